@@ -1,0 +1,1 @@
+"""Vouch: implementation partners with verified customer-success figures."""

@@ -1,0 +1,42 @@
+"""The ORM: one metadata, every table imported here so alembic and tests see them all."""
+
+from api.models.base import Base
+from api.models.engagement import (
+    Customer,
+    Engagement,
+    SurveyInvitation,
+    SurveyResponse,
+    engagement_products,
+)
+from api.models.partner import (
+    Certification,
+    Office,
+    Partner,
+    Reference,
+    VendorProgramMembership,
+    partner_industries,
+    partner_products,
+)
+from api.models.reference import Industry, Product, Vendor
+from api.models.security import ApiKey, AuditEntry
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Certification",
+    "Customer",
+    "Engagement",
+    "Industry",
+    "Office",
+    "Partner",
+    "Product",
+    "Reference",
+    "SurveyInvitation",
+    "SurveyResponse",
+    "Vendor",
+    "VendorProgramMembership",
+    "engagement_products",
+    "partner_industries",
+    "partner_products",
+]

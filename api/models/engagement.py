@@ -1,0 +1,136 @@
+"""Customers, the engagements partners deliver for them, and the surveys that verify them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.models.base import Base, UTCDateTime, utcnow
+from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS, sql_in
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint(sql_in("size_band", CUSTOMER_SIZE_BANDS), name="size_band"),
+        CheckConstraint("length(country) = 2", name="country"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email_domain: Mapped[str] = mapped_column(String(253), unique=True)
+    industry_id: Mapped[int] = mapped_column(ForeignKey("industries.id"), index=True)
+    size_band: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class Engagement(Base):
+    __tablename__ = "engagements"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", ENGAGEMENT_STATUSES), name="status"),
+        CheckConstraint(sql_in("selection_reason", SELECTION_REASONS), name="selection_reason"),
+        CheckConstraint("budget >= 0", name="budget"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), index=True)
+    industry_id: Mapped[int] = mapped_column(ForeignKey("industries.id"), index=True)
+    budget: Mapped[int | None]
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    selection_reason: Mapped[str | None] = mapped_column(String(32))
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+engagement_products = Table(
+    "engagement_products",
+    Base.metadata,
+    Column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SurveyInvitation(Base):
+    __tablename__ = "survey_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    # SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def _score(column: str, low: int, high: int) -> CheckConstraint:
+    return CheckConstraint(f"{column} BETWEEN {low} AND {high}", name=column)
+
+
+class SurveyResponse(Base):
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        _score("likelihood_partner", 0, 10),
+        _score("likelihood_vendor", 0, 10),
+        *(
+            _score(f"rating_{name}", 1, 5)
+            for name in ("overall", "quality", "schedule", "budget", "communication", "expertise")
+        ),
+        CheckConstraint(sql_in("selection_reason", SELECTION_REASONS), name="selection_reason"),
+        CheckConstraint("NOT voided OR void_reason IS NOT NULL", name="void_reason"),
+        Index("ix_survey_responses_partner_live", "partner_id", "voided"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One response per invitation, enforced by the database (two racing submits: one wins).
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_invitations.id", ondelete="CASCADE"), unique=True
+    )
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    likelihood_partner: Mapped[int] = mapped_column(SmallInteger)
+    likelihood_vendor: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_overall: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_quality: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_schedule: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_budget: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_communication: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_expertise: Mapped[int | None] = mapped_column(SmallInteger)
+    went_live: Mapped[bool | None]
+    on_time: Mapped[bool | None]
+    on_budget: Mapped[bool | None]
+    goals_met: Mapped[bool | None]
+    would_hire_again: Mapped[bool | None]
+    selection_reason: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    respondent_name: Mapped[str | None] = mapped_column(String(200))
+    respondent_title: Mapped[str | None] = mapped_column(String(200))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
