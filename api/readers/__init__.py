@@ -1,0 +1,1 @@
+"""Read-side queries: plain functions over a session, batched for the dataloaders."""

@@ -1,0 +1,70 @@
+"""The GraphQL schema, composed from one package per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from api.schema.errors import ClientError
+from api.schema.partners.mutations import PartnerMutations
+from api.schema.partners.queries import PartnerQueries
+from api.schema.reference.queries import ReferenceQueries
+from api.schema.unit_of_work import UnitOfWork
+from api.schema.viewer.queries import ViewerQueries
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+@strawberry.type
+class Query(PartnerQueries, ReferenceQueries, ViewerQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(PartnerMutations):
+    pass
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask bugs, never the refusals and validation messages a client must read."""
+    original = error.original_error
+    if original is None or isinstance(original, ClientError):
+        return False
+    return not isinstance(original, PermissionError)
+
+
+def create_schema(*, production: bool = False) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ValidationCache(maxsize=512),
+        UnitOfWork,
+    ]
+    if production:
+        extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_is_unexpected)]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = create_schema()

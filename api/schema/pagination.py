@@ -1,0 +1,50 @@
+"""Relay-style pages over an offset, behind opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+from api.schema.errors import ClientError
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_PREFIX = "vouch:offset:"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    number = text.removeprefix(_PREFIX)
+    if not text.startswith(_PREFIX) or not number.isdigit():
+        raise ClientError(
+            f"after: {cursor!r} is not a cursor this API gave out", code="VALIDATION", field="after"
+        )
+    return int(number)
+
+
+def page_window(first: int | None, after: str | None) -> tuple[int, int]:
+    """The offset and size of the page asked for, or a clear refusal."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if size < 0 or size > MAX_PAGE_SIZE:
+        raise ClientError(
+            f"first must be between 0 and {MAX_PAGE_SIZE}, got {size}",
+            code="VALIDATION",
+            field="first",
+        )
+    offset = 0 if after is None else decode_cursor(after) + 1
+    return offset, size

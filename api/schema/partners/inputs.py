@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.readers.partners import PartnerFilter as FilterValues
+from api.services.partners import NewPartner
+
+
+@strawberry.input(description="Within a list any value matches; across lists all must match.")
+class PartnerFilter:
+    industries: list[str] | None = strawberry.field(default=None, description="industry slugs")
+    products: list[str] | None = strawberry.field(default=None, description="product slugs")
+    countries: list[str] | None = strawberry.field(
+        default=None, description='ISO 3166-1 alpha-2 codes, e.g. "US"'
+    )
+
+    def to_values(self) -> FilterValues:
+        return FilterValues(
+            industries=tuple(self.industries or ()),
+            products=tuple(self.products or ()),
+            countries=tuple(self.countries or ()),
+        )
+
+
+@strawberry.input
+class NewPartnerInput:
+    slug: str
+    name: str
+    summary: str | None = None
+    website: str | None = None
+
+    def to_values(self) -> NewPartner:
+        return NewPartner(
+            slug=self.slug, name=self.name, summary=self.summary, website=self.website
+        )

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.errors import DomainError
+from api.readers import partners as readers
+from api.readers.partners import PartnerFilter as FilterValues
+from api.schema.context import Info
+from api.schema.errors import invalid_argument
+from api.schema.pagination import PageInfo, encode_cursor, page_window
+from api.schema.partners.inputs import PartnerFilter
+from api.schema.partners.types import Partner, PartnerConnection, PartnerEdge
+
+
+@strawberry.type
+class PartnerQueries:
+    @strawberry.field(description="One partner by slug; null when there is none.")
+    def partner(self, info: Info, slug: str) -> Partner | None:
+        row = readers.partner_by_slug(session=info.context.session, slug=slug)
+        return Partner.from_row(row) if row else None
+
+    @strawberry.field(description="Partners, a page at a time (first: at most 100).")
+    def partners(
+        self,
+        info: Info,
+        filter: PartnerFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PartnerConnection:
+        offset, size = page_window(first, after)
+        wanted = filter.to_values() if filter else FilterValues()
+        try:
+            rows, total = readers.page_of_partners(
+                session=info.context.session, wanted=wanted, offset=offset, limit=size
+            )
+        except DomainError as error:
+            raise invalid_argument(error) from error
+        edges = [
+            PartnerEdge(node=Partner.from_row(row), cursor=encode_cursor(offset + index))
+            for index, row in enumerate(rows)
+        ]
+        return PartnerConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=offset + len(rows) < total,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )

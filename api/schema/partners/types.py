@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import strawberry
+
+from api import models
+from api.schema.context import Info
+from api.schema.errors import UserError
+from api.schema.pagination import PageInfo
+from api.schema.reference.types import Industry, Product, Vendor
+
+
+@strawberry.type
+class Office:
+    city: str
+    country: str
+    latitude: float
+    longitude: float
+    is_headquarters: bool
+
+    @classmethod
+    def from_row(cls, row: models.Office) -> Office:
+        return cls(
+            city=row.city,
+            country=row.country,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            is_headquarters=row.is_headquarters,
+        )
+
+
+@strawberry.type
+class Certification:
+    name: str
+    year: int | None
+    vendor: Vendor | None
+
+
+@strawberry.type
+class Reference:
+    title: str
+    customer_name: str | None
+    summary: str | None
+    year: int | None
+    industry: Industry | None
+
+
+@strawberry.type
+class Location:
+    city: str | None
+    country: str | None
+
+
+@strawberry.type
+class Partner:
+    id: strawberry.ID
+    slug: str
+    name: str
+    summary: str | None
+    description: str | None = strawberry.field(description="Markdown, written by the partner.")
+    website: str | None
+    version: int = strawberry.field(
+        description="Bumped by every change; send it back as expectedVersion when editing."
+    )
+    headquarters: Location
+    employee_band: str | None
+    founded_year: int | None
+    partner_types: list[str]
+    languages: list[str]
+    hourly_rate_min: int | None
+    hourly_rate_max: int | None
+    min_project_budget: int | None
+    row_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Partner) -> Partner:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            slug=row.slug,
+            name=row.name,
+            summary=row.summary,
+            description=row.description,
+            website=row.website,
+            version=row.version,
+            headquarters=Location(city=row.headquarters_city, country=row.headquarters_country),
+            employee_band=row.employee_band,
+            founded_year=row.founded_year,
+            partner_types=list(row.partner_types),
+            languages=list(row.languages),
+            hourly_rate_min=row.hourly_rate_min,
+            hourly_rate_max=row.hourly_rate_max,
+            min_project_budget=row.min_project_budget,
+            row_id=row.id,
+        )
+
+    @strawberry.field
+    async def offices(self, info: Info) -> list[Office]:
+        rows = await info.context.loaders.offices.load(self.row_id)
+        return [Office.from_row(row) for row in rows]
+
+    @strawberry.field(description="Industries the partner claims to serve.")
+    async def industries(self, info: Info) -> list[Industry]:
+        rows = await info.context.loaders.industries.load(self.row_id)
+        return [Industry.from_row(row) for row in rows]
+
+    @strawberry.field(description="Products the partner claims to implement.")
+    async def products(self, info: Info) -> list[Product]:
+        rows = await info.context.loaders.products.load(self.row_id)
+        return [Product.from_rows(product, vendor) for product, vendor in rows]
+
+    @strawberry.field
+    async def certifications(self, info: Info) -> list[Certification]:
+        rows = await info.context.loaders.certifications.load(self.row_id)
+        return [
+            Certification(
+                name=cert.name,
+                year=cert.year,
+                vendor=Vendor.from_row(vendor) if vendor else None,
+            )
+            for cert, vendor in rows
+        ]
+
+    @strawberry.field
+    async def references(self, info: Info) -> list[Reference]:
+        rows = await info.context.loaders.references.load(self.row_id)
+        return [
+            Reference(
+                title=ref.title,
+                customer_name=ref.customer_name,
+                summary=ref.summary,
+                year=ref.year,
+                industry=Industry.from_row(industry) if industry else None,
+            )
+            for ref, industry in rows
+        ]
+
+
+@strawberry.type
+class PartnerEdge:
+    node: Partner
+    cursor: str
+
+
+@strawberry.type
+class PartnerConnection:
+    edges: list[PartnerEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class PartnerProfilePayload:
+    partner: Partner | None
+    errors: list[UserError]

@@ -1,0 +1,142 @@
+"""API keys: random secrets shown once; the database keeps a prefix and a SHA-256 hash.
+
+A key is 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import AuthenticationError, DomainError
+from api.models import ApiKey, Partner, Vendor
+from api.models.base import utcnow
+from api.services import audit
+from api.vocabulary import ROLES
+
+KEY_SCHEME = "vouch"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, resolved once per request."""
+
+    role: str  # "public", "partner", "vendor" or "admin"
+    key_prefix: str | None = None
+    partner_id: int | None = None
+    partner_slug: str | None = None
+    vendor_id: int | None = None
+    vendor_slug: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"apikey:{self.key_prefix}" if self.key_prefix else self.role
+
+
+PUBLIC = Caller(role="public")
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(
+    *,
+    session: Session,
+    role: str,
+    partner_slug: str | None = None,
+    vendor_slug: str | None = None,
+    label: str | None = None,
+    actor: str = "cli",
+) -> tuple[ApiKey, str]:
+    """Store a new key and return it with its plaintext, which is never stored."""
+    if role not in ROLES:
+        raise DomainError.one("role", f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    partner_id = _owner_id(session, Partner, "partner", partner_slug, needed=role == "partner")
+    vendor_id = _owner_id(session, Vendor, "vendor", vendor_slug, needed=role == "vendor")
+    prefix = secrets.token_hex(6)
+    plaintext = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        prefix=prefix,
+        key_hash=hash_key(plaintext),
+        role=role,
+        partner_id=partner_id,
+        vendor_id=vendor_id,
+        label=label,
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="apikey.create",
+        entity_type="api_key",
+        entity_id=prefix,
+        details={"role": role, "partner": partner_slug, "vendor": vendor_slug},
+    )
+    return key, plaintext
+
+
+def _owner_id(
+    session: Session,
+    model: type[Partner] | type[Vendor],
+    field: str,
+    slug: str | None,
+    *,
+    needed: bool,
+) -> int | None:
+    if not needed:
+        if slug is not None:
+            raise DomainError.one(field, f"only a {field} key names a {field}")
+        return None
+    if slug is None:
+        raise DomainError.one(field, f"a {field} key needs --{field} SLUG")
+    owner_id = session.scalar(select(model.id).where(model.slug == slug))
+    if owner_id is None:
+        raise DomainError.one(field, f"no {field} with slug {slug!r}", code="NOT_FOUND")
+    return owner_id
+
+
+def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None:
+        raise DomainError.one("prefix", f"no key with prefix {prefix!r}", code="NOT_FOUND")
+    key.revoked_at = utcnow()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="apikey.revoke",
+        entity_type="api_key",
+        entity_id=prefix,
+    )
+
+
+def authenticate(*, session: Session, presented: str) -> Caller:
+    """Resolve a presented key into a caller, or raise AuthenticationError."""
+    parts = presented.split("_")
+    if len(parts) != 3 or parts[0] != KEY_SCHEME:
+        raise AuthenticationError("the API key is malformed")
+    row = session.execute(
+        select(ApiKey, Partner.slug, Vendor.slug)
+        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
+        .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
+        .where(ApiKey.prefix == parts[1])
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row[0].key_hash, hash_key(presented)):
+        raise AuthenticationError("the API key is not valid")
+    key, partner_slug, vendor_slug = row
+    if key.revoked_at is not None:
+        raise AuthenticationError("the API key has been revoked")
+    return Caller(
+        role=key.role,
+        key_prefix=key.prefix,
+        partner_id=key.partner_id,
+        partner_slug=partner_slug,
+        vendor_id=key.vendor_id,
+        vendor_slug=vendor_slug,
+    )

@@ -1,0 +1,52 @@
+"""Checks on values that come from outside; each failure names its field."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from api.countries import ISO_COUNTRY_CODES
+from api.errors import FieldProblem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Checker:
+    """Collects every problem of one input, so the caller sees them all at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+
+    def fail(self, field: str, message: str) -> None:
+        self.problems.append(FieldProblem(field, message))
+
+    def text(
+        self, field: str, value: str | None, *, max_length: int, required: bool = False
+    ) -> None:
+        if value is None or not value.strip():
+            if required:
+                self.fail(field, f"{field} is required")
+            return
+        if len(value) > max_length:
+            self.fail(field, f"{field} is {len(value)} characters long; the limit is {max_length}")
+
+    def slug(self, field: str, value: str, *, max_length: int = 80) -> None:
+        if not SLUG.match(value) or len(value) > max_length:
+            self.fail(
+                field,
+                f"{field} {value!r} must be lowercase letters, digits and single hyphens, "
+                f"at most {max_length} characters",
+            )
+
+    def url(self, field: str, value: str | None) -> None:
+        if value is None or value == "":
+            return
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.fail(field, f"{field} must be an http or https URL, got {value!r}")
+        elif len(value) > 300:
+            self.fail(field, f"{field} is longer than 300 characters")
+
+    def country(self, field: str, value: str | None) -> None:
+        if value is not None and value not in ISO_COUNTRY_CODES:
+            self.fail(field, f"{field} {value!r} is not an ISO 3166-1 alpha-2 code such as 'US'")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from tests.databases import Database, migrated_database, postgres_unavailable_reason
+from tests.server import GraphQLClient, running_server
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_reason() -> str | None:
+    return postgres_unavailable_reason()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_reason: str | None,
+) -> Iterator[Database]:
+    """One migrated database per backend for the whole run."""
+    if request.param == "postgresql" and postgres_reason:
+        pytest.skip(postgres_reason)
+    with migrated_database(request.param, tmp_path_factory.mktemp(request.param)) as db:
+        yield db
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Database]:
+    """The backend's database, empty at the start of each test and wiped after it."""
+    database.wipe()
+    yield database
+    database.wipe()
+
+
+@pytest.fixture(scope="session")
+def server_url(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"), database_url=database.url, environment="test"
+    )
+    with running_server(settings, database.engine) as url:
+        yield url
+
+
+@pytest.fixture
+def api(db: Database, server_url: str) -> Iterator[GraphQLClient]:
+    with httpx.Client(timeout=30) as http:
+        yield GraphQLClient(base_url=server_url, http=http)
+
+
+@pytest.fixture
+def tmp_data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
