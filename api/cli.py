@@ -44,11 +44,23 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     if args.partners < 1:
         raise CommandError("--partners must be at least 1")
     engine = _engine(settings)
+    if args.if_empty and _has_partners(engine):
+        print("the database already holds partners; demo data not loaded again")
+        return
     try:
         summary = load_demo_data(engine, partners=args.partners, seed=args.seed)
     except ValueError as error:
         raise CommandError(str(error)) from error
     print(summary)
+
+
+def _has_partners(engine: Engine) -> bool:
+    from sqlalchemy import exists, select
+
+    from api.models import Partner
+
+    with engine.connect() as connection:
+        return bool(connection.scalar(select(exists().where(Partner.id.is_not(None)))))
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -101,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo-data", help="load the generated demo data set")
     demo.add_argument("--partners", type=int, default=500, help="how many partners (500)")
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when partners are already loaded"
+    )
     demo.set_defaults(run=demo_data)
 
     srv = commands.add_parser("serve", help="serve the API and the built site")

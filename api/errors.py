@@ -26,3 +26,7 @@ class DomainError(Exception):
 
 class AuthenticationError(Exception):
     """The caller presented a key that is not valid (unknown, malformed or revoked)."""
+
+
+class PermissionDenied(Exception):
+    """The caller is known but may not do this (another vendor's engagement, say)."""

@@ -65,9 +65,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     raw_url = env.get("VOUCH_DATABASE_URL") or f"sqlite:///{data_dir / 'vouch.db'}"
     environment = env.get("VOUCH_ENV") or "development"
     if environment not in ENVIRONMENTS:
-        raise SettingsError(
-            f"VOUCH_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}"
-        )
+        raise SettingsError(f"VOUCH_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}")
     return Settings(
         data_dir=data_dir,
         database_url=parse_database_url(raw_url),

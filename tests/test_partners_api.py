@@ -42,6 +42,8 @@ query Everything($first: Int) {
       products { slug vendor { name } }
       certifications { name vendor { slug } }
       references { title industry { name } }
+      metrics { responseCount nps { value } rankingScore evidenceTier }
+      reviews(first: 3) { comment }
     } }
   }
 }
@@ -206,6 +208,7 @@ def test_a_page_costs_the_same_queries_whatever_its_size(db: Database, api: Grap
         ]
         counts[first] = len(statements)
 
-    # total count, the page, then one query per nested list: offices, industries,
-    # products (with vendors), certifications (with vendors), references (with industries).
-    assert counts == {1: 7, 20: 7, 100: 7}
+    # total count, the page, the market NPS, then one query per nested list: offices,
+    # industries, products (with vendors), certifications (with vendors), references (with
+    # industries), the stored figures and the reviews.
+    assert counts == {1: 10, 20: 10, 100: 10}

@@ -8,6 +8,7 @@ from api.models.engagement import (
     SurveyResponse,
     engagement_products,
 )
+from api.models.figures import market_tallies, partner_tallies
 from api.models.partner import (
     Certification,
     Office,
@@ -37,6 +38,8 @@ __all__ = [
     "Vendor",
     "VendorProgramMembership",
     "engagement_products",
+    "market_tallies",
     "partner_industries",
     "partner_products",
+    "partner_tallies",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +73,8 @@ engagement_products = Table(
 
 class SurveyInvitation(Base):
     __tablename__ = "survey_invitations"
+    # One invitation per person per engagement: a vendor cannot stuff the ballot by re-asking.
+    __table_args__ = (UniqueConstraint("engagement_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(

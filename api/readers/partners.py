@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
+from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT
 from api.models import (
     Certification,
+    Customer,
+    Engagement,
     Industry,
     Office,
     Partner,
     Product,
     Reference,
+    SurveyResponse,
     Vendor,
     partner_industries,
     partner_products,
+    partner_tallies,
 )
 from api.validation import Checker
 
@@ -92,17 +97,54 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
     return conditions
 
 
+PARTNER_ORDERS = ("ranking_score", "nps", "response_count", "name")
+
+
+def _order_by(order: str, market_nps: float) -> list[Any]:
+    """The ORDER BY for each order; all descending but name, ties broken by name then id."""
+    tally = partner_tallies.c
+    n = func.coalesce(tally.n, 0)
+    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
+    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    tie_break = [Partner.name, Partner.id]
+    if order == "name":
+        return tie_break
+    if order == "response_count":
+        return [n.desc(), *tie_break]
+    if order == "nps":
+        # NPS is withheld below the anonymity threshold: those partners come last.
+        nps = case((n >= K_ANONYMITY, 100.0 * (promoters - detractors) / n), else_=None)
+        return [nps.is_(None), nps.desc(), *tie_break]
+    ranking = (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * market_nps) / (
+        n + RANKING_PRIOR_WEIGHT
+    )
+    return [ranking.desc(), *tie_break]
+
+
 def page_of_partners(
-    *, session: Session, wanted: PartnerFilter, offset: int, limit: int
+    *,
+    session: Session,
+    wanted: PartnerFilter,
+    offset: int,
+    limit: int,
+    order: str = "ranking_score",
+    market_nps: float = 0.0,
 ) -> tuple[list[Partner], int]:
-    """One page in name order and the total that matches."""
+    """One page in the given order and the total that matches."""
     conditions = filter_conditions(session, wanted)
-    query: Select[Partner] = select(Partner).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Partner.name, Partner.id).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    total = session.scalar(select(func.count(Partner.id)).where(*conditions)) or 0
+    query = (
+        select(Partner)
+        .outerjoin(
+            partner_tallies,
+            and_(partner_tallies.c.partner_id == Partner.id, partner_tallies.c.kind == "all"),
+        )
+        .where(*conditions)
+        .order_by(*_order_by(order, market_nps))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(query).all()), total
 
 
 def partner_by_slug(*, session: Session, slug: str) -> Partner | None:
@@ -170,3 +212,36 @@ def references_of(
         .order_by(Reference.year.desc(), Reference.id)
     ).all()
     return _group([(ref.partner_id, (ref, industry)) for ref, industry in rows])
+
+
+def reviews_of(
+    session: Session, partner_ids: Sequence[int], *, per_partner: int = 50
+) -> dict[int, list[tuple[SurveyResponse, Customer, Industry]]]:
+    """The newest published reviews (live responses with a comment) of each partner."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=SurveyResponse.partner_id,
+            order_by=(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(SurveyResponse.id, rank)
+        .where(
+            SurveyResponse.partner_id.in_(partner_ids),
+            SurveyResponse.voided.is_(False),
+            SurveyResponse.comment.is_not(None),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(SurveyResponse, Customer, Industry)
+        .join(ranked, ranked.c.id == SurveyResponse.id)
+        .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
+        .join(Customer, Customer.id == Engagement.customer_id)
+        .join(Industry, Industry.id == Engagement.industry_id)
+        .where(ranked.c.rank <= per_partner)
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+    ).all()
+    return _group([(r.partner_id, (r, customer, industry)) for r, customer, industry in rows])

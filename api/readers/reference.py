@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import Industry, Vendor
+from api.models import Industry, Product, Vendor
 
 
 def all_vendors(session: Session) -> Sequence[Vendor]:
@@ -16,6 +17,17 @@ def all_industries(session: Session) -> Sequence[Industry]:
     return session.scalars(select(Industry).order_by(Industry.name)).all()
 
 
-def industries_by_id(session: Session, ids: Sequence[int]) -> dict[int, Industry]:
-    rows = session.scalars(select(Industry).where(Industry.id.in_(ids))).all()
-    return {row.id: row for row in rows}
+@dataclass(frozen=True)
+class ReferenceNames:
+    """The small reference tables by id, read once per request when needed."""
+
+    industries: dict[int, Industry]
+    products: dict[int, tuple[Product, Vendor]]
+
+
+def reference_names(session: Session) -> ReferenceNames:
+    industries = {row.id: row for row in all_industries(session)}
+    rows = session.execute(select(Product, Vendor).join(Vendor, Vendor.id == Product.vendor_id))
+    return ReferenceNames(
+        industries=industries, products={product.id: (product, vendor) for product, vendor in rows}
+    )

@@ -18,10 +18,13 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.schema.engagements.mutations import EngagementMutations
 from api.schema.errors import ClientError
+from api.schema.figures.queries import FiguresQueries
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
 from api.schema.reference.queries import ReferenceQueries
+from api.schema.surveys.mutations import SurveyMutations
 from api.schema.unit_of_work import UnitOfWork
 from api.schema.viewer.queries import ViewerQueries
 
@@ -31,12 +34,12 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type
-class Query(PartnerQueries, ReferenceQueries, ViewerQueries):
+class Query(PartnerQueries, FiguresQueries, ReferenceQueries, ViewerQueries):
     pass
 
 
 @strawberry.type
-class Mutation(PartnerMutations):
+class Mutation(PartnerMutations, EngagementMutations, SurveyMutations):
     pass
 
 

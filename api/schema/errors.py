@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
 from api.errors import DomainError
 
@@ -16,7 +17,11 @@ class UserError:
 
 
 def user_errors(error: DomainError) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in error.problems]
+    """The services name fields in snake_case; clients sent them in camelCase."""
+    return [
+        UserError(field=to_camel_case(p.field) if p.field else None, message=p.message, code=p.code)
+        for p in error.problems
+    ]
 
 
 class ClientError(GraphQLError):

@@ -8,8 +8,20 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
-from api.models import Certification, Industry, Office, Product, Reference, Vendor
+from api.models import (
+    Certification,
+    Customer,
+    Industry,
+    Office,
+    Product,
+    Reference,
+    SurveyResponse,
+    Vendor,
+)
+from api.readers import figures
 from api.readers import partners as readers
+from api.readers.figures import EMPTY, StoredTally
+from api.readers.reference import ReferenceNames, reference_names
 
 T = TypeVar("T")
 
@@ -26,6 +38,13 @@ def _by_partner(session: Session, batch: Batch[T]) -> DataLoader[int, list[T]]:
 
 class Loaders:
     def __init__(self, session: Session) -> None:
+        self._session = session
+        self._market_nps: float | None = None
+        self._reference: ReferenceNames | None = None
+        self.overall: DataLoader[int, StoredTally] = DataLoader(load_fn=self._load_overall)
+        self.segments: DataLoader[int, list[tuple[str, str, StoredTally]]] = _by_partner(
+            session, figures.segments_of
+        )
         self.offices: DataLoader[int, list[Office]] = _by_partner(session, readers.offices_of)
         self.industries: DataLoader[int, list[Industry]] = _by_partner(
             session, readers.industries_of
@@ -36,6 +55,24 @@ class Loaders:
         self.certifications: DataLoader[int, list[tuple[Certification, Vendor | None]]] = (
             _by_partner(session, readers.certifications_of)
         )
+        self.reviews: DataLoader[int, list[tuple[SurveyResponse, Customer, Industry]]] = (
+            _by_partner(session, readers.reviews_of)
+        )
         self.references: DataLoader[int, list[tuple[Reference, Industry | None]]] = _by_partner(
             session, readers.references_of
         )
+
+    async def _load_overall(self, partner_ids: list[int]) -> list[StoredTally]:
+        found = figures.overall_of(self._session, partner_ids)
+        return [found.get(partner_id, EMPTY) for partner_id in partner_ids]
+
+    def market_nps(self) -> float:
+        """The market-wide NPS, read at most once per request."""
+        if self._market_nps is None:
+            self._market_nps = figures.market_overall_nps(self._session)
+        return self._market_nps
+
+    def reference(self) -> ReferenceNames:
+        if self._reference is None:
+            self._reference = reference_names(self._session)
+        return self._reference

@@ -118,7 +118,7 @@ def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
 
 def authenticate(*, session: Session, presented: str) -> Caller:
     """Resolve a presented key into a caller, or raise AuthenticationError."""
-    parts = presented.split("_")
+    parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_SCHEME:
         raise AuthenticationError("the API key is malformed")
     row = session.execute(

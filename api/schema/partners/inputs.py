@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from api.readers.partners import PartnerFilter as FilterValues
 from api.services.partners import NewPartner
+
+
+@strawberry.enum(description="Orders of the partner list; the default never reads money.")
+class PartnerOrder(Enum):
+    RANKING_SCORE = "ranking_score"
+    NPS = "nps"
+    RESPONSE_COUNT = "response_count"
+    NAME = "name"
 
 
 @strawberry.input(description="Within a list any value matches; across lists all must match.")

@@ -8,7 +8,7 @@ from api.readers.partners import PartnerFilter as FilterValues
 from api.schema.context import Info
 from api.schema.errors import invalid_argument
 from api.schema.pagination import PageInfo, encode_cursor, page_window
-from api.schema.partners.inputs import PartnerFilter
+from api.schema.partners.inputs import PartnerFilter, PartnerOrder
 from api.schema.partners.types import Partner, PartnerConnection, PartnerEdge
 
 
@@ -26,12 +26,18 @@ class PartnerQueries:
         filter: PartnerFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order_by: PartnerOrder = PartnerOrder.RANKING_SCORE,
     ) -> PartnerConnection:
         offset, size = page_window(first, after)
         wanted = filter.to_values() if filter else FilterValues()
         try:
             rows, total = readers.page_of_partners(
-                session=info.context.session, wanted=wanted, offset=offset, limit=size
+                session=info.context.session,
+                wanted=wanted,
+                offset=offset,
+                limit=size,
+                order=order_by.value,
+                market_nps=info.context.loaders.market_nps(),
             )
         except DomainError as error:
             raise invalid_argument(error) from error

@@ -4,9 +4,11 @@ import strawberry
 
 from api import models
 from api.schema.context import Info
-from api.schema.errors import UserError
+from api.schema.errors import ClientError, UserError
+from api.schema.figures.types import CustomerSuccessMetrics
 from api.schema.pagination import PageInfo
 from api.schema.reference.types import Industry, Product, Vendor
+from api.schema.reviews import MAX_REVIEWS, Review
 
 
 @strawberry.type
@@ -91,6 +93,22 @@ class Partner:
             min_project_budget=row.min_project_budget,
             row_id=row.id,
         )
+
+    @strawberry.field(description="Verified figures from surveys of the partner's customers.")
+    async def metrics(self, info: Info) -> CustomerSuccessMetrics:
+        stored = await info.context.loaders.overall.load(self.row_id)
+        return CustomerSuccessMetrics.build(self.row_id, stored, info.context.loaders.market_nps())
+
+    @strawberry.field(description="Published reviews, newest first (at most 50).")
+    async def reviews(self, info: Info, first: int = 10) -> list[Review]:
+        if not 0 <= first <= MAX_REVIEWS:
+            raise ClientError(
+                f"first must be between 0 and {MAX_REVIEWS}, got {first}",
+                code="VALIDATION",
+                field="first",
+            )
+        rows = await info.context.loaders.reviews.load(self.row_id)
+        return [Review.from_row(*row) for row in rows[:first]]
 
     @strawberry.field
     async def offices(self, info: Info) -> list[Office]:

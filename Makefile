@@ -1,0 +1,37 @@
+# Vouch: `make demo` serves a generated data set, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export VOUCH_DATA_DIR ?= var
+
+.PHONY: demo test lint schema bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/vouch db upgrade
+	$(BIN)/vouch demo-data --partners 500 --seed 1 --if-empty
+	$(BIN)/vouch serve --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+schema: $(STAMP)
+	$(BIN)/python -c "from api.schema import schema; print(schema)" > schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_demo_data.py --partners 10000
+	$(BIN)/python bench/bench_graphql_list.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import strawberry
+
+from api import models
+from api.schema.context import Info
+from api.schema.engagements.inputs import EngagementInput
+from api.schema.engagements.types import Engagement, EngagementPayload
+from api.schema.errors import UserError
+from api.schema.mutation_helpers import parse_id, run_service
+from api.schema.permissions import IsPartnerOrAdmin, IsVendorOrAdmin
+from api.services import engagements as service
+
+
+def _payload(row: models.Engagement | None, errors: list[UserError]) -> EngagementPayload:
+    engagement = Engagement.from_row(row) if row is not None else None
+    return EngagementPayload(engagement=engagement, errors=errors)
+
+
+@strawberry.type
+class EngagementMutations:
+    @strawberry.mutation(
+        permission_classes=[IsVendorOrAdmin],
+        description="Record an engagement (vendor key: its own; confirmed at once).",
+    )
+    def record_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
+        context = info.context
+        row, errors = run_service(
+            context,
+            lambda: service.record_engagement(
+                session=context.session, caller=context.caller, draft=input.to_draft()
+            ),
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsPartnerOrAdmin],
+        description="A partner proposes one of its engagements; it stays unconfirmed "
+        "until the vendor confirms it.",
+    )
+    def propose_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
+        context = info.context
+        row, errors = run_service(
+            context,
+            lambda: service.record_engagement(
+                session=context.session, caller=context.caller, draft=input.to_draft()
+            ),
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
+    def confirm_engagement(self, info: Info, engagement_id: strawberry.ID) -> EngagementPayload:
+        context = info.context
+        row, errors = run_service(
+            context,
+            lambda: service.confirm_engagement(
+                session=context.session,
+                caller=context.caller,
+                engagement_id=parse_id(engagement_id, "engagementId"),
+            ),
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
+    def set_engagement_status(
+        self, info: Info, engagement_id: strawberry.ID, status: str
+    ) -> EngagementPayload:
+        context = info.context
+        row, errors = run_service(
+            context,
+            lambda: service.set_status(
+                session=context.session,
+                caller=context.caller,
+                engagement_id=parse_id(engagement_id, "engagementId"),
+                status=status,
+            ),
+        )
+        return _payload(row, errors)

@@ -1,0 +1,231 @@
+"""The verification chain: invitations for completed engagements, single-use answers, voids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.errors import DomainError, FieldProblem
+from api.metrics import Answer
+from api.models import Customer, Engagement, SurveyInvitation, SurveyResponse
+from api.models.base import utcnow
+from api.services import audit
+from api.services.apikeys import Caller
+from api.services.engagements import check_vendor_owns
+from api.services.figures import apply_response, count_invitation
+
+INVITATION_LIFETIME = timedelta(days=30)
+EMAIL = re.compile(r"^[^@\s]{1,64}@([a-z0-9.-]{1,253})$")
+MAX_COMMENT = 4000
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(
+    *, session: Session, caller: Caller, engagement_id: int, email: str, now: datetime | None = None
+) -> tuple[SurveyInvitation, str]:
+    """Invite a contact at the customer; returns the invitation and its token, shown once."""
+    engagement = session.get(Engagement, engagement_id)
+    if engagement is None:
+        raise DomainError.one("engagement_id", f"no engagement {engagement_id}", code="NOT_FOUND")
+    check_vendor_owns(caller, engagement)
+    customer = session.get_one(Customer, engagement.customer_id)
+    address = email.strip().lower()
+    match = EMAIL.match(address)
+    problems = []
+    if match is None:
+        problems.append(FieldProblem("email", f"email {email!r} is not an email address"))
+    elif not (match[1] == customer.email_domain or match[1].endswith("." + customer.email_domain)):
+        problems.append(
+            FieldProblem("email", f"email must be on the customer's domain {customer.email_domain}")
+        )
+    if engagement.status != "completed":
+        problems.append(
+            FieldProblem("engagement_id", "surveys go out for completed engagements only")
+        )
+    if not engagement.confirmed:
+        problems.append(
+            FieldProblem("engagement_id", "the vendor has not confirmed this engagement")
+        )
+    duplicate = session.scalar(
+        select(SurveyInvitation.id).where(
+            SurveyInvitation.engagement_id == engagement_id, SurveyInvitation.email == address
+        )
+    )
+    if duplicate is not None:
+        problems.append(FieldProblem("email", f"{address} was already invited for this engagement"))
+    if problems:
+        raise DomainError(problems)
+    token = secrets.token_urlsafe(32)  # 256 bits
+    created = now or utcnow()
+    invitation = SurveyInvitation(
+        engagement_id=engagement_id,
+        email=address,
+        token_hash=hash_token(token),
+        created_at=created,
+        expires_at=created + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    session.flush()
+    count_invitation(session=session, partner_id=engagement.partner_id)
+    audit.record(
+        session=session,
+        actor=caller.actor,
+        action="invitation.create",
+        entity_type="survey_invitation",
+        entity_id=invitation.id,
+        details={"engagement": engagement_id},
+    )
+    return invitation, token
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyAnswers:
+    """What a respondent sends; names follow the GraphQL input (snake_case)."""
+
+    likelihood_to_recommend: int
+    vendor_likelihood_to_recommend: int | None = None
+    rating_overall: int | None = None
+    rating_quality: int | None = None
+    rating_schedule: int | None = None
+    rating_budget: int | None = None
+    rating_communication: int | None = None
+    rating_expertise: int | None = None
+    went_live: bool | None = None
+    on_time: bool | None = None
+    on_budget: bool | None = None
+    goals_met: bool | None = None
+    would_hire_again: bool | None = None
+    selection_reason: str | None = None
+    comment: str | None = None
+    respondent_name: str | None = None
+    respondent_title: str | None = None
+    anonymous: bool = True
+
+    def answer(self) -> Answer:
+        values = asdict(self)
+        values["likelihood_partner"] = values.pop("likelihood_to_recommend")
+        values["likelihood_vendor"] = values.pop("vendor_likelihood_to_recommend")
+        for name in ("comment", "respondent_name", "respondent_title", "anonymous"):
+            values.pop(name)
+        return Answer(**values)
+
+
+_ANSWER_FIELDS = {
+    "likelihood_partner": "likelihood_to_recommend",
+    "likelihood_vendor": "vendor_likelihood_to_recommend",
+}
+
+
+def _check_answers(answers: SurveyAnswers) -> Answer:
+    try:
+        answer = answers.answer()
+    except ValueError as error:
+        message = str(error)
+        field = message.split(" ", 1)[0]
+        name = _ANSWER_FIELDS.get(field, field)
+        raise DomainError.one(name, message.replace(field, name, 1)) from error
+    problems = []
+    if answers.comment is not None and len(answers.comment) > MAX_COMMENT:
+        problems.append(FieldProblem("comment", f"comment is longer than {MAX_COMMENT} characters"))
+    for name in ("respondent_name", "respondent_title"):
+        value = getattr(answers, name)
+        if value is not None and len(value) > 200:
+            problems.append(FieldProblem(name, f"{name} is longer than 200 characters"))
+    if problems:
+        raise DomainError(problems)
+    return answer
+
+
+def submit_response(
+    *, session: Session, token: str, answers: SurveyAnswers, now: datetime | None = None
+) -> SurveyResponse:
+    """Record one response for a valid, unused, unexpired token; anything else changes nothing."""
+    answer = _check_answers(answers)
+    moment = now or utcnow()
+    invitation = session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise DomainError.one("token", "this survey link is not valid", code="TOKEN_INVALID")
+    if invitation.used_at is not None:
+        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+    if invitation.expires_at <= moment:
+        raise DomainError.one("token", "this survey link has expired", code="TOKEN_EXPIRED")
+    # Claim the token in one statement: of two racing submits only one changes the row.
+    claimed = session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation.id, SurveyInvitation.used_at.is_(None))
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+    engagement = session.get_one(Engagement, invitation.engagement_id)
+    response = SurveyResponse(
+        invitation_id=invitation.id,
+        engagement_id=engagement.id,
+        partner_id=engagement.partner_id,
+        submitted_at=moment,
+        likelihood_partner=answer.likelihood_partner,
+        likelihood_vendor=answer.likelihood_vendor,
+        rating_overall=answer.rating_overall,
+        rating_quality=answer.rating_quality,
+        rating_schedule=answer.rating_schedule,
+        rating_budget=answer.rating_budget,
+        rating_communication=answer.rating_communication,
+        rating_expertise=answer.rating_expertise,
+        went_live=answer.went_live,
+        on_time=answer.on_time,
+        on_budget=answer.on_budget,
+        goals_met=answer.goals_met,
+        would_hire_again=answer.would_hire_again,
+        selection_reason=answer.selection_reason,
+        comment=(answers.comment or "").strip() or None,
+        respondent_name=answers.respondent_name,
+        respondent_title=answers.respondent_title,
+        anonymous=answers.anonymous,
+    )
+    session.add(response)
+    try:
+        session.flush()
+    except IntegrityError as error:  # the unique invitation_id: a racing submit won
+        raise DomainError.one(
+            "token", "this survey link has already been used", code="TOKEN_USED"
+        ) from error
+    apply_response(session=session, response=response, sign=+1)
+    return response
+
+
+def void_response(*, session: Session, actor: str, response_id: int, reason: str) -> SurveyResponse:
+    """Take a fraudulent response out of every figure; the reason is kept in the audit log."""
+    if len(reason.strip()) < 5:
+        raise DomainError.one("reason", "give a reason of at least 5 characters for the audit log")
+    response = session.get(SurveyResponse, response_id, with_for_update=True)
+    if response is None:
+        raise DomainError.one("id", f"no survey response {response_id}", code="NOT_FOUND")
+    if response.voided:
+        raise DomainError.one("id", f"response {response_id} is already void", code="ALREADY_VOID")
+    response.voided = True
+    response.void_reason = reason.strip()
+    response.voided_at = utcnow()
+    session.flush()
+    apply_response(session=session, response=response, sign=-1)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="response.void",
+        entity_type="survey_response",
+        entity_id=response_id,
+        details={"reason": response.void_reason, "partner_id": response.partner_id},
+    )
+    return response
