@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +38,17 @@ class Settings:
         return self.data_dir / "site"
 
 
+def _redacted(raw: str) -> str:
+    """The URL as given, with any password replaced, fit for an error message."""
+    return re.sub(r"(?<=:)[^:/@\s]*(?=@)", "***", raw)
+
+
 def parse_database_url(raw: str, *, variable: str = "VOUCH_DATABASE_URL") -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise SettingsError(
-            f"{variable}={raw!r} is not a database URL; expected e.g. "
+            f"{variable}={_redacted(raw)!r} is not a database URL ({exc}); expected e.g. "
             "'sqlite:///var/vouch.db' or 'postgresql+psycopg://user@host:5432/vouch'"
         ) from exc
     if url.drivername not in SUPPORTED_DRIVERS:

@@ -32,10 +32,14 @@ class Caller:
     partner_slug: str | None = None
     vendor_id: int | None = None
     vendor_slug: str | None = None
+    # Where a caller without a key acts from (e.g. "cli:import"): the audit log's actor.
+    source: str | None = None
 
     @property
     def actor(self) -> str:
-        return f"apikey:{self.key_prefix}" if self.key_prefix else self.role
+        if self.key_prefix:
+            return f"apikey:{self.key_prefix}"
+        return self.source or self.role
 
 
 PUBLIC = Caller(role="public")
