@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -96,6 +99,105 @@ def apikey_revoke(args: argparse.Namespace, settings: Settings) -> None:
     print(f"revoked key {args.prefix}")
 
 
+# A progress bar only where it helps: small files finish before it could be read.
+PROGRESS_FROM_ROWS = 1000
+
+
+def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
+    from api.services.imports import import_engagements, read_csv, vendor_caller
+
+    try:
+        file = read_csv(_read_text(args.file))
+    except DomainError as error:
+        for header_problem in error.problems:
+            print(header_problem.message, file=sys.stderr)
+        raise CommandError(f"{args.file}: not an engagements file; nothing imported") from error
+    with session_factory(_engine(settings))() as session:
+        caller = vendor_caller(session, args.vendor)
+        with _progress(len(file.rows), f"checking {args.file.name}") as advance:
+            result = import_engagements(session=session, caller=caller, source=file, on_row=advance)
+        if result.ok and not args.dry_run:
+            session.commit()
+        else:
+            session.rollback()
+    rows = _plural(result.rows, "row")
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        bad = result.rows - result.recorded
+        raise CommandError(
+            f"{_plural(len(result.problems), 'problem')} in {bad} of {rows}; nothing imported"
+        )
+    if args.dry_run:
+        print(f"{rows} OK; dry run, nothing imported")
+    else:
+        print(f"imported {_plural(result.recorded, 'engagement')} for vendor {args.vendor}")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise CommandError(f"{path}: no such file") from error
+    except IsADirectoryError as error:
+        raise CommandError(f"{path} is a folder, not a CSV file") from error
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise CommandError(
+            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+            "export the file as UTF-8"
+        ) from error
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
+    if total <= PROGRESS_FROM_ROWS:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def responses_void(args: argparse.Namespace, settings: Settings) -> None:
+    from api.models import Partner
+    from api.services.surveys import void_response
+
+    with unit_of_work(session_factory(_engine(settings))) as session:
+        response = void_response(
+            session=session, actor="cli", response_id=args.id, reason=args.reason
+        )
+        partner = session.get_one(Partner, response.partner_id)
+        reason, slug = response.void_reason, partner.slug
+    print(f"voided response {args.id} of partner {slug} ({reason}); its figures are recomputed")
+
+
+def figures_rebuild(args: argparse.Namespace, settings: Settings) -> None:
+    from api.services.figures_rebuild import rebuild
+
+    engine = _engine(settings)
+    started = time.perf_counter()
+    with unit_of_work(session_factory(engine)) as session:
+        summary = rebuild(session=session)
+    elapsed = time.perf_counter() - started
+    print(
+        f"rebuilt the figures from {_plural(summary.responses, 'live response')}: "
+        f"{_plural(summary.partner_rows, 'partner tally row')}, "
+        f"{_plural(summary.market_rows, 'market tally row')} in {elapsed:.2f}s"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vouch",
@@ -135,6 +237,43 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")
     revoke.set_defaults(run=apikey_revoke)
+
+    imports = commands.add_parser("import", help="import data files").add_subparsers(
+        dest="import_command", required=True, metavar="WHAT"
+    )
+    engagements = imports.add_parser(
+        "engagements",
+        help="a vendor's engagements from a CSV export; all rows or none",
+        description="Columns: partner_slug, customer_name, customer_domain, industry, status "
+        "(required); products (slugs separated by ';'), budget, started_on, ended_on "
+        "(YYYY-MM-DD), selection_reason, customer_country, customer_size. "
+        "Every row is checked; if any has a problem, each is printed and nothing is imported.",
+    )
+    engagements.add_argument("file", type=Path, metavar="FILE.csv")
+    engagements.add_argument(
+        "--vendor", required=True, metavar="SLUG", help="the vendor the engagements belong to"
+    )
+    engagements.add_argument(
+        "--dry-run", action="store_true", help="check every row, write nothing"
+    )
+    engagements.set_defaults(run=engagements_import)
+
+    survey_responses = commands.add_parser("responses", help="survey responses").add_subparsers(
+        dest="responses_command", required=True, metavar="ACTION"
+    )
+    void = survey_responses.add_parser(
+        "void", help="take a fraudulent response out of every figure"
+    )
+    void.add_argument("id", type=int, help="the response's id")
+    void.add_argument("--reason", required=True, help="why, kept in the audit log")
+    void.set_defaults(run=responses_void)
+
+    figures = commands.add_parser("figures", help="stored figures").add_subparsers(
+        dest="figures_command", required=True, metavar="ACTION"
+    )
+    figures.add_parser(
+        "rebuild", help="recompute every stored tally from the live responses"
+    ).set_defaults(run=figures_rebuild)
     return parser
 
 

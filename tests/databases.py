@@ -94,13 +94,18 @@ def _url_for(backend: str, tmp_dir: Path) -> Iterator[URL]:
         yield parse_database_url(f"sqlite:///{tmp_dir / 'vouch.db'}")
 
 
+TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
 @contextmanager
 def count_statements(engine: Engine) -> Iterator[list[str]]:
-    """Collect every SQL statement the engine runs inside the block."""
+    """Collect every SQL statement the engine runs inside the block (not BEGIN and such)."""
     statements: list[str] = []
 
     def collect(*args: object) -> None:
-        statements.append(str(args[2]))
+        statement = str(args[2])
+        if statement.split(" ", 1)[0].upper() not in TRANSACTION_CONTROL:
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", collect)
     try:

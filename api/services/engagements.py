@@ -17,6 +17,7 @@ from api.services.apikeys import Caller
 from api.validation import Checker
 from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS
 
+MAX_BUDGET = 2_000_000_000  # the column is a 32-bit integer on PostgreSQL
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -50,8 +51,8 @@ def _check_values(draft: EngagementDraft) -> Checker:
         check.fail(
             "selection_reason", f"selection_reason must be one of {', '.join(SELECTION_REASONS)}"
         )
-    if draft.budget is not None and draft.budget < 0:
-        check.fail("budget", "budget must not be negative")
+    if draft.budget is not None and not 0 <= draft.budget <= MAX_BUDGET:
+        check.fail("budget", f"budget must be between 0 and {MAX_BUDGET:,}")
     if draft.started_on and draft.ended_on and draft.ended_on < draft.started_on:
         check.fail("ended_on", "ended_on is before started_on")
     if draft.customer_size is not None and draft.customer_size not in CUSTOMER_SIZE_BANDS:

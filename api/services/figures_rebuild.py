@@ -68,7 +68,8 @@ def quarter_label(session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", R.submitted_at), 'YYYY-"Q"Q')
     month = cast(func.strftime("%m", R.submitted_at), Integer)
-    return func.strftime("%Y", R.submitted_at) + "-Q" + cast((month + 2) / 3, String)
+    # `//`: SQLAlchemy 2 renders `/` as true division, "2026-Q4.33333333333333" on SQLite.
+    return func.strftime("%Y", R.submitted_at) + "-Q" + cast((month + 2) // 3, String)
 
 
 def _insert_partner_segments(session: Session, kind: str, segment: Any, *joins: Any) -> None:

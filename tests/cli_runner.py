@@ -1,0 +1,38 @@
+"""Running `vouch` as the operator does: a real subprocess against a test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.databases import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def vouch(
+    *args: str, db: Database | None, data_dir: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m api.cli ARGS`; without a database, VOUCH_DATABASE_URL is a fresh file."""
+    url = (
+        db.url.render_as_string(hide_password=False)
+        if db is not None
+        else f"sqlite:///{data_dir / 'unused.db'}"
+    )
+    env = {
+        **os.environ,
+        "VOUCH_DATABASE_URL": url,
+        "VOUCH_DATA_DIR": str(data_dir),
+        "VOUCH_ENV": "test",
+    }
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,218 @@
+"""`vouch import engagements`: a vendor's PRM export, every row checked, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api import cli
+from api.models import AuditEntry, Customer, Engagement, Vendor, engagement_products
+from tests import factories
+from tests.cli_runner import vouch
+from tests.databases import Database
+
+HEADER = (
+    "partner_slug,customer_name,customer_domain,industry,status,products,budget,"
+    "started_on,ended_on,selection_reason,customer_country,customer_size"
+)
+GOOD = f"""{HEADER}
+alpha-health,Mercy Hospital,mercy.example,healthcare,completed,acme-crm,120000,2024-01-15,2024-06-30,peer_referral,US,1000-9999
+bravo-retail,"Shop, Inc.",shop.example,retail,in_progress,,,,,,,
+alpha-health,Grid Power,grid.example,energy,completed,,5000,2023-03-01,,vendor_recommended,DE,
+"""  # noqa: E501
+
+
+@pytest.fixture
+def acme_id(db: Database) -> int:
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        factories.partner(session, world, "alpha-health")
+        factories.partner(session, world, "bravo-retail")
+        return world.vendors["acme"].id
+
+
+def write(tmp_path: Path, text: str, name: str = "export.csv") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return str(path)
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        return {
+            "engagements": session.scalar(select(func.count()).select_from(Engagement)) or 0,
+            "customers": session.scalar(select(func.count()).select_from(Customer)) or 0,
+            "products": session.scalar(select(func.count()).select_from(engagement_products)) or 0,
+            "audit": session.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+        }
+
+
+NOTHING = {"engagements": 0, "customers": 0, "products": 0, "audit": 0}
+
+
+def test_a_good_file_imports_every_row_as_the_vendors_confirmed_engagements(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    excel = "\ufeff" + GOOD  # Excel's "CSV UTF-8" starts with a byte order mark
+
+    result = vouch(
+        "import", "engagements", write(tmp_path, excel), "--vendor", "acme",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "imported 3 engagements" in result.stdout
+    assert result.stderr == ""  # no progress bar for a small file
+    with db.session() as session:
+        engagements = session.scalars(select(Engagement).order_by(Engagement.id)).all()
+        audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        shop = session.scalar(select(Customer).where(Customer.email_domain == "shop.example"))
+        links = session.execute(select(engagement_products)).all()
+        acme_slug = session.scalar(select(Vendor.slug).where(Vendor.id == acme_id))
+    assert acme_slug == "acme"
+    assert len(engagements) == 3
+    assert all(e.confirmed and e.vendor_id == acme_id for e in engagements)
+    first = engagements[0]
+    assert (first.budget, first.started_on, first.ended_on, first.selection_reason) == (
+        120000,
+        date(2024, 1, 15),
+        date(2024, 6, 30),
+        "peer_referral",
+    )
+    assert [(e.status, e.budget, e.started_on) for e in engagements[1:]] == [
+        ("in_progress", None, None),
+        ("completed", 5000, date(2023, 3, 1)),
+    ]
+    assert [(row.engagement_id, row.product_id) for row in links] == [
+        (first.id, links[0].product_id)
+    ]
+    assert shop is not None
+    assert (shop.name, shop.size_band, shop.country) == ("Shop, Inc.", None, None)
+    assert [(a.action, a.actor, a.entity_id) for a in audit] == [
+        ("engagement.record", "cli:import", str(e.id)) for e in engagements
+    ]
+
+
+def test_one_bad_row_among_good_ones_imports_nothing_and_names_each_problem(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    text = (
+        "partner_slug,customer_name,customer_domain,industry,status,budget,started_on,products\n"
+        "alpha-health,Mercy Hospital,mercy.example,healthcare,completed,100,2024-01-01,acme-crm\n"
+        "bravo-retail,Shop,shop.example,spaceships,completed,abc,2024-13-01,\n"
+        'alpha-health,"Grid\nPower",grid.example,energy,completed,,,\n'
+        "nobody,Acme Corp,corp.example,retail,done,,,globex-erp\n"
+    )
+
+    result = vouch(
+        "import", "engagements", write(tmp_path, text), "--vendor", "acme",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert problems == [
+        "line 3: industry: no industry with slug 'spaceships'",
+        "line 3: budget: budget 'abc' is not a whole number",
+        "line 3: started_on: started_on '2024-13-01' is not a date in the form YYYY-MM-DD",
+        # the quoted name of the row before spans lines 4 and 5
+        "line 6: partner_slug: no partner with slug 'nobody'",
+        "line 6: status: status must be one of proposed, in_progress, completed, cancelled",
+        "line 6: products: product 'globex-erp' is not one of Acme Cloud's",
+    ]
+    assert "nothing imported" in result.stderr
+    assert "imported 4" not in result.stdout
+    assert counts(db) == NOTHING
+
+
+def test_a_dry_run_of_a_good_file_counts_the_rows_and_writes_nothing(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    windows = GOOD.replace("\n", "\r\n")
+
+    result = vouch(
+        "import", "engagements", write(tmp_path, windows), "--vendor", "acme", "--dry-run",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "3 rows OK" in result.stdout
+    assert counts(db) == NOTHING
+
+
+def test_a_missing_or_unknown_header_column_is_named_and_nothing_is_imported(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    text = (
+        "partner_slug,customer_name,customer_domain,status,vendor\n"
+        "alpha-health,Mercy Hospital,mercy.example,completed,acme\n"
+    )
+
+    result = vouch(
+        "import", "engagements", write(tmp_path, text), "--vendor", "acme",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "missing required column 'industry'" in result.stderr
+    assert "unknown column 'vendor'" in result.stderr
+    assert counts(db) == NOTHING
+
+
+def test_an_unknown_vendor_is_named(db: Database, acme_id: int, tmp_path: Path) -> None:
+    result = vouch(
+        "import", "engagements", write(tmp_path, GOOD), "--vendor", "initech",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert "no vendor with slug 'initech'" in result.stderr
+    assert counts(db) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"partner_slug\n\xe9t\xe9\n", "is not UTF-8 text (byte 0xe9 on line 2)"),
+    ],
+    ids=["missing", "latin-1"],
+)
+def test_a_file_that_cannot_be_read_is_a_clear_message(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "export.csv"
+    if content is not None:
+        path.write_bytes(content)
+
+    result = vouch(
+        "import", "engagements", str(path), "--vendor", "acme", db=None, data_dir=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_progress_bar_shows_only_for_large_files(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_INTERACTIVE", "1")
+
+    with cli._progress(cli.PROGRESS_FROM_ROWS, "checking small.csv") as advance:
+        advance()
+    small = capsys.readouterr()
+    with cli._progress(cli.PROGRESS_FROM_ROWS + 1, "checking large.csv") as advance:
+        for _ in range(cli.PROGRESS_FROM_ROWS + 1):
+            advance()
+    large = capsys.readouterr()
+
+    assert (small.out, small.err) == ("", "")
+    assert large.out == ""
+    assert "checking large.csv" in large.err
