@@ -43,6 +43,7 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
 
 def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     from api.demo_data import load_demo_data
+    from api.services.figures_rebuild import rebuild
 
     if args.partners < 1:
         raise CommandError("--partners must be at least 1")
@@ -54,7 +55,10 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
         summary = load_demo_data(engine, partners=args.partners, seed=args.seed)
     except ValueError as error:
         raise CommandError(str(error)) from error
-    print(summary)
+    with unit_of_work(session_factory(engine)) as session:
+        figures = rebuild(session=session)
+    print(f"loaded {summary}")
+    print(f"figures: {figures.responses} live responses in {figures.partner_rows} partner tallies")
 
 
 def _has_partners(engine: Engine) -> bool:

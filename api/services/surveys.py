@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -151,7 +151,7 @@ def submit_response(
 ) -> SurveyResponse:
     """Record one response for a valid, unused, unexpired token; anything else changes nothing."""
     answer = _check_answers(answers)
-    moment = now or utcnow()
+    moment = (now or utcnow()).astimezone(UTC)
     invitation = session.scalar(
         select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
     )
@@ -212,9 +212,11 @@ def void_response(*, session: Session, actor: str, response_id: int, reason: str
         raise DomainError.one("reason", "give a reason of at least 5 characters for the audit log")
     response = session.get(SurveyResponse, response_id, with_for_update=True)
     if response is None:
-        raise DomainError.one("id", f"no survey response {response_id}", code="NOT_FOUND")
+        raise DomainError.one("response_id", f"no survey response {response_id}", code="NOT_FOUND")
     if response.voided:
-        raise DomainError.one("id", f"response {response_id} is already void", code="ALREADY_VOID")
+        raise DomainError.one(
+            "response_id", f"response {response_id} is already void", code="ALREADY_VOID"
+        )
     response.voided = True
     response.void_reason = reason.strip()
     response.voided_at = utcnow()

@@ -1,0 +1,79 @@
+"""The time of one survey submit, figures included: token check, the response row and the
+update of every tally it counts in, committed. Against the demo data set (so the tallies
+already hold rows), one transaction per submit, as the API does it.
+
+    .venv/bin/python bench/bench_submit.py                      # SQLite, 500 partners
+    .venv/bin/python bench/bench_submit.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
+
+from api import migrations  # noqa: E402
+from api.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
+from api.demo_data import load_demo_data  # noqa: E402
+from api.models import Customer, Engagement  # noqa: E402
+from api.services.apikeys import Caller  # noqa: E402
+from api.services.figures_rebuild import rebuild  # noqa: E402
+from api.services.surveys import SurveyAnswers, create_invitation, submit_response  # noqa: E402
+from bench.common import machine, median_ms, throwaway_database  # noqa: E402
+
+ADMIN = Caller(role="admin", source="bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=500)
+    parser.add_argument("--submits", type=int, default=300)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (default: SQLite)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with throwaway_database(args.postgres) as url:
+        migrations.upgrade(url)
+        engine = create_db_engine(url)
+        load_demo_data(engine, partners=args.partners, seed=1, progress=False)
+        sessions = session_factory(engine)
+        with unit_of_work(sessions) as session:
+            rebuild(session=session)
+            rows = session.execute(
+                select(Engagement.id, Customer.email_domain)
+                .join(Customer, Customer.id == Engagement.customer_id)
+                .where(Engagement.status == "completed", Engagement.confirmed.is_(True))
+                .order_by(Engagement.id)
+                .limit(args.submits)
+            ).all()
+            tokens = [
+                create_invitation(
+                    session=session, caller=ADMIN, engagement_id=eid, email=f"bench@{domain}"
+                )[1]
+                for eid, domain in rows
+            ]
+        samples = []
+        for number, token in enumerate(tokens):
+            answers = SurveyAnswers(
+                likelihood_to_recommend=number % 11,
+                vendor_likelihood_to_recommend=(number * 7) % 11,
+                rating_overall=1 + number % 5,
+                goals_met=number % 3 == 0,
+                selection_reason="peer_referral",
+                comment="Benchmark answer",
+            )
+            started = time.perf_counter()
+            with unit_of_work(sessions) as session:
+                submit_response(session=session, token=token, answers=answers)
+            samples.append(time.perf_counter() - started)
+        engine.dispose()
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"one submit, figures included ({backend}, {len(samples)} submits): {median_ms(samples)}")
+
+
+if __name__ == "__main__":
+    main()
