@@ -32,6 +32,8 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo_data.py --partners 10000
 	$(BIN)/python bench/bench_graphql_list.py
+	$(BIN)/python bench/bench_submit.py
+	$(BIN)/python bench/bench_rebuild.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
