@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api import migrations  # noqa: E402
-from api.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
-from api.demo_data import load_demo_data  # noqa: E402
-from api.services.figures_rebuild import rebuild  # noqa: E402
-from bench.common import machine, throwaway_database  # noqa: E402
+from api import migrations
+from api.db import create_db_engine, session_factory, unit_of_work
+from api.demo_data import load_demo_data
+from api.services.figures_rebuild import rebuild
+from bench.common import machine, throwaway_database
 
 
 def main() -> None:

@@ -15,16 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from api import migrations  # noqa: E402
-from api.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
-from api.demo_data import load_demo_data  # noqa: E402
-from api.models import Customer, Engagement  # noqa: E402
-from api.services.apikeys import Caller  # noqa: E402
-from api.services.figures_rebuild import rebuild  # noqa: E402
-from api.services.surveys import SurveyAnswers, create_invitation, submit_response  # noqa: E402
-from bench.common import machine, median_ms, throwaway_database  # noqa: E402
+from api import migrations
+from api.db import create_db_engine, session_factory, unit_of_work
+from api.demo_data import load_demo_data
+from api.models import Customer, Engagement
+from api.services.apikeys import Caller
+from api.services.figures_rebuild import rebuild
+from api.services.surveys import SurveyAnswers, create_invitation, submit_response
+from bench.common import machine, median_ms, throwaway_database
 
 ADMIN = Caller(role="admin", source="bench")
 

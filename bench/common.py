@@ -27,7 +27,7 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    load = ", load %.2f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    load = f", load {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     return (
         f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs{load}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "

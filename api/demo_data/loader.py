@@ -66,7 +66,8 @@ def load_demo_data(
 ) -> DemoSummary:
     """Fill an empty database (schema created, no partners) with a realistic data set.
 
-    The same seed and partner count always give exactly the same rows.
+    The same seed and partner count always give exactly the same rows. The stored figure
+    tallies are left alone: the caller rebuilds them (`vouch demo-data` does).
     """
     if partners < 0:
         raise ValueError(f"partners must be zero or more, not {partners}")

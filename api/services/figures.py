@@ -1,19 +1,20 @@
 """Keeping the stored tallies equal to the live responses: incrementally, or by a rebuild.
 
 A submit adds its answers to every segment row it belongs to and a void subtracts them,
-with `column = column + delta` updates in the caller's transaction. The partner's 'all'
-row is locked first, so concurrent submits for one partner take turns on PostgreSQL and
-the non-additive columns (engagements covered, latest response) are read consistently.
+with one `INSERT .. ON CONFLICT DO UPDATE SET column = column + delta` per table, in the
+caller's transaction. The partner's rows are upserted first, which locks them: concurrent
+submits for one partner take turns on PostgreSQL, and the non-additive columns (engagements
+covered, latest response) are then recounted from the partner's live responses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import Table, and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -79,48 +80,39 @@ def _placement(
     )
 
 
-def _insert_ignoring_conflict(session: Session, table: Table, keys: Mapping[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    session.execute(module.insert(table).values(**keys).on_conflict_do_nothing())
-
-
-def _where(table: Table, keys: Mapping[str, Any]) -> Any:
-    return and_(*(table.c[name] == value for name, value in keys.items()))
-
-
-def _bump(
-    session: Session, table: Table, keys: Mapping[str, Any], delta: Mapping[str, int]
+def _add(
+    session: Session, table: Table, keys: Sequence[Mapping[str, Any]], delta: Mapping[str, int]
 ) -> None:
-    _insert_ignoring_conflict(session, table, keys)
-    changes = {name: table.c[name] + value for name, value in delta.items() if value}
-    session.execute(update(table).where(_where(table, keys)).values(changes))
-
-
-def _lock_partner(session: Session, partner_id: int) -> None:
-    keys = {"partner_id": partner_id, "kind": "all", "segment": ""}
-    _insert_ignoring_conflict(session, partner_tallies, keys)
-    session.execute(
-        select(partner_tallies.c.n).where(_where(partner_tallies, keys)).with_for_update()
+    """Add `delta` to the rows with these keys, creating missing ones, in one upsert."""
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.name for column in table.primary_key],
+        set_={name: table.c[name] + statement.excluded[name] for name in delta},
     )
+    # Parameters apart from the statement: it compiles once and is cached from then on.
+    session.execute(statement, [{**key, **delta} for key in keys])
 
 
 def apply_response(*, session: Session, response: SurveyResponse, sign: int) -> None:
-    """Add (sign=+1) or remove (sign=-1) one response's answers in every tally it belongs to."""
+    """Add (sign=+1) or remove (sign=-1) one response's answers in every tally it belongs to.
+
+    The partner's rows come first: the upsert locks its 'all' row, so on PostgreSQL two
+    submits for one partner take turns and the coverage below is read after the other's.
+    """
     placement = placement_of(session, response)
-    _lock_partner(session, placement.partner_id)
+    session.flush()
     delta = {
         name: sign * value for name, value in Tally.single(answer_of(response)).to_row().items()
     }
-    for kind, segment in placement.segments:
-        keys = {"partner_id": placement.partner_id, "kind": kind, "segment": segment}
-        _bump(session, partner_tallies, keys, delta)
-    _bump(session, market_tallies, {"kind": "all", "segment": ""}, delta)
+    partner = placement.partner_id
+    keys = [{"partner_id": partner, "kind": k, "segment": s} for k, s in placement.segments]
+    _add(session, partner_tallies, keys, delta)
+    market = [{"kind": "all", "segment": ""}]
     if placement.reason:
-        _bump(session, market_tallies, {"kind": "reason", "segment": placement.reason}, delta)
-    session.flush()
-    for kind, segment in placement.segments:
-        _refresh_coverage(session, placement.partner_id, kind, segment)
+        market.append({"kind": "reason", "segment": placement.reason})
+    _add(session, market_tallies, market, delta)
+    _refresh_coverage(session, partner, placement.segments)
 
 
 def _segment_condition(kind: str, segment: str) -> Any:
@@ -137,34 +129,35 @@ def _segment_condition(kind: str, segment: str) -> Any:
         start = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
         end = datetime(year + quarter // 4, 3 * quarter % 12 + 1, 1, tzinfo=UTC)
         return and_(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end)
-    return True
+    return true()
 
 
-def _refresh_coverage(session: Session, partner_id: int, kind: str, segment: str) -> None:
-    covered, latest = session.execute(
-        select(
-            func.count(SurveyResponse.engagement_id.distinct()),
-            func.max(SurveyResponse.submitted_at),
+def _refresh_coverage(session: Session, partner_id: int, segments: Sequence[SegmentKey]) -> None:
+    """Recount engagements covered and the latest response of the given segments."""
+    for kind, segment in segments:
+        covered, latest = session.execute(
+            select(
+                func.count(SurveyResponse.engagement_id.distinct()),
+                func.max(SurveyResponse.submitted_at),
+            )
+            .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
+            .where(
+                SurveyResponse.partner_id == partner_id,
+                SurveyResponse.voided.is_(False),
+                _segment_condition(kind, segment),
+            )
+        ).one()
+        session.execute(
+            update(partner_tallies)
+            .where(
+                partner_tallies.c.partner_id == partner_id,
+                partner_tallies.c.kind == kind,
+                partner_tallies.c.segment == segment,
+            )
+            .values(engagements_covered=covered, latest_response_at=latest)
         )
-        .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
-        .where(
-            SurveyResponse.partner_id == partner_id,
-            SurveyResponse.voided.is_(False),
-            _segment_condition(kind, segment),
-        )
-    ).one()
-    keys = {"partner_id": partner_id, "kind": kind, "segment": segment}
-    session.execute(
-        update(partner_tallies)
-        .where(_where(partner_tallies, keys))
-        .values(engagements_covered=covered, latest_response_at=latest)
-    )
 
 
 def count_invitation(*, session: Session, partner_id: int) -> None:
-    _bump(
-        session,
-        partner_tallies,
-        {"partner_id": partner_id, "kind": "all", "segment": ""},
-        {"invitations": 1},
-    )
+    keys = [{"partner_id": partner_id, "kind": "all", "segment": ""}]
+    _add(session, partner_tallies, keys, {"invitations": 1})
