@@ -50,3 +50,8 @@ class Checker:
     def country(self, field: str, value: str | None) -> None:
         if value is not None and value not in ISO_COUNTRY_CODES:
             self.fail(field, f"{field} {value!r} is not an ISO 3166-1 alpha-2 code such as 'US'")
+
+
+def check_range(check: Checker, field: str, value: float | None, low: float, high: float) -> None:
+    if value is not None and not low <= value <= high:
+        check.fail(field, f"{field} must be between {low:g} and {high:g}, got {value:g}")

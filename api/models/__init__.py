@@ -19,6 +19,7 @@ from api.models.partner import (
     partner_products,
 )
 from api.models.reference import Industry, Product, Vendor
+from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Partner",
     "Product",
     "Reference",
+    "ReviewReply",
     "SurveyInvitation",
     "SurveyResponse",
     "Vendor",

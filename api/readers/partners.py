@@ -21,6 +21,7 @@ from api.models import (
     Partner,
     Product,
     Reference,
+    ReviewReply,
     SurveyResponse,
     Vendor,
     partner_industries,
@@ -216,7 +217,7 @@ def references_of(
 
 def reviews_of(
     session: Session, partner_ids: Sequence[int], *, per_partner: int = 50
-) -> dict[int, list[tuple[SurveyResponse, Customer, Industry]]]:
+) -> dict[int, list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]]:
     """The newest published reviews (live responses with a comment) of each partner."""
     rank = (
         func.row_number()
@@ -236,12 +237,13 @@ def reviews_of(
         .subquery()
     )
     rows = session.execute(
-        select(SurveyResponse, Customer, Industry)
+        select(SurveyResponse, Customer, Industry, ReviewReply)
         .join(ranked, ranked.c.id == SurveyResponse.id)
+        .outerjoin(ReviewReply, ReviewReply.response_id == SurveyResponse.id)
         .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
         .join(Customer, Customer.id == Engagement.customer_id)
         .join(Industry, Industry.id == Engagement.industry_id)
         .where(ranked.c.rank <= per_partner)
         .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
     ).all()
-    return _group([(r.partner_id, (r, customer, industry)) for r, customer, industry in rows])
+    return _group([(row[0].partner_id, (row[0], row[1], row[2], row[3])) for row in rows])

@@ -24,6 +24,7 @@ from api.schema.errors import ClientError
 from api.schema.figures.queries import FiguresQueries
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
+from api.schema.profiles.mutations import ProfileMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.surveys.mutations import SurveyMutations
 from api.schema.unit_of_work import UnitOfWork
@@ -40,7 +41,7 @@ class Query(PartnerQueries, FiguresQueries, ReferenceQueries, ViewerQueries):
 
 
 @strawberry.type
-class Mutation(PartnerMutations, EngagementMutations, SurveyMutations):
+class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations):
     pass
 
 

@@ -15,6 +15,7 @@ from api.models import (
     Office,
     Product,
     Reference,
+    ReviewReply,
     SurveyResponse,
     Vendor,
 )
@@ -55,9 +56,9 @@ class Loaders:
         self.certifications: DataLoader[int, list[tuple[Certification, Vendor | None]]] = (
             _by_partner(session, readers.certifications_of)
         )
-        self.reviews: DataLoader[int, list[tuple[SurveyResponse, Customer, Industry]]] = (
-            _by_partner(session, readers.reviews_of)
-        )
+        self.reviews: DataLoader[
+            int, list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]
+        ] = _by_partner(session, readers.reviews_of)
         self.references: DataLoader[int, list[tuple[Reference, Industry | None]]] = _by_partner(
             session, readers.references_of
         )

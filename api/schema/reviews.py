@@ -6,9 +6,27 @@ from datetime import datetime
 
 import strawberry
 
-from api.models import Customer, Industry, SurveyResponse
+from api import models
+from api.schema.errors import UserError
 
 MAX_REVIEWS = 50
+
+
+@strawberry.type(description="The partner's public reply to a review.")
+class ReviewReply:
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.ReviewReply) -> ReviewReply:
+        return cls(body=row.body, created_at=row.created_at, updated_at=row.updated_at)
+
+
+@strawberry.type
+class ReviewReplyPayload:
+    reply: ReviewReply | None
+    errors: list[UserError]
 
 
 @strawberry.type
@@ -23,9 +41,16 @@ class Review:
     respondent_title: str | None = strawberry.field(description="null when anonymous")
     company: str | None = strawberry.field(description="null when anonymous")
     industry: str | None
+    reply: ReviewReply | None = strawberry.field(description="the partner's public reply")
 
     @classmethod
-    def from_row(cls, response: SurveyResponse, customer: Customer, industry: Industry) -> Review:
+    def from_row(
+        cls,
+        response: models.SurveyResponse,
+        customer: models.Customer,
+        industry: models.Industry,
+        reply: models.ReviewReply | None,
+    ) -> Review:
         shown = not response.anonymous
         return cls(
             id=strawberry.ID(str(response.id)),
@@ -38,4 +63,5 @@ class Review:
             respondent_title=response.respondent_title if shown else None,
             company=customer.name if shown else None,
             industry=industry.name,
+            reply=ReviewReply.from_row(reply) if reply is not None else None,
         )

@@ -13,6 +13,7 @@ from api.schema.reviews import MAX_REVIEWS, Review
 
 @strawberry.type
 class Office:
+    id: strawberry.ID
     city: str
     country: str
     latitude: float
@@ -22,6 +23,7 @@ class Office:
     @classmethod
     def from_row(cls, row: models.Office) -> Office:
         return cls(
+            id=strawberry.ID(str(row.id)),
             city=row.city,
             country=row.country,
             latitude=row.latitude,
@@ -32,6 +34,7 @@ class Office:
 
 @strawberry.type
 class Certification:
+    id: strawberry.ID
     name: str
     year: int | None
     vendor: Vendor | None
@@ -39,6 +42,7 @@ class Certification:
 
 @strawberry.type
 class Reference:
+    id: strawberry.ID
     title: str
     customer_name: str | None
     summary: str | None
@@ -130,6 +134,7 @@ class Partner:
         rows = await info.context.loaders.certifications.load(self.row_id)
         return [
             Certification(
+                id=strawberry.ID(str(cert.id)),
                 name=cert.name,
                 year=cert.year,
                 vendor=Vendor.from_row(vendor) if vendor else None,
@@ -142,6 +147,7 @@ class Partner:
         rows = await info.context.loaders.references.load(self.row_id)
         return [
             Reference(
+                id=strawberry.ID(str(ref.id)),
                 title=ref.title,
                 customer_name=ref.customer_name,
                 summary=ref.summary,
