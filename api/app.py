@@ -5,21 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api.db import create_db_engine, ping, session_factory
 from api.errors import AuthenticationError
+from api.ratelimit import RequestLimiter
 from api.schema import create_schema
 from api.schema.context import Context
 from api.services.apikeys import PUBLIC, Caller, authenticate
@@ -27,16 +32,56 @@ from api.settings import Settings
 
 log = logging.getLogger("vouch.api")
 
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest POST body: far above any document under the token limit with its variables."""
 
-def _graphql_error(status: int, message: str, code: str) -> JSONResponse:
+# A request id a client sends is echoed and logged: only a short, plain one is taken.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def _graphql_error(
+    status: int,
+    message: str,
+    code: str,
+    *,
+    extensions: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        {
+            "data": None,
+            "errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}],
+        },
         status_code=status,
+        headers=headers,
     )
 
 
+def _request_id(request: Request) -> str:
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _client_address(request: Request) -> str:
+    # Behind a proxy, run uvicorn with --forwarded-allow-ips so this is the real client.
+    return request.client.host if request.client else "unknown"
+
+
 class VouchGraphQL(GraphQL[Context, None]):
-    """Strawberry's view with Vouch's unit of work: one session and one transaction a request."""
+    """Strawberry's view with Vouch's unit of work: one session and one transaction a request.
+
+    Before a request reaches the schema it must be well formed (a JSON object of at most
+    MAX_BODY_BYTES posted as application/json: no batches, no forms) and within its
+    caller's rate limit.
+    """
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         super().__init__(
@@ -46,6 +91,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.limiter = RequestLimiter.from_settings(settings)
         # SQLite has one writer; requests interleave at awaits, so they take turns here
         # rather than waiting on each other's locks inside the event loop.
         self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
@@ -53,19 +99,45 @@ class VouchGraphQL(GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if not isinstance(request, Request):
             return await super().run(request)
-        async with self.turns or contextlib.nullcontext():
-            return await self._run_in_transaction(request)
+        request_id = _request_id(request)
+        try:
+            response = await self._checked(request, request_id)
+        except HTTPException as error:
+            response = _refused(request, error)
+        response.headers["x-request-id"] = request_id
+        return response
 
-    async def _run_in_transaction(self, request: Request) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    async def _checked(self, request: Request, request_id: str) -> Response:
+        # The body is read before taking turns: a slow client must not hold up the others.
+        malformed = await _malformed(request)
+        if malformed is not None:
+            return malformed
+        header = request.headers.get("authorization")
+        if header is None:
+            # The public role is limited by address, before it waits for anything.
+            limited = await self._over_limit(request, None)
+            if limited is not None:
+                return limited
+        async with self.turns or contextlib.nullcontext():
+            return await self._run_in_transaction(request, request_id, header)
+
+    async def _run_in_transaction(
+        self, request: Request, request_id: str, header: str | None
+    ) -> Response:
         with self.sessions() as session:
             try:
-                caller = self._caller(session, request)
+                caller = PUBLIC if header is None else self._caller(session, header)
             except AuthenticationError as error:
-                return _graphql_error(401, str(error), "UNAUTHENTICATED")
+                # Wrong keys count against the address they come from.
+                limited = await self._over_limit(request, None)
+                return limited or _graphql_error(401, str(error), "UNAUTHENTICATED")
             except (OperationalError, DBAPIError):
                 log.exception("database unavailable (request %s)", request_id)
                 return _graphql_error(503, "the database is unavailable", "UNAVAILABLE")
+            if header is not None:
+                limited = await self._over_limit(request, caller)
+                if limited is not None:
+                    return limited
             context = Context(
                 request=request,
                 response=Response(),
@@ -79,13 +151,28 @@ class VouchGraphQL(GraphQL[Context, None]):
                 session.rollback()
             else:
                 session.commit()
-            response.headers["x-request-id"] = request_id
             return response
 
-    def _caller(self, session: Session, request: Request) -> Caller:
-        header = request.headers.get("authorization")
-        if header is None:
-            return PUBLIC
+    async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
+        """None when the caller may go on, else the 429 to answer."""
+        if self.limiter is None:
+            return None
+        if caller is not None and caller.key_prefix:
+            identity, whose = f"key:{caller.key_prefix}", "this API key"
+        else:
+            identity, whose = f"ip:{_client_address(request)}", "this address"
+        wait = await self.limiter.wait_seconds(identity)
+        if wait is None:
+            return None
+        return _graphql_error(
+            429,
+            f"rate limit exceeded: {self.limiter.limit} for {whose}; try again in {wait} s",
+            "RATE_LIMITED",
+            extensions={"retryAfter": wait},
+            headers={"Retry-After": str(wait)},
+        )
+
+    def _caller(self, session: Session, header: str) -> Caller:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise AuthenticationError("the Authorization header must be 'Bearer <api key>'")
@@ -93,6 +180,76 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")
+
+
+async def _malformed(request: Request) -> Response | None:
+    """The refusal of a POST that is not one GraphQL request as a JSON object, else None.
+
+    Reads the body (so strawberry reads it from memory), at most MAX_BODY_BYTES of it.
+    """
+    if request.method != "POST":
+        return None
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        shown = f"'{media_type}'" if media_type else "none"
+        return _graphql_error(
+            415,
+            f"POST /graphql takes a JSON body with Content-Type: application/json (got {shown})",
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+    too_large = _graphql_error(
+        413, f"the request body is over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE"
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return too_large
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return too_large
+            chunks.append(chunk)
+    except ClientDisconnect:
+        return Response(status_code=400)
+    body = b"".join(chunks)
+    request._body = body  # what Request.body() keeps; strawberry reads it from there
+    start = body.lstrip()[:1]
+    if start == b"[":
+        return _graphql_error(
+            400,
+            "batched requests are not supported: send one operation per request",
+            "BATCHING_NOT_SUPPORTED",
+        )
+    if start != b"{":
+        return _graphql_error(
+            400,
+            'the body must be a JSON object such as {"query": "...", "variables": {...}}',
+            "BAD_REQUEST",
+        )
+    return None
+
+
+def _refused(request: Request, error: HTTPException) -> Response:
+    """Strawberry's refusals (plain text there) as GraphQL errors in JSON."""
+    if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
+        return _graphql_error(
+            405,
+            f"{error.reason}: send it with POST",
+            "METHOD_NOT_ALLOWED",
+            headers={"Allow": "POST"},
+        )
+    code = _STATUS_CODES.get(error.status_code, "BAD_REQUEST")
+    return _graphql_error(error.status_code, error.reason, code)
+
+
+class SiteFiles(StaticFiles):
+    """The built site; until it is built, every path is a 404 (never a 500)."""
+
+    async def check_config(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            await super().check_config()
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
@@ -107,11 +264,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": reason}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if graphql.limiter is not None:
+            await graphql.limiter.close()
+
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Mount("/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False)),
+        Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
     return app

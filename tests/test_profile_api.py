@@ -327,3 +327,41 @@ def test_two_editors_at_once_one_wins_the_other_is_told(
     assert codes == ["VERSION_CONFLICT"]
     assert stored(db).version == 2
     assert stored(db).summary in ("one", "two")
+
+
+UPDATE_READING_OFFICES = """
+mutation Update($slug: String!, $version: Int!, $input: PartnerProfileInput!) {
+  updatePartnerProfile(slug: $slug, expectedVersion: $version, input: $input) {
+    partner { version offices { city } metrics { responseCount } }
+    errors { code }
+  }
+}
+"""
+
+
+def test_concurrent_edits_whose_answers_await_loaders_do_not_block_each_other(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: row locks held across a request's awaits")
+    barrier = threading.Barrier(4)
+    codes: list[str] = []
+
+    def edit(number: int) -> None:
+        barrier.wait()
+        body = api.execute(
+            UPDATE_READING_OFFICES,
+            {"slug": "alpha-health", "version": 1, "input": {"summary": f"editor {number}"}},
+            key=keys["alpha"],
+        )
+        codes.extend(e["code"] for e in body["data"]["updatePartnerProfile"]["errors"])
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert not any(thread.is_alive() for thread in threads), "requests hung on each other"
+    assert codes == ["VERSION_CONFLICT"] * 3
+    assert stored(db).version == 2
