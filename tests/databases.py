@@ -54,6 +54,12 @@ def throwaway_postgres() -> Iterator[URL]:
         admin.dispose()
 
 
+SQLITE_NO_DELETE = (
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+)
+
+
 @dataclass
 class Database:
     backend: str
@@ -70,8 +76,11 @@ class Database:
                 quoted = ", ".join(f'"{name}"' for name in tables)
                 connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
             else:
+                # The audit log refuses DELETE (migration 0004); a test database may forget.
+                connection.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
                 for name in tables:
                     connection.execute(text(f'DELETE FROM "{name}"'))
+                connection.execute(text(SQLITE_NO_DELETE))
 
 
 @contextmanager
