@@ -75,8 +75,19 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from api.app import create_app
 
-    app = create_app(settings, _engine(settings))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    if args.workers < 1:
+        raise CommandError("--workers must be at least 1")
+    engine = _engine(settings)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, engine), host=args.host, port=args.port)
+        return
+    engine.dispose()
+    if settings.database_url.get_backend_name() == "sqlite":
+        raise CommandError("several workers need PostgreSQL: SQLite has a single writer")
+    # Each worker process builds its own app (and engine) from the same environment.
+    uvicorn.run(
+        "api.asgi:create", factory=True, host=args.host, port=args.port, workers=args.workers
+    )
 
 
 def apikey_create(args: argparse.Namespace, settings: Settings) -> None:
@@ -227,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv = commands.add_parser("serve", help="serve the API and the built site")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
     srv.set_defaults(run=serve)
 
     keys = commands.add_parser("apikey", help="API keys").add_subparsers(
