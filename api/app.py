@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import uuid
@@ -27,6 +28,8 @@ from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.schema import create_schema
 from api.schema.context import Context
+from api.schema.text_rules import MESSAGE as NUL_MESSAGE
+from api.schema.text_rules import has_nul
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 
@@ -146,12 +149,20 @@ class VouchGraphQL(GraphQL[Context, None]):
                 settings=self.settings,
                 request_id=request_id,
             )
-            response: Response = await super().run(request, context=context)
-            if context.failed:
-                session.rollback()
-            else:
-                session.commit()
-            return response
+            # A request can wait on a row lock another one holds across its awaits: in a
+            # worker thread (with its own event loop) it blocks that thread, never the
+            # loop that serves everyone else, the lock holder included. The body is
+            # already in memory, so strawberry never reads from this loop's connection.
+            return await asyncio.to_thread(asyncio.run, self._operation(request, context))
+
+    async def _operation(self, request: Request, context: Context) -> Response:
+        """The GraphQL operation and its commit (or rollback), in a worker thread."""
+        response: Response = await super().run(request, context=context)
+        if context.failed:
+            context.session.rollback()
+        else:
+            context.session.commit()
+        return response
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
         """None when the caller may go on, else the 429 to answer."""
@@ -188,7 +199,7 @@ async def _malformed(request: Request) -> Response | None:
     Reads the body (so strawberry reads it from memory), at most MAX_BODY_BYTES of it.
     """
     if request.method != "POST":
-        return None
+        return _nul_refusal(request.query_params.get("variables"), whole_body=False)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         shown = f"'{media_type}'" if media_type else "none"
@@ -228,7 +239,18 @@ async def _malformed(request: Request) -> Response | None:
             'the body must be a JSON object such as {"query": "...", "variables": {...}}',
             "BAD_REQUEST",
         )
-    return None
+    return _nul_refusal(body, whole_body=True)
+
+
+def _nul_refusal(raw_json: str | bytes | None, *, whole_body: bool) -> Response | None:
+    """A 400 when the request's variables hold a NUL character, which no database stores."""
+    try:
+        decoded = json.loads(raw_json) if raw_json else None
+    except ValueError:
+        return None  # strawberry answers malformed JSON itself
+    if whole_body:
+        decoded = decoded.get("variables") if isinstance(decoded, dict) else None
+    return _graphql_error(400, NUL_MESSAGE, "VALIDATION") if has_nul(decoded) else None
 
 
 def _refused(request: Request, error: HTTPException) -> Response:

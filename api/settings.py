@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from limits import RateLimitItem, parse_many
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 ENVIRONMENTS = ("development", "test", "production")
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+DEFAULT_RATE_LIMIT = "300/minute"
+RATE_LIMIT_OFF = ("off", "none")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class SettingsError(ValueError):
@@ -24,6 +30,12 @@ class Settings:
     data_dir: Path
     database_url: URL
     environment: str
+    # Requests per API key (or per client address without a key); None: no limit. Built
+    # by hand (tests, tools) a Settings has none; from the environment, DEFAULT_RATE_LIMIT.
+    rate_limit: RateLimitItem | None = None
+    # Where the rate limiter keeps its counts, shared by every worker and instance;
+    # None: in each process's memory.
+    redis_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -63,6 +75,45 @@ def parse_database_url(raw: str, *, variable: str = "VOUCH_DATABASE_URL") -> URL
     return url
 
 
+def parse_rate_limit(raw: str, *, variable: str = "VOUCH_RATE_LIMIT") -> RateLimitItem | None:
+    """'300/minute', '10 per second', ...; 'off' for no limit."""
+    if raw.strip().lower() in RATE_LIMIT_OFF:
+        return None
+    try:
+        items = parse_many(raw)
+    except ValueError as exc:
+        items = []
+        reason = str(exc)
+    else:
+        reason = "give one limit" if len(items) > 1 else "the amount must be at least 1"
+    if len(items) != 1 or items[0].amount < 1:
+        raise SettingsError(
+            f"{variable}={raw!r} is not a rate limit ({reason}); expected e.g. '300/minute', "
+            "'10 per second', or 'off'"
+        )
+    return items[0]
+
+
+def redis_installed() -> bool:
+    return importlib.util.find_spec("redis") is not None
+
+
+def parse_redis_url(raw: str, *, variable: str = "VOUCH_REDIS_URL") -> str:
+    parts = urlsplit(raw)
+    where = parts.path if parts.scheme == "unix" else parts.hostname
+    if parts.scheme not in REDIS_SCHEMES or not where:
+        raise SettingsError(
+            f"{variable}={_redacted(raw)!r} is not a Redis URL; expected e.g. "
+            "'redis://127.0.0.1:6379/0' or 'rediss://user:password@host:6380/0'"
+        )
+    if not redis_installed():
+        raise SettingsError(
+            f"{variable} is set but the 'redis' package is not installed: "
+            "pip install 'vouch[redis]' (or unset it to count requests in memory)"
+        )
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOUCH_DATA_DIR") or "var")
@@ -72,8 +123,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environment = env.get("VOUCH_ENV") or "development"
     if environment not in ENVIRONMENTS:
         raise SettingsError(f"VOUCH_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}")
+    redis_url = env.get("VOUCH_REDIS_URL") or None
     return Settings(
         data_dir=data_dir,
         database_url=parse_database_url(raw_url),
         environment=environment,
+        rate_limit=parse_rate_limit(env.get("VOUCH_RATE_LIMIT") or DEFAULT_RATE_LIMIT),
+        redis_url=parse_redis_url(redis_url) if redis_url else None,
     )

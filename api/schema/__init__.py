@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -19,14 +17,16 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.schema.cost import QueryCostLimit
 from api.schema.engagements.mutations import EngagementMutations
-from api.schema.errors import ClientError
 from api.schema.figures.queries import FiguresQueries
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
+from api.schema.production import HideSuggestions, MaskUnexpectedErrors
 from api.schema.profiles.mutations import ProfileMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.surveys.mutations import SurveyMutations
+from api.schema.text_rules import NoNulInStrings
 from api.schema.unit_of_work import UnitOfWork
 from api.schema.viewer.queries import ViewerQueries
 
@@ -45,20 +45,14 @@ class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMu
     pass
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask bugs, never the refusals and validation messages a client must read."""
-    original = error.original_error
-    if original is None or isinstance(original, ClientError):
-        return False
-    return not isinstance(original, PermissionError)
-
-
 def create_schema(*, production: bool = False) -> strawberry.Schema:
     # The limiters build a new rule class per instance, and the validation cache is keyed
     # by the rule classes: build them once, so every request reuses the cached validation.
     limits = [
         *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        QueryCostLimit,
+        NoNulInStrings,
     ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -68,12 +62,15 @@ def create_schema(*, production: bool = False) -> strawberry.Schema:
         UnitOfWork,
     ]
     if production:
-        extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_is_unexpected)]
+        # Their operation hooks end last in, first out: suggestions are dropped, then bugs
+        # masked (and logged), then the unit of work sees what the client will.
+        extensions += [DisableIntrospection, MaskUnexpectedErrors, HideSuggestions]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        # Batching stays off (batching_config=None): a JSON array body is refused.
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
     )
 
 

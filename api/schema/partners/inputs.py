@@ -5,7 +5,11 @@ from enum import Enum
 import strawberry
 
 from api.readers.partners import PartnerFilter as FilterValues
+from api.schema.errors import ClientError
 from api.services.partners import NewPartner
+
+MAX_FILTER_VALUES = 250
+"""Distinct values per filter list (there are 249 ISO country codes)."""
 
 
 @strawberry.enum(description="Orders of the partner list; the default never reads money.")
@@ -26,10 +30,21 @@ class PartnerFilter:
 
     def to_values(self) -> FilterValues:
         return FilterValues(
-            industries=tuple(self.industries or ()),
-            products=tuple(self.products or ()),
-            countries=tuple(self.countries or ()),
+            industries=_distinct("industries", self.industries),
+            products=_distinct("products", self.products),
+            countries=_distinct("countries", self.countries),
         )
+
+
+def _distinct(name: str, values: list[str] | None) -> tuple[str, ...]:
+    distinct = tuple(dict.fromkeys(values or ()))
+    if len(distinct) > MAX_FILTER_VALUES:
+        raise ClientError(
+            f"filter.{name} takes at most {MAX_FILTER_VALUES} distinct values, got {len(distinct)}",
+            code="VALIDATION",
+            field=f"filter.{name}",
+        )
+    return distinct
 
 
 @strawberry.input

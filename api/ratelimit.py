@@ -1,0 +1,99 @@
+"""Request budgets per caller, with `limits`: a moving window kept in memory or in Redis.
+
+In memory, each process counts on its own (so N workers allow N times the budget); with
+VOUCH_REDIS_URL every worker and instance shares one count per caller. When Redis does
+not answer, requests go through (and the log says so once): the limiter protects the
+service, it must not become the reason it is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+
+from limits import RateLimitItem
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import ConfigurationError, StorageError
+
+from api.settings import Settings, SettingsError
+
+log = logging.getLogger("vouch.api")
+
+REDIS_KEY_PREFIX = "vouch"
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+class RequestLimiter:
+    def __init__(
+        self,
+        limit: RateLimitItem,
+        storage: Storage,
+        close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.limit = limit
+        self.limiter = MovingWindowRateLimiter(storage)
+        self._close = close
+        self._storage_failing = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RequestLimiter | None:
+        if settings.rate_limit is None:
+            return None
+        if settings.redis_url is None:
+            return cls(settings.rate_limit, MemoryStorage())
+        return _with_redis(settings.rate_limit, settings.redis_url)
+
+    async def wait_seconds(self, identity: str) -> int | None:
+        """Counts a request of `identity`: None when it may go ahead, else the seconds
+        until it may (at least 1)."""
+        try:
+            if await self.limiter.hit(self.limit, identity):
+                self._recovered()
+                return None
+            stats = await self.limiter.get_window_stats(self.limit, identity)
+        except StorageError as error:
+            if not self._storage_failing:
+                self._storage_failing = True
+                log.error("rate limiting is off: its storage fails (%s)", error.storage_error)
+            return None
+        self._recovered()
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def _recovered(self) -> None:
+        if self._storage_failing:
+            self._storage_failing = False
+            log.warning("rate limiting is back on: its storage answers again")
+
+    async def close(self) -> None:
+        if self._close is not None:
+            await self._close()
+
+
+def _with_redis(limit: RateLimitItem, url: str) -> RequestLimiter:
+    try:
+        import redis.asyncio
+    except ImportError as error:
+        raise SettingsError(
+            "VOUCH_REDIS_URL is set but the 'redis' package is not installed: "
+            "pip install 'vouch[redis]' (or unset it to count requests in memory)"
+        ) from error
+    pool = redis.asyncio.ConnectionPool.from_url(
+        url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    scheme = "redis+unix" if url.startswith("unix:") else url.split(":", 1)[0]
+    try:
+        storage = RedisStorage(
+            f"async+{scheme}:{url.split(':', 1)[1]}",
+            implementation="redispy",
+            wrap_exceptions=True,
+            key_prefix=REDIS_KEY_PREFIX,
+            connection_pool=pool,  # type: ignore[arg-type]
+        )
+    except ConfigurationError as error:
+        raise SettingsError(f"VOUCH_REDIS_URL cannot be used: {error}") from error
+    return RequestLimiter(limit, storage, close=pool.disconnect)
