@@ -1,5 +1,6 @@
 """The parts of a profile a partner keeps: offices, claimed industries and products,
-certifications and references. Each edit goes through begin_edit/finish_edit."""
+certifications and references. Each edit goes through begin_edit/finish_edit, and opens
+the edit (rights, then version) before it looks at the values."""
 
 from __future__ import annotations
 
@@ -114,8 +115,8 @@ def _headquarters(session: Session, partner: Partner, office: Office) -> None:
 
 
 def add_office(*, session: Session, edit: Edit, values: OfficeValues) -> Partner:
-    _check_office(values)
     partner = _open(session, edit)
+    _check_office(values)
     _count(session, Office, partner, MAX_OFFICES, "office")
     office = Office(partner_id=partner.id, **asdict(values))
     session.add(office)
@@ -125,8 +126,8 @@ def add_office(*, session: Session, edit: Edit, values: OfficeValues) -> Partner
 
 
 def change_office(*, session: Session, edit: Edit, office_id: int, values: OfficeValues) -> Partner:
-    _check_office(values)
     partner = _open(session, edit)
+    _check_office(values)
     office = _own(session, Office, partner, office_id, "office_id")
     before = {name: getattr(office, name) for name in asdict(values)}
     for name, value in asdict(values).items():
@@ -170,11 +171,11 @@ def set_claims(
     products: Sequence[str] | None,
 ) -> Partner:
     """Replace the claimed industries and/or products (a list given replaces that set)."""
+    partner = _open(session, edit)
     industry_ids = (
         _ids(session, Industry, industries, "industries") if industries is not None else None
     )
     product_ids = _ids(session, Product, products, "products") if products is not None else None
-    partner = _open(session, edit)
     for table, column, ids in (
         (partner_industries, "industry_id", industry_ids),
         (partner_products, "product_id", product_ids),
@@ -209,8 +210,8 @@ def _certification_fields(session: Session, values: CertificationValues) -> dict
 
 
 def add_certification(*, session: Session, edit: Edit, values: CertificationValues) -> Partner:
-    fields = _certification_fields(session, values)
     partner = _open(session, edit)
+    fields = _certification_fields(session, values)
     _count(session, Certification, partner, MAX_ITEMS, "certification")
     row = Certification(partner_id=partner.id, **fields)
     session.add(row)
@@ -223,8 +224,8 @@ def add_certification(*, session: Session, edit: Edit, values: CertificationValu
 def change_certification(
     *, session: Session, edit: Edit, certification_id: int, values: CertificationValues
 ) -> Partner:
-    fields = _certification_fields(session, values)
     partner = _open(session, edit)
+    fields = _certification_fields(session, values)
     row = _own(session, Certification, partner, certification_id, "certification_id")
     before = {"name": row.name, "year": row.year}
     for name, value in fields.items():
@@ -277,8 +278,8 @@ def _reference_fields(session: Session, values: ReferenceValues) -> dict[str, An
 
 
 def add_reference(*, session: Session, edit: Edit, values: ReferenceValues) -> Partner:
-    fields = _reference_fields(session, values)
     partner = _open(session, edit)
+    fields = _reference_fields(session, values)
     _count(session, Reference, partner, MAX_ITEMS, "reference")
     row = Reference(partner_id=partner.id, **fields)
     session.add(row)
@@ -289,8 +290,8 @@ def add_reference(*, session: Session, edit: Edit, values: ReferenceValues) -> P
 def change_reference(
     *, session: Session, edit: Edit, reference_id: int, values: ReferenceValues
 ) -> Partner:
-    fields = _reference_fields(session, values)
     partner = _open(session, edit)
+    fields = _reference_fields(session, values)
     row = _own(session, Reference, partner, reference_id, "reference_id")
     before = {"title": row.title, "customer_name": row.customer_name, "year": row.year}
     for name, value in fields.items():
