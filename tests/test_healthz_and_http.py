@@ -239,3 +239,14 @@ def test_a_huge_document_over_get_is_refused_too(db: Database, api: GraphQLClien
     )
 
     assert_refused(response, "tokens")
+
+
+def test_aliases_hidden_in_fragments_count_too(db: Database, api: GraphQLClient) -> None:
+    inside = " ".join(f"a{n}: viewer {{ role }}" for n in range(MAX_ALIASES // 2 + 1))
+    document = f"{{ ...Many v: viewer {{ ...More }} }} fragment Many on Query {{ {inside} }} " + (
+        "fragment More on Viewer { "
+        + " ".join(f"b{n}: role" for n in range(MAX_ALIASES // 2))
+        + " }"
+    )
+
+    assert_refused(post(api, document), "aliases")
