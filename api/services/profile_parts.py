@@ -4,8 +4,9 @@ the edit (rights, then version) before it looks at the values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
@@ -209,50 +210,71 @@ def _certification_fields(session: Session, values: CertificationValues) -> dict
     return {"name": values.name.strip(), "vendor_id": vendor_id, "year": values.year}
 
 
-def add_certification(*, session: Session, edit: Edit, values: CertificationValues) -> Partner:
+Item = TypeVar("Item", Certification, Reference)
+
+
+def _add_item(
+    session: Session,
+    edit: Edit,
+    kind: str,
+    model: type[Item],
+    make_fields: Callable[[], dict[str, Any]],
+    values: CertificationValues | ReferenceValues,
+) -> Partner:
     partner = _open(session, edit)
-    fields = _certification_fields(session, values)
-    _count(session, Certification, partner, MAX_ITEMS, "certification")
-    row = Certification(partner_id=partner.id, **fields)
+    fields = make_fields()
+    _count(session, model, partner, MAX_ITEMS, kind)
+    row = model(partner_id=partner.id, **fields)
     session.add(row)
     session.flush()
+    return _close(session, edit, partner, f"{kind}.add", item=row.id, values=asdict(values))
+
+
+def _change_item(
+    session: Session,
+    edit: Edit,
+    kind: str,
+    model: type[Item],
+    item_id: int,
+    make_fields: Callable[[], dict[str, Any]],
+    values: CertificationValues | ReferenceValues,
+) -> Partner:
+    partner = _open(session, edit)
+    fields = make_fields()
+    row = _own(session, model, partner, item_id, f"{kind}_id")
+    before = {name: getattr(row, name) for name in fields}
+    for name, value in fields.items():
+        setattr(row, name, value)
     return _close(
-        session, edit, partner, "certification.add", certification=row.id, values=asdict(values)
+        session, edit, partner, f"{kind}.change", item=item_id, before=before, after=asdict(values)
     )
+
+
+def _remove_item(
+    session: Session, edit: Edit, kind: str, model: type[Item], item_id: int
+) -> Partner:
+    partner = _open(session, edit)
+    row = _own(session, model, partner, item_id, f"{kind}_id")
+    session.delete(row)
+    return _close(session, edit, partner, f"{kind}.remove", item=item_id)
+
+
+def add_certification(*, session: Session, edit: Edit, values: CertificationValues) -> Partner:
+    fields = partial(_certification_fields, session, values)
+    return _add_item(session, edit, "certification", Certification, fields, values)
 
 
 def change_certification(
     *, session: Session, edit: Edit, certification_id: int, values: CertificationValues
 ) -> Partner:
-    partner = _open(session, edit)
-    fields = _certification_fields(session, values)
-    row = _own(session, Certification, partner, certification_id, "certification_id")
-    before = {"name": row.name, "year": row.year}
-    for name, value in fields.items():
-        setattr(row, name, value)
-    return _close(
-        session,
-        edit,
-        partner,
-        "certification.change",
-        certification=certification_id,
-        before=before,
-        after=asdict(values),
+    fields = partial(_certification_fields, session, values)
+    return _change_item(
+        session, edit, "certification", Certification, certification_id, fields, values
     )
 
 
 def remove_certification(*, session: Session, edit: Edit, certification_id: int) -> Partner:
-    partner = _open(session, edit)
-    row = _own(session, Certification, partner, certification_id, "certification_id")
-    session.delete(row)
-    return _close(
-        session,
-        edit,
-        partner,
-        "certification.remove",
-        certification=certification_id,
-        name=row.name,
-    )
+    return _remove_item(session, edit, "certification", Certification, certification_id)
 
 
 def _reference_fields(session: Session, values: ReferenceValues) -> dict[str, Any]:
@@ -278,39 +300,16 @@ def _reference_fields(session: Session, values: ReferenceValues) -> dict[str, An
 
 
 def add_reference(*, session: Session, edit: Edit, values: ReferenceValues) -> Partner:
-    partner = _open(session, edit)
-    fields = _reference_fields(session, values)
-    _count(session, Reference, partner, MAX_ITEMS, "reference")
-    row = Reference(partner_id=partner.id, **fields)
-    session.add(row)
-    session.flush()
-    return _close(session, edit, partner, "reference.add", reference=row.id, values=asdict(values))
+    fields = partial(_reference_fields, session, values)
+    return _add_item(session, edit, "reference", Reference, fields, values)
 
 
 def change_reference(
     *, session: Session, edit: Edit, reference_id: int, values: ReferenceValues
 ) -> Partner:
-    partner = _open(session, edit)
-    fields = _reference_fields(session, values)
-    row = _own(session, Reference, partner, reference_id, "reference_id")
-    before = {"title": row.title, "customer_name": row.customer_name, "year": row.year}
-    for name, value in fields.items():
-        setattr(row, name, value)
-    return _close(
-        session,
-        edit,
-        partner,
-        "reference.change",
-        reference=reference_id,
-        before=before,
-        after=asdict(values),
-    )
+    fields = partial(_reference_fields, session, values)
+    return _change_item(session, edit, "reference", Reference, reference_id, fields, values)
 
 
 def remove_reference(*, session: Session, edit: Edit, reference_id: int) -> Partner:
-    partner = _open(session, edit)
-    row = _own(session, Reference, partner, reference_id, "reference_id")
-    session.delete(row)
-    return _close(
-        session, edit, partner, "reference.remove", reference=reference_id, title=row.title
-    )
+    return _remove_item(session, edit, "reference", Reference, reference_id)
