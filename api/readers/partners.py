@@ -11,7 +11,15 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
-from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT
+from api.metrics import (
+    ESTABLISHED_MIN_LOW,
+    ESTABLISHED_MIN_N,
+    K_ANONYMITY,
+    PROVEN_MIN_LOW,
+    PROVEN_MIN_N,
+    RANKING_PRIOR_WEIGHT,
+)
+from api.metrics.figures import Z_95
 from api.models import (
     Certification,
     Customer,
@@ -40,6 +48,7 @@ class PartnerFilter:
     industries: Sequence[str] = field(default_factory=tuple)
     products: Sequence[str] = field(default_factory=tuple)
     countries: Sequence[str] = field(default_factory=tuple)
+    evidence_tiers: Sequence[str] = field(default_factory=tuple)
 
 
 def _ids_for_slugs(
@@ -89,6 +98,8 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
                 )
             )
         )
+    if wanted.evidence_tiers:
+        conditions.append(evidence_tier_sql().in_(wanted.evidence_tiers))
     if wanted.countries:
         conditions.append(
             exists().where(
@@ -96,6 +107,27 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
             )
         )
     return conditions
+
+
+def evidence_tier_sql() -> Any:
+    """api.metrics.evidence_tier in SQL, over the partner's 'all' tally (outer-joined).
+
+    The interval's clamp to -100 is left out: it never moves a bound across a threshold.
+    """
+    tally = partner_tallies.c
+    n = func.coalesce(tally.n, 0)
+    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
+    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    p_p = (promoters + 1.0) / (n + 3)
+    p_d = (detractors + 1.0) / (n + 3)
+    variance = (p_p + p_d - (p_p - p_d) * (p_p - p_d)) / (n + 3)
+    low = 100.0 * (promoters - detractors) / func.nullif(n, 0) - Z_95 * 100.0 * func.sqrt(variance)
+    return case(
+        (and_(n >= PROVEN_MIN_N, low >= PROVEN_MIN_LOW), "proven"),
+        (and_(n >= ESTABLISHED_MIN_N, low >= ESTABLISHED_MIN_LOW), "established"),
+        (n >= K_ANONYMITY, "emerging"),
+        else_="not_enough_evidence",
+    )
 
 
 PARTNER_ORDERS = ("ranking_score", "nps", "response_count", "name")
@@ -133,13 +165,16 @@ def page_of_partners(
 ) -> tuple[list[Partner], int]:
     """One page in the given order and the total that matches."""
     conditions = filter_conditions(session, wanted)
-    total = session.scalar(select(func.count(Partner.id)).where(*conditions)) or 0
+    with_tally = and_(partner_tallies.c.partner_id == Partner.id, partner_tallies.c.kind == "all")
+    total = (
+        session.scalar(
+            select(func.count(Partner.id)).outerjoin(partner_tallies, with_tally).where(*conditions)
+        )
+        or 0
+    )
     query = (
         select(Partner)
-        .outerjoin(
-            partner_tallies,
-            and_(partner_tallies.c.partner_id == Partner.id, partner_tallies.c.kind == "all"),
-        )
+        .outerjoin(partner_tallies, with_tally)
         .where(*conditions)
         .order_by(*_order_by(order, market_nps))
         .offset(offset)

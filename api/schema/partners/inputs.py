@@ -6,6 +6,7 @@ import strawberry
 
 from api.readers.partners import PartnerFilter as FilterValues
 from api.schema.errors import ClientError
+from api.schema.figures.types import EvidenceTier
 from api.services.partners import NewPartner
 
 MAX_FILTER_VALUES = 250
@@ -27,12 +28,16 @@ class PartnerFilter:
     countries: list[str] | None = strawberry.field(
         default=None, description='ISO 3166-1 alpha-2 codes, e.g. "US"'
     )
+    evidence_tiers: list[EvidenceTier] | None = strawberry.field(
+        default=None, description="partners whose verified figures reach one of these tiers"
+    )
 
     def to_values(self) -> FilterValues:
         return FilterValues(
             industries=_distinct("industries", self.industries),
             products=_distinct("products", self.products),
             countries=_distinct("countries", self.countries),
+            evidence_tiers=tuple(dict.fromkeys(t.value for t in self.evidence_tiers or ())),
         )
 
 
