@@ -199,11 +199,17 @@ def responses_void(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def figures_rebuild(args: argparse.Namespace, settings: Settings) -> None:
+    from rich.console import Console
+
     from api.services.figures_rebuild import rebuild
 
     engine = _engine(settings)
     started = time.perf_counter()
-    with unit_of_work(session_factory(engine)) as session:
+    # A few seconds for 10,000 partners: show that it is working (on stderr, if a terminal).
+    with (
+        Console(stderr=True).status("recomputing every tally from the live responses"),
+        unit_of_work(session_factory(engine)) as session,
+    ):
         summary = rebuild(session=session)
     elapsed = time.perf_counter() - started
     print(
