@@ -1,4 +1,4 @@
-"""The per-request context: one session, the caller, and the request's dataloaders."""
+"""The per-request context: one session, the caller, and the request's batch loaders."""
 
 from __future__ import annotations
 

@@ -1,12 +1,17 @@
-"""Per-request dataloaders: each relation of a page of partners costs one query."""
+"""Per-request batch loaders: each relation of a page of partners costs one query.
+
+They are synchronous on purpose. A page lists its partners first (`Loaders.listed`); the
+first read of a relation for any partner then loads it for every listed partner in one
+query, and the other partners' fields are served from memory. Strawberry's async
+DataLoader gives the same queries, but its per-field awaits cost more than the queries.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
-from strawberry.dataloader import DataLoader
 
 from api.models import (
     Certification,
@@ -26,15 +31,27 @@ from api.readers.reference import ReferenceNames, reference_names
 
 T = TypeVar("T")
 
-Batch = Callable[[Session, Sequence[int]], dict[int, list[T]]]
 
+class PartnerBatch(Generic[T]):
+    """One relation of the request's partners, loaded for all of them at the first read."""
 
-def _by_partner(session: Session, batch: Batch[T]) -> DataLoader[int, list[T]]:
-    async def load(partner_ids: list[int]) -> list[list[T]]:
-        found = batch(session, partner_ids)
-        return [found.get(partner_id, []) for partner_id in partner_ids]
+    def __init__(
+        self,
+        session: Session,
+        batch: Callable[[Session, Sequence[int]], dict[int, T]],
+        missing: Callable[[], T],
+        listed: list[int],
+    ) -> None:
+        self._session, self._batch, self._missing, self._listed = session, batch, missing, listed
+        self._found: dict[int, T] = {}
 
-    return DataLoader(load_fn=load)
+    def __call__(self, partner_id: int) -> T:
+        if partner_id not in self._found:
+            wanted = {partner_id, *(i for i in self._listed if i not in self._found)}
+            found = self._batch(self._session, sorted(wanted))
+            for wanted_id in wanted:
+                self._found[wanted_id] = found.get(wanted_id, self._missing())
+        return self._found[partner_id]
 
 
 class Loaders:
@@ -42,30 +59,35 @@ class Loaders:
         self._session = session
         self._market_nps: float | None = None
         self._reference: ReferenceNames | None = None
-        self.overall: DataLoader[int, StoredTally] = DataLoader(load_fn=self._load_overall)
-        self.segments: DataLoader[int, list[tuple[str, str, StoredTally]]] = _by_partner(
-            session, figures.segments_of
+        self.listed: list[int] = []
+
+        def relation(
+            batch: Callable[[Session, Sequence[int]], dict[int, list[T]]],
+        ) -> PartnerBatch[list[T]]:
+            return PartnerBatch(session, batch, list, self.listed)
+
+        self.overall: PartnerBatch[StoredTally] = PartnerBatch(
+            session, figures.overall_of, lambda: EMPTY, self.listed
         )
-        self.offices: DataLoader[int, list[Office]] = _by_partner(session, readers.offices_of)
-        self.industries: DataLoader[int, list[Industry]] = _by_partner(
-            session, readers.industries_of
+        self.segments: PartnerBatch[list[tuple[str, str, StoredTally]]] = relation(
+            figures.segments_of
         )
-        self.products: DataLoader[int, list[tuple[Product, Vendor]]] = _by_partner(
-            session, readers.products_of
+        self.offices: PartnerBatch[list[Office]] = relation(readers.offices_of)
+        self.industries: PartnerBatch[list[Industry]] = relation(readers.industries_of)
+        self.products: PartnerBatch[list[tuple[Product, Vendor]]] = relation(readers.products_of)
+        self.certifications: PartnerBatch[list[tuple[Certification, Vendor | None]]] = relation(
+            readers.certifications_of
         )
-        self.certifications: DataLoader[int, list[tuple[Certification, Vendor | None]]] = (
-            _by_partner(session, readers.certifications_of)
-        )
-        self.reviews: DataLoader[
-            int, list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]
-        ] = _by_partner(session, readers.reviews_of)
-        self.references: DataLoader[int, list[tuple[Reference, Industry | None]]] = _by_partner(
-            session, readers.references_of
+        self.reviews: PartnerBatch[
+            list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]
+        ] = relation(readers.reviews_of)
+        self.references: PartnerBatch[list[tuple[Reference, Industry | None]]] = relation(
+            readers.references_of
         )
 
-    async def _load_overall(self, partner_ids: list[int]) -> list[StoredTally]:
-        found = figures.overall_of(self._session, partner_ids)
-        return [found.get(partner_id, EMPTY) for partner_id in partner_ids]
+    def list_partners(self, partner_ids: Iterable[int]) -> None:
+        """The partners this request will show: their relations load together."""
+        self.listed.extend(partner_ids)
 
     def market_nps(self) -> float:
         """The market-wide NPS, read at most once per request."""

@@ -151,8 +151,8 @@ class CustomerSuccessMetrics(Figures):
         )
 
     @strawberry.field(description="figures per industry of the engagements")
-    async def by_industry(self, info: Info) -> list[IndustryFigures]:
-        segments = await info.context.loaders.segments.load(self.row_id)
+    def by_industry(self, info: Info) -> list[IndustryFigures]:
+        segments = info.context.loaders.segments(self.row_id)
         names = info.context.loaders.reference()
         return [
             IndustryFigures(
@@ -164,8 +164,8 @@ class CustomerSuccessMetrics(Figures):
         ]
 
     @strawberry.field(description="figures per product of the engagements")
-    async def by_product(self, info: Info) -> list[ProductFigures]:
-        segments = await info.context.loaders.segments.load(self.row_id)
+    def by_product(self, info: Info) -> list[ProductFigures]:
+        segments = info.context.loaders.segments(self.row_id)
         names = info.context.loaders.reference()
         return [
             ProductFigures(
@@ -177,8 +177,8 @@ class CustomerSuccessMetrics(Figures):
         ]
 
     @strawberry.field(description="figures per quarter of the responses, oldest first")
-    async def trend(self, info: Info) -> list[QuarterFigures]:
-        segments = await info.context.loaders.segments.load(self.row_id)
+    def trend(self, info: Info) -> list[QuarterFigures]:
+        segments = info.context.loaders.segments(self.row_id)
         return [
             QuarterFigures(quarter=key, figures=figures_of(stored))
             for kind, key, stored in segments

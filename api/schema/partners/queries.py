@@ -41,6 +41,7 @@ class PartnerQueries:
             )
         except DomainError as error:
             raise invalid_argument(error) from error
+        info.context.loaders.list_partners(row.id for row in rows)
         edges = [
             PartnerEdge(node=Partner.from_row(row), cursor=encode_cursor(offset + index))
             for index, row in enumerate(rows)

@@ -99,39 +99,39 @@ class Partner:
         )
 
     @strawberry.field(description="Verified figures from surveys of the partner's customers.")
-    async def metrics(self, info: Info) -> CustomerSuccessMetrics:
-        stored = await info.context.loaders.overall.load(self.row_id)
+    def metrics(self, info: Info) -> CustomerSuccessMetrics:
+        stored = info.context.loaders.overall(self.row_id)
         return CustomerSuccessMetrics.build(self.row_id, stored, info.context.loaders.market_nps())
 
     @strawberry.field(description="Published reviews, newest first (at most 50).")
-    async def reviews(self, info: Info, first: int = 10) -> list[Review]:
+    def reviews(self, info: Info, first: int = 10) -> list[Review]:
         if not 0 <= first <= MAX_REVIEWS:
             raise ClientError(
                 f"first must be between 0 and {MAX_REVIEWS}, got {first}",
                 code="VALIDATION",
                 field="first",
             )
-        rows = await info.context.loaders.reviews.load(self.row_id)
+        rows = info.context.loaders.reviews(self.row_id)
         return [Review.from_row(*row) for row in rows[:first]]
 
     @strawberry.field
-    async def offices(self, info: Info) -> list[Office]:
-        rows = await info.context.loaders.offices.load(self.row_id)
+    def offices(self, info: Info) -> list[Office]:
+        rows = info.context.loaders.offices(self.row_id)
         return [Office.from_row(row) for row in rows]
 
     @strawberry.field(description="Industries the partner claims to serve.")
-    async def industries(self, info: Info) -> list[Industry]:
-        rows = await info.context.loaders.industries.load(self.row_id)
+    def industries(self, info: Info) -> list[Industry]:
+        rows = info.context.loaders.industries(self.row_id)
         return [Industry.from_row(row) for row in rows]
 
     @strawberry.field(description="Products the partner claims to implement.")
-    async def products(self, info: Info) -> list[Product]:
-        rows = await info.context.loaders.products.load(self.row_id)
+    def products(self, info: Info) -> list[Product]:
+        rows = info.context.loaders.products(self.row_id)
         return [Product.from_rows(product, vendor) for product, vendor in rows]
 
     @strawberry.field
-    async def certifications(self, info: Info) -> list[Certification]:
-        rows = await info.context.loaders.certifications.load(self.row_id)
+    def certifications(self, info: Info) -> list[Certification]:
+        rows = info.context.loaders.certifications(self.row_id)
         return [
             Certification(
                 id=strawberry.ID(str(cert.id)),
@@ -143,8 +143,8 @@ class Partner:
         ]
 
     @strawberry.field
-    async def references(self, info: Info) -> list[Reference]:
-        rows = await info.context.loaders.references.load(self.row_id)
+    def references(self, info: Info) -> list[Reference]:
+        rows = info.context.loaders.references(self.row_id)
         return [
             Reference(
                 id=strawberry.ID(str(ref.id)),
