@@ -95,8 +95,8 @@ class VouchGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.limiter = RequestLimiter.from_settings(settings)
-        # SQLite has one writer; requests interleave at awaits, so they take turns here
-        # rather than waiting on each other's locks inside the event loop.
+        # SQLite has one writer, and a transaction that read before another one committed
+        # cannot write after it: on SQLite, operations take turns.
         self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:

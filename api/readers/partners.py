@@ -109,15 +109,21 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
     return conditions
 
 
+def _nps_parts_sql() -> tuple[Any, Any, Any]:
+    """(n, promoters, detractors) of the outer-joined 'all' tally; 0 without a row."""
+    tally = partner_tallies.c
+    n = func.coalesce(tally.n, 0)
+    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
+    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    return n, promoters, detractors
+
+
 def evidence_tier_sql() -> Any:
     """api.metrics.evidence_tier in SQL, over the partner's 'all' tally (outer-joined).
 
     The interval's clamp to -100 is left out: it never moves a bound across a threshold.
     """
-    tally = partner_tallies.c
-    n = func.coalesce(tally.n, 0)
-    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
-    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    n, promoters, detractors = _nps_parts_sql()
     p_p = (promoters + 1.0) / (n + 3)
     p_d = (detractors + 1.0) / (n + 3)
     variance = (p_p + p_d - (p_p - p_d) * (p_p - p_d)) / (n + 3)
@@ -135,10 +141,7 @@ PARTNER_ORDERS = ("ranking_score", "nps", "response_count", "name")
 
 def _order_by(order: str, market_nps: float) -> list[Any]:
     """The ORDER BY for each order; all descending but name, ties broken by name then id."""
-    tally = partner_tallies.c
-    n = func.coalesce(tally.n, 0)
-    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
-    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    n, promoters, detractors = _nps_parts_sql()
     tie_break = [Partner.name, Partner.id]
     if order == "name":
         return tie_break

@@ -17,6 +17,18 @@ def _payload(row: models.Engagement | None, errors: list[UserError]) -> Engageme
     return EngagementPayload(engagement=engagement, errors=errors)
 
 
+def _record(info: Info, values: EngagementInput) -> EngagementPayload:
+    """Both record and propose: the service decides by the caller's role what is confirmed."""
+    context = info.context
+    row, errors = run_service(
+        context,
+        lambda: service.record_engagement(
+            session=context.session, caller=context.caller, draft=values.to_draft()
+        ),
+    )
+    return _payload(row, errors)
+
+
 @strawberry.type
 class EngagementMutations:
     @strawberry.mutation(
@@ -24,14 +36,7 @@ class EngagementMutations:
         description="Record an engagement (vendor key: its own; confirmed at once).",
     )
     def record_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
-        context = info.context
-        row, errors = run_service(
-            context,
-            lambda: service.record_engagement(
-                session=context.session, caller=context.caller, draft=input.to_draft()
-            ),
-        )
-        return _payload(row, errors)
+        return _record(info, input)
 
     @strawberry.mutation(
         permission_classes=[IsPartnerOrAdmin],
@@ -39,14 +44,7 @@ class EngagementMutations:
         "until the vendor confirms it.",
     )
     def propose_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
-        context = info.context
-        row, errors = run_service(
-            context,
-            lambda: service.record_engagement(
-                session=context.session, caller=context.caller, draft=input.to_draft()
-            ),
-        )
-        return _payload(row, errors)
+        return _record(info, input)
 
     @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
     def confirm_engagement(self, info: Info, engagement_id: strawberry.ID) -> EngagementPayload:
