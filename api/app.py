@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import uuid
@@ -13,7 +12,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -23,13 +22,14 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from api.db import create_db_engine, ping, session_factory
+from api import json_body
+from api.db import create_db_engine, ping, session_factory, statement_deadline
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.schema import create_schema
 from api.schema.context import Context
-from api.schema.text_rules import MESSAGE as NUL_MESSAGE
-from api.schema.text_rules import has_nul
+from api.schema.text_rules import MESSAGE as TEXT_MESSAGE
+from api.schema.text_rules import unstorable_path
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 
@@ -48,6 +48,23 @@ _STATUS_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+
+
+RETRY_AFTER_SECONDS = 5
+JSON_OBJECT_HINT = 'the body must be a JSON object such as {"query": "...", "variables": {...}}'
+
+
+def _unavailable(request_id: str, error: Exception | None = None) -> JSONResponse:
+    """503 for a request the database could not serve; the reason goes to the log only."""
+    if error is not None:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        log.warning("request %s: database unavailable: %s", request_id, reason)
+    return _graphql_error(
+        503,
+        f"the service is unavailable for a moment; try again in {RETRY_AFTER_SECONDS} s",
+        "UNAVAILABLE",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def _graphql_error(
@@ -134,9 +151,8 @@ class VouchGraphQL(GraphQL[Context, None]):
                 # Wrong keys count against the address they come from.
                 limited = await self._over_limit(request, None)
                 return limited or _graphql_error(401, str(error), "UNAUTHENTICATED")
-            except (OperationalError, DBAPIError):
-                log.exception("database unavailable (request %s)", request_id)
-                return _graphql_error(503, "the database is unavailable", "UNAVAILABLE")
+            except (OperationalError, DBAPIError) as error:
+                return _unavailable(request_id, error)
             if header is not None:
                 limited = await self._over_limit(request, caller)
                 if limited is not None:
@@ -157,11 +173,20 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     async def _operation(self, request: Request, context: Context) -> Response:
         """The GraphQL operation and its commit (or rollback), in a worker thread."""
-        response: Response = await super().run(request, context=context)
-        if context.failed:
-            context.session.rollback()
-        else:
-            context.session.commit()
+        session = context.session
+        try:
+            with statement_deadline(session, context.deadline):
+                response: Response = await super().run(request, context=context)
+                if context.unavailable:
+                    session.rollback()
+                    return _unavailable(context.request_id)
+                if context.failed:
+                    session.rollback()
+                else:
+                    session.commit()
+        except (OperationalError, InterfaceError) as error:
+            session.rollback()
+            return _unavailable(context.request_id, error)
         return response
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
@@ -194,12 +219,13 @@ class VouchGraphQL(GraphQL[Context, None]):
 
 
 async def _malformed(request: Request) -> Response | None:
-    """The refusal of a POST that is not one GraphQL request as a JSON object, else None.
+    """The refusal of a request that is not one GraphQL request as a JSON object, else None.
 
     Reads the body (so strawberry reads it from memory), at most MAX_BODY_BYTES of it.
     """
     if request.method != "POST":
-        return _nul_refusal(request.query_params.get("variables"), whole_body=False)
+        variables = request.query_params.get("variables")
+        return None if variables is None else _bad_json(variables.encode(), "variables")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         shown = f"'{media_type}'" if media_type else "none"
@@ -226,31 +252,30 @@ async def _malformed(request: Request) -> Response | None:
         return Response(status_code=400)
     body = b"".join(chunks)
     request._body = body  # what Request.body() keeps; strawberry reads it from there
-    start = body.lstrip()[:1]
-    if start == b"[":
+    if body.lstrip()[:1] == b"[":
         return _graphql_error(
             400,
             "batched requests are not supported: send one operation per request",
             "BATCHING_NOT_SUPPORTED",
         )
-    if start != b"{":
-        return _graphql_error(
-            400,
-            'the body must be a JSON object such as {"query": "...", "variables": {...}}',
-            "BAD_REQUEST",
-        )
-    return _nul_refusal(body, whole_body=True)
+    return _bad_json(body, "body")
 
 
-def _nul_refusal(raw_json: str | bytes | None, *, whole_body: bool) -> Response | None:
-    """A 400 when the request's variables hold a NUL character, which no database stores."""
+def _bad_json(raw: bytes, what: str) -> Response | None:
+    """A 400 naming what is wrong with a JSON request part (the body or `variables`)."""
     try:
-        decoded = json.loads(raw_json) if raw_json else None
-    except ValueError:
-        return None  # strawberry answers malformed JSON itself
-    if whole_body:
-        decoded = decoded.get("variables") if isinstance(decoded, dict) else None
-    return _graphql_error(400, NUL_MESSAGE, "VALIDATION") if has_nul(decoded) else None
+        decoded = json_body.decode(raw, what)
+    except json_body.BadJSON as error:
+        hint = f"; {JSON_OBJECT_HINT}" if what == "body" else ""
+        return _graphql_error(400, f"{error}{hint}", "BAD_REQUEST", extensions={"field": what})
+    if what == "body":
+        if not isinstance(decoded, dict):
+            return _graphql_error(400, JSON_OBJECT_HINT, "BAD_REQUEST")
+        decoded = decoded.get("variables")
+    where = unstorable_path(decoded)
+    if where is None:
+        return None
+    return _graphql_error(400, f"{where} {TEXT_MESSAGE}", "VALIDATION", extensions={"field": where})
 
 
 def _refused(request: Request, error: HTTPException) -> Response:
@@ -280,10 +305,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
 
     async def healthz(request: Request) -> JSONResponse:
         try:
-            ping(engine)
+            await asyncio.to_thread(ping, engine)
         except (OperationalError, DBAPIError) as error:
-            reason = str(error.orig or error).splitlines()[0]
-            return JSONResponse({"status": "unavailable", "database": reason}, status_code=503)
+            # Where the database is (host, port) is for the operator's log, not the client.
+            log.warning("healthz: database unavailable: %s", str(error.orig or error).strip())
+            return JSONResponse(
+                {"status": "unavailable", "database": "unavailable"},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @contextlib.asynccontextmanager

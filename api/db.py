@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,33 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+SQLITE_CHECK_EVERY = 10_000
+"""SQLite virtual-machine steps between two looks at the clock (well under a millisecond)."""
+
+
+@contextmanager
+def statement_deadline(session: Session, deadline: float) -> Iterator[None]:
+    """Stops the session's SQL once time.monotonic() passes `deadline`.
+
+    PostgreSQL cancels a statement past its statement_timeout (for this transaction only);
+    SQLite interrupts one whose progress handler says so. Either raises OperationalError.
+    Opens the session's transaction, so a database that is down fails here, first.
+    """
+    connection = session.connection()
+    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining_ms}")
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, SQLITE_CHECK_EVERY)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def ping(engine: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from sqlalchemy.exc import ArgumentError
 ENVIRONMENTS = ("development", "test", "production")
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 DEFAULT_RATE_LIMIT = "300/minute"
+DEFAULT_REQUEST_TIMEOUT = 10.0
+MAX_REQUEST_TIMEOUT = 600.0
 RATE_LIMIT_OFF = ("off", "none")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
@@ -36,6 +39,11 @@ class Settings:
     # Where the rate limiter keeps its counts, shared by every worker and instance;
     # None: in each process's memory.
     redis_url: str | None = None
+    # Seconds a GraphQL request may run before it is cancelled and rolled back.
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    # The proxies whose X-Forwarded-For names the client (IPs and networks); empty: none,
+    # so the address a request came from is its client's, whatever headers it sends.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -94,6 +102,19 @@ def parse_rate_limit(raw: str, *, variable: str = "VOUCH_RATE_LIMIT") -> RateLim
     return items[0]
 
 
+def parse_request_timeout(raw: str, *, variable: str = "VOUCH_REQUEST_TIMEOUT") -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= MAX_REQUEST_TIMEOUT:
+        raise SettingsError(
+            f"{variable}={raw!r} is not a number of seconds between 0 and "
+            f"{MAX_REQUEST_TIMEOUT:g} (exclusive of 0), e.g. '10' or '2.5'"
+        )
+    return seconds
+
+
 def redis_installed() -> bool:
     return importlib.util.find_spec("redis") is not None
 
@@ -114,6 +135,24 @@ def parse_redis_url(raw: str, *, variable: str = "VOUCH_REDIS_URL") -> str:
     return raw
 
 
+def parse_forwarded_allow_ips(
+    raw: str, *, variable: str = "VOUCH_FORWARDED_ALLOW_IPS"
+) -> tuple[str, ...]:
+    """'10.0.0.5, 10.1.0.0/16, fd00::/8': the proxies to trust, normalised; '' for none."""
+    trusted = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            trusted.append(str(ipaddress.ip_network(item)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"{variable}: {item!r} is not an IP address or network ({exc}); expected e.g. "
+                "'10.0.0.5' or '10.0.0.0/24,fd00::/8', or unset to trust no proxy"
+            ) from exc
+    return tuple(trusted)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOUCH_DATA_DIR") or "var")
@@ -130,4 +169,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         environment=environment,
         rate_limit=parse_rate_limit(env.get("VOUCH_RATE_LIMIT") or DEFAULT_RATE_LIMIT),
         redis_url=parse_redis_url(redis_url) if redis_url else None,
+        request_timeout=parse_request_timeout(
+            env.get("VOUCH_REQUEST_TIMEOUT") or str(DEFAULT_REQUEST_TIMEOUT)
+        ),
+        forwarded_allow_ips=parse_forwarded_allow_ips(env.get("VOUCH_FORWARDED_ALLOW_IPS", "")),
     )

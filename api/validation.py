@@ -55,3 +55,19 @@ class Checker:
 def check_range(check: Checker, field: str, value: float | None, low: float, high: float) -> None:
     if value is not None and not low <= value <= high:
         check.fail(field, f"{field} must be between {low:g} and {high:g}, got {value:g}")
+
+
+MAX_ID = 2**31 - 1
+"""The largest id a table holds (its key is a 32-bit integer on PostgreSQL)."""
+
+
+def whole_number(text: str, *, maximum: int) -> int | None:
+    """The number ASCII digits spell, when it is at most `maximum`; else None.
+
+    str.isdigit() also takes '²' and Arabic-Indic digits, and int() reads thousands of
+    digits: neither may reach a query.
+    """
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None

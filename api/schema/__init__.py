@@ -6,19 +6,16 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
-from api.schema.cost import QueryCostLimit
+from api.schema.document_shape import MAX_ALIASES, MAX_DEPTH
 from api.schema.engagements.mutations import EngagementMutations
+from api.schema.execution import VouchExecution
 from api.schema.figures.queries import FiguresQueries
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
@@ -26,12 +23,10 @@ from api.schema.production import HideSuggestions, MaskUnexpectedErrors
 from api.schema.profiles.mutations import ProfileMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.surveys.mutations import SurveyMutations
-from api.schema.text_rules import NoNulInStrings
 from api.schema.unit_of_work import UnitOfWork
+from api.schema.validation import GuardedValidation
 from api.schema.viewer.queries import ViewerQueries
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
 
@@ -46,19 +41,12 @@ class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMu
 
 
 def create_schema(*, production: bool = False) -> strawberry.Schema:
-    # The limiters build a new rule class per instance, and the validation cache is keyed
-    # by the rule classes: build them once, so every request reuses the cached validation.
-    limits = [
-        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-        QueryCostLimit,
-        NoNulInStrings,
-    ]
+    # Depth, aliases and cost are measured by GuardedValidation before the other rules,
+    # once per distinct document (strawberry's limiters walk a fragment at every spread).
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=512),
+        GuardedValidation,
         UnitOfWork,
     ]
     if production:
@@ -70,8 +58,11 @@ def create_schema(*, production: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         # Batching stays off (batching_config=None): a JSON array body is refused.
+        execution_context_class=VouchExecution,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
     )
 
 
 schema = create_schema()
+
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "create_schema", "schema"]

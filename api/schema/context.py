@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -22,12 +23,23 @@ class Context:
     caller: Caller
     settings: Settings
     request_id: str
-    # Set when the operation ended in errors: the request then rolls back.
+    # time.monotonic() past which the request is cancelled; by default its settings' budget.
+    deadline: float = 0.0
+    # Set by a mutation whose payload reports errors: its savepoint is rolled back.
+    refused: bool = False
+    # Set when the request cannot stand: the database is unavailable, or time ran out.
+    # The whole transaction is then rolled back.
     failed: bool = False
+    unavailable: bool = False
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
+        if not self.deadline:
+            self.deadline = time.monotonic() + self.settings.request_timeout
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() > self.deadline
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,7 +1,7 @@
 """What a document would cost to run, estimated before it runs, and a limit on it.
 
-A graphql-core validation rule, so it runs once per distinct document and its verdict is
-kept by strawberry's ValidationCache with the other rules' verdicts. The estimate:
+Run before graphql-core's validation rules (api/schema/validation.py), once per distinct
+document. The estimate:
 
 - every field costs 1;
 - a list field multiplies the cost of its selections by the number of items it can return:
@@ -30,16 +30,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLArgument,
-    GraphQLError,
     GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     NullValueNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
-    ValidationRule,
     get_named_type,
     get_nullable_type,
     is_list_type,
@@ -70,35 +67,27 @@ FIXED_LIST_SIZES = {
 }
 
 
-class QueryCostLimit(ValidationRule):
-    """Refuses an operation whose estimated cost is over MAX_COST."""
-
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-        cost = _Estimate(self.context.schema, self.context.get_fragment).operation(node)
-        if cost > MAX_COST:
-            what = "query" if node.operation is OperationType.QUERY else node.operation.value
-            self.report_error(
-                GraphQLError(
-                    f"{what} cost {cost} exceeds the limit of {MAX_COST}: ask for smaller "
-                    "pages (first) or fewer nested lists",
-                    node,
-                    extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": MAX_COST},
-                )
-            )
+def estimate_operation(
+    schema: GraphQLSchema, document: DocumentNode
+) -> list[tuple[OperationDefinitionNode, int]]:
+    """Each operation of the document with its estimate; fragments are costed once each."""
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            fragments.setdefault(definition.name.value, definition)
+    estimate = _Estimate(schema, fragments.get)
+    return [
+        (definition, estimate.operation(definition))
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
 
 
 def estimate_costs(schema: GraphQLSchema, document: DocumentNode) -> dict[str | None, int]:
     """The estimate of each operation of a document, by operation name (for tests and tools)."""
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    estimate = _Estimate(schema, fragments.get)
     return {
-        definition.name.value if definition.name else None: estimate.operation(definition)
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
+        node.name.value if node.name else None: cost
+        for node, cost in estimate_operation(schema, document)
     }
 
 

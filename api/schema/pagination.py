@@ -8,9 +8,11 @@ import binascii
 import strawberry
 
 from api.schema.errors import ClientError
+from api.validation import whole_number
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
 _PREFIX = "vouch:offset:"
 
 
@@ -29,12 +31,13 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    number = text.removeprefix(_PREFIX)
-    if not text.startswith(_PREFIX) or not number.isdigit():
+    number = whole_number(text.removeprefix(_PREFIX), maximum=MAX_OFFSET)
+    if not text.startswith(_PREFIX) or number is None:
+        shown = cursor if len(cursor) <= 60 else f"{cursor[:60]}..."
         raise ClientError(
-            f"after: {cursor!r} is not a cursor this API gave out", code="VALIDATION", field="after"
+            f"after: {shown!r} is not a cursor this API gave out", code="VALIDATION", field="after"
         )
-    return int(number)
+    return number
 
 
 def page_window(first: int | None, after: str | None) -> tuple[int, int]:

@@ -11,6 +11,8 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
+from api.schema.unit_of_work import is_bug
+
 log = logging.getLogger("vouch.api")
 
 MASKED_MESSAGE = "Unexpected error."
@@ -18,18 +20,6 @@ MASKED_MESSAGE = "Unexpected error."
 # graphql-core's hints (" Did you mean 'partners'?", " Did you mean the enum value 'NAME'?")
 # name fields, arguments, types and enum values a caller did not ask about.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
-
-
-def is_unexpected(error: GraphQLError) -> bool:
-    """A bug to mask, not a refusal or a mistake in the request the client must read.
-
-    Refusals raise ClientError (a GraphQLError) or PermissionError; graphql-core wraps a
-    bad variable value in a GraphQLError whose original error is a GraphQLError too.
-    """
-    original = error.original_error
-    if original is None:
-        return False
-    return not isinstance(original, (GraphQLError, PermissionError))
 
 
 def without_suggestions(message: str) -> str:
@@ -40,7 +30,7 @@ class MaskUnexpectedErrors(MaskErrors):
     """Masks bugs; the answer carries the request id, the log the traceback under it."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
+        super().__init__(should_mask_error=is_bug, error_message=MASKED_MESSAGE)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)

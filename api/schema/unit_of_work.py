@@ -1,29 +1,76 @@
-"""Marks a request whose operation failed, so its transaction is rolled back, not committed."""
+"""What a finished operation means for its request: keep, cancel, or answer 503.
+
+- Time ran out (api/schema/execution.py): one TIMEOUT error, no data; rolled back.
+- The database could not be reached or was locked past its busy timeout: the request is
+  answered 503 with Retry-After (api/app.py); rolled back.
+- Otherwise the request commits; a mutation field that failed was already undone by its
+  savepoint.
+
+Logs: a refusal (FORBIDDEN, VALIDATION, NOT_FOUND, ...) is one line with the request id,
+code and operation name; only a bug logs a traceback, so clients cannot fill the log with
+them. In production MaskUnexpectedErrors logs (and masks) bugs itself.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 
+from graphql import GraphQLError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
 
 from api.schema.context import Context
+from api.schema.execution import RequestTimedOut
 
 log = logging.getLogger("vouch.api")
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database could not serve the request (down, unreachable, or locked)."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def is_bug(error: GraphQLError) -> bool:
+    """Neither a refusal nor a mistake in the request, nor the database being away."""
+    original = error.original_error
+    if original is None or isinstance(original, (GraphQLError, PermissionError)):
+        return False
+    return not is_unavailable(original)
 
 
 class UnitOfWork(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
         context = self.execution_context.context
-        if result is None or not result.errors or not isinstance(context, Context):
+        result = self.execution_context.result
+        if not isinstance(context, Context) or result is None or not result.errors:
             return
-        context.failed = True
+        name = self.execution_context.operation_name or "anonymous"
+        if context.out_of_time() or any(_timed_out(e) for e in result.errors):
+            context.failed = True
+            log.warning("request %s: TIMEOUT (operation %s)", context.request_id, name)
+            result.data = None
+            result.errors = [RequestTimedOut(context.settings.request_timeout)]
+            return
+        if any(is_unavailable(error.original_error) for error in result.errors):
+            context.failed = context.unavailable = True
+            log.warning("request %s: database unavailable (operation %s)", context.request_id, name)
+            return
         for error in result.errors:
-            if error.original_error is not None and not error.extensions:
-                log.error(
-                    "unexpected error in request %s",
-                    context.request_id,
-                    exc_info=error.original_error,
-                )
+            if is_bug(error):
+                if not error.extensions:  # masked ones were logged by MaskUnexpectedErrors
+                    log.error(
+                        "unexpected error in request %s",
+                        context.request_id,
+                        exc_info=error.original_error,
+                    )
+                continue
+            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION")
+            if code == "INTERNAL_SERVER_ERROR":
+                continue  # a masked bug, logged with its traceback when it was masked
+            log.info("request %s: %s (operation %s)", context.request_id, code, name)
+
+
+def _timed_out(error: GraphQLError) -> bool:
+    return isinstance(error, RequestTimedOut) or isinstance(error.original_error, RequestTimedOut)

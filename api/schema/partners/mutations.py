@@ -21,6 +21,6 @@ class PartnerMutations:
                 session=context.session, actor=context.caller.actor, new=input.to_values()
             )
         except DomainError as error:
-            context.session.rollback()
+            context.refused = True
             return PartnerProfilePayload(partner=None, errors=user_errors(error))
         return PartnerProfilePayload(partner=Partner.from_row(row), errors=[])
