@@ -51,6 +51,8 @@ _STATUS_CODES = {
 
 
 RETRY_AFTER_SECONDS = 5
+SQLITE_LOCKED_RETRIES = (0.1, 0.3)
+"""Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
 JSON_OBJECT_HINT = 'the body must be a JSON object such as {"query": "...", "variables": {...}}'
 
 
@@ -139,7 +141,15 @@ class VouchGraphQL(GraphQL[Context, None]):
             if limited is not None:
                 return limited
         async with self.turns or contextlib.nullcontext():
-            return await self._run_in_transaction(request, request_id, header)
+            response = await self._run_in_transaction(request, request_id, header)
+            # SQLite has one writer: a write that met another process's (an import, a
+            # rebuild) past the busy timeout is tried again, briefly, before the 503.
+            for pause in SQLITE_LOCKED_RETRIES if self.turns else ():
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(pause)
+                response = await self._run_in_transaction(request, request_id, header)
+            return response
 
     async def _run_in_transaction(
         self, request: Request, request_id: str, header: str | None
@@ -234,6 +244,7 @@ async def _malformed(request: Request) -> Response | None:
             f"POST /graphql takes a JSON body with Content-Type: application/json (got {shown})",
             "UNSUPPORTED_MEDIA_TYPE",
         )
+    _normalise_content_type(request)
     too_large = _graphql_error(
         413, f"the request body is over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE"
     )
@@ -259,6 +270,15 @@ async def _malformed(request: Request) -> Response | None:
             "BATCHING_NOT_SUPPORTED",
         )
     return _bad_json(body, "body")
+
+
+def _normalise_content_type(request: Request) -> None:
+    """Media types are case-insensitive; strawberry compares them as written."""
+    request.scope["headers"] = [
+        (name, b"application/json") if name == b"content-type" else (name, value)
+        for name, value in request.scope["headers"]
+    ]
+    request.__dict__.pop("_headers", None)
 
 
 def _bad_json(raw: bytes, what: str) -> Response | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -40,6 +42,15 @@ class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMu
     pass
 
 
+class VouchSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Nothing: strawberry would log every error with its traceback, refusals included.
+
+        UnitOfWork logs one line per refusal and a traceback per bug (MaskUnexpectedErrors
+        in production), so a client cannot fill the log with tracebacks.
+        """
+
+
 def create_schema(*, production: bool = False) -> strawberry.Schema:
     # Depth, aliases and cost are measured by GuardedValidation before the other rules,
     # once per distinct document (strawberry's limiters walk a fragment at every spread).
@@ -53,7 +64,7 @@ def create_schema(*, production: bool = False) -> strawberry.Schema:
         # Their operation hooks end last in, first out: suggestions are dropped, then bugs
         # masked (and logged), then the unit of work sees what the client will.
         extensions += [DisableIntrospection, MaskUnexpectedErrors, HideSuggestions]
-    return strawberry.Schema(
+    return VouchSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

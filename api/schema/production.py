@@ -22,8 +22,29 @@ MASKED_MESSAGE = "Unexpected error."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
+# graphql-core's messages also name the types of what a caller touched ("Field 'partner' of
+# type 'Partner' must have a selection of subfields"): enough for a tool such as
+# clairvoyance to map the schema from the outside, type by type. The SDL is public, but
+# introspection is off in production, and the shorter message serves the client as well.
+_TYPE_HINTS = [
+    (re.compile(r" (?:of|on) type '[^']*'"), ""),
+    (re.compile(r" since type '[^']*' has no subfields"), ""),
+    (re.compile(r"Expected value of type '[^']*'"), "Expected a value of another type"),
+    (
+        re.compile(r" used in position expecting type '[^']*'"),
+        " used where another type is expected",
+    ),
+    (re.compile(r" is not defined by type '[^']*'"), " is not defined here"),
+    (re.compile(r"'[A-Z]\w*\.(?=\w)"), "'"),  # 'Query.partner(slug:)' -> 'partner(slug:)'
+]
+
+
 def without_suggestions(message: str) -> str:
-    return _SUGGESTION.sub("", message)
+    """The message without "Did you mean" hints, nor the schema types it names."""
+    message = _SUGGESTION.sub("", message)
+    for pattern, replacement in _TYPE_HINTS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -51,7 +72,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class HideSuggestions(SchemaExtension):
-    """Drops "Did you mean ...?" from every error, so a caller cannot map the schema by typos.
+    """Drops "Did you mean ...?" and type names from every error, so a caller cannot map the
+    schema by typos.
 
     strawberry's `disable_field_suggestions` covers unknown fields only; graphql-core also
     suggests arguments, types, enum values and input fields, at validation and when it
