@@ -21,17 +21,22 @@ query($tiers: [EvidenceTier!]) {
 
 ADMIN = Caller(role="admin", source="test")
 
-# slug -> the answers of its customers. Hand-worked intervals (DESIGN.md's formula):
-#   30 x 10: p_P = 31/33, p_D = 1/33, low = 100 - 196 sqrt(var) = 87.1 -> PROVEN
-#   15 x 10: p_P = 16/18, p_D = 1/18, low = 76.9 but n < 30         -> ESTABLISHED
-#   15 x 0:  NPS -100, low -100 (n >= 5)                            -> EMERGING
-#    5 x 10: low = 51.8, n < 15                                     -> EMERGING
-#    4 x 10: withheld                                               -> NOT_ENOUGH_EVIDENCE
+# slug -> the answers of its customers. Hand-worked intervals (DESIGN.md's adjusted Wald,
+# low = 100 (p_P - p_D) - 196 sqrt((p_P + p_D - (p_P - p_D)^2) / (n + 3))):
+#   30 x 10: p_P = 30.75/33, p_D = 0.75/33, low = 90.9 - 12.2 = 78.7   -> PROVEN
+#   15 x 10: p_P = 15.75/18, p_D = 0.75/18, low = 83.3 - 21.8 = 61.6
+#            but n < 30                                                -> ESTABLISHED
+#   15 x 0:  low -100 (clamped), n >= 5                                -> EMERGING
+#    5 x 10: low = 62.5 - 45.0 = 17.5, n < 15                          -> EMERGING
+#   8 x 10, 5 x 8, 2 x 0: p_P = 8.75/18, p_D = 2.75/18,
+#            low = 33.3 - 33.6 = -0.2 (the old interval said +5.6)     -> EMERGING
+#    4 x 10: withheld                                                  -> NOT_ENOUGH_EVIDENCE
 ANSWERS = {
     "proven-co": [10] * 30,
     "established-co": [10] * 15,
     "poor-co": [0] * 15,
     "young-co": [10] * 5,
+    "borderline-co": [10] * 8 + [8] * 5 + [0] * 2,
     "tiny-co": [10] * 4,
     "silent-co": [],
 }
@@ -68,7 +73,7 @@ def partners(db: Database) -> None:
 CASES = [
     (["PROVEN"], {"proven-co"}),
     (["ESTABLISHED"], {"established-co"}),
-    (["EMERGING"], {"poor-co", "young-co"}),
+    (["EMERGING"], {"poor-co", "young-co", "borderline-co"}),
     (["NOT_ENOUGH_EVIDENCE"], {"tiny-co", "silent-co"}),
     (["PROVEN", "ESTABLISHED"], {"proven-co", "established-co"}),
     (None, set(ANSWERS)),
@@ -78,7 +83,7 @@ CASES = [
 def test_the_tier_filter_finds_exactly_the_partners_of_those_tiers(
     partners: None, api: GraphQLClient
 ) -> None:
-    # One seeding (69 responses) serves every case.
+    # One seeding (84 responses) serves every case.
     for tiers, expected in CASES:
         data = api.data(BY_TIER, {"tiers": tiers})["partners"]
 

@@ -47,41 +47,72 @@ def tally_of_likelihoods(*likelihoods: int) -> Tally:
 # --- NPS and its interval -------------------------------------------------------------
 
 
+def adjusted_wald_by_hand(p_p: float, p_d: float, n: int) -> tuple[float, float]:
+    """Centre and half-width from the adjusted shares, as DESIGN.md writes them."""
+    return 100 * (p_p - p_d), 1.96 * 100 * math.sqrt((p_p + p_d - (p_p - p_d) ** 2) / (n + 3))
+
+
 def test_nps_50_promoters_30_passives_20_detractors() -> None:
     tally = tally_of_likelihoods(
         *([10] * 25 + [9] * 25 + [8] * 15 + [7] * 15 + [6] * 10 + [0] * 10)
     )
-    p_p = 51 / 103
-    p_d = 21 / 103
-    var = (p_p + p_d - (p_p - p_d) ** 2) / 103
-    half = 1.96 * 100 * math.sqrt(var)
+    p_p = 50.75 / 103  # (50 + 0.75) / (100 + 3)
+    p_d = 20.75 / 103  # (20 + 0.75) / (100 + 3)
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 100)
+    assert centre == pytest.approx(3000 / 103, abs=EPS)  # ~ 29.13, a little below the NPS
     figure = partner_nps(tally)
     assert figure.n == 100
-    assert figure.value == 30.0  # 100 * (50 - 20) / 100
-    assert figure.low == pytest.approx(30 - half, abs=EPS)
-    assert figure.high == pytest.approx(30 + half, abs=EPS)
-    assert figure.low == pytest.approx(14.865, abs=1e-3)  # half width ~ 15.135
+    assert figure.value == 30.0  # the raw NPS: 100 * (50 - 20) / 100
+    assert figure.low == pytest.approx(centre - half, abs=EPS)
+    assert figure.high == pytest.approx(centre + half, abs=EPS)
+    assert (figure.low, figure.high) == pytest.approx((14.051, 44.202), abs=1e-3)
     assert not figure.withheld
 
 
 def test_five_perfect_answers_do_not_look_certain() -> None:
     figure = partner_nps(tally_of_likelihoods(10, 10, 10, 10, 10))
-    p_p = 6 / 8  # (5 + 1) / (5 + 3)
-    p_d = 1 / 8  # (0 + 1) / (5 + 3)
-    half = 1.96 * 100 * math.sqrt((p_p + p_d - (p_p - p_d) ** 2) / 8)
+    p_p = 5.75 / 8  # (5 + 0.75) / (5 + 3) = 0.71875
+    p_d = 0.75 / 8  # (0 + 0.75) / (5 + 3) = 0.09375
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 5)
+    # centre 62.5; var = (0.8125 - 0.625^2) / 8 = 0.052734375; half = 196 * 0.22964 = 45.01
+    assert centre == pytest.approx(62.5, abs=EPS)
+    assert half == pytest.approx(45.009, abs=1e-3)
     assert figure.value == 100.0
-    assert figure.high == 100.0  # clamped
-    assert figure.low == pytest.approx(100 - half, abs=EPS)
-    assert figure.low is not None
-    assert figure.low < 55  # ~ 51.77
+    assert figure.high == 100.0  # 62.5 + 45.01 = 107.5, clamped
+    assert figure.low == pytest.approx(centre - half, abs=EPS)
+    assert figure.low == pytest.approx(17.491, abs=1e-3)  # far from certain
 
 
-def test_clamped_at_minus_100() -> None:
+def test_all_detractors_mirror_all_promoters() -> None:
     figure = partner_nps(tally_of_likelihoods(0, 0, 0, 0, 0))
-    half = 1.96 * 100 * math.sqrt((1 / 8 + 6 / 8 - (1 / 8 - 6 / 8) ** 2) / 8)
+    centre, half = adjusted_wald_by_hand(0.75 / 8, 5.75 / 8, 5)  # centre -62.5
     assert figure.value == -100.0
-    assert figure.low == -100.0
-    assert figure.high == pytest.approx(-100 + half, abs=EPS)
+    assert figure.low == -100.0  # -62.5 - 45.01 = -107.5, clamped
+    assert figure.high == pytest.approx(centre + half, abs=EPS)
+    assert figure.high == pytest.approx(-17.491, abs=1e-3)
+
+
+def test_three_promoters_one_passive_one_detractor() -> None:
+    figure = partner_nps(tally_of_likelihoods(10, 9, 9, 8, 3))
+    p_p = 3.75 / 8  # (3 + 0.75) / (5 + 3) = 0.46875
+    p_d = 1.75 / 8  # (1 + 0.75) / (5 + 3) = 0.21875
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 5)
+    # centre 25; var = (0.6875 - 0.25^2) / 8 = 0.078125; half = 196 * 0.27951 = 54.78
+    assert centre == pytest.approx(25.0, abs=EPS)
+    assert figure.value == 40.0  # 100 * (3 - 1) / 5: the interval is not centred on it
+    assert figure.low == pytest.approx(centre - half, abs=EPS)
+    assert figure.high == pytest.approx(centre + half, abs=EPS)
+    assert (figure.low, figure.high) == pytest.approx((-29.784, 79.784), abs=1e-3)
+
+
+def test_large_n_is_narrow_and_close_to_the_nps() -> None:
+    p_p = 600.75 / 1003  # (600 + 0.75) / (1000 + 3)
+    p_d = 100.75 / 1003  # (100 + 0.75) / (1000 + 3)
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 1000)
+    low, high = nps_interval(600, 100, 1000)  # NPS 50
+    assert centre == pytest.approx(50000 / 1003, abs=EPS)  # ~ 49.85
+    assert (low, high) == pytest.approx((centre - half, centre + half), abs=EPS)
+    assert (low, high) == pytest.approx((45.695, 54.006), abs=1e-3)
 
 
 def test_four_responses_are_withheld_with_the_reason() -> None:
@@ -124,13 +155,14 @@ def test_vendor_nps_has_its_own_n() -> None:
     vendor = [10, 9, 8, 3, 0, None]
     tally = Tally.of(Answer(likelihood_partner=9, likelihood_vendor=v) for v in vendor)
     figure = vendor_nps(tally)
-    p_p = 3 / 8  # (2 + 1) / (5 + 3)
-    p_d = 3 / 8
-    half = 1.96 * 100 * math.sqrt((p_p + p_d - (p_p - p_d) ** 2) / 8)
+    p_p = p_d = 2.75 / 8  # (2 + 0.75) / (5 + 3)
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 5)  # centre 0, half 196 * sqrt(0.6875 / 8)
     assert figure.n == 5
     assert figure.value == 0.0  # 100 * (2 - 2) / 5
+    assert centre == 0.0
     assert figure.low == pytest.approx(-half, abs=EPS)
     assert figure.high == pytest.approx(half, abs=EPS)
+    assert figure.high == pytest.approx(57.458, abs=1e-3)
     assert partner_nps(tally).value == 100.0
 
 
@@ -193,10 +225,11 @@ def test_withheld_figure_is_not_enough_evidence() -> None:
 
 
 def test_thirty_perfect_answers_are_proven() -> None:
-    p_p, p_d = 31 / 33, 1 / 33
-    low = 100 - 1.96 * 100 * math.sqrt((p_p + p_d - (p_p - p_d) ** 2) / 33)  # ~ 87
+    p_p, p_d = 30.75 / 33, 0.75 / 33  # (30 + 0.75) / (30 + 3), (0 + 0.75) / (30 + 3)
+    centre, half = adjusted_wald_by_hand(p_p, p_d, 30)  # 90.91 - 12.21
     figure = partner_nps(tally_of_likelihoods(*([10] * 30)))
-    assert figure.low == pytest.approx(low, abs=EPS)
+    assert figure.low == pytest.approx(centre - half, abs=EPS)
+    assert figure.low == pytest.approx(78.697, abs=1e-3)
     assert evidence_tier(figure) == "proven"
 
 
@@ -351,13 +384,41 @@ def test_nps_is_within_its_interval(tally: Tally) -> None:
     assert figure.low < figure.high
 
 
-@given(st.integers(1, 10_000), st.data())
-def test_interval_bounds_for_any_counts(n: int, data: st.DataObject) -> None:
-    promoters = data.draw(st.integers(0, n))
-    detractors = data.draw(st.integers(0, n - promoters))
+counts = st.integers(1, 10_000).flatmap(
+    lambda n: st.integers(0, n).flatmap(
+        lambda promoters: st.tuples(st.just(promoters), st.integers(0, n - promoters), st.just(n))
+    )
+)
+
+
+@given(counts)
+def test_interval_bounds_for_any_counts(pdn: tuple[int, int, int]) -> None:
+    promoters, detractors, n = pdn
     low, high = nps_interval(promoters, detractors, n)
-    value = 100 * (promoters - detractors) / n
-    assert -100 <= low <= value <= high <= 100
+    centre = 100 * (promoters - detractors) / (n + 3)  # 100 x (p_P - p_D)
+    assert -100 <= low <= centre <= high <= 100
+    assert low < high
+    if n >= 2:  # a single answer is never published; then its NPS (+-100) can fall outside
+        assert low <= 100 * (promoters - detractors) / n <= high
+
+
+@given(counts)
+def test_interval_is_symmetric_in_promoters_and_detractors(pdn: tuple[int, int, int]) -> None:
+    promoters, detractors, n = pdn
+    low, high = nps_interval(promoters, detractors, n)
+    swapped_low, swapped_high = nps_interval(detractors, promoters, n)
+    assert low == -swapped_high
+    assert high == -swapped_low
+
+
+@given(counts, st.integers(2, 50))
+def test_interval_narrows_with_more_answers_in_the_same_shares(
+    pdn: tuple[int, int, int], factor: int
+) -> None:
+    promoters, detractors, n = pdn
+    low, high = nps_interval(promoters, detractors, n)
+    more_low, more_high = nps_interval(factor * promoters, factor * detractors, factor * n)
+    assert more_high - more_low < high - low
 
 
 @given(tallies)

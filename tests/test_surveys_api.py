@@ -243,10 +243,12 @@ def test_figures_appear_only_from_five_responses_and_follow_the_answers(
     # promoters 10, 9, 10 = 3; detractors 3 = 1; n = 5 -> NPS = 100 * (3 - 1) / 5 = 40
     assert metrics["nps"]["value"] == pytest.approx(40.0)
     assert metrics["nps"]["n"] == 5
-    p_p, p_d = (3 + 1) / (5 + 3), (1 + 1) / (5 + 3)
+    # Adjusted Wald: p_P = (3 + 0.75) / (5 + 3), p_D = (1 + 0.75) / (5 + 3), centre 25
+    p_p, p_d = (3 + 0.75) / (5 + 3), (1 + 0.75) / (5 + 3)
+    centre = 100 * (p_p - p_d)
     half = 1.96 * 100 * ((p_p + p_d - (p_p - p_d) ** 2) / (5 + 3)) ** 0.5
-    assert metrics["nps"]["low"] == pytest.approx(max(-100.0, 40 - half))
-    assert metrics["nps"]["high"] == pytest.approx(min(100.0, 40 + half))
+    assert metrics["nps"]["low"] == pytest.approx(max(-100.0, centre - half))  # -29.78
+    assert metrics["nps"]["high"] == pytest.approx(min(100.0, centre + half))  # 79.78
     assert metrics["ratings"][0] == {
         "name": "overall",
         "mean": pytest.approx((4 * 4 + 2) / 5),

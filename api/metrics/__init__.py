@@ -8,6 +8,7 @@ from api.metrics.answer import Answer
 from api.metrics.figures import (
     K_ANONYMITY,
     Figure,
+    adjusted_wald,
     is_withheld,
     nps,
     nps_figure,
@@ -49,6 +50,7 @@ __all__ = [
     "Figure",
     "Summary",
     "Tally",
+    "adjusted_wald",
     "evidence_tier",
     "group_tallies",
     "is_withheld",

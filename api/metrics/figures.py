@@ -7,8 +7,9 @@ and says why. Each figure's n is the number of answers to its own question.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, Self, TypeVar
 
 from api.metrics.tally import Tally
 
@@ -17,6 +18,21 @@ PROMOTER_MIN = 9  # promoters answer 9-10
 DETRACTOR_MAX = 6  # detractors answer 0-6
 Z_95 = 1.96
 NPS_MIN, NPS_MAX = -100.0, 100.0
+# The adjusted Wald adds 3/4 to the promoters, 3/4 to the detractors and 3 to n.
+WALD_ADD_EACH = 0.75
+WALD_ADD_N = 3
+
+
+class _Arithmetic(Protocol):
+    """What the interval's formula needs: a float, or a SQL expression built from columns."""
+
+    def __add__(self, other: Self | float, /) -> Self: ...
+    def __sub__(self, other: Self, /) -> Self: ...
+    def __mul__(self, other: Self | float, /) -> Self: ...
+    def __truediv__(self, other: Self, /) -> Self: ...
+
+
+Num = TypeVar("Num", bound=_Arithmetic)
 
 
 @dataclass(frozen=True)
@@ -58,14 +74,29 @@ def nps(promoters: int, detractors: int, n: int) -> float:
     return 100.0 * (promoters - detractors) / n
 
 
+def adjusted_wald(
+    promoters: Num, detractors: Num, n: Num, sqrt: Callable[[Num], Num]
+) -> tuple[Num, Num]:
+    """Centre and half-width of the 95% adjusted Wald interval of Rocks (2016), unclamped.
+
+    p_P = (P + 0.75) / (n + 3), p_D = (D + 0.75) / (n + 3); centre 100 x (p_P - p_D),
+    half-width 1.96 x 100 x sqrt((p_P + p_D - (p_P - p_D)^2) / (n + 3)). Written with
+    operators only, so the SQL evidence-tier filter builds the same formula from columns.
+    """
+    p_p = (promoters + WALD_ADD_EACH) / (n + WALD_ADD_N)
+    p_d = (detractors + WALD_ADD_EACH) / (n + WALD_ADD_N)
+    share_gap = p_p - p_d
+    variance = (p_p + p_d - share_gap * share_gap) / (n + WALD_ADD_N)
+    return share_gap * 100.0, sqrt(variance) * (Z_95 * 100.0)
+
+
 def nps_interval(promoters: int, detractors: int, n: int) -> tuple[float, float]:
-    """95% interval: p_k = (n_k + 1) / (n + 3), var = (p_P + p_D - (p_P - p_D)^2) / (n + 3),
-    NPS +- 1.96 x 100 x sqrt(var), clamped to [-100, 100]."""
-    p_p = (promoters + 1) / (n + 3)
-    p_d = (detractors + 1) / (n + 3)
-    variance = (p_p + p_d - (p_p - p_d) ** 2) / (n + 3)
-    half_width = Z_95 * 100.0 * math.sqrt(variance)
-    centre = nps(promoters, detractors, n)
+    """The 95% adjusted Wald interval (see `adjusted_wald`), clamped to [-100, 100].
+
+    Centred on the adjusted shares, not on the NPS itself: that is what brings its
+    coverage close to 95% from n = 5 up (tests/test_interval_coverage.py).
+    """
+    centre, half_width = adjusted_wald(float(promoters), float(detractors), float(n), math.sqrt)
     return max(NPS_MIN, centre - half_width), min(NPS_MAX, centre + half_width)
 
 

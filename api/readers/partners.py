@@ -18,8 +18,8 @@ from api.metrics import (
     PROVEN_MIN_LOW,
     PROVEN_MIN_N,
     RANKING_PRIOR_WEIGHT,
+    adjusted_wald,
 )
-from api.metrics.figures import Z_95
 from api.models import (
     Certification,
     Customer,
@@ -124,10 +124,8 @@ def evidence_tier_sql() -> Any:
     The interval's clamp to -100 is left out: it never moves a bound across a threshold.
     """
     n, promoters, detractors = _nps_parts_sql()
-    p_p = (promoters + 1.0) / (n + 3)
-    p_d = (detractors + 1.0) / (n + 3)
-    variance = (p_p + p_d - (p_p - p_d) * (p_p - p_d)) / (n + 3)
-    low = 100.0 * (promoters - detractors) / func.nullif(n, 0) - Z_95 * 100.0 * func.sqrt(variance)
+    centre, half_width = adjusted_wald(promoters, detractors, n, func.sqrt)
+    low = centre - half_width
     return case(
         (and_(n >= PROVEN_MIN_N, low >= PROVEN_MIN_LOW), "proven"),
         (and_(n >= ESTABLISHED_MIN_N, low >= ESTABLISHED_MIN_LOW), "established"),
