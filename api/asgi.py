@@ -1,4 +1,9 @@
-"""The app for an ASGI server with several workers: `uvicorn --factory api.asgi:create`."""
+"""The app for an ASGI server with several workers: `uvicorn --factory api.asgi:create`.
+
+Run by hand, uvicorn believes X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): give
+it `--no-proxy-headers`, or `--forwarded-allow-ips` with VOUCH_FORWARDED_ALLOW_IPS's list,
+as `vouch serve` does.
+"""
 
 from __future__ import annotations
 

@@ -19,9 +19,31 @@ from api.settings import Settings, SettingsError, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], None]
 
+# Ids are INTEGER columns, 32 bits on PostgreSQL: a larger number names no row.
+MAX_ID = 2**31 - 1
+# Each worker has its own pool of up to 15 PostgreSQL connections.
+MAX_WORKERS = 64
+
 
 class CommandError(Exception):
     """Stops the command with a message for the operator and exit status 1."""
+
+
+def _whole_number(what: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a refused value is one line naming the argument, not a traceback."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {what}: give a whole number from {low} to {high}"
+            )
+        return value
+
+    return parse
 
 
 def _engine(settings: Settings) -> Engine:
@@ -75,18 +97,31 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from api.app import create_app
 
-    if args.workers < 1:
-        raise CommandError("--workers must be at least 1")
     engine = _engine(settings)
+    # Uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
+    # a caller on the same host could then pick its address, and its rate limit budget.
+    proxies = list(settings.forwarded_allow_ips)
     if args.workers == 1:
-        uvicorn.run(create_app(settings, engine), host=args.host, port=args.port)
+        uvicorn.run(
+            create_app(settings, engine),
+            host=args.host,
+            port=args.port,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies,
+        )
         return
     engine.dispose()
     if settings.database_url.get_backend_name() == "sqlite":
         raise CommandError("several workers need PostgreSQL: SQLite has a single writer")
     # Each worker process builds its own app (and engine) from the same environment.
     uvicorn.run(
-        "api.asgi:create", factory=True, host=args.host, port=args.port, workers=args.workers
+        "api.asgi:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
     )
 
 
@@ -127,6 +162,8 @@ def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
         for header_problem in error.problems:
             print(header_problem.message, file=sys.stderr)
         raise CommandError(f"{args.file}: not an engagements file; nothing imported") from error
+    if not file.rows:
+        raise CommandError(f"{args.file}: nothing to import: the file has a header and no rows")
     with session_factory(_engine(settings))() as session:
         caller = vendor_caller(session, args.vendor)
         with _progress(len(file.rows), f"checking {args.file.name}") as advance:
@@ -143,10 +180,12 @@ def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
         raise CommandError(
             f"{_plural(len(result.problems), 'problem')} in {bad} of {rows}; nothing imported"
         )
+    counts = f"{result.recorded} new, {result.present} already present"
     if args.dry_run:
-        print(f"{rows} OK; dry run, nothing imported")
+        print(f"{rows} OK: {counts}; dry run, nothing imported")
     else:
-        print(f"imported {_plural(result.recorded, 'engagement')} for vendor {args.vendor}")
+        imported = _plural(result.recorded, "engagement")
+        print(f"imported {imported} for vendor {args.vendor}: {counts}")
 
 
 def _read_text(path: Path) -> str:
@@ -243,8 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     srv = commands.add_parser("serve", help="serve the API and the built site")
     srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=int, default=8000)
-    srv.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
+    srv.add_argument("--port", type=_whole_number("a port", 1, 65535), default=8000)
+    srv.add_argument(
+        "--workers",
+        type=_whole_number("a number of workers", 1, MAX_WORKERS),
+        default=1,
+        help=f"worker processes, 1 to {MAX_WORKERS} (several need PostgreSQL)",
+    )
     srv.set_defaults(run=serve)
 
     keys = commands.add_parser("apikey", help="API keys").add_subparsers(
@@ -269,7 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Columns: partner_slug, customer_name, customer_domain, industry, status "
         "(required); products (slugs separated by ';'), budget, started_on, ended_on "
         "(YYYY-MM-DD), selection_reason, customer_country, customer_size. "
-        "Every row is checked; if any has a problem, each is printed and nothing is imported.",
+        "Every row is checked; if any has a problem, each is printed and nothing is imported. "
+        "A row whose engagement the vendor already has (the same partner, customer_domain, "
+        "industry and started_on) is counted as already present and left as it is, so "
+        "importing a file again adds only its new rows.",
     )
     engagements.add_argument("file", type=Path, metavar="FILE.csv")
     engagements.add_argument(
@@ -286,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     void = survey_responses.add_parser(
         "void", help="take a fraudulent response out of every figure"
     )
-    void.add_argument("id", type=int, help="the response's id")
+    void.add_argument(
+        "id", type=_whole_number("a response id", 1, MAX_ID), metavar="ID", help="the response's id"
+    )
     void.add_argument("--reason", required=True, help="why, kept in the audit log")
     void.set_defaults(run=responses_void)
 

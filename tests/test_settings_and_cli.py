@@ -274,3 +274,28 @@ def test_the_parser_takes_the_contract_options(argv: list[str]) -> None:
     args = build_parser().parse_args(argv)
 
     assert callable(args.run)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "99999"], "argument --port: '99999' is not a port"),
+        (["--port", "0"], "argument --port: '0' is not a port"),
+        (["--port", "http"], "argument --port: 'http' is not a port"),
+        (["--workers", "0"], "argument --workers: '0' is not a number of workers"),
+        (["--workers", "100000"], "argument --workers: '100000' is not a number of workers"),
+    ],
+    ids=["port-too-large", "port-zero", "port-not-a-number", "no-workers", "too-many-workers"],
+)
+def test_serve_refuses_a_bad_port_or_worker_count_in_one_line(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    database = sqlite_url(tmp_path / "vouch.db")
+
+    result = vouch("serve", *argv, data_dir=tmp_path, database_url=database, timeout=30)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"vouch serve: error: {message}: give a whole number from 1 to ")
+    assert not (tmp_path / "vouch.db").exists()

@@ -5,6 +5,11 @@ a savepoint of its own, so a bad row is rolled back alone and the rows after it 
 checked. The caller sees every problem, each with its line in the file (the header is
 line 1), and decides: commit the transaction only when there are none, or roll it back
 (a dry run, or a file with problems).
+
+Importing a file again adds only its new rows: a row whose engagement the vendor already
+has, by its natural key (partner, customer domain, industry, start date), is checked like
+any other, counted as already present and left as it is. The status, budget, end date and
+products are not in the key: a later export of the same engagement may change them.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem, PermissionDenied
-from api.models import Vendor
+from api.models import Customer, Engagement, Industry, Partner, Vendor
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, record_engagement
 
@@ -41,6 +47,8 @@ IMPORT_ACTOR = "cli:import"
 MAX_BUDGET = 2**31 - 1
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+Outcome = Literal["new", "present", "refused"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,9 @@ class CsvFile:
 @dataclass(frozen=True)
 class ImportResult:
     rows: int
-    recorded: int
+    recorded: int  # new engagements
     problems: tuple[ImportProblem, ...]
+    present: int = 0  # rows whose engagement was already there
 
     @property
     def ok(self) -> bool:
@@ -147,26 +156,40 @@ def import_engagements(
     """
     file = read_csv(source) if isinstance(source, str) else source
     problems: list[ImportProblem] = []
-    recorded = 0
+    outcomes: list[Outcome] = []
     for row in file.rows:
-        found = _import_row(session, caller, file.columns, row)
+        outcome, found = _import_row(session, caller, file.columns, row)
         problems += found
-        recorded += not found
+        outcomes.append(outcome)
         if on_row is not None:
             on_row()
-    return ImportResult(rows=len(file.rows), recorded=recorded, problems=tuple(problems))
+    return ImportResult(
+        rows=len(file.rows),
+        recorded=outcomes.count("new"),
+        present=outcomes.count("present"),
+        problems=tuple(problems),
+    )
 
 
 def _import_row(
     session: Session, caller: Caller, columns: tuple[str, ...], row: CsvRow
-) -> list[ImportProblem]:
+) -> tuple[Outcome, list[ImportProblem]]:
     if len(row.cells) != len(columns):
         message = f"the row has {len(row.cells)} cells; the header has {len(columns)} columns"
-        return [ImportProblem(row.line, None, message)]
+        return "refused", [ImportProblem(row.line, None, message)]
+    # SQLite would store a NUL and PostgreSQL refuse it: refused here, on both.
+    nul = [
+        ImportProblem(row.line, name, f"{name} holds a NUL character (0x00); remove it")
+        for name, cell in zip(columns, row.cells, strict=True)
+        if "\x00" in cell
+    ]
+    if nul:
+        return "refused", nul
     values = {name: cell.strip() for name, cell in zip(columns, row.cells, strict=True)}
     draft, bad_cells = _draft(values)
     found = [ImportProblem(row.line, p.field, p.message) for p in bad_cells]
     flagged = {p.field for p in bad_cells}
+    present = _already_present(session, caller, draft)
     savepoint = session.begin_nested()
     try:
         record_engagement(session=session, caller=caller, draft=draft)
@@ -185,12 +208,34 @@ def _import_row(
         reason = str(error.orig or error).strip().splitlines()[0]
         found.append(ImportProblem(row.line, None, f"the database refused the row: {reason}"))
     else:
-        if found:
+        # A row already present is checked in full all the same; its new copy goes.
+        if found or present:
             savepoint.rollback()
         else:
             savepoint.commit()
     order = {name: index for index, name in enumerate(columns)}
-    return sorted(found, key=lambda p: order.get(p.field or "", len(order)))
+    outcome: Outcome = "refused" if found else "present" if present else "new"
+    return outcome, sorted(found, key=lambda p: order.get(p.field or "", len(order)))
+
+
+def _already_present(session: Session, caller: Caller, draft: EngagementDraft) -> bool:
+    """Whether the vendor has confirmed this engagement before, by its natural key."""
+    query = (
+        select(Engagement.id)
+        .join(Partner, Partner.id == Engagement.partner_id)
+        .join(Customer, Customer.id == Engagement.customer_id)
+        .join(Industry, Industry.id == Engagement.industry_id)
+        .where(
+            Engagement.vendor_id == caller.vendor_id,
+            Engagement.confirmed.is_(True),
+            Partner.slug == draft.partner_slug,
+            Customer.email_domain == draft.customer_domain.lower(),
+            Industry.slug == draft.industry,
+            Engagement.started_on.is_not_distinct_from(draft.started_on),
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
 
 
 def _draft(values: Mapping[str, str]) -> tuple[EngagementDraft, list[FieldProblem]]:
