@@ -78,7 +78,7 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     except ValueError as error:
         raise CommandError(str(error)) from error
     with unit_of_work(session_factory(engine)) as session:
-        figures = rebuild(session=session)
+        figures = rebuild(session=session, publish_all=True)
     print(f"loaded {summary}")
     print(f"figures: {figures.responses} live responses in {figures.partner_rows} partner tallies")
 

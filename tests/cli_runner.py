@@ -27,7 +27,7 @@ def vouch(
         "VOUCH_DATA_DIR": str(data_dir),
         "VOUCH_ENV": "test",
     }
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         cwd=ROOT,
         env=env,

@@ -69,6 +69,7 @@ class Seed:
     engagement_id: int  # alpha-health for acme, completed and confirmed
     proposed_id: int  # alpha-health for acme, proposed by the partner: unconfirmed
     review_id: int  # a published review (a response with a comment) of alpha-health
+    review_key: str  # the same review's public id
     token: str  # an unused survey token of engagement_id
 
 
@@ -143,6 +144,7 @@ def seed(db: Database) -> Seed:
             engagement_id=engagement.id,
             proposed_id=proposed.id,
             review_id=review.id,
+            review_key=review.review_key or "",
             token=unused,
         )
 
@@ -299,7 +301,7 @@ MUTATIONS: dict[str, Row] = {
         f"""mutation($id: ID!, $body: String!) {{
           replyToReview(reviewId: $id, body: $body) {{ reply {{ body }} {PAYLOAD_ERRORS} }}
         }}""",
-        lambda s: {"id": str(s.review_id), "body": "Thank you for the kind words."},
+        lambda s: {"id": s.review_key, "body": "Thank you for the kind words."},
         EDITORS,
     ),
     "recordEngagement": Row(

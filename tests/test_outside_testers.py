@@ -188,7 +188,7 @@ def _npm_ci(npm: str) -> None:
     lock = AUDIT_DIR / "package-lock.json"
     if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
         return
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=AUDIT_DIR,
         check=True,
@@ -208,7 +208,7 @@ def test_graphql_http_audit_reports_no_error(development_url: str) -> None:
     if node is None or npm is None:
         pytest.skip("graphql-http audit skipped: it needs node and npm on the PATH")
     _npm_ci(npm)
-    audit = subprocess.run(  # noqa: S603
+    audit = subprocess.run(
         [node, "audit.mjs", f"{development_url}/graphql"],
         cwd=AUDIT_DIR,
         capture_output=True,

@@ -288,6 +288,7 @@ def test_a_partner_replies_once_to_its_own_reviews_and_never_changes_them(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
     responses(api, keys["acme"], "alpha-health", [6], comment="Slow start, good finish")
+    responses(api, keys["acme"], "alpha-health", [9, 9, 9, 9])  # 5 answers: published
     [review] = api.data(REVIEWS, {"slug": "alpha-health"})["partner"]["reviews"]
 
     assert api.data(REPLY, {"id": review["id"], "body": "Thank you!"}, key=keys["alpha"]) == {
@@ -302,7 +303,8 @@ def test_a_partner_replies_once_to_its_own_reviews_and_never_changes_them(
     assert after["comment"] == "Slow start, good finish"
     assert after["reply"] == {"body": "Thank you, truly."}
     with db.session() as session:
-        assert session.scalars(select(SurveyResponse.comment)).one() == "Slow start, good finish"
+        comments = select(SurveyResponse.comment).where(SurveyResponse.comment.is_not(None))
+        assert session.scalars(comments).one() == "Slow start, good finish"
 
 
 def test_two_editors_at_once_one_wins_the_other_is_told(

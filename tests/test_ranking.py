@@ -36,31 +36,33 @@ query Ordered($orderBy: PartnerOrder!) {
 }
 """
 
-# Each partner's answers to "how likely are you to recommend this partner" (0-10).
+# Each partner's answers to "how likely are you to recommend this partner" (0-10), in order.
 ANSWERS: dict[str, list[int]] = {
-    "alder": [10, 10, 9, 9, 8, 10],  # n 6, promoters 5, detractors 0
-    "birch": [10, 9, 7, 3, 2, 0, 10, 9],  # n 8, promoters 4, detractors 3
-    "cedar": [10, 10, 10],  # n 3, promoters 3: NPS withheld (fewer than 5)
-    "dogwood": [0, 2, 5, 6, 3, 7, 9],  # n 7, promoters 1, detractors 5
+    "alder": [10, 10, 9, 9, 8, 10],  # 6 answers
+    "birch": [10, 9, 7, 3, 2, 0, 10, 9],  # 8 answers
+    "cedar": [10, 10, 10],  # 3 answers: nothing published yet
+    "dogwood": [0, 2, 5, 6, 3, 7, 9],  # 7 answers
     "elm": [],  # no responses yet
 }
+# Public figures move in steps of 5 answers: each partner with 5 to 9 answers shows the
+# figures of its first 5 (published when the 5th arrived); the later ones wait for 5 more.
+PUBLISHED_N = {"alder": 5, "birch": 5, "cedar": 0, "dogwood": 5, "elm": 0}
 
-# NPS = 100 x (promoters - detractors) / n
+# NPS = 100 x (promoters - detractors) / n, over the published answers
 NPS = {
-    "alder": Fraction(100 * (5 - 0), 6),  # 83.33
-    "birch": Fraction(100 * (4 - 3), 8),  # 12.5
-    "cedar": Fraction(100 * (3 - 0), 3),  # 100
-    "dogwood": Fraction(100 * (1 - 5), 7),  # -57.14
+    "alder": Fraction(100 * (4 - 0), 5),  # 10 10 9 9 8: promoters 4, detractors 0 -> 80
+    "birch": Fraction(100 * (2 - 2), 5),  # 10 9 7 3 2: promoters 2, detractors 2 -> 0
+    "dogwood": Fraction(100 * (0 - 5), 5),  # 0 2 5 6 3: detractors 5 -> -100
 }
-# The market: every answer of every partner, n 24, promoters 13, detractors 8.
-MARKET = Fraction(100 * ((5 + 4 + 3 + 1) - (0 + 3 + 0 + 5)), 6 + 8 + 3 + 7)  # 20.83
-# (n x NPS + 10 x market) / (n + 10)
+# The market: the sum of the published figures, n 15, promoters 6, detractors 7.
+MARKET = Fraction(100 * ((4 + 2 + 0) - (0 + 2 + 5)), 5 + 5 + 5)  # -6.67
+# (n x NPS + 10 x market) / (n + 10); below 5 published answers, the market itself
 SCORES = {
-    "alder": (6 * NPS["alder"] + 10 * MARKET) / (6 + 10),  # 44.27
-    "birch": (8 * NPS["birch"] + 10 * MARKET) / (8 + 10),  # 17.13
-    "cedar": (3 * NPS["cedar"] + 10 * MARKET) / (3 + 10),  # 39.10
-    "dogwood": (7 * NPS["dogwood"] + 10 * MARKET) / (7 + 10),  # -11.27
-    "elm": (0 + 10 * MARKET) / (0 + 10),  # 20.83: the market itself
+    "alder": (5 * NPS["alder"] + 10 * MARKET) / (5 + 10),  # 22.22
+    "birch": (5 * NPS["birch"] + 10 * MARKET) / (5 + 10),  # -4.44
+    "cedar": MARKET,  # -6.67: 3 answers say nothing, not even through the score
+    "dogwood": (5 * NPS["dogwood"] + 10 * MARKET) / (5 + 10),  # -37.78
+    "elm": MARKET,  # -6.67
 }
 
 
@@ -100,29 +102,30 @@ def test_the_default_order_is_the_ranking_score_computed_by_hand(
     # when
     body = api.data(DEFAULT_ORDER)
 
-    # then: alder 44.27, cedar 39.10, elm 20.83, birch 17.13, dogwood -11.27
+    # then: alder 22.22, birch -4.44, cedar and elm -6.67 (by name), dogwood -37.78
     nodes = _nodes(body)
     assert body["partners"]["totalCount"] == 5
-    assert [node["slug"] for node in nodes] == ["alder", "cedar", "elm", "birch", "dogwood"]
+    assert [node["slug"] for node in nodes] == ["alder", "birch", "cedar", "elm", "dogwood"]
     for node in nodes:
         slug, metrics = node["slug"], node["metrics"]
         assert metrics["rankingScore"] == pytest.approx(float(SCORES[slug]))
-        assert metrics["responseCount"] == len(ANSWERS[slug])
+        assert metrics["responseCount"] == PUBLISHED_N[slug]
     published = {node["slug"]: node["metrics"]["nps"] for node in nodes}
     assert published["alder"] == {"value": pytest.approx(float(NPS["alder"]))}
-    assert published["cedar"] is None  # 3 responses: withheld, yet ranked by its shrunk score
+    assert published["cedar"] is None  # 3 responses: withheld, and ranked as one with none
     assert published["elm"] is None
 
 
 def test_order_by_nps_puts_partners_below_five_responses_last(
     api: GraphQLClient, vendor_key: str
 ) -> None:
-    # cedar's 100 from 3 answers is withheld: it does not beat alder's 83.33 from 6
+    # cedar's 100 from 3 answers is withheld: it does not beat alder's 80 from 5
     assert _order(api, "NPS") == ["alder", "birch", "dogwood", "cedar", "elm"]
 
 
 def test_order_by_response_count_and_by_name(api: GraphQLClient, vendor_key: str) -> None:
-    assert _order(api, "RESPONSE_COUNT") == ["birch", "dogwood", "alder", "cedar", "elm"]
+    # published counts: alder, birch, dogwood 5 each (by name), cedar and elm 0
+    assert _order(api, "RESPONSE_COUNT") == ["alder", "birch", "dogwood", "cedar", "elm"]
     assert _order(api, "NAME") == ["alder", "birch", "cedar", "dogwood", "elm"]
 
 
@@ -159,5 +162,5 @@ def test_money_changes_neither_the_order_nor_any_score(
 
     # then: nothing moves, the default order included
     assert {order: _order(api, order) for order in orders} == before
-    assert _order(api) == before["RANKING_SCORE"] == ["alder", "cedar", "elm", "birch", "dogwood"]
+    assert _order(api) == before["RANKING_SCORE"] == ["alder", "birch", "cedar", "elm", "dogwood"]
     assert _scores(api) == scores_before

@@ -127,7 +127,7 @@ def vouch(
         "VOUCH_DATABASE_URL": database_url,
         "VOUCH_ENV": "test",
     }
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         cwd=ROOT,
         env=env,
@@ -237,7 +237,7 @@ def test_vouch_help_lists_the_contract_commands(tmp_path: Path) -> None:
     script = shutil.which("vouch", path=str(Path(sys.executable).parent))
     command = [script] if script else [sys.executable, "-m", "api.cli"]
 
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [*command, "--help"], capture_output=True, text=True, timeout=60, check=False
     )
 

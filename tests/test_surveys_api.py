@@ -32,7 +32,7 @@ query Metrics($slug: String!) {
       vendorNps { value n }
       ratings { name mean n withheldReason }
       outcomes { name share n withheldReason }
-      rankingScore evidenceTier
+      rankingScore evidenceTier publishedAt
       byIndustry { industry { slug } figures { responseCount nps { value } } }
       byProduct { product { slug } figures { responseCount } }
       trend { quarter figures { responseCount } }
@@ -213,7 +213,13 @@ def test_figures_appear_only_from_five_responses_and_follow_the_answers(
 ) -> None:
     responses(api, keys["acme"], "alpha-health", [10, 9, 8, 3], ratingOverall=4, wentLive=True)
 
-    four = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
+    # Nothing is published before 5 answers: the public sees none; an operator sees 4.
+    public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
+    assert public["responseCount"] == 0
+    assert public["nps"] is None
+    assert public["npsWithheldReason"] == "fewer than 5 responses (0)"
+    assert public["publishedAt"] is None
+    four = api.data(METRICS, {"slug": "alpha-health"}, key=keys["admin"])["partner"]["metrics"]
     assert four["responseCount"] == 4
     assert four["nps"] is None
     assert four["npsWithheldReason"] == "fewer than 5 responses (4)"
@@ -296,17 +302,19 @@ def test_an_anonymous_review_never_shows_who(
         api,
         keys["acme"],
         "alpha-health",
-        [9],
+        [9, 9, 9, 9, 9],  # reviews are shown once published, at 5 answers
         comment="Solid",
         anonymous=True,
         respondentName="Bob Secret",
         respondentTitle="CTO",
     )
 
-    [review] = api.data(METRICS, {"slug": "alpha-health"})["partner"]["reviews"]
+    reviews = api.data(METRICS, {"slug": "alpha-health"})["partner"]["reviews"]
 
-    assert review["comment"] == "Solid"
-    assert review["respondentName"] is None
-    assert review["respondentTitle"] is None
-    assert review["company"] is None
-    assert "Bob Secret" not in str(review)
+    assert len(reviews) == 5
+    for review in reviews:
+        assert review["comment"] == "Solid"
+        assert review["respondentName"] is None
+        assert review["respondentTitle"] is None
+        assert review["company"] is None
+        assert "Bob Secret" not in str(review)

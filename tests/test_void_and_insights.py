@@ -145,10 +145,11 @@ def _void(api: GraphQLClient, key: str, response_id: int, reason: str) -> dict[s
     return payload
 
 
-def _alpha(api: GraphQLClient) -> dict[str, Any]:
-    metrics: dict[str, Any] = api.data(PARTNER_FIGURES, {"slug": "alpha-health"})["partner"][
-        "metrics"
-    ]
+def _alpha(api: GraphQLClient, key: str) -> dict[str, Any]:
+    """alpha-health's live figures, as an operator (`key`: admin) sees them."""
+    metrics: dict[str, Any] = api.data(PARTNER_FIGURES, {"slug": "alpha-health"}, key=key)[
+        "partner"
+    ]["metrics"]
     return metrics
 
 
@@ -157,8 +158,9 @@ def _void_entries(db: Database) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "response.void")))
 
 
-def _by_reason(api: GraphQLClient) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    insights = api.data(INSIGHTS)["marketInsights"]
+def _by_reason(api: GraphQLClient, key: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The live market insights, as an operator (`key`: admin) sees them."""
+    insights = api.data(INSIGHTS, key=key)["marketInsights"]
     reasons = [entry["reason"] for entry in insights["bySelectionReason"]]
     assert reasons == DESIGN_REASONS
     return insights["overall"], {e["reason"]: e["figures"] for e in insights["bySelectionReason"]}
@@ -169,7 +171,7 @@ def test_an_admin_voids_a_response_and_the_figures_follow(
 ) -> None:
     # given: alpha-health's 12 answers: promoters 6 (9, 10 | 10, 10, 9 | 10), detractors
     # 4 (0, 3, 6 | 6): NPS = 100 x (6 - 4) / 12 = 16.67
-    before = _alpha(api)
+    before = _alpha(api, world.keys["admin"])
     assert before["responseCount"] == 12
     assert before["nps"] == {"value": pytest.approx(100 * (6 - 4) / 12), "n": 12}
 
@@ -179,7 +181,7 @@ def test_an_admin_voids_a_response_and_the_figures_follow(
 
     # then: 11 answers, promoters 6, detractors 3: NPS = 100 x 3 / 11 = 27.27
     assert payload == {"voided": True, "errors": []}
-    after = _alpha(api)
+    after = _alpha(api, world.keys["admin"])
     assert after["responseCount"] == 11
     assert after["nps"] == {"value": pytest.approx(100 * (6 - 3) / 11), "n": 11}
     assert after["invitationCount"] == 12  # the invitation was still sent
@@ -203,7 +205,7 @@ def test_the_market_insights_follow_a_void(api: GraphQLClient, world: World) -> 
     assert _void(api, world.keys["admin"], world.voided, "a duplicate of another")["voided"]
 
     # then: vendor_recommended keeps 3, 6, 7, 9, 10: promoters 2, detractors 2: NPS 0
-    overall, by_reason = _by_reason(api)
+    overall, by_reason = _by_reason(api, world.keys["admin"])
     assert by_reason["vendor_recommended"]["responseCount"] == 5
     assert by_reason["vendor_recommended"]["nps"] == {"value": pytest.approx(0.0)}
     went_live = {o["name"]: o["share"] for o in by_reason["vendor_recommended"]["outcomes"]}
@@ -217,7 +219,7 @@ def test_voiding_twice_is_already_void_and_changes_nothing_more(
 ) -> None:
     # given
     assert _void(api, world.keys["admin"], world.voided, "first void, fraud")["voided"] is True
-    once = _alpha(api)
+    once = _alpha(api, world.keys["admin"])
 
     # when
     again = _void(api, world.keys["admin"], world.voided, "second void, fraud")
@@ -225,7 +227,7 @@ def test_voiding_twice_is_already_void_and_changes_nothing_more(
     # then
     assert again["voided"] is False
     assert [e["code"] for e in again["errors"]] == ["ALREADY_VOID"]
-    assert _alpha(api) == once
+    assert _alpha(api, world.keys["admin"]) == once
     assert [e.details["reason"] for e in _void_entries(db)] == ["first void, fraud"]
 
 
@@ -234,7 +236,7 @@ def test_only_an_admin_may_void(
     db: Database, api: GraphQLClient, world: World, who: str | None
 ) -> None:
     # given
-    before = _alpha(api)
+    before = _alpha(api, world.keys["admin"])
     key = world.keys[who] if who else None
     variables = {"id": str(world.voided), "reason": "the partner asked us to"}
 
@@ -243,7 +245,7 @@ def test_only_an_admin_may_void(
 
     # then
     assert codes == ["FORBIDDEN"]
-    assert _alpha(api) == before
+    assert _alpha(api, world.keys["admin"]) == before
     assert _void_entries(db) == []
     with db.session() as session:
         assert session.get_one(SurveyResponse, world.voided).voided is False
@@ -254,7 +256,7 @@ def test_a_void_needs_a_reason_of_five_characters(
     db: Database, api: GraphQLClient, world: World, reason: str
 ) -> None:
     # given
-    before = _alpha(api)
+    before = _alpha(api, world.keys["admin"])
 
     # when
     payload = _void(api, world.keys["admin"], world.voided, reason)
@@ -262,7 +264,7 @@ def test_a_void_needs_a_reason_of_five_characters(
     # then
     assert payload["voided"] is False
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("reason", "VALIDATION")]
-    assert _alpha(api) == before
+    assert _alpha(api, world.keys["admin"]) == before
     assert _void_entries(db) == []
 
 
@@ -284,7 +286,7 @@ def test_void_errors_name_the_argument_the_client_sent(api: GraphQLClient, world
 
 def test_market_insights_by_selection_reason(api: GraphQLClient, world: World) -> None:
     # when
-    overall, by_reason = _by_reason(api)
+    overall, by_reason = _by_reason(api, world.keys["admin"])
 
     # then: all 18 answers: promoters 9, detractors 6: NPS = 100 x 3 / 18 = 16.67
     assert overall == {"responseCount": 18, "nps": {"value": pytest.approx(100 * 3 / 18)}}

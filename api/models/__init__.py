@@ -8,7 +8,7 @@ from api.models.engagement import (
     SurveyResponse,
     engagement_products,
 )
-from api.models.figures import market_tallies, partner_tallies
+from api.models.figures import market_tallies, partner_tallies, published_market, published_tallies
 from api.models.partner import (
     Certification,
     Office,
@@ -44,4 +44,6 @@ __all__ = [
     "partner_industries",
     "partner_products",
     "partner_tallies",
+    "published_market",
+    "published_tallies",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Table,
@@ -137,3 +138,8 @@ class SurveyResponse(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The response's place among its partner's responses (1, 2, ...), given under the lock
+    # of the partner's tally row: a published figure counts the responses up to a place.
+    partner_seq: Mapped[int | None] = mapped_column(Integer)
+    # What the public sees as the review's id: random, so it does not tell the order.
+    review_key: Mapped[str | None] = mapped_column(String(24), unique=True)

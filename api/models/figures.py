@@ -3,7 +3,8 @@
 Each row holds the integer columns of `api.metrics.Tally` (counts per answer, sums), kept
 up to date in the same transaction as a submit or a void, and rebuilt by `vouch figures
 rebuild`. A partner has one row per segment: kind 'all' (segment ''), 'industry' (the
-industry id), 'product' (the product id) and 'quarter' ('2026-Q3', by response date).
+industry id), 'product' (the product id), 'quarter' ('2026-Q3', by response date) and
+'reason' (why the customer chose it: summed into the market figures, never shown alone).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from api.metrics import TALLY_COLUMNS
 from api.models.base import Base, UTCDateTime
 
-SEGMENT_KINDS = ("all", "industry", "product", "quarter")
+SEGMENT_KINDS = ("all", "industry", "product", "quarter", "reason")
 MARKET_KINDS = ("all", "reason")
 
 
@@ -32,7 +33,37 @@ partner_tallies = Table(
     # Invitations are counted on the 'all' row only; segments stay 0.
     Column("invitations", Integer, nullable=False, default=0),
     Column("latest_response_at", UTCDateTime),
+    # On the 'all' row: the partner's responses so far, voided ones included; each new
+    # response takes the next number (SurveyResponse.partner_seq).
+    Column("submitted", Integer, nullable=False, default=0),
 )
+
+published_tallies = Table(
+    "published_tallies",
+    Base.metadata,
+    Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("segment", String(32), primary_key=True),
+    *_tally_columns(),
+    Column("engagements_covered", Integer, nullable=False, default=0),
+    Column("invitations", Integer, nullable=False, default=0),
+    Column("latest_response_at", UTCDateTime),
+    # The figure counts the live responses numbered up to here (SurveyResponse.partner_seq).
+    Column("published_through", Integer, nullable=False, default=0),
+    Column("published_at", UTCDateTime),
+)
+"""What the public sees: a copy of a partner_tallies row taken when it had gained at least
+K_ANONYMITY answers since the copy before (api/services/publication.py)."""
+
+published_market = Table(
+    "published_market",
+    Base.metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("segment", String(32), primary_key=True),
+    *_tally_columns(),
+    Column("engagements_covered", Integer, nullable=False, default=0),
+)
+"""The sum of every partner's published 'all' and 'reason' rows: the public market figures."""
 
 market_tallies = Table(
     "market_tallies",

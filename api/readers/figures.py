@@ -1,4 +1,8 @@
-"""Reading stored tallies: a page of partners' figures in one query per kind."""
+"""Reading stored tallies: a page of partners' figures in one query per kind.
+
+The public reads the published copies (api/services/publication.py); operators (`live`)
+read the live tallies.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Table, func, select
 from sqlalchemy.orm import Session
 
-from api.metrics import Tally, market_nps
-from api.models import market_tallies, partner_tallies
+from api.metrics import TALLY_COLUMNS, Tally, market_nps
+from api.models import market_tallies, partner_tallies, published_market, published_tallies
 
-T = partner_tallies
+PARTNER_SEGMENT_KINDS = ("industry", "product", "quarter")
+"""The segments shown per partner; 'reason' rows only feed the market figures."""
 
 
 @dataclass(frozen=True)
@@ -23,36 +28,52 @@ class StoredTally:
     engagements_covered: int = 0
     invitations: int = 0
     latest_response_at: datetime | None = None
+    published_at: datetime | None = None
+    published_through: int = 0
 
 
 EMPTY = StoredTally(tally=Tally.empty())
+
+
+def _partners(live: bool) -> Table:
+    return partner_tallies if live else published_tallies
 
 
 def _stored(row: Row[Any]) -> StoredTally:
     mapping = row._asdict()
     return StoredTally(
         tally=Tally.from_row(mapping),
-        engagements_covered=mapping["engagements_covered"],
-        invitations=mapping["invitations"],
-        latest_response_at=mapping["latest_response_at"],
+        engagements_covered=mapping.get("engagements_covered", 0),
+        invitations=mapping.get("invitations", 0),
+        latest_response_at=mapping.get("latest_response_at"),
+        published_at=mapping.get("published_at"),
+        published_through=mapping.get("published_through", 0),
     )
 
 
-def overall_of(session: Session, partner_ids: Sequence[int]) -> dict[int, StoredTally]:
+def overall_of(
+    session: Session, partner_ids: Sequence[int], *, live: bool = False
+) -> dict[int, StoredTally]:
+    table = _partners(live)
     rows = session.execute(
-        select(T).where(T.c.partner_id.in_(partner_ids), T.c.kind == "all")
+        select(table).where(table.c.partner_id.in_(partner_ids), table.c.kind == "all")
     ).all()
     return {row.partner_id: _stored(row) for row in rows}
 
 
 def segments_of(
-    session: Session, partner_ids: Sequence[int]
+    session: Session, partner_ids: Sequence[int], *, live: bool = False
 ) -> dict[int, list[tuple[str, str, StoredTally]]]:
-    """Every segment row (industry, product, quarter) of the partners, with n > 0."""
+    """Every shown kind of segment row (industry, product, quarter) of the partners, n > 0."""
+    table = _partners(live)
     rows = session.execute(
-        select(T)
-        .where(T.c.partner_id.in_(partner_ids), T.c.kind != "all", T.c.n > 0)
-        .order_by(T.c.partner_id, T.c.kind, T.c.segment)
+        select(table)
+        .where(
+            table.c.partner_id.in_(partner_ids),
+            table.c.kind.in_(PARTNER_SEGMENT_KINDS),
+            table.c.n > 0,
+        )
+        .order_by(table.c.partner_id, table.c.kind, table.c.segment)
     ).all()
     grouped: dict[int, list[tuple[str, str, StoredTally]]] = defaultdict(list)
     for row in rows:
@@ -60,13 +81,37 @@ def segments_of(
     return grouped
 
 
-def market(session: Session) -> dict[tuple[str, str], Tally]:
-    rows = session.execute(select(market_tallies)).all()
-    return {(row.kind, row.segment): Tally.from_row(row._asdict()) for row in rows}
+def market(session: Session, *, live: bool = False) -> dict[tuple[str, str], StoredTally]:
+    """The market figures by (kind, segment): 'all', and 'reason' by selection reason."""
+    if not live:
+        rows = session.execute(select(published_market)).all()
+        return {(row.kind, row.segment): _stored(row) for row in rows}
+    tallies = {
+        (row.kind, row.segment): Tally.from_row(row._asdict())
+        for row in session.execute(select(market_tallies)).all()
+    }
+    # Engagements belong to one partner each: the market covers the sum of the partners'.
+    sums = session.execute(
+        select(
+            partner_tallies.c.kind,
+            partner_tallies.c.segment,
+            func.sum(partner_tallies.c.engagements_covered),
+        )
+        .where(partner_tallies.c.kind.in_(("all", "reason")))
+        .group_by(partner_tallies.c.kind, partner_tallies.c.segment)
+    ).all()
+    covered = {(kind, segment): int(total or 0) for kind, segment, total in sums}
+    return {
+        key: StoredTally(tally=tally, engagements_covered=covered.get(key, 0))
+        for key, tally in tallies.items()
+    }
 
 
-def market_overall_nps(session: Session) -> float:
+def market_overall_nps(session: Session, *, live: bool = False) -> float:
+    table = market_tallies if live else published_market
     row = session.execute(
-        select(market_tallies).where(market_tallies.c.kind == "all", market_tallies.c.segment == "")
+        select(*(table.c[name] for name in TALLY_COLUMNS)).where(
+            table.c.kind == "all", table.c.segment == ""
+        )
     ).one_or_none()
     return market_nps(Tally.from_row(row._asdict())) if row else 0.0

@@ -34,7 +34,7 @@ from api.models import (
     Vendor,
     partner_industries,
     partner_products,
-    partner_tallies,
+    published_tallies,
 )
 from api.validation import Checker
 
@@ -111,7 +111,7 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
 
 def _nps_parts_sql() -> tuple[Any, Any, Any]:
     """(n, promoters, detractors) of the outer-joined 'all' tally; 0 without a row."""
-    tally = partner_tallies.c
+    tally = published_tallies.c
     n = func.coalesce(tally.n, 0)
     promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
     detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
@@ -149,8 +149,14 @@ def _order_by(order: str, market_nps: float) -> list[Any]:
         # NPS is withheld below the anonymity threshold: those partners come last.
         nps = case((n >= K_ANONYMITY, 100.0 * (promoters - detractors) / n), else_=None)
         return [nps.is_(None), nps.desc(), *tie_break]
-    ranking = (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * market_nps) / (
-        n + RANKING_PRIOR_WEIGHT
+    # Below the anonymity threshold a partner ranks as one with no answers: the market's.
+    ranking = case(
+        (
+            n >= K_ANONYMITY,
+            (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * market_nps)
+            / (n + RANKING_PRIOR_WEIGHT),
+        ),
+        else_=market_nps,
     )
     return [ranking.desc(), *tie_break]
 
@@ -166,16 +172,20 @@ def page_of_partners(
 ) -> tuple[list[Partner], int]:
     """One page in the given order and the total that matches."""
     conditions = filter_conditions(session, wanted)
-    with_tally = and_(partner_tallies.c.partner_id == Partner.id, partner_tallies.c.kind == "all")
+    with_tally = and_(
+        published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
+    )
     total = (
         session.scalar(
-            select(func.count(Partner.id)).outerjoin(partner_tallies, with_tally).where(*conditions)
+            select(func.count(Partner.id))
+            .outerjoin(published_tallies, with_tally)
+            .where(*conditions)
         )
         or 0
     )
     query = (
         select(Partner)
-        .outerjoin(partner_tallies, with_tally)
+        .outerjoin(published_tallies, with_tally)
         .where(*conditions)
         .order_by(*_order_by(order, market_nps))
         .offset(offset)
@@ -252,9 +262,21 @@ def references_of(
 
 
 def reviews_of(
-    session: Session, partner_ids: Sequence[int], *, per_partner: int = 50
+    session: Session, partner_ids: Sequence[int], *, per_partner: int = 50, live: bool = False
 ) -> dict[int, list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]]:
-    """The newest published reviews (live responses with a comment) of each partner."""
+    """The newest reviews (live responses with a comment) of each partner; unless `live`,
+    only those its published figures count."""
+    published = (
+        []
+        if live
+        else [
+            exists().where(
+                published_tallies.c.partner_id == SurveyResponse.partner_id,
+                published_tallies.c.kind == "all",
+                SurveyResponse.partner_seq <= published_tallies.c.published_through,
+            )
+        ]
+    )
     rank = (
         func.row_number()
         .over(
@@ -269,6 +291,7 @@ def reviews_of(
             SurveyResponse.partner_id.in_(partner_ids),
             SurveyResponse.voided.is_(False),
             SurveyResponse.comment.is_not(None),
+            *published,
         )
         .subquery()
     )

@@ -34,7 +34,7 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.session)
+        self.loaders = Loaders(self.session, live=self.caller.role == "admin")
         if not self.deadline:
             self.deadline = time.monotonic() + self.settings.request_timeout
 

@@ -9,6 +9,7 @@ DataLoader gives the same queries, but its per-field awaits cost more than the q
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -27,6 +28,14 @@ from api.models import (
 from api.readers import figures
 from api.readers import partners as readers
 from api.readers.figures import EMPTY, StoredTally
+from api.readers.partner_figures import (
+    PartnerFigures,
+    PublicReview,
+    SegmentFigures,
+    partner_figures,
+    public_reviews,
+    segment_figures,
+)
 from api.readers.reference import ReferenceNames, reference_names
 
 T = TypeVar("T")
@@ -55,8 +64,11 @@ class PartnerBatch(Generic[T]):
 
 
 class Loaders:
-    def __init__(self, session: Session) -> None:
+    """`live`: the operators' live figures instead of the published ones."""
+
+    def __init__(self, session: Session, *, live: bool = False) -> None:
         self._session = session
+        self.live = live
         self._market_nps: float | None = None
         self._reference: ReferenceNames | None = None
         self.listed: list[int] = []
@@ -67,10 +79,10 @@ class Loaders:
             return PartnerBatch(session, batch, list, self.listed)
 
         self.overall: PartnerBatch[StoredTally] = PartnerBatch(
-            session, figures.overall_of, lambda: EMPTY, self.listed
+            session, partial(figures.overall_of, live=live), lambda: EMPTY, self.listed
         )
         self.segments: PartnerBatch[list[tuple[str, str, StoredTally]]] = relation(
-            figures.segments_of
+            partial(figures.segments_of, live=live)
         )
         self.offices: PartnerBatch[list[Office]] = relation(readers.offices_of)
         self.industries: PartnerBatch[list[Industry]] = relation(readers.industries_of)
@@ -80,7 +92,7 @@ class Loaders:
         )
         self.reviews: PartnerBatch[
             list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]
-        ] = relation(readers.reviews_of)
+        ] = relation(partial(readers.reviews_of, live=live))
         self.references: PartnerBatch[list[tuple[Reference, Industry | None]]] = relation(
             readers.references_of
         )
@@ -92,8 +104,21 @@ class Loaders:
     def market_nps(self) -> float:
         """The market-wide NPS, read at most once per request."""
         if self._market_nps is None:
-            self._market_nps = figures.market_overall_nps(self._session)
+            self._market_nps = figures.market_overall_nps(self._session, live=self.live)
         return self._market_nps
+
+    def figures(self, partner_id: int) -> PartnerFigures:
+        return partner_figures(self.overall(partner_id), self.market_nps(), live=self.live)
+
+    def segment_figures(self, partner_id: int) -> dict[str, list[SegmentFigures]]:
+        return segment_figures(self.overall(partner_id), self.segments(partner_id))
+
+    def reviews_view(self, partner_id: int, first: int) -> list[PublicReview]:
+        shown = {s.key for s in self.segment_figures(partner_id)["industry"] if s.shown}
+        through = None if self.live else self.overall(partner_id).published_through
+        return public_reviews(
+            self.reviews(partner_id), published_through=through, shown_industries=shown, limit=first
+        )
 
     def reference(self) -> ReferenceNames:
         if self._reference is None:

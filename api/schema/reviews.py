@@ -1,4 +1,7 @@
-"""Published reviews: what a respondent wrote, never who when they asked to stay anonymous."""
+"""Published reviews: what a respondent wrote, never who when they asked to stay anonymous.
+
+The rules live in api/readers/partner_figures.py (PublicReview); this maps them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import datetime
 import strawberry
 
 from api import models
+from api.readers.partner_figures import PublicReply, PublicReview
 from api.schema.errors import UserError
 
 MAX_REVIEWS = 50
@@ -19,7 +23,7 @@ class ReviewReply:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: models.ReviewReply) -> ReviewReply:
+    def from_row(cls, row: models.ReviewReply | PublicReply) -> ReviewReply:
         return cls(body=row.body, created_at=row.created_at, updated_at=row.updated_at)
 
 
@@ -31,8 +35,9 @@ class ReviewReplyPayload:
 
 @strawberry.type
 class Review:
-    id: strawberry.ID
-    submitted_at: datetime
+    id: strawberry.ID = strawberry.field(description="random: it tells nothing of the order")
+    quarter: str = strawberry.field(description='when it was written, e.g. "2026-Q3"')
+    submitted_at: datetime | None = strawberry.field(description="null when anonymous")
     likelihood_to_recommend: int
     rating_overall: int | None
     comment: str
@@ -40,28 +45,24 @@ class Review:
     respondent_name: str | None = strawberry.field(description="null when anonymous")
     respondent_title: str | None = strawberry.field(description="null when anonymous")
     company: str | None = strawberry.field(description="null when anonymous")
-    industry: str | None
+    industry: str | None = strawberry.field(
+        description="null when anonymous and the partner's figures for it are withheld"
+    )
     reply: ReviewReply | None = strawberry.field(description="the partner's public reply")
 
     @classmethod
-    def from_row(
-        cls,
-        response: models.SurveyResponse,
-        customer: models.Customer,
-        industry: models.Industry,
-        reply: models.ReviewReply | None,
-    ) -> Review:
-        shown = not response.anonymous
+    def from_view(cls, view: PublicReview) -> Review:
         return cls(
-            id=strawberry.ID(str(response.id)),
-            submitted_at=response.submitted_at,
-            likelihood_to_recommend=response.likelihood_partner,
-            rating_overall=response.rating_overall,
-            comment=response.comment or "",
-            anonymous=response.anonymous,
-            respondent_name=response.respondent_name if shown else None,
-            respondent_title=response.respondent_title if shown else None,
-            company=customer.name if shown else None,
-            industry=industry.name,
-            reply=ReviewReply.from_row(reply) if reply is not None else None,
+            id=strawberry.ID(view.key),
+            quarter=view.quarter,
+            submitted_at=view.submitted_at,
+            likelihood_to_recommend=view.likelihood_to_recommend,
+            rating_overall=view.rating_overall,
+            comment=view.comment,
+            anonymous=view.anonymous,
+            respondent_name=view.respondent_name,
+            respondent_title=view.respondent_title,
+            company=view.company,
+            industry=view.industry.name if view.industry else None,
+            reply=ReviewReply.from_row(view.reply) if view.reply else None,
         )

@@ -2,42 +2,47 @@
 
 A submit adds its answers to every segment row it belongs to and a void subtracts them,
 with one `INSERT .. ON CONFLICT DO UPDATE SET column = column + delta` per table, in the
-caller's transaction. The partner's rows are upserted first, which locks them: concurrent
-submits for one partner take turns on PostgreSQL, and the non-additive columns (engagements
-covered, latest response) are then recounted from the partner's live responses.
+caller's transaction. The partner's 'all' row is upserted first, which locks it: concurrent
+submits for one partner take turns on PostgreSQL, each takes the next number among the
+partner's responses, and the non-additive columns (engagements covered, latest response)
+are then recounted from the partner's live responses. Then the published figures follow
+(api/services/publication.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Table, and_, func, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.metrics import Answer, Tally
+from api.metrics.quarters import quarter_of
 from api.models import (
     Engagement,
     SurveyResponse,
     engagement_products,
     market_tallies,
     partner_tallies,
+    published_tallies,
+)
+from api.services import publication
+from api.services.tally_rows import (
+    ALL,
+    SegmentKey,
+    add_rows,
+    coverage,
+    insert_for,
 )
 
-SegmentKey = tuple[str, str]  # (kind, segment)
-ALL: SegmentKey = ("all", "")
-
-
-def quarter_of(moment: datetime) -> str:
-    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+REVIEW_KEY_BYTES = 12
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one response counts: its partner's segments and its selection reason."""
+    """Where one response counts: its partner's segments (its selection reason included)."""
 
     partner_id: int
     engagement_id: int
@@ -69,84 +74,63 @@ def _placement(
     product_ids: Iterable[int],
     engagement_reason: str | None,
 ) -> Placement:
+    reason = response.selection_reason or engagement_reason
     segments: list[SegmentKey] = [ALL, ("industry", str(industry_id))]
     segments += [("product", str(product_id)) for product_id in product_ids]
     segments.append(("quarter", quarter_of(response.submitted_at)))
+    if reason:
+        segments.append(("reason", reason))
     return Placement(
         partner_id=response.partner_id,
         engagement_id=response.engagement_id,
         segments=tuple(segments),
-        reason=response.selection_reason or engagement_reason,
+        reason=reason,
     )
 
 
-def _add(
-    session: Session, table: Table, keys: Sequence[Mapping[str, Any]], delta: Mapping[str, int]
-) -> None:
-    """Add `delta` to the rows with these keys, creating missing ones, in one upsert."""
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(table)
+def _next_number(session: Session, partner_id: int) -> int:
+    """The partner's next response number; the upsert locks its 'all' row until commit."""
+    statement = insert_for(session, partner_tallies).values(
+        partner_id=partner_id, kind="all", segment="", submitted=1
+    )
     statement = statement.on_conflict_do_update(
-        index_elements=[column.name for column in table.primary_key],
-        set_={name: table.c[name] + statement.excluded[name] for name in delta},
-    )
-    # Parameters apart from the statement: it compiles once and is cached from then on.
-    session.execute(statement, [{**key, **delta} for key in keys])
+        index_elements=["partner_id", "kind", "segment"],
+        set_={"submitted": partner_tallies.c.submitted + 1},
+    ).returning(partner_tallies.c.submitted)
+    number: int = session.execute(statement).scalar_one()
+    return number
 
 
 def apply_response(*, session: Session, response: SurveyResponse, sign: int) -> None:
-    """Add (sign=+1) or remove (sign=-1) one response's answers in every tally it belongs to.
-
-    The partner's rows come first: the upsert locks its 'all' row, so on PostgreSQL two
-    submits for one partner take turns and the coverage below is read after the other's.
-    """
+    """Add (sign=+1) or remove (sign=-1) one response's answers in every tally it belongs to."""
     placement = placement_of(session, response)
+    partner = placement.partner_id
+    if sign > 0:
+        response.partner_seq = _next_number(session, partner)
+        response.review_key = response.review_key or secrets.token_urlsafe(REVIEW_KEY_BYTES)
     session.flush()
     delta = {
         name: sign * value for name, value in Tally.single(answer_of(response)).to_row().items()
     }
-    partner = placement.partner_id
     keys = [{"partner_id": partner, "kind": k, "segment": s} for k, s in placement.segments]
-    _add(session, partner_tallies, keys, delta)
+    add_rows(session, partner_tallies, keys, delta)
     market = [{"kind": "all", "segment": ""}]
     if placement.reason:
         market.append({"kind": "reason", "segment": placement.reason})
-    _add(session, market_tallies, market, delta)
+    add_rows(session, market_tallies, market, delta)
     _refresh_coverage(session, partner, placement.segments)
-
-
-def _segment_condition(kind: str, segment: str) -> Any:
-    if kind == "industry":
-        return Engagement.industry_id == int(segment)
-    if kind == "product":
-        return SurveyResponse.engagement_id.in_(
-            select(engagement_products.c.engagement_id).where(
-                engagement_products.c.product_id == int(segment)
-            )
+    if sign > 0:
+        publication.publish_due(session, partner, placement.segments, through=response.partner_seq)
+    else:
+        publication.withdraw(
+            session, partner, placement.segments, number=response.partner_seq, delta=delta
         )
-    if kind == "quarter":
-        year, quarter = int(segment[:4]), int(segment[-1])
-        start = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
-        end = datetime(year + quarter // 4, 3 * quarter % 12 + 1, 1, tzinfo=UTC)
-        return and_(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end)
-    return true()
 
 
 def _refresh_coverage(session: Session, partner_id: int, segments: Sequence[SegmentKey]) -> None:
     """Recount engagements covered and the latest response of the given segments."""
     for kind, segment in segments:
-        covered, latest = session.execute(
-            select(
-                func.count(SurveyResponse.engagement_id.distinct()),
-                func.max(SurveyResponse.submitted_at),
-            )
-            .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
-            .where(
-                SurveyResponse.partner_id == partner_id,
-                SurveyResponse.voided.is_(False),
-                _segment_condition(kind, segment),
-            )
-        ).one()
+        covered, latest = coverage(session, partner_id, (kind, segment))
         session.execute(
             update(partner_tallies)
             .where(
@@ -159,5 +143,7 @@ def _refresh_coverage(session: Session, partner_id: int, segments: Sequence[Segm
 
 
 def count_invitation(*, session: Session, partner_id: int) -> None:
+    """Invitations are no answers: the live and the published count move together."""
     keys = [{"partner_id": partner_id, "kind": "all", "segment": ""}]
-    _add(session, partner_tallies, keys, {"invitations": 1})
+    add_rows(session, partner_tallies, keys, {"invitations": 1})
+    add_rows(session, published_tallies, keys, {"invitations": 1})

@@ -6,13 +6,16 @@ here, Python `Tally` arithmetic in the incremental path); the tests hold the two
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Integer,
     String,
     Table,
+    and_,
     bindparam,
     case,
     cast,
@@ -20,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -33,7 +37,11 @@ from api.models import (
     engagement_products,
     market_tallies,
     partner_tallies,
+    published_market,
+    published_tallies,
 )
+from api.services.figures import REVIEW_KEY_BYTES
+from api.services.tally_rows import MARKET_KINDS, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
 R = SurveyResponse
@@ -72,7 +80,7 @@ def quarter_label(session: Session) -> Any:
     return func.strftime("%Y", R.submitted_at) + "-Q" + cast((month + 2) // 3, String)
 
 
-def _insert_partner_segments(session: Session, kind: str, segment: Any, *joins: Any) -> None:
+def _segment_sums(kind: str, segment: Any, joins: Any) -> Any:
     query = select(
         R.partner_id,
         literal(kind),
@@ -83,10 +91,66 @@ def _insert_partner_segments(session: Session, kind: str, segment: Any, *joins: 
     ).select_from(R)
     for target, on in joins:
         query = query.join(target, on)
-    query = query.where(R.voided.is_(False)).group_by(R.partner_id, segment)
-    names = ["partner_id", "kind", "segment", *_tally_names(partner_tallies)]
-    names += ["engagements_covered", "latest_response_at"]
-    session.execute(insert(partner_tallies).from_select(names, query))
+    return query.where(R.voided.is_(False))
+
+
+_SEGMENT_NAMES = [
+    "partner_id",
+    "kind",
+    "segment",
+    *TALLY_COLUMNS,
+    "engagements_covered",
+    "latest_response_at",
+]
+
+
+def _segments(session: Session) -> list[tuple[str, Any, tuple[Any, ...]]]:
+    """(kind, segment expression, joins) of every kind of partner row."""
+    engagement_on = (Engagement, Engagement.id == R.engagement_id)
+    product_on = (engagement_products, engagement_products.c.engagement_id == R.engagement_id)
+    return [
+        ("all", literal(""), ()),
+        ("industry", Engagement.industry_id, (engagement_on,)),
+        ("product", engagement_products.c.product_id, (product_on,)),
+        ("quarter", quarter_label(session), ()),
+        ("reason", reason_of_response(), (engagement_on,)),
+    ]
+
+
+def _insert_partner_segments(session: Session, kind: str, segment: Any, joins: Any) -> None:
+    query = _segment_sums(kind, segment, joins)
+    if kind == "reason":
+        query = query.where(segment.is_not(None))
+    query = query.group_by(R.partner_id, segment)
+    session.execute(insert(partner_tallies).from_select(_SEGMENT_NAMES, query))
+
+
+def _number_responses(session: Session) -> None:
+    """Give every response without one its place among its partner's responses and its
+    public review key (responses loaded in bulk, by the demo data or an import)."""
+    highest = _highest_numbers(session)
+    pending = session.execute(
+        select(R.id, R.partner_id, R.partner_seq, R.review_key)
+        .where(or_(R.partner_seq.is_(None), R.review_key.is_(None)))
+        .order_by(R.partner_id, R.id)
+    ).all()
+    numbered = []
+    for response_id, partner_id, number, key in pending:
+        if number is None:
+            highest[partner_id] = number = highest.get(partner_id, 0) + 1
+        key = key or secrets.token_urlsafe(REVIEW_KEY_BYTES)
+        numbered.append({"id": response_id, "partner_seq": number, "review_key": key})
+    if numbered:
+        session.execute(update(SurveyResponse), numbered)  # ORM bulk update by primary key
+
+
+def _highest_numbers(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(R.partner_id, func.max(R.partner_seq))
+        .where(R.partner_seq.is_not(None))
+        .group_by(R.partner_id)
+    ).all()
+    return {partner_id: int(highest or 0) for partner_id, highest in rows}
 
 
 def _tally_names(table: Table) -> list[str]:
@@ -107,41 +171,130 @@ def _insert_market(session: Session) -> None:
     session.execute(insert(market_tallies).from_select(names, by_reason))
 
 
-def _set_invitations(session: Session) -> None:
-    counts = session.execute(
+def _set_on_all_rows(session: Session, table: Table, column: str, values: dict[int, int]) -> None:
+    """Set one column of partners' 'all' rows, creating the rows that are missing."""
+    if not values:
+        return
+    have = set(session.scalars(select(table.c.partner_id).where(table.c.kind == "all")))
+    missing = [
+        {"partner_id": pid, "kind": "all", "segment": ""} for pid in values if pid not in have
+    ]
+    if missing:
+        session.execute(insert(table), missing)
+    statement = (
+        update(table)
+        .where(table.c.partner_id == bindparam("pid"), table.c.kind == "all")
+        .values({column: bindparam("value")})
+    )
+    session.connection().execute(
+        statement, [{"pid": pid, "value": value} for pid, value in values.items()]
+    )
+
+
+def _invitations(session: Session) -> dict[int, int]:
+    rows = session.execute(
         select(Engagement.partner_id, func.count())
         .join(SurveyInvitation, SurveyInvitation.engagement_id == Engagement.id)
         .group_by(Engagement.partner_id)
     ).all()
-    if not counts:
+    return {partner_id: int(count) for partner_id, count in rows}
+
+
+def _publish_everything(session: Session) -> None:
+    """Publish every live row as of now (demo data, a first load): copies are filled below."""
+    session.execute(delete(published_tallies))
+    submitted = dict(
+        session.execute(
+            select(partner_tallies.c.partner_id, partner_tallies.c.submitted).where(
+                partner_tallies.c.kind == "all"
+            )
+        ).all()
+    )
+    now = datetime.now(UTC)
+    rows = session.execute(
+        select(partner_tallies.c.partner_id, partner_tallies.c.kind, partner_tallies.c.segment)
+    ).all()
+    if not rows:
         return
-    have = set(
-        session.scalars(select(partner_tallies.c.partner_id).where(partner_tallies.c.kind == "all"))
+    session.execute(
+        insert(published_tallies),
+        [
+            {
+                "partner_id": pid,
+                "kind": kind,
+                "segment": segment,
+                "published_through": submitted.get(pid, 0),
+                "published_at": now,
+            }
+            for pid, kind, segment in rows
+        ],
     )
-    missing = [
-        {"partner_id": pid, "kind": "all", "segment": ""} for pid, _ in counts if pid not in have
-    ]
-    if missing:
-        session.execute(insert(partner_tallies), missing)
-    statement = (
-        update(partner_tallies)
-        .where(partner_tallies.c.partner_id == bindparam("pid"), partner_tallies.c.kind == "all")
-        .values(invitations=bindparam("count"))
-    )
-    session.connection().execute(statement, [{"pid": pid, "count": n} for pid, n in counts])
 
 
-def rebuild(*, session: Session) -> RebuildSummary:
+def _recount_published(session: Session) -> None:
+    """Each published copy, recounted from the live responses up to its place."""
+    P = published_tallies
+    zeros = dict.fromkeys((*TALLY_COLUMNS, "engagements_covered", "invitations"), 0)
+    session.execute(update(P).values(**zeros, latest_response_at=None))
+    for kind, segment, joins in _segments(session):
+        counted = (
+            _segment_sums(kind, segment, joins)
+            .join(
+                P,
+                and_(
+                    P.c.partner_id == R.partner_id,
+                    P.c.kind == kind,
+                    P.c.segment == cast(segment, String),
+                    R.partner_seq <= P.c.published_through,
+                ),
+            )
+            .group_by(R.partner_id, segment)
+            .subquery()
+        )
+        columns = list(counted.c)
+        named = dict(zip(_SEGMENT_NAMES, columns, strict=True))
+        session.execute(
+            update(P)
+            .where(
+                P.c.partner_id == named["partner_id"],
+                P.c.kind == kind,
+                P.c.segment == named["segment"],
+            )
+            .values({name: named[name] for name in _SEGMENT_NAMES[3:]})
+        )
+
+
+def _sum_published_market(session: Session) -> None:
+    P = published_tallies
+    summed = [*TALLY_COLUMNS, "engagements_covered"]
+    query = (
+        select(P.c.kind, P.c.segment, *(func.sum(P.c[name]) for name in summed))
+        .where(P.c.kind.in_(MARKET_KINDS))
+        .group_by(P.c.kind, P.c.segment)
+    )
+    session.execute(insert(published_market).from_select(["kind", "segment", *summed], query))
+
+
+def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
+    """Every tally again from the responses; published copies keep how far they count.
+
+    `publish_all` publishes every figure as it is now (a first load, the demo data).
+    """
+    _number_responses(session)
     session.execute(delete(partner_tallies))
     session.execute(delete(market_tallies))
-    engagement_on = (Engagement, Engagement.id == R.engagement_id)
-    product_on = (engagement_products, engagement_products.c.engagement_id == R.engagement_id)
-    _insert_partner_segments(session, "all", literal(""))
-    _insert_partner_segments(session, "industry", Engagement.industry_id, engagement_on)
-    _insert_partner_segments(session, "product", engagement_products.c.product_id, product_on)
-    _insert_partner_segments(session, "quarter", quarter_label(session))
+    session.execute(delete(published_market))
+    for kind, segment, joins in _segments(session):
+        _insert_partner_segments(session, kind, segment, joins)
+    _set_on_all_rows(session, partner_tallies, "submitted", _highest_numbers(session))
     _insert_market(session)
-    _set_invitations(session)
+    invitations = _invitations(session)
+    _set_on_all_rows(session, partner_tallies, "invitations", invitations)
+    if publish_all:
+        _publish_everything(session)
+    _recount_published(session)
+    _set_on_all_rows(session, published_tallies, "invitations", invitations)
+    _sum_published_market(session)
     return RebuildSummary(
         partner_rows=session.scalar(select(func.count()).select_from(partner_tallies)) or 0,
         market_rows=session.scalar(select(func.count()).select_from(market_tallies)) or 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, PermissionDenied
@@ -12,13 +13,13 @@ from api.services.apikeys import Caller
 MAX_REPLY = 2000
 
 
-def reply_to_review(
-    *, session: Session, caller: Caller, response_id: int, body: str
-) -> ReviewReply:
-    """Post, or replace, the one reply to a published review of the caller's partner."""
-    response = session.get(SurveyResponse, response_id)
+def reply_to_review(*, session: Session, caller: Caller, review_key: str, body: str) -> ReviewReply:
+    """Post, or replace, the one reply to a review of the caller's partner (by its public id)."""
+    response = session.scalar(select(SurveyResponse).where(SurveyResponse.review_key == review_key))
     if response is None or response.voided or not response.comment:
-        raise DomainError.one("review_id", f"no published review {response_id}", code="NOT_FOUND")
+        shown = review_key[:40]
+        raise DomainError.one("review_id", f"no published review {shown!r}", code="NOT_FOUND")
+    response_id = response.id
     if caller.role != "admin" and caller.partner_id != response.partner_id:
         raise PermissionDenied("a partner replies only to reviews of its own")
     text = body.strip()
@@ -39,6 +40,6 @@ def reply_to_review(
         action="review.reply",
         entity_type="partner",
         entity_id=partner.slug,
-        details={"review": response_id, "before": before, "after": text},
+        details={"review": review_key, "before": before, "after": text},
     )
     return reply

@@ -3,9 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from api.readers import figures as readers
-from api.readers.figures import EMPTY, StoredTally
+from api.readers.figures import EMPTY
+from api.readers.partner_figures import figure_set
 from api.schema.context import Info
-from api.schema.figures.types import MarketInsights, ReasonFigures, figures_of
+from api.schema.figures.types import Figures, MarketInsights, ReasonFigures, figures_of
 from api.vocabulary import SELECTION_REASONS
 
 
@@ -15,16 +16,15 @@ class FiguresQueries:
         description="Across all partners: figures by the reason the customer chose its partner."
     )
     def market_insights(self, info: Info) -> MarketInsights:
-        market = readers.market(info.context.session)
+        market = readers.market(info.context.session, live=info.context.loaders.live)
 
-        def stored(kind: str, segment: str) -> StoredTally:
-            tally = market.get((kind, segment))
-            return StoredTally(tally=tally) if tally else EMPTY
+        def figures(kind: str, segment: str) -> Figures:
+            return figures_of(figure_set(market.get((kind, segment), EMPTY)))
 
         return MarketInsights(
-            overall=figures_of(stored("all", "")),
+            overall=figures("all", ""),
             by_selection_reason=[
-                ReasonFigures(reason=reason, figures=figures_of(stored("reason", reason)))
+                ReasonFigures(reason=reason, figures=figures("reason", reason))
                 for reason in SELECTION_REASONS
             ],
         )

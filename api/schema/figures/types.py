@@ -8,10 +8,9 @@ from enum import Enum
 import strawberry
 
 from api import metrics
-from api.readers.figures import StoredTally
+from api.readers.partner_figures import FigureSet, PartnerFigures
 from api.schema.context import Info
 from api.schema.reference.types import Industry, Product
-from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
 
 @strawberry.enum(description="Evidence tier, from verified figures only (see the method page).")
@@ -61,19 +60,21 @@ class Figures:
     vendor_nps: Score | None
     ratings: list[Rating]
     outcomes: list[OutcomeRate]
+    published_at: datetime | None = strawberry.field(
+        description="when these figures were last published (null: live, or never)"
+    )
 
 
-def figures_of(stored: StoredTally) -> Figures:
-    tally = stored.tally
-    nps = metrics.partner_nps(tally)
+def figures_of(view: FigureSet) -> Figures:
     return Figures(
-        response_count=tally.n,
-        engagements_covered=stored.engagements_covered,
-        nps=score_of(nps),
-        nps_withheld_reason=nps.withheld_reason,
-        vendor_nps=score_of(metrics.vendor_nps(tally)),
-        ratings=[_rating(name, metrics.rating_mean(tally, name)) for name in RATING_FIELDS],
-        outcomes=[_outcome(name, metrics.outcome_share(tally, name)) for name in OUTCOME_FIELDS],
+        response_count=view.response_count,
+        engagements_covered=view.engagements_covered,
+        nps=score_of(view.nps),
+        nps_withheld_reason=view.nps.withheld_reason,
+        vendor_nps=score_of(view.vendor_nps),
+        ratings=[_rating(name, figure) for name, figure in view.ratings.items()],
+        outcomes=[_outcome(name, figure) for name, figure in view.outcomes.items()],
+        published_at=view.published_at,
     )
 
 
@@ -122,18 +123,19 @@ class CustomerSuccessMetrics(Figures):
     invitation_count: int
     response_rate: float | None
     ranking_score: float = strawberry.field(
-        description="NPS shrunk toward the market NPS with the weight of 10 responses"
+        description="NPS shrunk toward the market NPS with the weight of 10 responses; "
+        "below 5 responses, the market NPS"
     )
     evidence_tier: EvidenceTier
     latest_response_at: datetime | None
+    publication_note: str | None = strawberry.field(
+        description="how public figures are published, and why (null: operators' live figures)"
+    )
     row_id: strawberry.Private[int]
 
     @classmethod
-    def build(
-        cls, partner_id: int, stored: StoredTally, market_nps: float
-    ) -> CustomerSuccessMetrics:
-        tally = stored.tally
-        base = figures_of(stored)
+    def build(cls, partner_id: int, view: PartnerFigures) -> CustomerSuccessMetrics:
+        base = figures_of(view.overall)
         return cls(
             response_count=base.response_count,
             engagements_covered=base.engagements_covered,
@@ -142,45 +144,44 @@ class CustomerSuccessMetrics(Figures):
             vendor_nps=base.vendor_nps,
             ratings=base.ratings,
             outcomes=base.outcomes,
-            invitation_count=stored.invitations,
-            response_rate=metrics.response_rate(tally.n, stored.invitations),
-            ranking_score=metrics.ranking_score(tally, market_nps),
-            evidence_tier=EvidenceTier(metrics.evidence_tier(metrics.partner_nps(tally))),
-            latest_response_at=stored.latest_response_at,
+            published_at=base.published_at,
+            invitation_count=view.invitations,
+            response_rate=view.response_rate,
+            ranking_score=view.ranking_score,
+            evidence_tier=EvidenceTier(view.evidence_tier),
+            latest_response_at=view.latest_response_at,
+            publication_note=view.publication_note,
             row_id=partner_id,
         )
 
     @strawberry.field(description="figures per industry of the engagements")
     def by_industry(self, info: Info) -> list[IndustryFigures]:
-        segments = info.context.loaders.segments(self.row_id)
+        segments = info.context.loaders.segment_figures(self.row_id)["industry"]
         names = info.context.loaders.reference()
         return [
             IndustryFigures(
-                industry=Industry.from_row(names.industries[int(key)]),
-                figures=figures_of(stored),
+                industry=Industry.from_row(names.industries[int(segment.key)]),
+                figures=figures_of(segment.figures),
             )
-            for kind, key, stored in segments
-            if kind == "industry"
+            for segment in segments
         ]
 
     @strawberry.field(description="figures per product of the engagements")
     def by_product(self, info: Info) -> list[ProductFigures]:
-        segments = info.context.loaders.segments(self.row_id)
+        segments = info.context.loaders.segment_figures(self.row_id)["product"]
         names = info.context.loaders.reference()
         return [
             ProductFigures(
-                product=Product.from_rows(*names.products[int(key)]),
-                figures=figures_of(stored),
+                product=Product.from_rows(*names.products[int(segment.key)]),
+                figures=figures_of(segment.figures),
             )
-            for kind, key, stored in segments
-            if kind == "product"
+            for segment in segments
         ]
 
     @strawberry.field(description="figures per quarter of the responses, oldest first")
     def trend(self, info: Info) -> list[QuarterFigures]:
-        segments = info.context.loaders.segments(self.row_id)
+        segments = info.context.loaders.segment_figures(self.row_id)["quarter"]
         return [
-            QuarterFigures(quarter=key, figures=figures_of(stored))
-            for kind, key, stored in segments
-            if kind == "quarter"
+            QuarterFigures(quarter=segment.key, figures=figures_of(segment.figures))
+            for segment in segments
         ]

@@ -100,10 +100,12 @@ class Partner:
 
     @strawberry.field(description="Verified figures from surveys of the partner's customers.")
     def metrics(self, info: Info) -> CustomerSuccessMetrics:
-        stored = info.context.loaders.overall(self.row_id)
-        return CustomerSuccessMetrics.build(self.row_id, stored, info.context.loaders.market_nps())
+        return CustomerSuccessMetrics.build(self.row_id, info.context.loaders.figures(self.row_id))
 
-    @strawberry.field(description="Published reviews, newest first (at most 50).")
+    @strawberry.field(
+        description="Published reviews, newest quarter first (at most 50); within a quarter "
+        "in no particular order"
+    )
     def reviews(self, info: Info, first: int = 10) -> list[Review]:
         if not 0 <= first <= MAX_REVIEWS:
             raise ClientError(
@@ -111,8 +113,8 @@ class Partner:
                 code="VALIDATION",
                 field="first",
             )
-        rows = info.context.loaders.reviews(self.row_id)
-        return [Review.from_row(*row) for row in rows[:first]]
+        views = info.context.loaders.reviews_view(self.row_id, first)
+        return [Review.from_view(view) for view in views]
 
     @strawberry.field
     def offices(self, info: Info) -> list[Office]:

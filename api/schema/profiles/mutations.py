@@ -254,7 +254,7 @@ class ProfileMutations:
             lambda: replies.reply_to_review(
                 session=c.session,
                 caller=c.caller,
-                response_id=parse_id(review_id, "reviewId"),
+                review_key=str(review_id),
                 body=body,
             ),
         )

@@ -1,0 +1,258 @@
+"""Withheld means withheld: the audit's four attacks, run on generated data, recover nothing.
+
+1. ranking score below k;  2. differencing two publications;  3. overall minus the shown
+segments;  4. reviews that date, place or order an anonymous respondent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.demo_data import load_demo_data
+from api.metrics import K_ANONYMITY
+from api.services.figures_rebuild import rebuild
+from tests import factories
+from tests.databases import Database
+from tests.server import GraphQLClient
+from tests.survey_flow import engagement_input, invite, record, submit
+
+FIGURES = "responseCount engagementsCovered publishedAt nps { value low high n } npsWithheldReason"
+METRICS = f"""
+query($slug: String!) {{
+  partner(slug: $slug) {{
+    metrics {{
+      {FIGURES} rankingScore evidenceTier publicationNote
+      byIndustry {{ industry {{ slug }} figures {{ {FIGURES} }} }}
+      byProduct {{ product {{ slug }} figures {{ {FIGURES} }} }}
+      trend {{ quarter figures {{ {FIGURES} }} }}
+    }}
+    reviews(first: 50) {{
+      id quarter submittedAt comment anonymous respondentName respondentTitle company industry
+    }}
+  }}
+}}
+"""
+MARKET = f"""
+{{ marketInsights {{
+  overall {{ {FIGURES} }} bySelectionReason {{ reason figures {{ {FIGURES} }} }}
+}} }}
+"""
+PAGE = """
+query($after: String) {
+  partners(first: 100, after: $after) {
+    edges { node { slug metrics { responseCount rankingScore nps { value n } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@pytest.fixture
+def keys(db: Database) -> dict[str, str]:
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        factories.partner(session, world, "alpha-health", industries=("healthcare",))
+        return {
+            "acme": factories.key(session, "vendor", vendor="acme"),
+            "admin": factories.key(session, "admin"),
+        }
+
+
+def answer(api: GraphQLClient, key: str, number: int, score: int, **values: Any) -> None:
+    """One engagement, one invitation and one answer: a respondent of their own."""
+    domain = f"customer{number}.example"
+    industry = values.pop("industry", "healthcare")
+    engagement = record(
+        api, key, **engagement_input("alpha-health", customerDomain=domain, industry=industry)
+    )
+    token = invite(api, key, engagement, f"cio@{domain}")
+    assert submit(api, token, likelihoodToRecommend=score, **values)["accepted"] is True
+
+
+def every_figure(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every published figure of a partner and of the market, by where it is shown."""
+    metrics = data["partner"]["metrics"]
+    found = {"overall": {k: metrics[k] for k in ("responseCount", "nps")}}
+    for item in metrics["byIndustry"]:
+        found[f"industry:{item['industry']['slug']}"] = item["figures"]
+    for item in metrics["byProduct"]:
+        found[f"product:{item['product']['slug']}"] = item["figures"]
+    for item in metrics["trend"]:
+        found[f"quarter:{item['quarter']}"] = item["figures"]
+    return found
+
+
+def all_pages(api: GraphQLClient, key: str | None = None) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    after = None
+    while True:
+        page = api.data(PAGE, {"after": after}, key=key)["partners"]
+        found |= {edge["node"]["slug"]: edge["node"]["metrics"] for edge in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+@pytest.fixture
+def generated(db: Database) -> None:
+    """A generated directory, published as a first load publishes it."""
+    load_demo_data(db.engine, partners=120, seed=7, progress=False)
+    with db.session() as session, session.begin():
+        rebuild(session=session, publish_all=True)
+
+
+# --- 1. the ranking score below k ---------------------------------------------------------
+
+
+def test_the_ranking_score_below_k_gives_back_no_nps(
+    generated: None, api: GraphQLClient, db: Database
+) -> None:
+    with db.session() as session, session.begin():
+        admin = factories.key(session, "admin")
+    live = all_pages(api, admin)
+    public = all_pages(api)
+    market = api.data(MARKET)["marketInsights"]["overall"]
+    assert market["nps"] is not None
+    few = [slug for slug, m in live.items() if 0 < m["responseCount"] < K_ANONYMITY]
+    assert len(few) >= 5, "the generated data should hold partners with 1 to 4 answers"
+    empty_score = {m["rankingScore"] for m in public.values() if m["responseCount"] == 0}
+    assert len(empty_score) == 1  # every partner without published answers scores the same
+    for slug in few:
+        # The attack: (score x (n + 10) - 10 x market) / n, with the n the operator knows.
+        n = live[slug]["responseCount"]
+        score = public[slug]["rankingScore"]
+        assert score in empty_score
+        recovered = (score * (n + 10) - 10 * market["nps"]["value"]) / n
+        assert recovered == pytest.approx(market["nps"]["value"])  # the market's, not theirs
+
+
+# --- 2. differencing two publications -----------------------------------------------------
+
+
+def test_comparing_publications_never_shows_fewer_than_k_new_answers(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    scores = [10, 3, 9, 7, 0, 10, 8, 2, 9, 10, 6, 9, 1, 10, 4, 9, 10, 5]
+    before = every_figure(api.data(METRICS, {"slug": "alpha-health"}))
+    market_before = api.data(MARKET)["marketInsights"]
+    published_changes = 0
+    for number, score in enumerate(scores):
+        industry = "retail" if number % 3 == 0 else "healthcare"
+        answer(api, keys["acme"], number, score, industry=industry, comment=f"note {number}")
+        after = every_figure(api.data(METRICS, {"slug": "alpha-health"}))
+        for where, figures in after.items():
+            moved = (
+                figures["responseCount"] - before.get(where, {"responseCount": 0})["responseCount"]
+            )
+            assert moved == 0 or moved >= K_ANONYMITY, (where, number, moved)
+            published_changes += moved > 0
+        market_after = api.data(MARKET)["marketInsights"]
+        moved = market_after["overall"]["responseCount"] - market_before["overall"]["responseCount"]
+        assert moved == 0 or moved >= K_ANONYMITY
+        before, market_before = after, market_after
+    assert published_changes >= 4  # overall at 5, 10, 15; healthcare at 5 and 10 ...
+
+    live = api.data(METRICS, {"slug": "alpha-health"}, key=keys["admin"])["partner"]["metrics"]
+    public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
+    assert live["responseCount"] == len(scores)
+    assert public["responseCount"] == 15  # published at 5, 10 and 15 answers
+    assert public["publishedAt"] is not None
+    assert "at least 5 new answers" in public["publicationNote"]
+    assert live["publicationNote"] is None
+
+
+def test_a_void_leaves_the_published_figures_at_once(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    for number, score in enumerate([10, 10, 9, 9, 0]):
+        answer(api, keys["acme"], number, score)
+    public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
+    # promoters 4, detractors 1, n 5: NPS 100 x (4 - 1) / 5 = 60
+    assert public["nps"]["value"] == pytest.approx(60.0)
+    with db.session() as session:
+        from sqlalchemy import select
+
+        from api.models import SurveyResponse
+
+        detractor = session.scalar(
+            select(SurveyResponse.id).where(SurveyResponse.likelihood_partner == 0)
+        )
+    voided = api.data(
+        'mutation($id: ID!) { voidSurveyResponse(responseId: $id, reason: "fraud") '
+        "{ errors { code } } }",
+        {"id": str(detractor)},
+        key=keys["admin"],
+    )
+    assert voided["voidSurveyResponse"]["errors"] == []
+    public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
+    assert public["responseCount"] == 4
+    assert public["nps"] is None  # now under k: withheld, not the old 60
+
+
+# --- 3. overall minus the shown segments ----------------------------------------------------
+
+
+def test_subtracting_the_shown_segments_leaves_no_small_remainder(
+    generated: None, api: GraphQLClient
+) -> None:
+    slugs = list(all_pages(api))
+    checked = 0
+    for slug in slugs:
+        metrics = api.data(METRICS, {"slug": slug})["partner"]["metrics"]
+        total = metrics["responseCount"]
+        if metrics["nps"] is None:
+            continue  # the overall figures are withheld too: nothing to subtract from
+        for dimension, splits in (("byIndustry", True), ("trend", True), ("byProduct", False)):
+            segments = [item["figures"] for item in metrics[dimension]]
+            shown = [f["responseCount"] for f in segments if f["nps"] is not None]
+            withheld = [f["responseCount"] for f in segments if f["nps"] is None]
+            assert not 0 < sum(withheld) < K_ANONYMITY, (slug, dimension, withheld)
+            if splits:
+                rest = total - sum(shown)
+                assert not 0 < rest < K_ANONYMITY, (slug, dimension, total, shown)
+            checked += bool(withheld)
+    assert checked >= 10, "the generated data should withhold segments"
+
+
+# --- 4. reviews ------------------------------------------------------------------------------
+
+
+def test_an_anonymous_review_shows_only_its_quarter_in_no_telling_order(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    for number in range(12):
+        industry = "retail" if number == 0 else "healthcare"
+        answer(api, keys["acme"], number, 9, comment=f"review {number:02d}", industry=industry)
+    reviews = api.data(METRICS, {"slug": "alpha-health"})["partner"]["reviews"]
+    assert len(reviews) == 10  # published at 5 and 10 answers: the last 2 wait
+    for review in reviews:
+        assert review["anonymous"] is True
+        assert review["submittedAt"] is None
+        assert (review["respondentName"], review["respondentTitle"], review["company"]) == (
+            None,
+            None,
+            None,
+        )
+        assert review["quarter"].startswith("20")
+        assert not review["id"].isdigit()
+    # Retail has one answer: its figures are withheld, so its one review names no industry.
+    by_comment = {review["comment"]: review for review in reviews}
+    assert by_comment["review 00"]["industry"] is None
+    assert by_comment["review 01"]["industry"] == "Healthcare"
+    order = [review["comment"] for review in reviews]
+    assert order != sorted(order)
+    assert order != sorted(order, reverse=True)
+
+
+def test_market_insights_count_the_engagements_they_cover(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    for number, score in enumerate([10, 9, 8, 7, 6]):
+        answer(api, keys["acme"], number, score)
+    market = api.data(MARKET)["marketInsights"]
+    assert market["overall"]["engagementsCovered"] == 5  # one engagement per answer
+    [peer] = [r for r in market["bySelectionReason"] if r["reason"] == "peer_referral"]
+    assert peer["figures"]["engagementsCovered"] == 5
+    assert peer["figures"]["responseCount"] == 5
