@@ -180,9 +180,14 @@ def test_ranking_score_with_no_responses_is_the_market() -> None:
     assert ranking_score(Tally.empty(), 12.5) == 12.5
 
 
-def test_ranking_score_is_computed_below_k() -> None:
-    tally = tally_of_likelihoods(0)  # NPS -100, n = 1
-    assert ranking_score(tally, 20.0) == pytest.approx((1 * -100 + 10 * 20) / 11, abs=EPS)
+def test_below_k_the_ranking_score_is_the_market_and_gives_nothing_back() -> None:
+    # 1 to 4 answers: the score of a partner with none, whatever the answers
+    for answers in ([0], [10, 10], [0, 0, 0], [9, 0, 10, 3]):
+        assert ranking_score(tally_of_likelihoods(*answers), 20.0) == 20.0
+    assert ranking_score(Tally.empty(), 20.0) == 20.0
+    # from 5: (n x NPS + 10 x market) / (n + 10); 5 zeros: NPS -100
+    five = tally_of_likelihoods(0, 0, 0, 0, 0)
+    assert ranking_score(five, 20.0) == pytest.approx((5 * -100 + 10 * 20) / 15, abs=EPS)
 
 
 def test_market_nps_over_all_partners() -> None:

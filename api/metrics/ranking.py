@@ -1,8 +1,8 @@
 """Ranking score, response rate and evidence tier.
 
-The ranking score is computed for every partner, even below K_ANONYMITY: it is the NPS
-shrunk toward the market NPS with the weight of RANKING_PRIOR_WEIGHT responses, so a
-partner with few responses sits close to the market and reveals little about them.
+The ranking score is the NPS shrunk toward the market NPS with the weight of
+RANKING_PRIOR_WEIGHT responses, so a partner with few responses sits close to the market;
+below K_ANONYMITY responses it is the market NPS itself and reveals nothing about them.
 It reads only the tally, never sponsorship, revenue to the vendor or partner tier.
 """
 
@@ -44,10 +44,15 @@ def shrunk_nps(n: int, value: float, market: float) -> float:
 
 
 def ranking_score(tally: Tally, market: float) -> float:
-    """The default order: the partner's NPS shrunk toward `market` (see module docstring)."""
+    """The default order: the partner's NPS shrunk toward `market` (see module docstring).
+
+    Below K_ANONYMITY answers it is `market` itself, the score of a partner with none:
+    otherwise (score x (n + 10) - 10 x market) / n would give the withheld NPS back.
+    """
     promoters, detractors, n = nps_parts(tally.partner_likelihood)
-    value = nps(promoters, detractors, n) if n else 0.0
-    return shrunk_nps(n, value, market)
+    if n < K_ANONYMITY:
+        return market
+    return shrunk_nps(n, nps(promoters, detractors, n), market)
 
 
 def response_rate(responses: int, invitations: int) -> float | None:

@@ -25,7 +25,6 @@ from api.metrics.quarters import quarter_of
 from api.metrics.withholding import withheld_segments
 from api.models import Customer, Industry, ReviewReply, SurveyResponse
 from api.readers.figures import PARTNER_SEGMENT_KINDS, StoredTally
-from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
 SUBTRACTION_REASON = (
     "withheld so that smaller segments cannot be worked out by subtracting the shown ones "
@@ -53,9 +52,13 @@ class FigureSet:
     published_at: datetime | None
 
 
-def figure_set(stored: StoredTally, withheld_reason: str | None = None) -> FigureSet:
+def figure_set(
+    stored: StoredTally,
+    withheld_reason: str | None = None,
+    summary: metrics.Summary | None = None,
+) -> FigureSet:
     """The figures of a stored tally; `withheld_reason` withholds every figure regardless."""
-    tally = stored.tally
+    summary = summary or metrics.summarize(stored.tally, market=0.0)
 
     def hidden(figure: metrics.Figure) -> metrics.Figure:
         if withheld_reason is None or figure.withheld:
@@ -63,12 +66,12 @@ def figure_set(stored: StoredTally, withheld_reason: str | None = None) -> Figur
         return metrics.Figure(n=figure.n, withheld_reason=withheld_reason)
 
     return FigureSet(
-        response_count=tally.n,
+        response_count=summary.responses,
         engagements_covered=stored.engagements_covered,
-        nps=hidden(metrics.partner_nps(tally)),
-        vendor_nps=hidden(metrics.vendor_nps(tally)),
-        ratings={name: hidden(metrics.rating_mean(tally, name)) for name in RATING_FIELDS},
-        outcomes={name: hidden(metrics.outcome_share(tally, name)) for name in OUTCOME_FIELDS},
+        nps=hidden(summary.nps),
+        vendor_nps=hidden(summary.vendor_nps),
+        ratings={name: hidden(figure) for name, figure in summary.ratings.items()},
+        outcomes={name: hidden(figure) for name, figure in summary.outcomes.items()},
         published_at=stored.published_at,
     )
 
@@ -88,22 +91,14 @@ class PartnerFigures:
         return None if self.live else PUBLICATION_NOTE
 
 
-def ranking_score(tally: metrics.Tally, market_nps: float) -> float:
-    """The default order; below K_ANONYMITY answers, that of a partner with none."""
-    if metrics.is_withheld(tally.n):
-        return market_nps
-    return metrics.ranking_score(tally, market_nps)
-
-
 def partner_figures(stored: StoredTally, market_nps: float, *, live: bool) -> PartnerFigures:
-    overall = figure_set(stored)
-    tally = stored.tally
+    summary = metrics.summarize(stored.tally, market_nps, stored.invitations)
     return PartnerFigures(
-        overall=overall,
+        overall=figure_set(stored, summary=summary),
         invitations=stored.invitations,
-        response_rate=metrics.response_rate(tally.n, stored.invitations),
-        ranking_score=ranking_score(tally, market_nps),
-        evidence_tier=metrics.evidence_tier(overall.nps),
+        response_rate=summary.response_rate,
+        ranking_score=summary.ranking_score,
+        evidence_tier=summary.evidence_tier,
         latest_response_at=stored.latest_response_at,
         live=live,
     )
