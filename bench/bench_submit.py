@@ -42,7 +42,7 @@ def main() -> None:
         load_demo_data(engine, partners=args.partners, seed=1, progress=False)
         sessions = session_factory(engine)
         with unit_of_work(sessions) as session:
-            rebuild(session=session)
+            rebuild(session=session, publish_all=True)  # as `vouch demo-data` leaves it
             rows = session.execute(
                 select(Engagement.id, Customer.email_domain)
                 .join(Customer, Customer.id == Engagement.customer_id)

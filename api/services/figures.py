@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from api.metrics import Answer, Tally
@@ -33,7 +33,7 @@ from api.services.tally_rows import (
     ALL,
     SegmentKey,
     add_rows,
-    coverage,
+    coverages,
     insert_for,
 )
 
@@ -103,11 +103,13 @@ def _next_number(session: Session, partner_id: int) -> int:
 
 def apply_response(*, session: Session, response: SurveyResponse, sign: int) -> None:
     """Add (sign=+1) or remove (sign=-1) one response's answers in every tally it belongs to."""
-    placement = placement_of(session, response)
-    partner = placement.partner_id
-    if sign > 0:
-        response.partner_seq = _next_number(session, partner)
-        response.review_key = response.review_key or secrets.token_urlsafe(REVIEW_KEY_BYTES)
+    # A new response is written once, already numbered: no INSERT then UPDATE.
+    with session.no_autoflush:
+        placement = placement_of(session, response)
+        partner = placement.partner_id
+        if sign > 0:
+            response.partner_seq = _next_number(session, partner)
+            response.review_key = response.review_key or secrets.token_urlsafe(REVIEW_KEY_BYTES)
     session.flush()
     delta = {
         name: sign * value for name, value in Tally.single(answer_of(response)).to_row().items()
@@ -127,19 +129,26 @@ def apply_response(*, session: Session, response: SurveyResponse, sign: int) -> 
         )
 
 
+_SET_COVERAGE = (
+    update(partner_tallies)
+    .where(
+        partner_tallies.c.partner_id == bindparam("pid"),
+        partner_tallies.c.kind == bindparam("k"),
+        partner_tallies.c.segment == bindparam("s"),
+    )
+    .values(engagements_covered=bindparam("covered"), latest_response_at=bindparam("latest"))
+)
+
+
 def _refresh_coverage(session: Session, partner_id: int, segments: Sequence[SegmentKey]) -> None:
-    """Recount engagements covered and the latest response of the given segments."""
-    for kind, segment in segments:
-        covered, latest = coverage(session, partner_id, (kind, segment))
-        session.execute(
-            update(partner_tallies)
-            .where(
-                partner_tallies.c.partner_id == partner_id,
-                partner_tallies.c.kind == kind,
-                partner_tallies.c.segment == segment,
-            )
-            .values(engagements_covered=covered, latest_response_at=latest)
-        )
+    """Recount engagements covered and the latest response of the given segments: one
+    query and one batched update, whatever the number of segments."""
+    counted = coverages(session, partner_id, segments)
+    rows = [
+        {"pid": partner_id, "k": kind, "s": segment, "covered": covered, "latest": latest}
+        for (kind, segment), (covered, latest) in zip(segments, counted, strict=True)
+    ]
+    session.connection().execute(_SET_COVERAGE, rows)
 
 
 def count_invitation(*, session: Session, partner_id: int) -> None:

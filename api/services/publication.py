@@ -16,14 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import SurveyResponse, partner_tallies, published_market, published_tallies
-from api.services.tally_rows import MARKET_KINDS, SegmentKey, add_rows, coverage, insert_for
+from api.services.tally_rows import (
+    MARKET_KINDS,
+    SegmentKey,
+    add_rows,
+    coverage,
+    insert_for_dialect,
+)
 
 STEP = K_ANONYMITY
 COPIED = (*TALLY_COLUMNS, "engagements_covered", "invitations", "latest_response_at")
@@ -43,34 +50,69 @@ def _rows(
     return {(row.kind, row.segment): dict(row._mapping) for row in found}
 
 
+def _due(session: Session, partner_id: int, keys: Sequence[SegmentKey]) -> list[SegmentKey]:
+    """The segments whose live tally holds STEP answers or more that the copy lacks: one
+    light query, the rows themselves are read only when a copy is due (one submit in five)."""
+    live, copy = partner_tallies, published_tallies
+    joined = live.outerjoin(
+        copy,
+        and_(
+            copy.c.partner_id == live.c.partner_id,
+            copy.c.kind == live.c.kind,
+            copy.c.segment == live.c.segment,
+        ),
+    )
+    rows = session.execute(
+        select(live.c.kind, live.c.segment, live.c.n - func.coalesce(copy.c.n, 0))
+        .select_from(joined)
+        .where(
+            live.c.partner_id == partner_id,
+            tuple_(live.c.kind, live.c.segment).in_(list(keys)),
+        )
+    ).all()
+    return [(kind, segment) for kind, segment, pending in rows if pending >= STEP]
+
+
 def publish_due(
     session: Session, partner_id: int, keys: Sequence[SegmentKey], *, through: int | None
 ) -> list[SegmentKey]:
     """Republish each of the partner's segments that gained STEP answers; the ones it did."""
-    live = _rows(session, partner_tallies, partner_id, keys)
-    published = _rows(session, published_tallies, partner_id, keys)
-    due = [
-        key
-        for key in keys
-        if key in live and live[key]["n"] - published.get(key, {}).get("n", 0) >= STEP
-    ]
+    due = _due(session, partner_id, keys)
+    if not due:
+        return due
+    live = _rows(session, partner_tallies, partner_id, due)
+    published = _rows(session, published_tallies, partner_id, due)
     now = datetime.now(UTC)
-    for key in due:
-        copy = {name: live[key][name] for name in COPIED}
-        values = {"partner_id": partner_id, "kind": key[0], "segment": key[1], **copy}
-        values |= {"published_through": through or 0, "published_at": now}
-        statement = insert_for(session, published_tallies).values(**values)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["partner_id", "kind", "segment"],
-                set_={name: statement.excluded[name] for name in values if name not in KEY_NAMES},
-            )
-        )
+    copies = [
+        {
+            "partner_id": partner_id,
+            "kind": kind,
+            "segment": segment,
+            **{name: live[(kind, segment)][name] for name in COPIED},
+            "published_through": through or 0,
+            "published_at": now,
+        }
+        for kind, segment in due
+    ]
+    # Parameters apart from the statement: it compiles once and is cached from then on.
+    session.execute(_copying(session.get_bind().dialect.name), copies)
+    for copy in copies:
+        key = (copy["kind"], copy["segment"])
         if key[0] in MARKET_KINDS:
             old = published.get(key, {})
             change = {name: copy[name] - old.get(name, 0) for name in SUMMED}
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
     return due
+
+
+@cache
+def _copying(dialect: str) -> Any:
+    """The upsert that replaces a published copy, built once."""
+    statement = insert_for_dialect(dialect, published_tallies)
+    copied = (*COPIED, "published_through", "published_at")
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_NAMES), set_={name: statement.excluded[name] for name in copied}
+    )
 
 
 def withdraw(
