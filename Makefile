@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_graphql_list.py
 	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_rebuild.py
+	$(BIN)/python bench/bench_validation.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
