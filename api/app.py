@@ -93,7 +93,7 @@ def _request_id(request: Request) -> str:
 
 
 def _client_address(request: Request) -> str:
-    # Behind a proxy, run uvicorn with --forwarded-allow-ips so this is the real client.
+    # Behind a proxy listed in VOUCH_FORWARDED_ALLOW_IPS, uvicorn puts the real client here.
     return request.client.host if request.client else "unknown"
 
 

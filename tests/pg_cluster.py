@@ -49,10 +49,10 @@ class Cluster:
             database="postgres",
         )
 
-    def _as_postgres(self, *command: str) -> None:
+    def _as_postgres(self, *command: str, check: bool = True) -> None:
         subprocess.run(
             ["runuser", "-u", "postgres", "--", *command],
-            check=True,
+            check=check,
             capture_output=True,
             timeout=60,
         )
@@ -70,7 +70,7 @@ class Cluster:
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
         )
 
-    def stop(self) -> None:
+    def stop(self, *, check: bool = True) -> None:
         self._as_postgres(
             str(self.bin / "pg_ctl"),
             "stop",
@@ -79,6 +79,7 @@ class Cluster:
             "immediate",
             "-D",
             str(self.folder / "data"),
+            check=check,
         )
 
 
@@ -104,20 +105,5 @@ def own_cluster() -> Iterator[Cluster]:
     try:
         yield cluster
     finally:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(found / "pg_ctl"),
-                "stop",
-                "-m",
-                "immediate",
-                "-D",
-                str(folder / "data"),
-            ],
-            capture_output=True,
-            timeout=60,
-        )
+        cluster.stop(check=False)  # the test may have stopped it already
         shutil.rmtree(folder, ignore_errors=True)

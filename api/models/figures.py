@@ -9,6 +9,8 @@ industry id), 'product' (the product id), 'quarter' ('2026-Q3', by response date
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
 from api.metrics import TALLY_COLUMNS
@@ -22,17 +24,25 @@ def _tally_columns() -> list[Column[int]]:
     return [Column(name, Integer, nullable=False, default=0) for name in TALLY_COLUMNS]
 
 
+def _partner_row_columns() -> list[Column[Any]]:
+    """A partner's segment row: its key, the tally, coverage, invitations, latest answer."""
+    columns: list[Column[Any]] = [
+        Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
+        Column("kind", String(16), primary_key=True),
+        Column("segment", String(32), primary_key=True),
+        *_tally_columns(),
+        Column("engagements_covered", Integer, nullable=False, default=0),
+        # Invitations are counted on the 'all' row only; segments stay 0.
+        Column("invitations", Integer, nullable=False, default=0),
+        Column("latest_response_at", UTCDateTime),
+    ]
+    return columns
+
+
 partner_tallies = Table(
     "partner_tallies",
     Base.metadata,
-    Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
-    Column("kind", String(16), primary_key=True),
-    Column("segment", String(32), primary_key=True),
-    *_tally_columns(),
-    Column("engagements_covered", Integer, nullable=False, default=0),
-    # Invitations are counted on the 'all' row only; segments stay 0.
-    Column("invitations", Integer, nullable=False, default=0),
-    Column("latest_response_at", UTCDateTime),
+    *_partner_row_columns(),
     # On the 'all' row: the partner's responses so far, voided ones included; each new
     # response takes the next number (SurveyResponse.partner_seq).
     Column("submitted", Integer, nullable=False, default=0),
@@ -41,13 +51,7 @@ partner_tallies = Table(
 published_tallies = Table(
     "published_tallies",
     Base.metadata,
-    Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
-    Column("kind", String(16), primary_key=True),
-    Column("segment", String(32), primary_key=True),
-    *_tally_columns(),
-    Column("engagements_covered", Integer, nullable=False, default=0),
-    Column("invitations", Integer, nullable=False, default=0),
-    Column("latest_response_at", UTCDateTime),
+    *_partner_row_columns(),
     # The figure counts the live responses numbered up to here (SurveyResponse.partner_seq).
     Column("published_through", Integer, nullable=False, default=0),
     Column("published_at", UTCDateTime),
