@@ -4,6 +4,10 @@ A segment under K_ANONYMITY answers is withheld. But overall minus the shown seg
 dimension gives the withheld ones back: so while the withheld segments together hold 1 to
 K_ANONYMITY - 1 answers (or, where segments split the whole, while overall minus the shown
 ones leaves that many), the smallest shown segment is withheld too.
+
+The public counts are those of published copies, each taken at its own time (they move
+in steps of K_ANONYMITY answers): the rule bounds what one snapshot's arithmetic gives
+back; combining many snapshots across segments is bounded by the steps, not by this rule.
 """
 
 from __future__ import annotations
