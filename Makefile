@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export VOUCH_DATA_DIR ?= var
 
-.PHONY: demo test lint schema bench clean
+.PHONY: demo test lint schema bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/vouch db upgrade
 	$(BIN)/vouch demo-data --partners 500 --seed 1 --if-empty
+	$(BIN)/vouch site build
 	$(BIN)/vouch serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
@@ -24,7 +25,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# The site's browser tests drive Debian's Chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "could not install chromium: the browser tests will be skipped"
+
+test: lint browser
 	$(BIN)/pytest -q
 
 schema: $(STAMP)

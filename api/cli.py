@@ -258,6 +258,31 @@ def figures_rebuild(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def site_build(args: argparse.Namespace, settings: Settings) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from directory_site.build import SiteBuildError, build_site
+
+    engine = _engine(settings)
+    out: Path = args.out or settings.site_dir
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("writing partner pages", total=None)
+
+        def shown(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if done == total:
+                bar.update(task, description="building the site with mkdocs")
+
+        try:
+            with session_factory(engine)() as session:
+                summary = build_site(session, out, progress=shown)
+        except SiteBuildError as error:
+            raise CommandError(f"{error}; the previous site at {out} still serves") from error
+    print(f"built the site at {out}: {summary}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vouch",
@@ -290,6 +315,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"worker processes, 1 to {MAX_WORKERS} (several need PostgreSQL)",
     )
     srv.set_defaults(run=serve)
+
+    site = commands.add_parser("site", help="the public directory site").add_subparsers(
+        dest="site_command", required=True, metavar="ACTION"
+    )
+    site_build_parser = site.add_parser(
+        "build", help="build the static site from the published figures (replaces it whole)"
+    )
+    site_build_parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="where to put it (default: $VOUCH_DATA_DIR/site)"
+    )
+    site_build_parser.set_defaults(run=site_build)
 
     keys = commands.add_parser("apikey", help="API keys").add_subparsers(
         dest="apikey_command", required=True, metavar="ACTION"

@@ -1,0 +1,280 @@
+"""`vouch site build`: database -> Markdown pages and data files -> mkdocs build -> the site.
+
+The build happens in a temporary folder beside the published site, which it replaces by
+renames only once mkdocs succeeded: a failed or killed build leaves the previous site
+serving. Partners are not in the nav (mkdocs repeats the nav on every page) and only a
+line per partner is searchable, so the search index stays small.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycountry
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from sqlalchemy.orm import Session
+
+from api.csv_safe import SafeWriter
+from directory_site import content, hooks, pages
+from directory_site.content import Directory, PartnerEntry
+from directory_site.sanitize import text
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "mkdocs.yml"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class SiteBuildError(Exception):
+    """The site could not be built; the previous one, if any, still serves."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    partners: int
+    pages: int
+    bytes: int
+    search_index_bytes: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.partners} partners, {self.pages} pages, {self.bytes / 1e6:.1f} MB "
+            f"(search index {self.search_index_bytes / 1e3:.0f} KB) in {self.seconds:.1f} s"
+        )
+
+
+Progress = Callable[[int, int], None]
+
+
+def build_site(session: Session, out: Path, progress: Progress | None = None) -> BuildSummary:
+    """Build the site from the database into `out`, replacing what was there only on success."""
+    started = time.perf_counter()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        docs, bodies, built = work / "docs", work / "bodies", work / "site"
+        count = write_docs(session, docs, bodies, progress)
+        run_mkdocs(docs, bodies, built)
+        _publish(built, out)
+    except Exception as error:
+        raise SiteBuildError(f"the site was not built: {error}") from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    files = [path for path in out.rglob("*") if path.is_file()]
+    index = out / "search" / "search_index.json"
+    return BuildSummary(
+        partners=count,
+        pages=sum(1 for path in files if path.suffix == ".html"),
+        bytes=sum(path.stat().st_size for path in files),
+        search_index_bytes=index.stat().st_size if index.exists() else 0,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def run_mkdocs(docs: Path, bodies: Path, site: Path) -> None:
+    config = load_config(str(CONFIG), docs_dir=str(docs), site_dir=str(site), strict=True)
+    os.environ[hooks.BODIES] = str(bodies)
+    try:
+        mkdocs_build(config)
+    finally:
+        os.environ.pop(hooks.BODIES, None)
+
+
+def _publish(built: Path, out: Path) -> None:
+    """Swap the new site in by renames: at every moment one whole site is at `out`."""
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    built.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_docs(session: Session, docs: Path, bodies: Path, progress: Progress | None = None) -> int:
+    """Every page and data file into `docs` (partner pages' bodies into `bodies`); the
+    number of partners."""
+    shutil.copytree(STATIC, docs)
+    (bodies / "partners").mkdir(parents=True)
+    where = content.directory(session)
+    total = content.partner_count(session)
+    (docs / "partners").mkdir()
+    (docs / "data" / "compare").mkdir(parents=True)
+    entries: list[PartnerEntry] = []
+    for number, entry in enumerate(content.partners(session, where), start=1):
+        head, body = pages.partner_page(entry, where)
+        (docs / "partners" / f"{entry.slug}.md").write_text(head)
+        (bodies / "partners" / f"{entry.slug}.html").write_text(body)
+        (docs / "data" / "compare" / f"{entry.slug}.json").write_text(
+            json.dumps(_compare_rows(entry, where), separators=(",", ":"))
+        )
+        entries.append(_light(entry))
+        if progress:
+            progress(number, total)
+    _write_lists(docs, bodies, where, entries)
+    (docs / "market.md").write_text(pages.market_page(where))
+    (docs / "index.md").write_text(_home(where, entries))
+    _write_open_data(docs, entries)
+    return len(entries)
+
+
+def _light(entry: PartnerEntry) -> PartnerEntry:
+    """What the list pages and the data files keep of a partner once its page is written."""
+    return PartnerEntry(
+        partner=entry.partner,
+        offices=entry.offices,
+        industries=entry.industries,
+        products=entry.products,
+        certifications=[],
+        references=[],
+        figures=entry.figures,
+        overall=entry.overall,
+        segments={},
+        reviews=[],
+    )
+
+
+def _write_lists(docs: Path, bodies: Path, where: Directory, entries: list[PartnerEntry]) -> None:
+    by: dict[str, dict[str, list[PartnerEntry]]] = {
+        "industries": defaultdict(list),
+        "products": defaultdict(list),
+        "countries": defaultdict(list),
+    }
+    for entry in entries:
+        for industry in entry.industries:
+            by["industries"][industry.slug].append(entry)
+        for product, _vendor in entry.products:
+            by["products"][product.slug].append(entry)
+        for country in {office.country for office in entry.offices}:
+            by["countries"][country.lower()].append(entry)
+    titles = {
+        "industries": {i.slug: i.name for i in where.names.industries.values()},
+        "products": {p.slug: p.name for p, _v in where.names.products.values()},
+        "countries": {code: _country(code) for code in by["countries"]},
+    }
+    heads = {"industries": "Industries", "products": "Products", "countries": "Countries"}
+    for kind, groups in by.items():
+        folder = docs / kind
+        folder.mkdir()
+        (bodies / kind).mkdir()
+        links = []
+        for slug in sorted(groups, key=lambda s: titles[kind].get(s, s)):
+            title = titles[kind].get(slug, slug)
+            intro = f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
+            head, body = pages.list_page(f"{title}: partners", intro, pages.ranked(groups[slug]))
+            (folder / f"{slug}.md").write_text(head)
+            (bodies / kind / f"{slug}.html").write_text(body)
+            links.append(f'<li><a href="{slug}.html">{text(title)}</a> ({len(groups[slug])})</li>')
+        (folder / "index.md").write_text(
+            pages.front(heads[kind], search=False)
+            + f'# {heads[kind]}\n\n<ul class="vouch-groups">{"".join(links)}</ul>\n'
+        )
+
+
+def _country(code: str) -> str:
+    found = pycountry.countries.get(alpha_2=code.upper())
+    return found.name if found else code.upper()
+
+
+def _home(where: Directory, entries: list[PartnerEntry]) -> str:
+    top = pages.ranked(entries)[:20]
+    market = where.market["all"]
+    return (
+        pages.front("Verified implementation partners", search=False)
+        + "# Implementation partners, ranked by what their customers say\n\n"
+        + "<p>Every figure here comes from surveys of each partner's real customers, sent by "
+        "the software vendor for every completed engagement: never from the partner's "
+        "marketing, never ranked by revenue. Read the "
+        '<a href="methodology.html">methodology</a>, browse by '
+        '<a href="industries/index.html">industry</a>, '
+        '<a href="products/index.html">product</a> or '
+        '<a href="countries/index.html">country</a>, or '
+        '<a href="compare.html">compare partners</a>.</p>\n\n'
+        + f"<p>{len(entries)} partners; {market.response_count} verified answers across the "
+        f"market, NPS {pages.nps_words(market)}. See "
+        '<a href="market.html">market insights</a> for what happens when buyers take the '
+        "partner their vendor recommends.</p>\n\n"
+        + "## Top partners by verified customer success\n\n"
+        + pages.ranked_table(top, "")
+        + "\n"
+    )
+
+
+def _compare_rows(entry: PartnerEntry, where: Directory) -> dict[str, object]:
+    overall = entry.figures.overall
+    nps = overall.nps
+
+    def figure(value: float | None, unit: str = "") -> str:
+        return "withheld" if value is None else f"{value:.0f}{unit}"
+
+    rows = {
+        "NPS": figure(nps.value),
+        "95% interval": "withheld"
+        if nps.low is None or nps.high is None
+        else f"{nps.low:.0f} to {nps.high:.0f}",
+        "Verified answers": str(overall.response_count),
+        "Response rate": pages.share(entry.figures.response_rate).replace("&ndash;", "-"),
+        "Evidence tier": pages.TIER_WORDS[entry.figures.evidence_tier],
+        "Ranking score": f"{entry.figures.ranking_score:.1f}",
+    }
+    for name, outcome in overall.outcomes.items():
+        rows[pages.words(name)] = figure(
+            None if outcome.value is None else 100 * outcome.value, "%"
+        )
+    rows["Industries"] = ", ".join(i.name for i in entry.industries)
+    rows["Offices"] = ", ".join(sorted({f"{o.city} ({o.country})" for o in entry.offices}))
+    return {"slug": entry.slug, "name": entry.partner.name, "rows": rows}
+
+
+def _write_open_data(docs: Path, entries: list[PartnerEntry]) -> None:
+    records = [
+        {
+            "slug": e.slug,
+            "name": e.partner.name,
+            "website": e.partner.website,
+            "countries": sorted({o.country for o in e.offices}),
+            "industries": [i.slug for i in e.industries],
+            "responses": e.figures.overall.response_count,
+            "nps": e.figures.overall.nps.value,
+            "nps_low": e.figures.overall.nps.low,
+            "nps_high": e.figures.overall.nps.high,
+            "response_rate": e.figures.response_rate,
+            "evidence_tier": e.figures.evidence_tier,
+            "ranking_score": round(e.figures.ranking_score, 4),
+            "published_at": e.figures.overall.published_at.isoformat()
+            if e.figures.overall.published_at
+            else None,
+        }
+        for e in pages.ranked(entries)
+    ]
+    data = docs / "data"
+    (data / "partners.json").write_text(json.dumps(records, indent=1))
+    (data / "names.json").write_text(
+        json.dumps([{"slug": e.slug, "name": e.partner.name} for e in entries])
+    )
+    buffer = io.StringIO()
+    writer = SafeWriter(buffer)
+    columns = list(records[0]) if records else ["slug"]
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([";".join(v) if isinstance(v := record[c], list) else v for c in columns])
+    (data / "partners.csv").write_text(buffer.getvalue())
+    (docs / "open-data.md").write_text(
+        pages.front("Open data", search=False)
+        + "# Open data\n\n<p>Every partner and its published figures, free to reuse:</p>\n\n"
+        + '<ul><li><a href="data/partners.json">partners.json</a></li>'
+        + '<li><a href="data/partners.csv">partners.csv</a> (cells that start with =, +, - or '
+        + "@ begin with an apostrophe, so no spreadsheet runs them)</li></ul>\n"
+        + f"<p>{len(records)} partners. Only published figures are included; withheld ones "
+        "are empty.</p>\n"
+    )

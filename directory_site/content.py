@@ -1,0 +1,129 @@
+"""What the site shows, read from the database in batches: published figures only.
+
+Every figure comes from `api.readers.partner_figures` (the value GraphQL maps too), so the
+site shows exactly what the API shows a buyer: published copies, the withholding rules
+applied, anonymous reviews without a name, a date or a telling order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import (
+    Certification,
+    Industry,
+    Office,
+    Partner,
+    Product,
+    Reference,
+    Vendor,
+)
+from api.readers import figures as figure_rows
+from api.readers import partners as partner_rows
+from api.readers.figures import EMPTY, StoredTally
+from api.readers.partner_figures import (
+    FigureSet,
+    PartnerFigures,
+    PublicReview,
+    SegmentFigures,
+    figure_set,
+    partner_figures,
+    public_reviews,
+    segment_figures,
+)
+from api.readers.reference import ReferenceNames, reference_names
+from api.vocabulary import SELECTION_REASONS
+
+BATCH = 500
+REVIEWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    partner: Partner
+    offices: list[Office]
+    industries: list[Industry]  # claimed
+    products: list[tuple[Product, Vendor]]  # claimed
+    certifications: list[tuple[Certification, Vendor | None]]
+    references: list[tuple[Reference, Industry | None]]
+    figures: PartnerFigures
+    overall: StoredTally  # the published copy, for the answer distribution
+    segments: dict[str, list[SegmentFigures]]
+    reviews: list[PublicReview]
+
+    @property
+    def slug(self) -> str:
+        return self.partner.slug
+
+    def verified(self, kind: str, key: int) -> int:
+        """Engagements with published answers in a segment: what makes a claim verified."""
+        for segment in self.segments.get(kind, []):
+            if segment.key == str(key):
+                return segment.figures.engagements_covered
+        return 0
+
+
+@dataclass
+class Directory:
+    names: ReferenceNames
+    market_nps: float
+    market: dict[str, FigureSet] = field(default_factory=dict)  # "all" and each reason
+
+
+def directory(session: Session) -> Directory:
+    market_rows = figure_rows.market(session)
+    found = Directory(
+        names=reference_names(session), market_nps=figure_rows.market_overall_nps(session)
+    )
+    found.market["all"] = figure_set(market_rows.get(("all", ""), EMPTY))
+    for reason in SELECTION_REASONS:
+        found.market[reason] = figure_set(market_rows.get(("reason", reason), EMPTY))
+    return found
+
+
+def partner_count(session: Session) -> int:
+    return len(session.scalars(select(Partner.id)).all())
+
+
+def partners(session: Session, where: Directory) -> Iterator[PartnerEntry]:
+    """Every partner with its parts and figures, BATCH partners (ten queries) at a time."""
+    ids = session.scalars(select(Partner.id).order_by(Partner.id)).all()
+    for start in range(0, len(ids), BATCH):
+        yield from _batch(session, where, ids[start : start + BATCH])
+
+
+def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[PartnerEntry]:
+    rows = session.scalars(select(Partner).where(Partner.id.in_(ids))).all()
+    offices = partner_rows.offices_of(session, ids)
+    industries = partner_rows.industries_of(session, ids)
+    products = partner_rows.products_of(session, ids)
+    certifications = partner_rows.certifications_of(session, ids)
+    references = partner_rows.references_of(session, ids)
+    reviews = partner_rows.reviews_of(session, ids)
+    overall = figure_rows.overall_of(session, ids)
+    segments = figure_rows.segments_of(session, ids)
+    for row in sorted(rows, key=lambda partner: partner.id):
+        stored = overall.get(row.id, EMPTY)
+        by_kind = segment_figures(stored, segments.get(row.id, []))
+        shown_industries = {s.key for s in by_kind["industry"] if s.shown}
+        yield PartnerEntry(
+            partner=row,
+            offices=offices.get(row.id, []),
+            industries=industries.get(row.id, []),
+            products=products.get(row.id, []),
+            certifications=certifications.get(row.id, []),
+            references=references.get(row.id, []),
+            figures=partner_figures(stored, where.market_nps, live=False),
+            overall=stored,
+            segments=by_kind,
+            reviews=public_reviews(
+                reviews.get(row.id, []),
+                published_through=stored.published_through,
+                shown_industries=shown_industries,
+                limit=REVIEWS_SHOWN,
+            ),
+        )

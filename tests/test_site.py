@@ -1,0 +1,274 @@
+"""The public directory site, built for real (`vouch site build`) from a small directory.
+
+SQLite only: the site reads the same published figures value on either backend, and each
+build takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from sqlalchemy import update
+
+from api.demo_data import load_demo_data
+from api.models import Partner
+from api.services.figures_rebuild import rebuild
+from tests import factories
+from tests.cli_runner import vouch
+from tests.databases import Database
+from tests.server import GraphQLClient
+from tests.survey_flow import engagement_input, invite, record, submit
+
+MARKER = "vouch-xss-ran"
+# Each tries to run script, restyle or link to javascript: from a text field.
+PAYLOADS = [
+    f"<script>document.title='{MARKER}'</script>",
+    f"<img src=x onerror=\"document.title='{MARKER}'\">",
+    f"[click](javascript:document.title='{MARKER}')",
+    f"<a href=\"javascript:document.title='{MARKER}'\">x</a>",
+    f"<svg onload=\"document.title='{MARKER}'\"></svg>",
+    'text{: onclick="alert(1)" }',
+    f'"><script>document.title="{MARKER}"</script>',
+]
+EVIL = " ".join(PAYLOADS)
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def answer(
+    api: GraphQLClient, key: str, slug: str, number: int, score: int, **values: object
+) -> None:
+    domain = f"{slug}-{number}.example"
+    engagement = record(api, key, **engagement_input(slug, customerDomain=domain))
+    token = invite(api, key, engagement, f"cio@{domain}")
+    assert submit(api, token, likelihoodToRecommend=score, **values)["accepted"] is True
+
+
+@pytest.fixture(scope="module")
+def built(
+    database: Database, tmp_path_factory: pytest.TempPathFactory, server_url: str
+) -> Iterator[Path]:
+    if database.backend != "sqlite":
+        pytest.skip("the site is built from SQLite here; it reads the same value on PostgreSQL")
+    database.wipe()
+    import httpx
+
+    with database.session() as session, session.begin():
+        world = factories.reference_data(session)
+        factories.partner(
+            session,
+            world,
+            "alpha-health",
+            industries=("healthcare",),
+            products=("acme-crm",),
+            offices=(("Oslo", "NO", 59.91, 10.75),),
+        )
+        factories.partner(session, world, "bravo-retail", industries=("retail",))
+        factories.partner(
+            session,
+            world,
+            "evil-inc",
+            industries=("healthcare",),
+            references=1,
+            certifications=1,
+            offices=(("Lyon", "FR", 45.76, 4.84),),
+        )
+        vendor = factories.key(session, "vendor", vendor="acme")
+        session.execute(
+            update(Partner)
+            .where(Partner.slug == "evil-inc")
+            .values(
+                name='=HYPERLINK("http://x.example")',
+                summary=EVIL[:300],
+                description=EVIL,
+                website="javascript:alert(1)",
+            )
+        )
+    with httpx.Client(timeout=30) as http:
+        api = GraphQLClient(base_url=server_url, http=http)
+        for number, score in enumerate([10, 9, 9, 10, 6, 8]):
+            answer(api, vendor, "alpha-health", number, score, comment=f"Good work {number}")
+        for number in range(5):
+            answer(
+                api,
+                vendor,
+                "evil-inc",
+                number,
+                9,
+                comment=EVIL,
+                anonymous=False,
+                respondentName=EVIL[:150],
+            )
+        answer(api, vendor, "bravo-retail", 0, 3)
+    out = tmp_path_factory.mktemp("data")
+    result = vouch("site", "build", db=database, data_dir=out)
+    assert result.returncode == 0, result.stderr
+    assert "built the site at" in result.stdout
+    yield out / "site"
+    database.wipe()
+
+
+def page(site: Path, name: str) -> str:
+    return (site / name).read_text()
+
+
+def test_a_partner_page_shows_its_published_figures(built: Path) -> None:
+    html = page(built, "partners/alpha-health.html")
+    # 6 answers, published at the 5th: 10 9 9 10 6 -> promoters 4, detractors 1, NPS +60
+    assert "<strong>+60</strong>" in html
+    assert "n=5" in html
+    assert "last published" in html
+    assert "at least 5 new answers" in html
+    assert 'role="img"' in html  # charts, with a text alternative
+    assert "<desc" in html
+    assert "Good work" in html
+    assert len(html.encode()) < 100_000
+
+
+def test_a_partner_under_five_answers_shows_why_its_figures_are_withheld(built: Path) -> None:
+    html = page(built, "partners/bravo-retail.html")
+    assert "withheld: fewer than 5 responses (0)" in html
+    assert "not published yet" in html
+
+
+def test_every_internal_link_leads_to_a_file(built: Path) -> None:
+    broken = []
+    for path in built.rglob("*.html"):
+        if path.name == "404.html":
+            continue  # served for any path, so mkdocs links it from the root
+        parser = Links()
+        parser.feed(path.read_text())
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("#", "mailto:")):
+                continue
+            target = (path.parent / unquote(parts.path)).resolve()
+            if parts.path and not target.exists():
+                broken.append(f"{path.relative_to(built)} -> {link}")
+    assert broken == []
+
+
+def article(html: str) -> str:
+    """The page's own content, without the theme's scripts around it."""
+    return html.split("<article", 1)[1].split("</article>", 1)[0]
+
+
+@pytest.mark.parametrize("name", ["partners/evil-inc.html", "industries/healthcare.html"])
+def test_no_payload_survives_into_the_html(built: Path, name: str) -> None:
+    content = article(page(built, name))
+    tags = re.findall(r"<[^>]+>", content)
+    assert not [tag for tag in tags if tag.startswith(("<script", "<img", "<svg o", "<iframe"))]
+    assert not [tag for tag in tags if re.search(r"\son\w+\s*=", tag)], "an event attribute"
+    assert not [tag for tag in tags if "javascript:" in tag]
+    assert "&lt;script&gt;" in content or name.startswith("industries")  # shown as text
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium: `make test` installs it")
+def test_no_payload_runs_in_a_real_browser(built: Path) -> None:
+    for name in ("partners/evil-inc.html", "index.html", "compare.html"):
+        dom = subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=3000",
+                "--dump-dom",
+                (built / name).as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        title = re.search(r"<title>(.*?)</title>", dom, re.S)
+        assert title is not None
+        assert MARKER not in title.group(1), f"a payload ran on {name}"
+
+
+def test_the_search_index_holds_a_line_per_partner_not_whole_pages(built: Path) -> None:
+    index = json.loads(page(built, "search/search_index.json"))
+    partners = [doc for doc in index["docs"] if doc["location"].startswith("partners/")]
+    assert {doc["location"] for doc in partners} >= {"partners/alpha-health.html"}
+    size = len(json.dumps(partners).encode()) / len(partners)
+    assert size < 400 + len(EVIL) / 3  # the evil partner's summary alone is 300 characters
+    alpha = next(doc for doc in partners if doc["location"] == "partners/alpha-health.html")
+    assert "Oslo" in alpha["text"]
+    assert "Healthcare" in alpha["text"]
+    assert "Good work" not in json.dumps(index)  # reviews are not indexed
+
+
+def test_open_data_neutralises_formulas(built: Path) -> None:
+    csv_text = page(built, "data/partners.csv")
+    assert "'=HYPERLINK" in csv_text
+    records = json.loads(page(built, "data/partners.json"))
+    assert {r["slug"] for r in records} == {"alpha-health", "bravo-retail", "evil-inc"}
+    assert next(r for r in records if r["slug"] == "evil-inc")["name"].startswith("=HYPERLINK")
+
+
+def test_lists_and_market_insights_are_built(built: Path) -> None:
+    healthcare = page(built, "industries/healthcare.html")
+    # evil-inc: five 9s, NPS +100; alpha-health: +60 over its first five: evil-inc ranks first
+    assert healthcare.index("partners/evil-inc.html") < healthcare.index("partners/alpha-health")
+    assert "bravo-retail" not in healthcare
+    assert "Ordered by ranking score" in healthcare
+    assert "Market insights" in page(built, "market.html")
+    assert "adjusted Wald" in page(built, "methodology.html")
+    assert (built / "countries" / "no.html").exists()
+
+
+def test_a_failed_build_leaves_the_previous_site(built: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built, site)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    # a database that was never migrated: the build fails while reading it
+    result = vouch("site", "build", "--out", str(site), db=None, data_dir=tmp_path / "other")
+    assert result.returncode != 0
+    assert "the previous site" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.building")]
+
+
+def test_a_demo_directory_builds_strictly(tmp_path: Path, database: Database) -> None:
+    if database.backend != "sqlite":
+        pytest.skip("SQLite only")
+    data = tmp_path / "demo"
+    db_url = f"sqlite:///{data / 'vouch.db'}"
+    from api import migrations
+    from api.db import create_db_engine, session_factory
+    from api.settings import parse_database_url
+
+    url = parse_database_url(db_url)
+    migrations.upgrade(url)
+    engine = create_db_engine(url)
+    load_demo_data(engine, partners=30, seed=3, progress=False)
+    with session_factory(engine)() as session, session.begin():
+        rebuild(session=session, publish_all=True)
+    engine.dispose()
+    from directory_site.build import build_site
+
+    with session_factory(create_db_engine(url))() as session:
+        summary = build_site(session, data / "site")
+    assert summary.partners == 30
+    assert summary.pages > 30
