@@ -25,10 +25,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The site's browser tests drive Debian's Chromium (never a downloaded browser).
-browser:
+# The site's browser tests drive Debian's Chromium (never a downloaded browser: no
+# `playwright install`) with Playwright from the dev extras; npm installs axe-core for them.
+browser: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "could not install chromium: the browser tests will be skipped"
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null) \
+		|| echo "could not install npm: the axe and graphql-http tests will be skipped"
 
 test: lint browser
 	$(BIN)/pytest -q
