@@ -214,14 +214,14 @@ def _compare_rows(entry: PartnerEntry, where: Directory) -> dict[str, object]:
     overall = entry.figures.overall
     nps = overall.nps
 
-    def figure(value: float | None, unit: str = "") -> str:
-        return "withheld" if value is None else f"{value:.0f}{unit}"
+    def figure(value: float | None, unit: str = "", sign: str = "") -> str:
+        return "withheld" if value is None else f"{value:{sign}.0f}{unit}"
 
     rows = {
-        "NPS": figure(nps.value),
+        "NPS": figure(nps.value, sign="+"),
         "95% interval": "withheld"
         if nps.low is None or nps.high is None
-        else f"{nps.low:.0f} to {nps.high:.0f}",
+        else f"{nps.low:+.0f} to {nps.high:+.0f}",
         "Verified answers": str(overall.response_count),
         "Response rate": pages.share(entry.figures.response_rate).replace("&ndash;", "-"),
         "Evidence tier": pages.TIER_WORDS[entry.figures.evidence_tier],

@@ -17,7 +17,13 @@ PLACEHOLDER = "<!-- vouch:body -->"
 BODIES = "VOUCH_SITE_BODIES"  # the folder of bodies, set by the builder while it builds
 
 
+# The theme's search panel is a dialog without a name (axe: aria-dialog-name).
+_SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
+_NAMED_SEARCH = _SEARCH.replace('role="dialog"', 'role="dialog" aria-label="Search the directory"')
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
+    output = output.replace(_SEARCH, _NAMED_SEARCH, 1)
     folder = os.environ.get(BODIES)
     if not folder or PLACEHOLDER not in output:
         return output

@@ -25,11 +25,22 @@ def markdown_html(text: str | None) -> str:
     """Markdown from a stranger as safe HTML: raw HTML in it is shown as text, not run."""
     if not text:
         return ""
+    if not _MARKDOWN_SYNTAX.search(text):
+        # Plain prose (most comments): paragraphs of escaped text, no Markdown pass needed.
+        paragraphs = (part.strip() for part in re.split(r"\n\s*\n", text))
+        return "".join(f"<p>{html.escape(part, quote=False)}</p>" for part in paragraphs if part)
     # Escaping first makes raw HTML (and entities) plain text; Markdown syntax survives.
-    rendered = markdown.markdown(
-        html.escape(text, quote=False), extensions=[], output_format="html"
-    )
+    rendered = _MARKDOWN.reset().convert(html.escape(text, quote=False))
+    # A stranger's headings sit under the page's own: # and ## become h3 and h4.
+    rendered = re.sub(r"<(/?)h([12])>", lambda m: f"<{m[1]}h{int(m[2]) + 2}>", rendered)
     return clean(rendered)
+
+
+# What makes a text more than plain paragraphs: emphasis, links, code, headings, quotes,
+# tables, lists, setext underlines, indented code (and characters to escape).
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]#>|<&\\]|^\s*(?:[-+]|\d+\.)\s|^ {4}|\n[=-]+\s*$", re.M)
+_MARKDOWN = markdown.Markdown(extensions=[], output_format="html")
+"""One converter, reset between texts: building one costs more than converting a comment."""
 
 
 def clean(fragment: str) -> str:

@@ -16,11 +16,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from api.demo_data import load_demo_data
 from api.models import Partner
 from api.services.figures_rebuild import rebuild
+from directory_site.sanitize import markdown_html
 from tests import factories
 from tests.cli_runner import vouch
 from tests.databases import Database
@@ -272,3 +275,48 @@ def test_a_demo_directory_builds_strictly(tmp_path: Path, database: Database) ->
         summary = build_site(session, data / "site")
     assert summary.partners == 30
     assert summary.pages > 30
+
+
+# --- the sanitiser on its own ------------------------------------------------------------------
+
+DANGEROUS = st.sampled_from(
+    [
+        "<script>",
+        "</script>",
+        "<img src=x onerror=alert(1)>",
+        "javascript:",
+        "[a](",
+        ")",
+        "{:",
+        'onclick="x"',
+        "<a href=",
+        "<svg onload=x>",
+        "**",
+        "\n\n",
+        "- ",
+        "`",
+        "<",
+        ">",
+        "&#106;",
+    ]
+)
+
+
+@given(st.lists(st.one_of(DANGEROUS, st.text(max_size=8)), max_size=25).map("".join))
+def test_sanitised_markdown_never_carries_a_script_an_event_or_a_javascript_link(
+    source: str,
+) -> None:
+    out = markdown_html(source)
+    tags = re.findall(r"<[^>]*>", out)
+    assert all(
+        re.match(r"</?(p|br|strong|em|b|i|ul|ol|li|a|code|pre|blockquote|h[3-6]|hr)\b", t)
+        for t in tags
+    ), tags
+    assert not [t for t in tags if re.search(r"\son\w+\s*=|javascript:|style=", t, re.I)]
+
+
+def test_plain_prose_and_markdown_both_come_out_as_paragraphs() -> None:
+    assert markdown_html("We shipped.\n\nOn time.") == "<p>We shipped.</p><p>On time.</p>"
+    assert markdown_html("**On time** & <b>on budget</b>") == (
+        "<p><strong>On time</strong> &amp; &lt;b&gt;on budget&lt;/b&gt;</p>"
+    )

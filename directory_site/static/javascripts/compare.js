@@ -35,7 +35,8 @@
     table.className = "vouch-compare";
     var head = table.createTHead().insertRow();
     var corner = document.createElement("th");
-    corner.textContent = "";
+    corner.textContent = "Figure";
+    corner.scope = "col";
     head.appendChild(corner);
     partners.forEach(function (p) {
       var th = document.createElement("th");
