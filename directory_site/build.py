@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -25,7 +24,8 @@ from mkdocs.config import load_config
 from sqlalchemy.orm import Session
 
 from api.csv_safe import SafeWriter
-from directory_site import content, hooks, pages
+from directory_site import content, pages
+from directory_site.bodies import BODIES
 from directory_site.content import Directory, PartnerEntry
 from directory_site.sanitize import text
 
@@ -63,9 +63,9 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        docs, bodies, built = work / "docs", work / "bodies", work / "site"
-        count = write_docs(session, docs, bodies, progress)
-        run_mkdocs(docs, bodies, built)
+        docs, built = work / "docs", work / "site"
+        count = write_docs(session, docs, progress)
+        run_mkdocs(docs, built)
         _publish(built, out)
     except Exception as error:
         raise SiteBuildError(f"the site was not built: {error}") from error
@@ -82,13 +82,12 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
     )
 
 
-def run_mkdocs(docs: Path, bodies: Path, site: Path) -> None:
+def run_mkdocs(docs: Path, site: Path) -> None:
     config = load_config(str(CONFIG), docs_dir=str(docs), site_dir=str(site), strict=True)
-    os.environ[hooks.BODIES] = str(bodies)
     try:
         mkdocs_build(config)
     finally:
-        os.environ.pop(hooks.BODIES, None)
+        BODIES.clear()
 
 
 def _publish(built: Path, out: Path) -> None:
@@ -101,11 +100,11 @@ def _publish(built: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_docs(session: Session, docs: Path, bodies: Path, progress: Progress | None = None) -> int:
-    """Every page and data file into `docs` (partner pages' bodies into `bodies`); the
+def write_docs(session: Session, docs: Path, progress: Progress | None = None) -> int:
+    """Every page and data file into `docs` (the long pages' bodies into BODIES); the
     number of partners."""
     shutil.copytree(STATIC, docs)
-    (bodies / "partners").mkdir(parents=True)
+    BODIES.clear()
     where = content.directory(session)
     total = content.partner_count(session)
     (docs / "partners").mkdir()
@@ -114,14 +113,14 @@ def write_docs(session: Session, docs: Path, bodies: Path, progress: Progress | 
     for number, entry in enumerate(content.partners(session, where), start=1):
         head, body = pages.partner_page(entry, where)
         (docs / "partners" / f"{entry.slug}.md").write_text(head)
-        (bodies / "partners" / f"{entry.slug}.html").write_text(body)
+        BODIES[f"partners/{entry.slug}.md"] = body
         (docs / "data" / "compare" / f"{entry.slug}.json").write_text(
             json.dumps(_compare_rows(entry, where), separators=(",", ":"))
         )
         entries.append(_light(entry))
         if progress:
             progress(number, total)
-    _write_lists(docs, bodies, where, entries)
+    _write_lists(docs, where, entries)
     (docs / "market.md").write_text(pages.market_page(where))
     (docs / "index.md").write_text(_home(where, entries))
     _write_open_data(docs, entries)
@@ -144,7 +143,7 @@ def _light(entry: PartnerEntry) -> PartnerEntry:
     )
 
 
-def _write_lists(docs: Path, bodies: Path, where: Directory, entries: list[PartnerEntry]) -> None:
+def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> None:
     by: dict[str, dict[str, list[PartnerEntry]]] = {
         "industries": defaultdict(list),
         "products": defaultdict(list),
@@ -166,14 +165,13 @@ def _write_lists(docs: Path, bodies: Path, where: Directory, entries: list[Partn
     for kind, groups in by.items():
         folder = docs / kind
         folder.mkdir()
-        (bodies / kind).mkdir()
         links = []
         for slug in sorted(groups, key=lambda s: titles[kind].get(s, s)):
             title = titles[kind].get(slug, slug)
             intro = f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
             head, body = pages.list_page(f"{title}: partners", intro, pages.ranked(groups[slug]))
             (folder / f"{slug}.md").write_text(head)
-            (bodies / kind / f"{slug}.html").write_text(body)
+            BODIES[f"{kind}/{slug}.md"] = body
             links.append(f'<li><a href="{slug}.html">{text(title)}</a> ({len(groups[slug])})</li>')
         (folder / "index.md").write_text(
             pages.front(heads[kind], search=False)

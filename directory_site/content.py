@@ -103,7 +103,7 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
     products = partner_rows.products_of(session, ids)
     certifications = partner_rows.certifications_of(session, ids)
     references = partner_rows.references_of(session, ids)
-    reviews = partner_rows.reviews_of(session, ids)
+    reviews = partner_rows.reviews_of(session, ids, per_partner=REVIEWS_SHOWN)
     overall = figure_rows.overall_of(session, ids)
     segments = figure_rows.segments_of(session, ids)
     for row in sorted(rows, key=lambda partner: partner.id):

@@ -1,21 +1,18 @@
 """mkdocs hooks for the directory site (mkdocs.yml: `hooks`).
 
-A partner page's body is written by the generator as finished, sanitised HTML in a side
-folder; Markdown and the search plugin see only the title and a one-line summary (what a
-buyer searches for), and the body takes the placeholder's place in the final page. Parsing
+A partner page's body is made by the generator as finished, sanitised HTML and kept in
+memory (directory_site.bodies); Markdown and the search plugin see only the title and a
+one-line summary (what a buyer searches for), and the body takes the placeholder's place
+in the final page. Parsing
 every partner's tables and charts twice, as Markdown and for the search index, was most of
 the build's time (and would have put every word in the index).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
-PLACEHOLDER = "<!-- vouch:body -->"
-BODIES = "VOUCH_SITE_BODIES"  # the folder of bodies, set by the builder while it builds
-
+from directory_site.bodies import BODIES, PLACEHOLDER
 
 # The theme's search panel is a dialog without a name (axe: aria-dialog-name).
 _SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
@@ -24,8 +21,7 @@ _NAMED_SEARCH = _SEARCH.replace('role="dialog"', 'role="dialog" aria-label="Sear
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     output = output.replace(_SEARCH, _NAMED_SEARCH, 1)
-    folder = os.environ.get(BODIES)
-    if not folder or PLACEHOLDER not in output:
+    body = BODIES.get(page.file.src_uri)
+    if body is None:
         return output
-    body = Path(folder) / Path(page.file.src_uri).with_suffix(".html")
-    return output.replace(PLACEHOLDER, body.read_text(), 1)
+    return output.replace(PLACEHOLDER, body, 1)

@@ -13,8 +13,8 @@ from api import metrics
 from api.models import Product, Vendor
 from api.readers.partner_figures import PUBLICATION_NOTE, FigureSet
 from directory_site import charts
+from directory_site.bodies import PLACEHOLDER
 from directory_site.content import Directory, PartnerEntry
-from directory_site.hooks import PLACEHOLDER
 from directory_site.sanitize import markdown_html, text, title, web_url
 
 TIER_WORDS = {
