@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_rebuild.py
 	$(BIN)/python bench/bench_validation.py
+	$(BIN)/python bench/bench_site.py --partners 1000 --partners 10000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
