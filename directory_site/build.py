@@ -24,7 +24,7 @@ from mkdocs.config import load_config
 from sqlalchemy.orm import Session
 
 from api.csv_safe import SafeWriter
-from directory_site import content, pages
+from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
 from directory_site.content import Directory, PartnerEntry
 from directory_site.sanitize import text
@@ -64,8 +64,10 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         docs, built = work / "docs", work / "site"
-        count = write_docs(session, docs, progress)
+        count = write_docs(session, docs)
         run_mkdocs(docs, built)
+        url = session.get_bind().engine.url.render_as_string(hide_password=False)
+        partner_pages.write_all(url, built, progress)
         _publish(built, out)
     except Exception as error:
         raise SiteBuildError(f"the site was not built: {error}") from error
@@ -100,47 +102,21 @@ def _publish(built: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_docs(session: Session, docs: Path, progress: Progress | None = None) -> int:
-    """Every page and data file into `docs` (the long pages' bodies into BODIES); the
-    number of partners."""
+def write_docs(session: Session, docs: Path) -> int:
+    """Every page but the partners' into `docs` (long pages' bodies into BODIES), and the
+    partner page template; the number of partners."""
     shutil.copytree(STATIC, docs)
     BODIES.clear()
     where = content.directory(session)
-    total = content.partner_count(session)
     (docs / "partners").mkdir()
     (docs / "data" / "compare").mkdir(parents=True)
-    entries: list[PartnerEntry] = []
-    for number, entry in enumerate(content.partners(session, where), start=1):
-        head, body = pages.partner_page(entry, where)
-        (docs / "partners" / f"{entry.slug}.md").write_text(head)
-        BODIES[f"partners/{entry.slug}.md"] = body
-        (docs / "data" / "compare" / f"{entry.slug}.json").write_text(
-            json.dumps(_compare_rows(entry, where), separators=(",", ":"))
-        )
-        entries.append(_light(entry))
-        if progress:
-            progress(number, total)
+    (docs / f"{partner_pages.TEMPLATE}.md").write_text(partner_pages.template_markdown())
+    entries = list(content.listed_partners(session, where))
     _write_lists(docs, where, entries)
     (docs / "market.md").write_text(pages.market_page(where))
     (docs / "index.md").write_text(_home(where, entries))
     _write_open_data(docs, entries)
     return len(entries)
-
-
-def _light(entry: PartnerEntry) -> PartnerEntry:
-    """What the list pages and the data files keep of a partner once its page is written."""
-    return PartnerEntry(
-        partner=entry.partner,
-        offices=entry.offices,
-        industries=entry.industries,
-        products=entry.products,
-        certifications=[],
-        references=[],
-        figures=entry.figures,
-        overall=entry.overall,
-        segments={},
-        reviews=[],
-    )
 
 
 def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> None:
@@ -206,32 +182,6 @@ def _home(where: Directory, entries: list[PartnerEntry]) -> str:
         + pages.ranked_table(top, "")
         + "\n"
     )
-
-
-def _compare_rows(entry: PartnerEntry, where: Directory) -> dict[str, object]:
-    overall = entry.figures.overall
-    nps = overall.nps
-
-    def figure(value: float | None, unit: str = "", sign: str = "") -> str:
-        return "withheld" if value is None else f"{value:{sign}.0f}{unit}"
-
-    rows = {
-        "NPS": figure(nps.value, sign="+"),
-        "95% interval": "withheld"
-        if nps.low is None or nps.high is None
-        else f"{nps.low:+.0f} to {nps.high:+.0f}",
-        "Verified answers": str(overall.response_count),
-        "Response rate": pages.share(entry.figures.response_rate).replace("&ndash;", "-"),
-        "Evidence tier": pages.TIER_WORDS[entry.figures.evidence_tier],
-        "Ranking score": f"{entry.figures.ranking_score:.1f}",
-    }
-    for name, outcome in overall.outcomes.items():
-        rows[pages.words(name)] = figure(
-            None if outcome.value is None else 100 * outcome.value, "%"
-        )
-    rows["Industries"] = ", ".join(i.name for i in entry.industries)
-    rows["Offices"] = ", ".join(sorted({f"{o.city} ({o.country})" for o in entry.offices}))
-    return {"slug": entry.slug, "name": entry.partner.name, "rows": rows}
 
 
 def _write_open_data(docs: Path, entries: list[PartnerEntry]) -> None:

@@ -89,11 +89,44 @@ def partner_count(session: Session) -> int:
     return len(session.scalars(select(Partner.id)).all())
 
 
-def partners(session: Session, where: Directory) -> Iterator[PartnerEntry]:
-    """Every partner with its parts and figures, BATCH partners (ten queries) at a time."""
-    ids = session.scalars(select(Partner.id).order_by(Partner.id)).all()
+def partner_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Partner.id).order_by(Partner.id)).all())
+
+
+def partners(
+    session: Session, where: Directory, ids: Sequence[int] | None = None
+) -> Iterator[PartnerEntry]:
+    """Every partner (or those of `ids`) with its parts and figures, BATCH at a time."""
+    ids = partner_ids(session) if ids is None else ids
     for start in range(0, len(ids), BATCH):
         yield from _batch(session, where, ids[start : start + BATCH])
+
+
+def listed_partners(session: Session, where: Directory) -> Iterator[PartnerEntry]:
+    """Every partner with what the lists, the home page and the open data show: profile,
+    offices, claims and overall figures (five queries a batch, no reviews or segments)."""
+    ids = partner_ids(session)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        rows = session.scalars(select(Partner).where(Partner.id.in_(batch))).all()
+        offices = partner_rows.offices_of(session, batch)
+        industries = partner_rows.industries_of(session, batch)
+        products = partner_rows.products_of(session, batch)
+        overall = figure_rows.overall_of(session, batch)
+        for row in sorted(rows, key=lambda partner: partner.id):
+            stored = overall.get(row.id, EMPTY)
+            yield PartnerEntry(
+                partner=row,
+                offices=offices.get(row.id, []),
+                industries=industries.get(row.id, []),
+                products=products.get(row.id, []),
+                certifications=[],
+                references=[],
+                figures=partner_figures(stored, where.market_nps, live=False),
+                overall=stored,
+                segments={},
+                reviews=[],
+            )
 
 
 def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[PartnerEntry]:

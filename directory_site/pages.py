@@ -155,15 +155,20 @@ def _segment_table(title: str, rows: list[tuple[str, FigureSet]]) -> str:
     )
 
 
-def partner_page(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
-    """(the page's Markdown: title and searchable line, its body as finished HTML)."""
-    partner = entry.partner
-    names = where.names
+def partner_lede(entry: PartnerEntry) -> str:
+    """The line under a partner's name, and all that search indexes of it besides the name:
+    its summary, industries, products and cities."""
     industries = ", ".join(i.name for i in entry.industries)
     products = ", ".join(product.name for product, _vendor in entry.products)
     cities = ", ".join(sorted({office.city for office in entry.offices}))
-    # What search indexes: the name (title), this line and nothing else on the page.
-    indexed = " · ".join(part for part in (partner.summary, industries, products, cities) if part)
+    parts = (entry.partner.summary, industries, products, cities)
+    return " · ".join(part for part in parts if part)
+
+
+def partner_parts(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
+    """(the lede as plain text, the page's body as finished HTML)."""
+    partner = entry.partner
+    names = where.names
     trend = entry.segments["quarter"]
     trend_chart = charts.intervals(
         f"{partner.name}: NPS by quarter",
@@ -185,11 +190,6 @@ def partner_page(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
         if entry.figures.overall.nps.value is not None
         else (),
         f"{partner.name}: answers by score",
-    )
-    head = (
-        front(partner.name, description=partner.summary or "")
-        + f"# {text(partner.name)}\n\n"
-        + f'<p class="vouch-lede">{text(indexed)}</p>\n\n{PLACEHOLDER}\n'
     )
     body = "\n".join(
         [
@@ -223,7 +223,7 @@ def partner_page(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
             _reviews(entry),
         ]
     )
-    return head, body
+    return partner_lede(entry), body
 
 
 def _product_name(pair: tuple[Product, Vendor]) -> str:
@@ -360,3 +360,29 @@ def market_page(where: Directory) -> str:
         + f'<th scope="col">Partner NPS</th><th scope="col">Vendor NPS</th>{outcome_heads}'
         + f"</tr></thead><tbody>{rows}</tbody></table>\n"
     )
+
+
+def compare_rows(entry: PartnerEntry) -> dict[str, object]:
+    """What the compare page shows of a partner (data/compare/<slug>.json)."""
+    overall = entry.figures.overall
+    nps = overall.nps
+
+    def figure(value: float | None, unit: str = "", sign: str = "") -> str:
+        return "withheld" if value is None else f"{value:{sign}.0f}{unit}"
+
+    rows = {
+        "NPS": figure(nps.value, sign="+"),
+        "95% interval": "withheld"
+        if nps.low is None or nps.high is None
+        else f"{nps.low:+.0f} to {nps.high:+.0f}",
+        "Verified answers": str(overall.response_count),
+        "Response rate": share(entry.figures.response_rate).replace("&ndash;", "-"),
+        "Evidence tier": TIER_WORDS[entry.figures.evidence_tier],
+        "Ranking score": f"{entry.figures.ranking_score:.1f}",
+    }
+    for name, outcome in overall.outcomes.items():
+        percent = None if outcome.value is None else 100 * outcome.value
+        rows[words(name)] = figure(percent, "%")
+    rows["Industries"] = ", ".join(i.name for i in entry.industries)
+    rows["Offices"] = ", ".join(sorted({f"{o.city} ({o.country})" for o in entry.offices}))
+    return {"slug": entry.slug, "name": entry.partner.name, "rows": rows}
