@@ -268,12 +268,10 @@ def site_build(args: argparse.Namespace, settings: Settings) -> None:
     out: Path = args.out or settings.site_dir
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("writing partner pages", total=None)
+        task = bar.add_task("building the pages with mkdocs", total=None)
 
         def shown(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-            if done == total:
-                bar.update(task, description="building the site with mkdocs")
+            bar.update(task, description="writing partner pages", completed=done, total=total)
 
         try:
             with session_factory(engine)() as session:
