@@ -85,10 +85,6 @@ def directory(session: Session) -> Directory:
     return found
 
 
-def partner_count(session: Session) -> int:
-    return len(session.scalars(select(Partner.id)).all())
-
-
 def partner_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Partner.id).order_by(Partner.id)).all())
 

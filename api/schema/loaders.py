@@ -70,6 +70,7 @@ class Loaders:
         self._session = session
         self.live = live
         self._market_nps: float | None = None
+        self._segment_figures: dict[int, dict[str, list[SegmentFigures]]] = {}
         self._reference: ReferenceNames | None = None
         self.listed: list[int] = []
 
@@ -111,7 +112,13 @@ class Loaders:
         return partner_figures(self.overall(partner_id), self.market_nps(), live=self.live)
 
     def segment_figures(self, partner_id: int) -> dict[str, list[SegmentFigures]]:
-        return segment_figures(self.overall(partner_id), self.segments(partner_id))
+        """Worked out once per partner and request: byIndustry, byProduct, trend and the
+        reviews' industry rule all read it."""
+        if partner_id not in self._segment_figures:
+            self._segment_figures[partner_id] = segment_figures(
+                self.overall(partner_id), self.segments(partner_id)
+            )
+        return self._segment_figures[partner_id]
 
     def reviews_view(self, partner_id: int, first: int) -> list[PublicReview]:
         shown = {s.key for s in self.segment_figures(partner_id)["industry"] if s.shown}

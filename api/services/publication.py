@@ -23,12 +23,12 @@ from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
-from api.models import SurveyResponse, partner_tallies, published_market, published_tallies
+from api.models import partner_tallies, published_market, published_tallies
 from api.services.tally_rows import (
     MARKET_KINDS,
     SegmentKey,
     add_rows,
-    coverage,
+    coverages,
     insert_for_dialect,
 )
 
@@ -134,8 +134,8 @@ def withdraw(
     add_rows(session, published_tallies, rows, delta)
     for key in holding:
         row = published[key]
-        covered, latest = coverage(
-            session, partner_id, key, SurveyResponse.partner_seq <= row["published_through"]
+        [(covered, latest)] = coverages(
+            session, partner_id, [key], through=row["published_through"]
         )
         session.execute(
             update(published_tallies)

@@ -58,50 +58,13 @@ def reason_of_response() -> Any:
     return func.coalesce(SurveyResponse.selection_reason, Engagement.selection_reason)
 
 
-def segment_condition(kind: str, segment: str) -> Any:
-    """Which responses (joined with their engagement) a segment of a partner holds."""
-    if kind == "industry":
-        return Engagement.industry_id == int(segment)
-    if kind == "product":
-        return SurveyResponse.engagement_id.in_(
-            select(engagement_products.c.engagement_id).where(
-                engagement_products.c.product_id == int(segment)
-            )
-        )
-    if kind == "quarter":
-        start, end = _quarter_bounds(segment)
-        return and_(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end)
-    if kind == "reason":
-        return reason_of_response() == segment
-    return true()
-
-
-def coverage(
-    session: Session, partner_id: int, key: SegmentKey, *conditions: Any
-) -> tuple[int, datetime | None]:
-    """(engagements covered, latest response) of a partner's segment, over live responses."""
-    covered, latest = session.execute(
-        select(
-            func.count(SurveyResponse.engagement_id.distinct()),
-            func.max(SurveyResponse.submitted_at),
-        )
-        .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
-        .where(
-            SurveyResponse.partner_id == partner_id,
-            SurveyResponse.voided.is_(False),
-            segment_condition(*key),
-            *conditions,
-        )
-    ).one()
-    return int(covered), latest
-
-
 def coverages(
-    session: Session, partner_id: int, keys: Sequence[SegmentKey]
+    session: Session, partner_id: int, keys: Sequence[SegmentKey], *, through: int | None = None
 ) -> list[tuple[int, datetime | None]]:
-    """`coverage` of several segments of one partner in one query, in the order of `keys`."""
-    statement = _coverages(tuple(kind for kind, _ in keys))
-    params: dict[str, Any] = {"partner": partner_id}
+    """(engagements covered, latest response) of segments of one partner, over its live
+    responses (numbered up to `through`, if given), in one query, in the order of `keys`."""
+    statement = _coverages(tuple(kind for kind, _ in keys), through is not None)
+    params: dict[str, Any] = {"partner": partner_id, "through": through}
     for index, (kind, segment) in enumerate(keys):
         if kind == "quarter":
             params[f"start{index}"], params[f"end{index}"] = _quarter_bounds(segment)
@@ -120,7 +83,7 @@ def _quarter_bounds(segment: str) -> tuple[datetime, datetime]:
 
 
 @cache
-def _coverages(kinds: tuple[str, ...]) -> Any:
+def _coverages(kinds: tuple[str, ...], counted_through: bool) -> Any:
     """One conditional aggregate per segment over the partner's live responses, built once
     per shape (the values are parameters)."""
     columns: list[Any] = []
@@ -136,6 +99,7 @@ def _coverages(kinds: tuple[str, ...]) -> Any:
         .where(
             SurveyResponse.partner_id == bindparam("partner"),
             SurveyResponse.voided.is_(False),
+            SurveyResponse.partner_seq <= bindparam("through") if counted_through else true(),
         )
     )
 
