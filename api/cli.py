@@ -65,6 +65,7 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
 
 def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     from api.demo_data import load_demo_data
+    from api.services import changes
     from api.services.figures_rebuild import rebuild
 
     if args.partners < 1:
@@ -79,6 +80,7 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
         raise CommandError(str(error)) from error
     with unit_of_work(session_factory(engine)) as session:
         figures = rebuild(session=session, publish_all=True)
+        changes.record(session, partner_id=None, reason="everything")
     print(f"loaded {summary}")
     print(f"figures: {figures.responses} live responses in {figures.partner_rows} partner tallies")
 
@@ -240,6 +242,7 @@ def responses_void(args: argparse.Namespace, settings: Settings) -> None:
 def figures_rebuild(args: argparse.Namespace, settings: Settings) -> None:
     from rich.console import Console
 
+    from api.services import changes
     from api.services.figures_rebuild import rebuild
 
     engine = _engine(settings)
@@ -250,6 +253,7 @@ def figures_rebuild(args: argparse.Namespace, settings: Settings) -> None:
         unit_of_work(session_factory(engine)) as session,
     ):
         summary = rebuild(session=session)
+        changes.record(session, partner_id=None, reason="everything")
     elapsed = time.perf_counter() - started
     print(
         f"rebuilt the figures from {_plural(summary.responses, 'live response')}: "

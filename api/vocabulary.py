@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 PARTNER_TYPES = ("implementation", "reseller", "managed_services", "support")
+# What a partner says it does: searchable, and a hard filter in matching.
+CAPABILITIES = (
+    "strategy",
+    "implementation",
+    "integration",
+    "data_migration",
+    "custom_development",
+    "analytics",
+    "training",
+    "change_management",
+    "managed_support",
+    "security",
+)
 EMPLOYEE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 CUSTOMER_SIZE_BANDS = ("1-99", "100-999", "1000-9999", "10000+")
 ENGAGEMENT_STATUSES = ("proposed", "in_progress", "completed", "cancelled")

@@ -19,7 +19,7 @@ from api.demo_data.cities import (
 from api.demo_data.common import ANCHOR_DATE, RowSink, between, moment, pick, round_to, slugify
 from api.demo_data.reference import Catalog, Vendor
 from api.demo_data.words import PARTNER_ENDINGS, PARTNER_KINDS, PREFIXES, SURNAMES
-from api.vocabulary import EMPLOYEE_BANDS, PARTNER_TYPES
+from api.vocabulary import CAPABILITIES, EMPLOYEE_BANDS, PARTNER_TYPES
 
 TYPE_ODDS = {"implementation": 0.92, "reseller": 0.3, "managed_services": 0.3, "support": 0.4}
 # Engagements per partner: log-normal, mean exp(MU + SIGMA^2 / 2) = 20, median 10.
@@ -193,6 +193,7 @@ class PartnerFactory:
                 "founded_year": founded,
                 "partner_types": types,
                 "languages": sorted(languages),
+                "capabilities": _capabilities(slug, types),
                 "hourly_rate_min": rate_min,
                 "hourly_rate_max": rate_max,
                 "min_project_budget": min_budget,
@@ -228,3 +229,20 @@ class PartnerFactory:
             products_by_vendor=products_by_vendor,
             industry_fit={iid: rng.gauss(0.15, 0.4) for iid in industry_ids},
         )
+
+
+# What each partner type tends to offer first; the rest are drawn at random.
+TYPE_CAPABILITIES = {
+    "implementation": ("implementation", "integration", "data_migration"),
+    "reseller": ("strategy", "training"),
+    "managed_services": ("managed_support", "security"),
+    "support": ("managed_support", "training"),
+}
+
+
+def _capabilities(slug: str, types: list[str]) -> list[str]:
+    """A few capabilities, from a generator of their own so the other draws stay as they were."""
+    rng = random.Random(f"capabilities:{slug}")
+    chosen = {TYPE_CAPABILITIES[kind][0] for kind in types}
+    chosen.update(rng.sample(CAPABILITIES, between(rng, 1, 4)))
+    return sorted(chosen)

@@ -1,6 +1,7 @@
 """The ORM: one metadata, every table imported here so alembic and tests see them all."""
 
 from api.models.base import Base
+from api.models.changes import CHANGE_REASONS, change_log
 from api.models.engagement import (
     Customer,
     Engagement,
@@ -23,6 +24,7 @@ from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry
 
 __all__ = [
+    "CHANGE_REASONS",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -39,6 +41,7 @@ __all__ = [
     "SurveyResponse",
     "Vendor",
     "VendorProgramMembership",
+    "change_log",
     "engagement_products",
     "market_tallies",
     "partner_industries",

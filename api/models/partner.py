@@ -45,6 +45,7 @@ class Partner(Base):
     founded_year: Mapped[int | None]
     partner_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
     hourly_rate_min: Mapped[int | None]
     hourly_rate_max: Mapped[int | None]
     min_project_budget: Mapped[int | None]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import DomainError
 from api.models import Partner
-from api.services import audit
+from api.services import audit, changes
 from api.validation import Checker
 
 
@@ -38,10 +38,12 @@ def create_partner(*, session: Session, actor: str, new: NewPartner) -> Partner:
         website=new.website or None,
         partner_types=[],
         languages=[],
+        capabilities=[],
         version=1,
     )
     session.add(partner)
     session.flush()
+    changes.record(session, partner_id=partner.id, reason="created")
     audit.record(
         session=session,
         actor=actor,

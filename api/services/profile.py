@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem, PermissionDenied
 from api.models import Partner
-from api.services import audit
+from api.services import audit, changes
 from api.services.apikeys import Caller
 from api.validation import Checker, check_range
-from api.vocabulary import EMPLOYEE_BANDS, PARTNER_TYPES
+from api.vocabulary import CAPABILITIES, EMPLOYEE_BANDS, PARTNER_TYPES
 
 MAX_DESCRIPTION = 20_000  # characters of Markdown
 MAX_RATE = 100_000  # per hour, in the partner's currency
@@ -38,6 +38,7 @@ PROFILE_FIELDS = (
     "founded_year",
     "partner_types",
     "languages",
+    "capabilities",
     "hourly_rate_min",
     "hourly_rate_max",
     "min_project_budget",
@@ -89,6 +90,7 @@ def finish_edit(
     partner.version += 1
     partner.updated_at = datetime.now(UTC)
     session.flush()
+    changes.record(session, partner_id=partner.id, reason="profile")
     audit.record(
         session=session,
         actor=caller.actor,
@@ -114,6 +116,10 @@ def _check_profile(changes: Mapping[str, Any], partner: Partner) -> Checker:
     for kind in changes.get("partner_types") or ():
         if kind not in PARTNER_TYPES:
             check.fail("partner_types", f"partner_types must be among {', '.join(PARTNER_TYPES)}")
+    for capability in changes.get("capabilities") or ():
+        if capability not in CAPABILITIES:
+            check.fail("capabilities", f"capabilities must be among {', '.join(CAPABILITIES)}")
+            break
     languages = changes.get("languages") or ()
     if len(languages) > 30 or any(not LANGUAGE.match(code) for code in languages):
         check.fail("languages", "languages are ISO 639-1 codes such as 'en' (at most 30)")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import partner_tallies, published_market, published_tallies
+from api.services import changes
 from api.services.tally_rows import (
     MARKET_KINDS,
     SegmentKey,
@@ -96,6 +97,7 @@ def publish_due(
     ]
     # Parameters apart from the statement: it compiles once and is cached from then on.
     session.execute(_copying(session.get_bind().dialect.name), copies)
+    changes.record(session, partner_id=partner_id, reason="figures")
     for copy in copies:
         key = (copy["kind"], copy["segment"])
         if key[0] in MARKET_KINDS:
@@ -131,6 +133,7 @@ def withdraw(
     if not holding:
         return
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
+    changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
     for key in holding:
         row = published[key]

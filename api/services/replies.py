@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import DomainError, PermissionDenied
 from api.models import Partner, ReviewReply, SurveyResponse
-from api.services import audit
+from api.services import audit, changes
 from api.services.apikeys import Caller
 
 MAX_REPLY = 2000
@@ -33,6 +33,7 @@ def reply_to_review(*, session: Session, caller: Caller, review_key: str, body: 
     else:
         reply.body = text
     session.flush()
+    changes.record(session, partner_id=response.partner_id, reason="reply")
     partner = session.get_one(Partner, response.partner_id)
     audit.record(
         session=session,

@@ -72,6 +72,7 @@ class Partner:
     founded_year: int | None
     partner_types: list[str]
     languages: list[str]
+    capabilities: list[str]
     hourly_rate_min: int | None
     hourly_rate_max: int | None
     min_project_budget: int | None
@@ -92,6 +93,7 @@ class Partner:
             founded_year=row.founded_year,
             partner_types=list(row.partner_types),
             languages=list(row.languages),
+            capabilities=list(row.capabilities),
             hourly_rate_min=row.hourly_rate_min,
             hourly_rate_max=row.hourly_rate_max,
             min_project_budget=row.min_project_budget,

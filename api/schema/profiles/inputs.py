@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from api.services.profile_parts import CertificationValues, OfficeValues, ReferenceValues
+from api.vocabulary import CAPABILITIES
 
 
 @strawberry.input(description="Fields to change; omit a field to keep it, send null to clear it.")
@@ -28,6 +29,9 @@ class PartnerProfileInput:
     )
     languages: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description='ISO 639-1 codes, e.g. ["en", "de"]'
+    )
+    capabilities: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description=f"among {', '.join(CAPABILITIES)}"
     )
     hourly_rate_min: int | None = strawberry.UNSET
     hourly_rate_max: int | None = strawberry.UNSET
