@@ -383,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_parser(
         "rebuild", help="recompute every stored tally from the live responses"
     ).set_defaults(run=figures_rebuild)
+
+    from api.cli_dump import add_commands as add_dump_commands
+
+    add_dump_commands(commands)
     return parser
 
 

@@ -1,0 +1,156 @@
+"""The dump format: a manifest and one JSON Lines file per table, each line one row.
+
+A row is a JSON object keyed by column name. JSON holds strings, numbers, booleans and
+null as they are; the other column types are written as text a reader can parse anywhere:
+datetimes and dates in ISO 8601 (datetimes with their UTC offset), binary in base64,
+decimals as strings. JSON columns hold their value as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, Table
+from sqlalchemy.types import TypeDecorator
+
+FORMAT = "vouch-dump"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+BATCH_ROWS = 2000
+"""Rows read, written and inserted at a time: memory stays flat whatever the table size."""
+
+Codec = Callable[[Any], Any]
+
+
+class DumpError(Exception):
+    """A dump cannot be written or loaded; the message says why, naming the file."""
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    name: str
+    file: str
+    columns: tuple[str, ...]
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    revision: str
+    backend: str
+    created_at: str
+    tables: tuple[TableEntry, ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(table.rows for table in self.tables)
+
+    def to_json(self) -> str:
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "revision": self.revision,
+            "backend": self.backend,
+            "created_at": self.created_at,
+            "tables": [
+                {
+                    "name": t.name,
+                    "file": t.file,
+                    "columns": list(t.columns),
+                    "rows": t.rows,
+                    "sha256": t.sha256,
+                }
+                for t in self.tables
+            ],
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise DumpError(
+            f"{path}: no such file; is {folder} a folder `vouch export` wrote?"
+        ) from error
+    except (OSError, ValueError) as error:
+        raise DumpError(f"{path} is not a readable manifest: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DumpError(f'{path} is not a Vouch dump manifest (no "format": "{FORMAT}")')
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise DumpError(
+            f"{path} is in dump format {version!r}; this Vouch reads format {FORMAT_VERSION}: "
+            "load it with the Vouch version that wrote it"
+        )
+    try:
+        return Manifest(
+            revision=str(document["revision"]),
+            backend=str(document["backend"]),
+            created_at=str(document["created_at"]),
+            tables=tuple(
+                TableEntry(
+                    name=str(t["name"]),
+                    file=str(t["file"]),
+                    columns=tuple(str(c) for c in t["columns"]),
+                    rows=int(t["rows"]),
+                    sha256=str(t["sha256"]),
+                )
+                for t in document["tables"]
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise DumpError(f"{path} is damaged: {error!r} is missing or malformed") from error
+
+
+def encoders(table: Table) -> dict[str, Codec]:
+    """Per column: Python value -> JSON value."""
+    return {column.name: _codecs(column)[0] for column in table.columns}
+
+
+def decoders(table: Table) -> dict[str, Codec]:
+    """Per column: JSON value -> Python value, for the column's type."""
+    return {column.name: _codecs(column)[1] for column in table.columns}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _optional(codec: Codec) -> Codec:
+    return lambda value: None if value is None else codec(value)
+
+
+def _codecs(column: Column[Any]) -> tuple[Codec, Codec]:
+    # A TypeDecorator (UTCDateTime) stores through its implementation's type.
+    stored = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(stored, JSON):
+        return _same, _same
+    try:
+        kind = stored.python_type
+    except NotImplementedError:
+        return _same, _same
+    if kind is datetime:
+        return _optional(datetime.isoformat), _optional(datetime.fromisoformat)
+    if kind is date:
+        return _optional(date.isoformat), _optional(date.fromisoformat)
+    if kind is bytes:
+        return _optional(lambda b: base64.b64encode(b).decode("ascii")), _optional(base64.b64decode)
+    if kind is Decimal:
+        return _optional(str), _optional(Decimal)
+    return _same, _same
+
+
+def encode_line(row: dict[str, Any]) -> bytes:
+    return (
+        json.dumps(row, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    ).encode()

@@ -1,0 +1,196 @@
+"""`vouch load DIR`: a dump into an empty database, in one transaction, checked file by file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
+
+from api import migrations
+from api.db import create_db_engine
+from api.dump.format import BATCH_ROWS, DumpError, Manifest, TableEntry, decoders, read_manifest
+from api.models import Base
+from api.settings import parse_database_url
+
+Progress = Callable[[str, int], None]
+"""Told (table name, rows just loaded) as the work goes."""
+
+
+def check_dump(folder: Path) -> Manifest:
+    """The dump's manifest, if this code can load it: same schema revision, same tables."""
+    manifest = read_manifest(folder)
+    head, known = migrations.head_revision(), migrations.known_revisions()
+    if manifest.revision not in known:
+        raise DumpError(
+            f"the dump in {folder} is at schema revision {manifest.revision!r}, which this "
+            f"Vouch does not know (it knows {known[0]} to {head}): load it with the Vouch "
+            "version that wrote it"
+        )
+    if manifest.revision != head:
+        raise DumpError(
+            f"the dump in {folder} is at schema revision {manifest.revision}; this Vouch "
+            f"loads revision {head}: run `vouch db upgrade` on the database it came from, "
+            "export it again, and load that"
+        )
+    expected = {table.name: table for table in Base.metadata.sorted_tables}
+    given = {entry.name: entry for entry in manifest.tables}
+    if set(given) != set(expected):
+        missing, unknown = sorted(set(expected) - set(given)), sorted(set(given) - set(expected))
+        raise DumpError(
+            f"{folder}/manifest.json does not list the tables of revision {head} "
+            f"(missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'})"
+        )
+    for name, entry in given.items():
+        columns = tuple(column.name for column in expected[name].columns)
+        if set(entry.columns) != set(columns):
+            raise DumpError(f"{folder}/{entry.file}: its columns differ from table {name}'s")
+    return manifest
+
+
+def needs_migrating(engine: Engine) -> bool:
+    """Whether the database has never been migrated (and holds no table at all)."""
+    with engine.connect() as connection:
+        if migrations.current_revision(connection) is not None:
+            return False
+        if inspect(connection).get_table_names():
+            raise DumpError(
+                "the database holds tables but no schema revision: load into an empty "
+                "database, or one `vouch db upgrade` made"
+            )
+    return True
+
+
+def load_database(engine: Engine, folder: Path, *, progress: Progress | None = None) -> Manifest:
+    """Every table of the dump into the (migrated, empty) database, or nothing at all."""
+    manifest = check_dump(folder)
+    told = progress or (lambda _table, _rows: None)
+    entries = {entry.name: entry for entry in manifest.tables}
+    seeded = _rows_migrations_write()
+    with engine.begin() as connection:
+        _check_target(connection, manifest.revision, seeded)
+        for table in Base.metadata.sorted_tables:
+            if seeded.get(table.name):
+                # Rows a migration wrote (the change log's first); the dump has its own.
+                connection.execute(delete(table))
+            _load_table(connection, table, folder, entries[table.name], told)
+        if connection.dialect.name == "postgresql":
+            _advance_sequences(connection)
+    return manifest
+
+
+def _check_target(connection: Connection, revision: str, seeded: dict[str, int]) -> None:
+    found = migrations.current_revision(connection)
+    if found != revision:
+        raise DumpError(
+            f"the database is at schema revision {found}, the dump at {revision}: "
+            "run `vouch db upgrade`, or load into an empty database"
+        )
+    holding = {
+        table.name: count
+        for table in Base.metadata.sorted_tables
+        if (count := connection.scalar(select(func.count()).select_from(table)) or 0)
+        and count != seeded.get(table.name)
+    }
+    if holding:
+        largest = sorted(holding.items(), key=lambda item: -item[1])
+        listed = ", ".join(f"{count:,} in {name}" for name, count in largest[:3])
+        more = f" and rows in {len(largest) - 3} more tables" if len(largest) > 3 else ""
+        raise DumpError(
+            f"the database is not empty (it holds rows: {listed}{more}): load only into an "
+            "empty database, so that nothing is mixed or overwritten"
+        )
+
+
+def _rows_migrations_write() -> dict[str, int]:
+    """Rows per table of a freshly migrated database (a scratch SQLite file, thrown away)."""
+    with tempfile.TemporaryDirectory(prefix="vouch-load-") as scratch:
+        url = parse_database_url(f"sqlite:///{Path(scratch) / 'fresh.db'}")
+        migrations.upgrade(url)
+        engine = create_db_engine(url)
+        try:
+            with engine.connect() as connection:
+                counts = {
+                    table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+                    for table in Base.metadata.sorted_tables
+                }
+        finally:
+            engine.dispose()
+    return {name: count for name, count in counts.items() if count}
+
+
+def _load_table(
+    connection: Connection, table: Table, folder: Path, entry: TableEntry, told: Progress
+) -> None:
+    path = folder / entry.file
+    digest, rows = hashlib.sha256(), 0
+    try:
+        for batch in _batches(path, table, digest):
+            connection.execute(table.insert(), batch)
+            rows += len(batch)
+            told(table.name, len(batch))
+    except DBAPIError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise DumpError(f"{path}: the database refused a row: {reason}") from error
+    if rows != entry.rows:
+        raise DumpError(
+            f"{path} holds {rows} rows, the manifest says {entry.rows}: the file is "
+            "damaged or truncated; nothing was loaded"
+        )
+    if digest.hexdigest() != entry.sha256:
+        raise DumpError(
+            f"{path} does not match its sha256 in the manifest: the file is damaged; "
+            "nothing was loaded"
+        )
+
+
+def _batches(path: Path, table: Table, digest: Any) -> Iterator[list[dict[str, Any]]]:
+    decode = decoders(table)
+    batch: list[dict[str, Any]] = []
+    try:
+        file = path.open("rb")
+    except OSError as error:
+        raise DumpError(f"{path}: cannot read it ({error.strerror or error})") from error
+    with file:
+        for number, line in enumerate(file, start=1):
+            digest.update(line)
+            batch.append(_row(path, number, line, decode))
+            if len(batch) == BATCH_ROWS:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def _row(path: Path, number: int, line: bytes, decode: dict[str, Any]) -> dict[str, Any]:
+    try:
+        values = json.loads(line)
+        if not isinstance(values, dict) or set(values) != set(decode):
+            raise ValueError("not an object with the table's columns")
+        return {name: decode[name](value) for name, value in values.items()}
+    except (ValueError, TypeError) as error:
+        raise DumpError(
+            f"{path}, line {number}: not a row of this table ({error}); the file is damaged; "
+            "nothing was loaded"
+        ) from error
+
+
+def _advance_sequences(connection: Connection) -> None:
+    """PostgreSQL's id sequences don't move for explicit ids: set each past the largest."""
+    for table in Base.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        if len(key) != 1 or key[0].autoincrement is False:
+            continue
+        sequence = connection.scalar(
+            text("SELECT pg_get_serial_sequence(:table, :column)"),
+            {"table": table.name, "column": key[0].name},
+        )
+        if sequence is None:
+            continue
+        largest = select(func.coalesce(func.max(key[0]), 0) + 1).scalar_subquery()
+        connection.execute(select(func.setval(sequence, largest, False)))

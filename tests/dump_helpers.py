@@ -1,0 +1,102 @@
+"""Databases to dump: a filled source, every table's rows to compare, `vouch` by URL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.engine import URL
+
+from api.db import create_db_engine
+from api.models import AuditEntry, Base, ReviewReply, SurveyResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_vouch(
+    *args: str, url: URL | str, data_dir: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`vouch ARGS` as an operator runs it, with VOUCH_DATABASE_URL set to `url`."""
+    env = {
+        **os.environ,
+        "VOUCH_DATABASE_URL": url if isinstance(url, str) else url.render_as_string(False),
+        "VOUCH_DATA_DIR": str(data_dir),
+        "VOUCH_ENV": "test",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:
+    """Demo data, figures published, keys, a void (audited), a reply and odd text."""
+    for args in (
+        ("db", "upgrade"),
+        ("demo-data", "--partners", str(partners), "--seed", "7"),
+        ("apikey", "create", "--role", "admin", "--label", "ops ✓"),
+        ("responses", "void", "3", "--reason", "a test of the audit log"),
+    ):
+        done = run_vouch(*args, url=url, data_dir=data_dir)
+        assert done.returncode == 0, done.stderr
+    engine = create_db_engine(url)
+    try:
+        with engine.begin() as connection:
+            response = connection.execute(
+                select(SurveyResponse.id, SurveyResponse.partner_id).where(
+                    SurveyResponse.voided.is_(False)
+                )
+            ).first()
+            assert response is not None
+            at = datetime(2026, 3, 4, 5, 6, 7, 891234, tzinfo=UTC)
+            connection.execute(
+                insert(ReviewReply).values(
+                    response_id=response.id,
+                    partner_id=response.partner_id,
+                    body='Thanks — "quoted", emoji 🚀, newline\nand tab\t',
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            connection.execute(
+                insert(AuditEntry).values(
+                    at=at,
+                    actor="test",
+                    action="note",
+                    entity_type="dump",
+                    entity_id="1",
+                    details={"nested": {"list": [1, 2.5, None, True]}, "text": "é"},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def every_row(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows in primary-key order, read back through the models' types."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            found[table.name] = [
+                tuple(row) for row in connection.execute(select(table).order_by(*order))
+            ]
+    return found
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
