@@ -387,6 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     from api.cli_dump import add_commands as add_dump_commands
 
     add_dump_commands(commands)
+
+    from api.cli_match import add_commands as add_match_commands
+
+    add_match_commands(commands)
     return parser
 
 

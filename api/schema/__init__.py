@@ -19,11 +19,13 @@ from api.schema.document_shape import MAX_ALIASES, MAX_DEPTH
 from api.schema.engagements.mutations import EngagementMutations
 from api.schema.execution import VouchExecution
 from api.schema.figures.queries import FiguresQueries
+from api.schema.matching.queries import MatchingQueries
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
 from api.schema.production import HideSuggestions, MaskUnexpectedErrors
 from api.schema.profiles.mutations import ProfileMutations
 from api.schema.reference.queries import ReferenceQueries
+from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
 from api.schema.unit_of_work import UnitOfWork
 from api.schema.validation import GuardedValidation
@@ -33,7 +35,14 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type
-class Query(PartnerQueries, FiguresQueries, ReferenceQueries, ViewerQueries):
+class Query(
+    PartnerQueries,
+    SearchQueries,
+    FiguresQueries,
+    MatchingQueries,
+    ReferenceQueries,
+    ViewerQueries,
+):
     pass
 
 

@@ -1,0 +1,79 @@
+"""The factor values of a match, written once for two evaluators.
+
+Each formula takes plain numbers or SQL column expressions (with `pick` for a choice and
+`sqrt`/`trig` where needed), as api.metrics.adjusted_wald does: the database ranks the
+candidates with the same arithmetic that explains the top ones in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT
+
+EXPERIENCE_HALF: Final = 5
+"""Verified engagements at which an experience factor reaches one half."""
+DISTANCE_HALF_KM: Final = 500.0
+"""Distance to the nearest office at which proximity falls to one half."""
+EARTH_RADIUS_KM: Final = 6371.0
+BUDGET_SPAN: Final = 2.0
+"""A past budget fits when it lies between need / BUDGET_SPAN and need x BUDGET_SPAN."""
+
+Pick = Callable[[Any, Any, Any], Any]
+"""pick(condition, then, otherwise): `a if c else b`, or SQL CASE."""
+
+
+def python_pick(condition: Any, then: Any, otherwise: Any) -> Any:
+    return then if condition else otherwise
+
+
+def nps_to_unit(nps: Any) -> Any:
+    """An NPS (-100..100) as a factor value (0..1)."""
+    return (nps + 100.0) / 200.0
+
+
+def shrunk_success(n: Any, promoters: Any, detractors: Any, prior: Any, pick: Pick) -> Any:
+    """(100 x (P - D) + 10 x prior) / (n + 10), the ranking score's shrinkage; `prior`
+    itself below K_ANONYMITY answers, so the value tells nothing about them."""
+    shrunk = (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * prior) / (
+        n + RANKING_PRIOR_WEIGHT
+    )
+    return pick(n >= K_ANONYMITY, shrunk, prior)
+
+
+def experience(covered: Any) -> Any:
+    """covered / (covered + 5): 0 with no verified engagement, 1/2 at five, toward 1."""
+    return covered / (covered + float(EXPERIENCE_HALF))
+
+
+def proximity(distance_km: Any) -> Any:
+    """1 at the door, 1/2 at 500 km, 1/3 at 1,000 km."""
+    return 1.0 / (1.0 + distance_km / DISTANCE_HALF_KM)
+
+
+def budget_fit(fitting: Any, completed: Any) -> Any:
+    """Share of completed engagements whose budget fits, with one fitting and one not
+    fitting engagement added, so no history gives 1/2 and one engagement cannot give 1."""
+    return (fitting + 1.0) / (completed + 2.0)
+
+
+def haversine_km(
+    lat1: Any,
+    lon1: Any,
+    lat2: Any,
+    lon2: Any,
+    *,
+    sin: Callable[[Any], Any],
+    cos: Callable[[Any], Any],
+    asin: Callable[[Any], Any],
+    sqrt: Callable[[Any], Any],
+    radians: Callable[[Any], Any],
+    pick: Pick,
+) -> Any:
+    """Great-circle distance in km (rounding can push the chord past 1 at the antipodes)."""
+    half_dlat = radians(lat2 - lat1) / 2.0
+    half_dlon = radians(lon2 - lon1) / 2.0
+    sin_lat, sin_lon = sin(half_dlat), sin(half_dlon)
+    chord = sin_lat * sin_lat + cos(radians(lat1)) * cos(radians(lat2)) * sin_lon * sin_lon
+    return 2.0 * EARTH_RADIUS_KM * asin(sqrt(pick(chord > 1.0, 1.0, chord)))

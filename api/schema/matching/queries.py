@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from api.errors import DomainError
+from api.matching import best_fit
+from api.models import Partner as PartnerRow
+from api.readers import scorecard as readers
+from api.schema.context import Info
+from api.schema.errors import ClientError, invalid_argument
+from api.schema.matching.inputs import ProjectNeed
+from api.schema.matching.types import MatchFactor, PartnerMatch, PartnerScorecard, VendorScorecard
+from api.schema.partners.types import Partner
+from api.schema.permissions import IsVendorOrAdmin
+from api.schema.reference.types import Vendor
+
+
+def _partners(info: Info, ids: list[int]) -> dict[int, PartnerRow]:
+    rows = info.context.session.scalars(select(PartnerRow).where(PartnerRow.id.in_(ids))).all()
+    info.context.loaders.list_partners(ids)
+    return {row.id: row for row in rows}
+
+
+@strawberry.type
+class MatchingQueries:
+    @strawberry.field(
+        description="The partners that fit a customer's need best, each score explained "
+        "(vendor or admin). Published figures only; never sponsorship, tier or revenue. "
+        "first: 1 to 100 (10).",
+        permission_classes=[IsVendorOrAdmin],
+    )
+    def best_fit_partners(
+        self, info: Info, need: ProjectNeed, first: int | None = 10
+    ) -> list[PartnerMatch]:
+        try:
+            matches = best_fit(
+                session=info.context.session,
+                need=need.to_need(),
+                first=10 if first is None else first,
+            )
+        except DomainError as error:
+            raise invalid_argument(error) from error
+        rows = _partners(info, [match.partner_id for match in matches])
+        return [
+            PartnerMatch(
+                partner=Partner.from_row(rows[match.partner_id]),
+                score=match.score,
+                factors=[MatchFactor.from_value(factor) for factor in match.factors],
+            )
+            for match in matches
+        ]
+
+    @strawberry.field(
+        description="A vendor's own partners: its engagements and survey work with each, and "
+        "each partner's figures beside the market's. A vendor key sees its own vendor only; "
+        "an admin names the vendor.",
+        permission_classes=[IsVendorOrAdmin],
+    )
+    def vendor_scorecard(self, info: Info, vendor: str | None = None) -> VendorScorecard:
+        caller = info.context.caller
+        slug = vendor or caller.vendor_slug
+        if caller.role == "vendor" and slug != caller.vendor_slug:
+            raise ClientError("a vendor key reads its own scorecard only", code="FORBIDDEN")
+        if slug is None:
+            raise ClientError("name the vendor", code="VALIDATION", field="vendor")
+        row = readers.vendor_by_slug(info.context.session, slug)
+        if row is None:
+            raise ClientError(f"unknown vendor slug {slug!r}", code="NOT_FOUND", field="vendor")
+        work = readers.vendor_work(info.context.session, row.id)
+        partners = _partners(info, sorted(work))
+        market = info.context.loaders.market_nps()
+        cards = []
+        for partner_id, counts in work.items():
+            figures = info.context.loaders.figures(partner_id)
+            cards.append(
+                PartnerScorecard(
+                    partner=Partner.from_row(partners[partner_id]),
+                    engagements=counts.engagements,
+                    completed_engagements=counts.completed,
+                    engagements_not_surveyed=counts.not_surveyed,
+                    invitations=counts.invitations,
+                    responses=counts.responses,
+                    response_rate=counts.responses / counts.invitations
+                    if counts.invitations
+                    else None,
+                    ranking_score=figures.ranking_score,
+                    compared_to_market=figures.ranking_score - market,
+                )
+            )
+        cards.sort(key=lambda card: (-card.ranking_score, card.partner.slug))
+        return VendorScorecard(vendor=Vendor.from_row(row), market_nps=market, partners=cards)
