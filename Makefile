@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/vouch db upgrade
 	$(BIN)/vouch demo-data --partners 500 --seed 1 --if-empty
+	$(BIN)/vouch index build
 	$(BIN)/vouch site build
 	$(BIN)/vouch serve --host 127.0.0.1 --port 8000
 

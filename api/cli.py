@@ -388,6 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dump_commands(commands)
 
+    from api.cli_index import add_commands as add_index_commands
+
+    add_index_commands(commands)
+
     from api.cli_match import add_commands as add_match_commands
 
     add_match_commands(commands)

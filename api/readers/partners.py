@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
@@ -37,6 +37,7 @@ from api.models import (
     published_tallies,
 )
 from api.validation import Checker
+from api.vocabulary import PARTNER_TYPES
 
 T = TypeVar("T")
 
@@ -49,6 +50,7 @@ class PartnerFilter:
     products: Sequence[str] = field(default_factory=tuple)
     countries: Sequence[str] = field(default_factory=tuple)
     evidence_tiers: Sequence[str] = field(default_factory=tuple)
+    partner_types: Sequence[str] = field(default_factory=tuple)
 
 
 def _ids_for_slugs(
@@ -76,6 +78,9 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
     check = Checker()
     for code in wanted.countries:
         check.country("countries", code)
+    for kind in wanted.partner_types:
+        if kind not in PARTNER_TYPES:
+            check.fail("partner_types", f"partner_types must be among {', '.join(PARTNER_TYPES)}")
     problems += check.problems
     if problems:
         raise DomainError(problems)
@@ -100,6 +105,10 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
         )
     if wanted.evidence_tiers:
         conditions.append(evidence_tier_sql().in_(wanted.evidence_tiers))
+    if wanted.partner_types:
+        # A JSON list of checked words: its text holds '"reseller"' exactly when it lists it.
+        listed = cast(Partner.partner_types, String)
+        conditions.append(or_(*(listed.contains(f'"{kind}"') for kind in wanted.partner_types)))
     if wanted.countries:
         conditions.append(
             exists().where(
@@ -192,6 +201,12 @@ def page_of_partners(
         .limit(limit)
     )
     return list(session.scalars(query).all()), total
+
+
+def partners_by_ids(session: Session, ids: Sequence[int]) -> list[Partner]:
+    """The partners of `ids` in that order (those that no longer exist left out)."""
+    found = {row.id: row for row in session.scalars(select(Partner).where(Partner.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def partner_by_slug(*, session: Session, slug: str) -> Partner | None:

@@ -31,6 +31,9 @@ class PartnerFilter:
     evidence_tiers: list[EvidenceTier] | None = strawberry.field(
         default=None, description="partners whose verified figures reach one of these tiers"
     )
+    partner_types: list[str] | None = strawberry.field(
+        default=None, description="implementation, reseller, managed_services, support"
+    )
 
     def to_values(self) -> FilterValues:
         return FilterValues(
@@ -38,6 +41,7 @@ class PartnerFilter:
             products=_distinct("products", self.products),
             countries=_distinct("countries", self.countries),
             evidence_tiers=tuple(dict.fromkeys(t.value for t in self.evidence_tiers or ())),
+            partner_types=_distinct("partnerTypes", self.partner_types),
         )
 
 

@@ -166,6 +166,11 @@ class Partner:
 class PartnerEdge:
     node: Partner
     cursor: str
+    snippet: str | None = strawberry.field(
+        default=None,
+        description="Search results only: HTML, the partner's escaped words with <mark> "
+        "around those that matched.",
+    )
 
 
 @strawberry.type

@@ -1,0 +1,80 @@
+"""The narrow interface between Vouch and a search engine.
+
+Callers build requests and read pages; only `whoosh_engine` knows whoosh. A second engine
+(tantivy, say) implements `Engine` and `OpenIndex` and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from search_index.documents import PartnerDocument
+
+Order = Literal["relevance", "ranking_score"]
+FACET_FIELDS = ("industries", "products", "countries", "evidence_tiers", "partner_types")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Within a facet any value matches; across facets all must."""
+
+    industries: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    evidence_tiers: tuple[str, ...] = ()
+    partner_types: tuple[str, ...] = ()
+
+    def items(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(name, getattr(self, name)) for name in FACET_FIELDS if getattr(self, name)]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str  # already cut to size (see query_text)
+    filters: Filters = field(default_factory=Filters)
+    offset: int = 0
+    limit: int = 20
+    order: Order = "relevance"
+    market_nps: float = 0.0  # the ranking score's prior, published now
+
+
+@dataclass(frozen=True)
+class Hit:
+    partner_id: int
+    slug: str
+    score: float  # relevance blended with the ranking score (see methodology)
+    snippet: str | None  # HTML: escaped text with <mark> around the matched words
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]  # field -> (value, count), most frequent first
+    notes: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[int], None]
+
+
+class OpenIndex(Protocol):
+    def update(self, documents: Sequence[PartnerDocument], removed: Sequence[int]) -> None: ...
+
+    def search(self, request: SearchRequest) -> SearchPage: ...
+
+    def document_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def create(
+        self, folder: Path, documents: Iterable[PartnerDocument], progress: Progress
+    ) -> int: ...
+
+    def open(self, folder: Path) -> OpenIndex: ...

@@ -1,0 +1,266 @@
+"""The search index as the rest of Vouch sees it: build, sync from the change log, search.
+
+The index is derived data: each host keeps its own, built from the database and kept in
+step by applying the change log (api.models.changes) in order. A search first applies
+what is pending, so a change is visible to the next search. A missing or damaged index
+is rebuilt in the background (and logged); until then a search raises SearchUnavailable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from api.models import change_log
+from search_index import store
+from search_index.documents import all_partner_ids, read_documents
+from search_index.engine import Engine, Filters, OpenIndex, Order, SearchPage, SearchRequest
+from search_index.query_text import prepare
+from search_index.store import IndexBusy, State
+from search_index.whoosh_engine import DamagedIndex, WhooshEngine
+
+log = logging.getLogger("vouch.search")
+
+# A change-log id missing from the log may belong to a transaction still open: it is
+# looked for again until it is this old (then it was rolled back).
+GAP_PATIENCE = 300.0
+GAP_LOOKBACK = 1000  # ids before a build's starting point checked for such transactions
+SYNC_WAIT = 2.0  # seconds a search waits for another writer before searching as it is
+BUILD_WAIT = 30.0  # seconds a build waits to switch while a sync holds the writer lock
+
+
+class SearchUnavailable(Exception):
+    """The index cannot answer now; the message says why, for the client."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    documents: int
+    seconds: float
+    applied_through: int
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    changes: int  # change-log rows applied
+    partners: int  # documents rewritten or removed
+    applied_through: int
+    rebuilt: bool = False
+
+
+class SearchIndex:
+    def __init__(self, root: Path, engine: Engine | None = None) -> None:
+        self.root = Path(root)
+        self.engine: Engine = engine or WhooshEngine()
+        self._lock = threading.Lock()
+        self._open: tuple[Path, OpenIndex] | None = None
+        self._rebuilding = False
+
+    # --- building and syncing ---------------------------------------------------------
+
+    def build(
+        self, session: Session, progress: Callable[[int, int], None] | None = None
+    ) -> BuildSummary:
+        """A whole new index from the database, switched in only when complete."""
+        started = time.perf_counter()
+        with store.locked(self.root, "build.lock", wait=0):
+            store.remove_unfinished(self.root)
+            top, gaps = _starting_point(session)
+            ids = all_partner_ids(session)
+            folder = store.new_folder(self.root)
+            try:
+                count = self.engine.create(
+                    folder,
+                    read_documents(session, ids),
+                    lambda done: progress(done, len(ids)) if progress else None,
+                )
+                built = datetime.now(UTC).isoformat(timespec="seconds")
+                state = State(self.engine.name, top, gaps, built_at=built, documents=count)
+                store.write_state(folder, state)
+                with store.locked(self.root, "writer.lock", wait=BUILD_WAIT):
+                    store.switch_to(self.root, folder)
+            except BaseException:
+                store.remove_unfinished(self.root)
+                raise
+        log.info("search index built: %d partners, changes through %d", count, top)
+        return BuildSummary(count, time.perf_counter() - started, top)
+
+    def sync(self, session: Session, *, wait: float = SYNC_WAIT) -> SyncSummary:
+        """Apply the pending change-log rows, in order, and record how far it got."""
+        folder, opened = self._opened(session)
+        with store.locked(self.root, "writer.lock", wait=wait):
+            if store.current(self.root) != folder:  # a build switched meanwhile
+                return self._sync_again(session, wait)
+            state = self._state(session, folder)
+            rows = session.execute(
+                select(change_log.c.id, change_log.c.partner_id, change_log.c.reason)
+                .where(_pending(state))
+                .order_by(change_log.c.id)
+            ).all()
+            if any(row.reason == "everything" for row in rows):
+                everything = True
+            else:
+                everything = False
+                ids = sorted({row.partner_id for row in rows if row.partner_id is not None})
+                documents = list(read_documents(session, ids))
+                removed = sorted(set(ids) - {doc.partner_id for doc in documents})
+                if documents or removed:
+                    opened.update(documents, removed)
+                new_state = _advanced(state, [row.id for row in rows])
+                if new_state != state:
+                    store.write_state(folder, new_state)
+        if everything:
+            built = self.build(session)
+            return SyncSummary(len(rows), built.documents, built.applied_through, rebuilt=True)
+        return SyncSummary(len(rows), len(ids), new_state.applied_through)
+
+    def _sync_again(self, session: Session, wait: float) -> SyncSummary:
+        return self.sync(session, wait=wait)
+
+    def backlog(self, session: Session) -> int | None:
+        """Change-log rows not yet applied here; None without an index."""
+        folder = store.current(self.root)
+        state = store.read_state(folder) if folder else None
+        if state is None:
+            return None
+        count = session.scalar(select(func.count()).select_from(change_log).where(_pending(state)))
+        return int(count or 0)
+
+    # --- searching ---------------------------------------------------------------------
+
+    def search(
+        self,
+        session: Session,
+        text: str,
+        *,
+        filters: Filters,
+        offset: int,
+        limit: int,
+        order: Order,
+        market_nps: float,
+    ) -> SearchPage:
+        prepared = prepare(text)
+        notes = list(prepared.notes)
+        folder, opened = self._opened(session)
+        state = self._state(session, folder)
+        if session.scalar(select(func.max(change_log.c.id)).where(_pending(state))) is not None:
+            try:
+                self.sync(session)
+            except IndexBusy:
+                notes.append("the index is being updated: the newest changes may be missing")
+            folder, opened = self._opened(session)
+        request = SearchRequest(prepared.text, filters, offset, limit, order, market_nps)
+        try:
+            page = opened.search(request)
+        except (OSError, EOFError, ValueError) as error:
+            self._damaged(session, folder, error)
+        return replace(page, notes=notes + page.notes)
+
+    # --- the open index, and what happens when there is none ----------------------------
+
+    def _opened(self, session: Session) -> tuple[Path, OpenIndex]:
+        folder = store.current(self.root)
+        if folder is None:
+            log.warning("no search index in %s: building one", self.root)
+            self._rebuild_soon(session)
+            raise SearchUnavailable("the search index is being built; try again in a minute")
+        with self._lock:
+            if self._open is not None and self._open[0] == folder:
+                return self._open
+        try:
+            opened = self.engine.open(folder)
+        except DamagedIndex as error:
+            self._damaged(session, folder, error)
+        with self._lock:
+            self._open = (folder, opened)
+        return folder, opened
+
+    def _state(self, session: Session, folder: Path) -> State:
+        state = store.read_state(folder)
+        if state is None:
+            self._damaged(session, folder, ValueError("its state file is missing or unreadable"))
+        return state
+
+    def _damaged(self, session: Session, folder: Path, error: BaseException) -> NoReturn:
+        log.error("the search index in %s is damaged (%s): rebuilding it", folder, error)
+        with self._lock:
+            self._open = None
+        self._rebuild_soon(session)
+        raise SearchUnavailable("the search index is being rebuilt; try again in a minute")
+
+    def _rebuild_soon(self, session: Session) -> None:
+        """Build in a thread of this process, unless one is running here or elsewhere."""
+        bind = session.get_bind()
+        with self._lock:
+            if self._rebuilding:
+                return
+            self._rebuilding = True
+
+        def run() -> None:
+            try:
+                with Session(bind) as own:
+                    self.build(own)
+            except IndexBusy:
+                log.info("another process is building the search index")
+            except Exception:
+                log.exception("rebuilding the search index failed")
+            finally:
+                with self._lock:
+                    self._rebuilding = False
+
+        threading.Thread(target=run, name="vouch-search-rebuild", daemon=True).start()
+
+
+def _pending(state: State) -> Any:
+    condition = change_log.c.id > state.applied_through
+    if state.gaps:
+        return or_(condition, change_log.c.id.in_([int(gap) for gap in state.gaps]))
+    return condition
+
+
+def _starting_point(session: Session) -> tuple[int, dict[str, float]]:
+    """The newest change id, and the ids below it that may belong to open transactions."""
+    top = session.scalar(select(func.max(change_log.c.id))) or 0
+    present = set(
+        session.scalars(select(change_log.c.id).where(change_log.c.id > top - GAP_LOOKBACK))
+    )
+    now = time.time()
+    gaps = {str(i): now for i in range(max(1, top - GAP_LOOKBACK + 1), top + 1) if i not in present}
+    return top, gaps
+
+
+def _advanced(state: State, applied: list[int]) -> State:
+    now = time.time()
+    seen = set(applied)
+    top = max([state.applied_through, *applied])
+    gaps = {
+        gap: since
+        for gap, since in state.gaps.items()
+        if int(gap) not in seen and now - since < GAP_PATIENCE
+    }
+    for missing in range(state.applied_through + 1, top + 1):
+        if missing not in seen:
+            gaps[str(missing)] = now
+    return replace(state, applied_through=top, gaps=gaps)
+
+
+_INDEXES: dict[Path, SearchIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(root: Path) -> SearchIndex:
+    """This process's SearchIndex in `root` (Settings.index_dir), shared by its threads."""
+    key = Path(root).resolve()
+    with _INDEXES_LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = SearchIndex(key)
+        return _INDEXES[key]

@@ -1,0 +1,387 @@
+"""The whoosh engine: its schema, a build, updates, and faceted search with snippets."""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, qparser, scoring, sorting
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from api.metrics import shrunk_nps
+from search_index.documents import PartnerDocument
+from search_index.engine import FACET_FIELDS, Filters, Hit, Progress, SearchPage, SearchRequest
+from search_index.query_text import plain_words
+
+# Field boosts: a word in the name counts three times one in the description.
+TEXT_FIELDS = {"name": 3.0, "summary": 1.5, "tags": 1.5, "places": 1.0, "description": 1.0}
+# The blend: relevance x (1 + (ranking score + 100) / 200), so the best-evidenced partner
+# counts at most twice a partner of the same relevance with the worst score.
+RANKING_BLEND = 1.0
+TYPO_MIN_LETTERS = 5
+TYPO_MAX_LETTERS = 30  # longer words are not corrected (nor are they words)
+SNIPPET_CHARS = 160
+EXCERPT_CHARS = 1500
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+")
+_UNSAFE_SYNTAX = (
+    qparser.FieldsPlugin,
+    qparser.WildcardPlugin,
+    qparser.RangePlugin,
+    qparser.BoostPlugin,
+    qparser.EveryPlugin,
+    qparser.SingleQuotePlugin,
+)
+
+
+class DamagedIndex(Exception):
+    """The folder holds no readable whoosh index."""
+
+
+def schema() -> Schema:
+    words = StemmingAnalyzer()
+    texts = {
+        name: TEXT(analyzer=words, field_boost=boost, stored=name == "summary")
+        for name, boost in TEXT_FIELDS.items()
+    }
+    facets = {name: KEYWORD(commas=True) for name in FACET_FIELDS if name != "evidence_tiers"}
+    return Schema(
+        pid=ID(stored=True, unique=True),
+        slug=ID(stored=True, sortable=True),
+        # Snippets are cut from the summary and the description's opening: highlighting
+        # a 20,000-character description for every hit would cost more than the search.
+        excerpt=STORED(),
+        evidence_tiers=ID(),
+        # whoosh fails on a sortable NUMERIC without a default (struct.error).
+        nps_n=NUMERIC(int, sortable=True, default=0),
+        nps=NUMERIC(float, sortable=True, default=0),
+        **texts,
+        **facets,
+    )
+
+
+def plain_markdown(text: str) -> str:
+    return " ".join(_MARKDOWN.sub(r"\1", text).split())
+
+
+def _fields(doc: PartnerDocument) -> dict[str, Any]:
+    description = plain_markdown(doc.description)
+    return {
+        "pid": str(doc.partner_id),
+        "slug": doc.slug,
+        "name": doc.name,
+        "summary": doc.summary,
+        "description": description,
+        "excerpt": description[:EXCERPT_CHARS],
+        "tags": doc.tags,
+        "places": doc.places,
+        "industries": ",".join(doc.industries),
+        "products": ",".join(doc.products),
+        "countries": ",".join(doc.countries),
+        "partner_types": ",".join(doc.partner_types),
+        "evidence_tiers": doc.evidence_tier,
+        "nps_n": doc.nps_n,
+        "nps": doc.nps,
+    }
+
+
+class WhooshEngine:
+    name = "whoosh"
+
+    def __init__(self, *, procs: int = 1) -> None:
+        self.procs = procs
+
+    def create(self, folder: Path, documents: Iterable[PartnerDocument], progress: Progress) -> int:
+        index = whoosh_index.create_in(str(folder), schema())
+        options: dict[str, Any] = {"limitmb": 256}
+        if self.procs > 1:
+            options.update(procs=self.procs, multisegment=True)
+        writer = index.writer(**options)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**_fields(doc))
+                count += 1
+                if count % 250 == 0:
+                    progress(count)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        progress(count)
+        index.close()
+        return count
+
+    def open(self, folder: Path) -> WhooshIndex:
+        return WhooshIndex(folder)
+
+
+@dataclass
+class _Segment:
+    """What one segment's documents hold for ranking and facets, by local doc number.
+
+    Worked out once per segment: a sync adds a small segment and the large ones keep
+    their tables, so the first search after a change stays fast.
+    """
+
+    nps_n: list[int]
+    nps: list[float]
+    postings: dict[str, dict[str, frozenset[int]]]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def of(cls, reader: Any) -> _Segment:
+        return cls(
+            nps_n=list(reader.column_reader("nps_n")),
+            nps=list(reader.column_reader("nps")),
+            postings={
+                name: {
+                    value: frozenset(reader.postings(name, value).all_ids())
+                    for value in reader.field_terms(name)
+                }
+                for name in FACET_FIELDS
+            },
+            vocabulary=frozenset(term for name in TEXT_FIELDS for term in reader.field_terms(name)),
+        )
+
+
+@dataclass
+class _Reading:
+    """A searcher and its segments' tables, with their offsets in global doc numbers."""
+
+    searcher: Searcher
+    offsets: list[int]
+    segments: list[_Segment]
+
+    @classmethod
+    def of(cls, searcher: Searcher, known: dict[str, _Segment]) -> _Reading:
+        offsets, segments = [], []
+        for reader, offset in searcher.reader().leaf_readers():
+            key = reader.segment().segment_id() if reader.segment() else str(id(reader))
+            if key not in known:
+                known[key] = _Segment.of(reader)
+            offsets.append(offset)
+            segments.append(known[key])
+        return cls(searcher=searcher, offsets=offsets, segments=segments)
+
+    def _locate(self, docnum: int) -> tuple[_Segment, int]:
+        index = bisect_right(self.offsets, docnum) - 1
+        return self.segments[index], docnum - self.offsets[index]
+
+    def ranking(self, docnum: int, market: float) -> float:
+        segment, local = self._locate(docnum)
+        n = segment.nps_n[local]
+        return shrunk_nps(n, segment.nps[local], market) if n else market
+
+    def facet_counts(self, doc_ids: set[int]) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+        bounds = [*self.offsets[1:], None]
+        for segment, offset, bound in zip(self.segments, self.offsets, bounds, strict=True):
+            local = {d - offset for d in doc_ids if d >= offset and (bound is None or d < bound)}
+            if not local:
+                continue
+            for name, values in segment.postings.items():
+                for value, postings in values.items():
+                    counts[name][value] += len(local & postings)
+        return counts
+
+    def known_word(self, word: str) -> bool:
+        return any(word in segment.vocabulary for segment in self.segments)
+
+
+class _Blended(scoring.BM25F):  # type: ignore[misc]
+    use_final = True
+
+    def __init__(self, reading: _Reading, market: float) -> None:
+        super().__init__()
+        self.reading = reading
+        self.market = market
+
+    def final(self, searcher: Searcher, docnum: int, score: float) -> float:
+        ranking = self.reading.ranking(docnum, self.market)
+        return float(score * (1 + RANKING_BLEND * (ranking + 100) / 200))
+
+
+class WhooshIndex:
+    def __init__(self, folder: Path) -> None:
+        try:
+            self.index = whoosh_index.open_dir(str(folder))
+            self.index.doc_count()
+        except Exception as error:
+            raise DamagedIndex(f"no readable whoosh index in {folder}: {error}") from error
+        self.local = threading.local()
+        self.parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS), self.index.schema, group=qparser.AndGroup
+        )
+        for plugin in _UNSAFE_SYNTAX:
+            self.parser.remove_plugin_class(plugin)
+        self.plain_parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS),
+            self.index.schema,
+            group=qparser.AndGroup,
+            plugins=[qparser.WhitespacePlugin()],
+        )
+        self.opened: list[Searcher] = []
+        self.segments: dict[str, _Segment] = {}
+        self.lock = threading.Lock()
+
+    def document_count(self) -> int:
+        return int(self.index.doc_count())
+
+    def update(self, documents: Sequence[PartnerDocument], removed: Sequence[int]) -> None:
+        writer = self.index.writer(timeout=10.0)
+        try:
+            for doc in documents:
+                writer.update_document(**_fields(doc))
+            for partner_id in removed:
+                writer.delete_by_term("pid", str(partner_id))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def close(self) -> None:
+        with self.lock:
+            for searcher in self.opened:
+                searcher.close()
+            self.opened.clear()
+        self.index.close()
+
+    def _reading(self) -> _Reading:
+        """This thread's searcher, refreshed when another writer committed since."""
+        reading: _Reading | None = getattr(self.local, "reading", None)
+        if reading is not None and reading.searcher.up_to_date():
+            return reading
+        searcher = self.index.searcher()
+        with self.lock:
+            if reading is not None:
+                self.opened.remove(reading.searcher)
+                reading.searcher.close()
+            self.opened.append(searcher)
+        self.local.reading = _Reading.of(searcher, self.segments)
+        return self.local.reading  # type: ignore[no-any-return]
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        reading = self._reading()
+        searcher = reading.searcher
+        query, notes = self._parse(request.text, reading)
+        wanted = _filter(request.filters)
+        window = request.offset + request.limit
+        by_ranking_score = request.order == "ranking_score" or isinstance(query, Q.Every)
+        if by_ranking_score:
+            by_ranking = sorting.FunctionFacet(
+                lambda _s, docnum: -reading.ranking(docnum, request.market_nps)
+            )
+            results = searcher.search(
+                query,
+                filter=wanted,
+                limit=window,
+                sortedby=sorting.MultiFacet([by_ranking, sorting.FieldFacet("slug")]),
+            )
+        else:
+            scored = Searcher(searcher.reader(), weighting=_Blended(reading, request.market_nps))
+            results = scored.search(query, filter=wanted, limit=window, terms=True)
+        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
+        # Scoring with a final() step, or sorting, visits every match: the docset is whole.
+        doc_ids = set(results.docs())
+        hits = [
+            Hit(
+                partner_id=int(hit["pid"]),
+                slug=hit["slug"],
+                score=(
+                    reading.ranking(hit.docnum, request.market_nps)
+                    if by_ranking_score
+                    else float(hit.score or 0.0)
+                ),
+                snippet=_snippet(hit),
+            )
+            for hit in results[request.offset : window]
+        ]
+        return SearchPage(
+            hits=hits, total=len(doc_ids), facets=_facets(reading, doc_ids), notes=notes
+        )
+
+    def _parse(self, text: str, reading: _Reading) -> tuple[Any, list[str]]:
+        """The query for `text`; syntax whoosh cannot read is searched as plain words."""
+        notes: list[str] = []
+        if not plain_words(text):
+            return Q.Every(), notes
+        try:
+            query = self.parser.parse(text)
+        except Exception:
+            query = Q.NullQuery
+        if query is Q.NullQuery or not list(query.iter_all_terms()):
+            query = self.plain_parser.parse(plain_words(text))
+            if query is not Q.NullQuery:
+                notes.append("the query's operators could not be read: searched its words")
+        if query is Q.NullQuery:
+            notes.append("the query has no searchable words: every partner is shown")
+            return Q.Every(), notes
+        return _tolerate_typos(query, reading), notes
+
+
+def _filter(filters: Filters) -> Any:
+    parts = [Q.Or([Q.Term(name, value) for value in values]) for name, values in filters.items()]
+    return Q.And(parts) if parts else None
+
+
+def _facets(reading: _Reading, doc_ids: set[int]) -> dict[str, list[tuple[str, int]]]:
+    return {
+        name: sorted(
+            ((value, count) for value, count in counts.items() if count),
+            key=lambda value_count: (-value_count[1], value_count[0]),
+        )
+        for name, counts in reading.facet_counts(doc_ids).items()
+    }
+
+
+def _tolerate_typos(query: Any, reading: _Reading) -> Any:
+    """A word of TYPO_MIN_LETTERS or more that no partner uses also matches the words one
+    edit away (a letter dropped, added, changed, or two swapped) that partners do use."""
+    unknown = {
+        text
+        for fieldname, text in query.iter_all_terms()
+        if fieldname in TEXT_FIELDS
+        and TYPO_MIN_LETTERS <= len(text) <= TYPO_MAX_LETTERS
+        and not reading.known_word(text)
+    }
+    if not unknown:
+        return query
+    near = {word: sorted(w for w in _one_edit(word) if reading.known_word(w)) for word in unknown}
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, Q.Term) and node.fieldname in TEXT_FIELDS and node.text in near:
+            terms = [Q.Term(node.fieldname, word) for word in near[node.text]]
+            return Q.Or(terms, boost=node.boost) if terms else node
+        return node.apply(fix)
+
+    return fix(query)
+
+
+def _one_edit(word: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changes = {a + c + b[1:] for a, b in splits if b for c in letters}
+    inserts = {a + c + b for a, b in splits for c in letters}
+    return deletes | swaps | changes | inserts
+
+
+def _snippet(hit: Any) -> str | None:
+    for name, stored in (("description", "excerpt"), ("summary", "summary")):
+        text = hit.highlights(name, text=hit.get(stored) or "", top=2)
+        if text:
+            return str(text)
+    summary = hit.get("summary") or ""
+    return highlight.htmlescape(summary[:SNIPPET_CHARS], quote=False) or None
