@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from api.matching.index import MatchIndex, index_for
 from api.models import Partner, Vendor, VendorProgramMembership
+from api.services import changes
 from tests import factories
 from tests.databases import Database
 from tests.matching_world import answers, engagement, publish
@@ -77,7 +79,7 @@ def keys(db: Database) -> dict[str, str]:
             budget=400_000,
         )
         answers(session, world, charlie.id, "healthcare", [10, 10, 10])
-        # Not yet surveyed: counts for past budgets, not for experience.
+        # Not surveyed: counts neither for experience nor for past budgets.
         engagement(session, world, charlie.id, "healthcare", budget=1_000_000)
         publish(session)
         return {
@@ -122,7 +124,8 @@ def expected_scores() -> dict[str, float]:
         "industry_experience": 3 / 8,
         "product_experience": 3 / 8,
         "proximity": 1 / (1 + km(BERLIN, TORONTO) / 500),
-        "budget_fit": (3 + 1) / (4 + 2),
+        # the engagement of 1,000,000 has no published answer: not counted
+        "budget_fit": (3 + 1) / (3 + 2),
     }
     return {
         slug: sum(WEIGHTS[name] * value for name, value in values.items())
@@ -157,7 +160,7 @@ def test_each_factor_says_where_it_comes_from(keys: dict[str, str], api: GraphQL
     assert alpha["product_experience"] == "6 verified engagements with Acme CRM"
     assert alpha["proximity"] == "nearest office Berlin, DE, 0 km away"
     assert alpha["budget_fit"] == (
-        "6 of 6 completed engagements had a budget between 50,000 and 200,000"
+        "6 of 6 verified engagements had a budget between 50,000 and 200,000"
     )
     charlie = {f["name"]: f["evidence"] for f in found["charlie"]["factors"]}
     assert (
@@ -204,6 +207,7 @@ def test_sponsorship_tier_and_revenue_change_nothing(
     keys: dict[str, str], db: Database, api: GraphQLClient
 ) -> None:
     before = best_fit(api, keys["acme"], NEED)
+    rebuilds = match_index(db).rebuilds
     with db.session() as session, session.begin():
         acme = session.query(Vendor).filter_by(slug="acme").one()
         for partner in session.query(Partner).all():
@@ -216,6 +220,8 @@ def test_sponsorship_tier_and_revenue_change_nothing(
                     sponsored=False,
                 )
             )
+        # Make the match index read every partner again, so nothing is served from before.
+        changes.record(session, partner_id=None, reason="everything")
     assert best_fit(api, keys["acme"], NEED) == before
     with db.session() as session, session.begin():
         session.execute(
@@ -223,7 +229,15 @@ def test_sponsorship_tier_and_revenue_change_nothing(
             .where(VendorProgramMembership.partner_id == Partner.id, Partner.slug == "charlie")
             .values(tier="platinum", annual_revenue=50_000_000, sponsored=True)
         )
+        changes.record(session, partner_id=None, reason="everything")
     assert best_fit(api, keys["acme"], NEED) == before
+    assert match_index(db).rebuilds == rebuilds + 2
+
+
+def match_index(db: Database) -> MatchIndex:
+    """The server's match index: the test server runs in this process, on this engine."""
+    with db.session() as session:
+        return index_for(session)
 
 
 @pytest.mark.parametrize("caller", ["public", "partner"])

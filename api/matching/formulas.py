@@ -1,8 +1,8 @@
-"""The factor values of a match, written once for two evaluators.
+"""The factor values of a match: each maps what is known of a partner to 0..1.
 
-Each formula takes plain numbers or SQL column expressions (with `pick` for a choice and
-`sqrt`/`trig` where needed), as api.metrics.adjusted_wald does: the database ranks the
-candidates with the same arithmetic that explains the top ones in Python.
+Written with operators and passed-in functions only (`pick` for a choice, the
+trigonometry for distance), as api.metrics.adjusted_wald is, so the same arithmetic could
+be built as SQL should the ranking move into the database.
 """
 
 from __future__ import annotations

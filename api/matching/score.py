@@ -1,20 +1,21 @@
-"""A candidate's exact score and its factors, each explained in words.
+"""A partner's score for a need and its factors, each explained in words.
 
-Pure: it reads the facts the readers found (published figures only) and nothing about a
+Pure: it reads the facts the index holds (published figures only) and nothing about a
 partner's standing with a vendor, which no reader here fetches.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from api import metrics
 from api.matching import formulas
+from api.matching.index import PartnerFacts
 from api.matching.need import FACTORS, Need
-from api.metrics.withholding import withheld_segments
-from api.readers.matching import Candidate, Reference
+from api.readers.matching import OfficePlace, Reference
 
 
 @dataclass(frozen=True)
@@ -33,75 +34,87 @@ class Match:
     factors: tuple[Factor, ...]
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the exact score needs beyond the ranking query's row."""
-
-    market_nps: float
-    industry_counts: Mapping[str, int]  # published answers per industry segment
-    budget_history: tuple[int, int]  # (fitting, completed) engagements
-    nearest_office: str | None = None  # "Berlin, DE", for the explanation only
-
-
-@dataclass(frozen=True)
-class Values:
-    """Each factor's value, and what was used to get it."""
-
-    values: Mapping[str, float]
-    overall: float  # the partner's shrunk NPS (its ranking score)
-    industry_shown: bool
-    industry: float  # the shrunk industry NPS, or `overall` when not shown
-
-
-def values_of(candidate: Candidate, need: Need, reference: Reference, facts: Facts) -> Values:
-    pick = formulas.python_pick
-    overall = formulas.shrunk_success(
-        candidate.n, candidate.promoters, candidate.detractors, facts.market_nps, pick
+def distance_km(office: OfficePlace, point: tuple[float, float]) -> float:
+    distance: float = formulas.haversine_km(
+        office.latitude,
+        office.longitude,
+        point[0],
+        point[1],
+        sin=math.sin,
+        cos=math.cos,
+        asin=math.asin,
+        sqrt=math.sqrt,
+        radians=math.radians,
+        pick=formulas.python_pick,
     )
-    shown = industry_shown(candidate, reference, facts)
-    industry = overall
-    if shown:
-        industry = formulas.shrunk_success(
-            candidate.industry_n,
-            candidate.industry_promoters,
-            candidate.industry_detractors,
-            overall,
-            pick,
-        )
-    products = [formulas.experience(float(c)) for c in candidate.product_covered]
-    values = {
-        "customer_success": formulas.nps_to_unit(overall),
-        "industry_success": formulas.nps_to_unit(industry),
-        "industry_experience": formulas.experience(float(candidate.industry_covered)),
+    return distance
+
+
+def nearest(facts: PartnerFacts, need: Need) -> tuple[OfficePlace, float] | None:
+    """The office the proximity factor measures: the nearest one to the need's point, or
+    one in the need's country (distance 0); None without such an office."""
+    offices = facts.raw.offices
+    if need.point is not None:
+        point = need.point
+        measured = [(distance_km(office, point), office) for office in offices]
+        if not measured:
+            return None
+        distance, office = min(measured, key=lambda pair: pair[0])
+        return office, distance
+    for office in offices:
+        if office.country == need.country:
+            return office, 0.0
+    return None
+
+
+def budget_range(budget: int) -> tuple[float, float]:
+    return budget / formulas.BUDGET_SPAN, budget * formulas.BUDGET_SPAN
+
+
+def fitting_budgets(facts: PartnerFacts, budget: int) -> int:
+    low, high = budget_range(budget)
+    budgets = facts.raw.budgets  # sorted
+    return bisect.bisect_right(budgets, high) - bisect.bisect_left(budgets, low)
+
+
+def industry_value(facts: PartnerFacts, reference: Reference) -> float:
+    """The shrunk NPS in the need's industry if the public sees it, else the overall one."""
+    return facts.industry_nps(reference.industry.id if reference.industry else None)
+
+
+def partial_values(facts: PartnerFacts, reference: Reference) -> dict[str, float]:
+    """The factors that need no distance and no budget arithmetic."""
+    raw = facts.raw
+    industry = reference.industry
+    covered = raw.industries.get(industry.id) if industry else None
+    products = [
+        formulas.experience(float(raw.products.get(product.id, 0)))
+        for product, _ in reference.products
+    ]
+    return {
+        "customer_success": formulas.nps_to_unit(facts.overall),
+        "industry_success": formulas.nps_to_unit(industry_value(facts, reference)),
+        "industry_experience": formulas.experience(float(covered.covered if covered else 0)),
         "product_experience": math.fsum(products) / len(products) if products else 0.0,
-        "proximity": _proximity(candidate, need),
-        "budget_fit": _budget(candidate, need, facts),
     }
-    return Values(values=values, overall=overall, industry_shown=shown, industry=industry)
 
 
-def industry_shown(candidate: Candidate, reference: Reference, facts: Facts) -> bool:
-    """Whether the public sees the need's industry figures of this partner: k answers and
-    the subtraction rule (api.metrics.withholding), as on the partner's page."""
-    if reference.industry is None or metrics.is_withheld(candidate.industry_n):
-        return False
-    withheld = withheld_segments(dict(facts.industry_counts), candidate.n)
-    return str(reference.industry.id) not in withheld
+def values_of(facts: PartnerFacts, need: Need, reference: Reference) -> dict[str, float]:
+    values = partial_values(facts, reference)
+    place = nearest(facts, need)
+    if need.point is not None:
+        values["proximity"] = 0.0 if place is None else formulas.proximity(place[1])
+    else:
+        values["proximity"] = 1.0 if place is not None else 0.0
+    values["budget_fit"] = budget_value(facts, need)
+    return values
 
 
-def _proximity(candidate: Candidate, need: Need) -> float:
-    if need.has_point:
-        if candidate.distance_km is None:
-            return 0.0
-        return float(formulas.proximity(candidate.distance_km))
-    return 1.0 if candidate.in_country else 0.0
-
-
-def _budget(candidate: Candidate, need: Need, facts: Facts) -> float:
-    if need.budget is None or candidate.min_budget > need.budget:
+def budget_value(facts: PartnerFacts, need: Need) -> float:
+    if need.budget is None or facts.raw.min_budget > need.budget:
         return 0.0
-    fitting, completed = facts.budget_history
-    return float(formulas.budget_fit(fitting, completed))
+    value: float = formulas.budget_fit(fitting_budgets(facts, need.budget), len(facts.raw.budgets))
+    return value
 
 
 def score(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -110,25 +123,34 @@ def score(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
 
 
 def explain(
-    candidate: Candidate,
+    facts: PartnerFacts,
     need: Need,
     reference: Reference,
-    facts: Facts,
+    market_nps: float,
     weights: Mapping[str, float],
 ) -> Match:
-    found = values_of(candidate, need, reference, facts)
-    words = _evidence(candidate, need, reference, facts, found)
+    values = values_of(facts, need, reference)
+    words = _evidence(facts, need, reference, market_nps)
     factors = tuple(
-        Factor(name=name, weight=weights[name], value=found.values[name], evidence=words[name])
+        Factor(name=name, weight=weights[name], value=values[name], evidence=words[name])
         for name in FACTORS
         if weights[name] > 0
     )
     return Match(
-        partner_id=candidate.partner_id,
-        slug=candidate.slug,
-        score=score(found.values, weights),
+        partner_id=facts.raw.partner_id,
+        slug=facts.raw.slug,
+        score=score(values, weights),
         factors=factors,
     )
+
+
+def best_first(matches: Sequence[Match]) -> list[Match]:
+    """Highest score first; equal scores by slug."""
+    return sorted(matches, key=lambda match: (-match.score, match.slug))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _nps_words(n: int, promoters: int, detractors: int) -> str:
@@ -137,95 +159,82 @@ def _nps_words(n: int, promoters: int, detractors: int) -> str:
     return f"NPS {value:.0f}, 95% interval {low:.0f} to {high:.0f}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _evidence(
-    candidate: Candidate, need: Need, reference: Reference, facts: Facts, found: Values
+    facts: PartnerFacts, need: Need, reference: Reference, market: float
 ) -> dict[str, str]:
-    market = facts.market_nps
-    responses = _plural(candidate.n, "published response")
-    if metrics.is_withheld(candidate.n):
+    o = facts.raw.overall
+    responses = _plural(o.n, "published response")
+    if metrics.is_withheld(o.n):
         overall = f"{responses}, under {metrics.K_ANONYMITY}: the market's NPS {market:.0f} counts"
     else:
-        nps = _nps_words(candidate.n, candidate.promoters, candidate.detractors)
         overall = (
-            f"{nps} from {responses}; shrunk toward the market's {market:.0f}: {found.overall:.0f}"
+            f"{_nps_words(o.n, o.promoters, o.detractors)} from {responses}; shrunk toward "
+            f"the market's {market:.0f}: {facts.overall:.0f}"
         )
     return {
         "customer_success": overall,
-        "industry_success": _industry_words(candidate, reference, found),
-        "industry_experience": _experience_words(candidate, reference),
+        "industry_success": _industry_words(facts, reference),
+        "industry_experience": _experience_words(facts, reference),
         "product_experience": "; ".join(
-            f"{_plural(covered, 'verified engagement')} with {product.name}"
-            for covered, (product, _) in zip(
-                candidate.product_covered, reference.products, strict=True
-            )
+            f"{_plural(facts.raw.products.get(product.id, 0), 'verified engagement')} "
+            f"with {product.name}"
+            for product, _ in reference.products
         ),
-        "proximity": _proximity_words(candidate, need, facts),
-        "budget_fit": _budget_words(candidate, need, facts),
+        "proximity": _proximity_words(facts, need),
+        "budget_fit": _budget_words(facts, need),
     }
 
 
-def _experience_words(candidate: Candidate, reference: Reference) -> str:
+def _experience_words(facts: PartnerFacts, reference: Reference) -> str:
     if reference.industry is None:
         return ""
-    engagements = _plural(candidate.industry_covered, "verified engagement")
+    segment = facts.raw.industries.get(reference.industry.id)
+    engagements = _plural(segment.covered if segment else 0, "verified engagement")
     return f"{engagements} in {reference.industry.name.lower()}"
 
 
-def _industry_words(candidate: Candidate, reference: Reference, found: Values) -> str:
+def _industry_words(facts: PartnerFacts, reference: Reference) -> str:
     if reference.industry is None:
         return ""
-    lead = _experience_words(candidate, reference)
-    if found.industry_shown:
-        nps = _nps_words(
-            candidate.industry_n, candidate.industry_promoters, candidate.industry_detractors
-        )
+    lead = _experience_words(facts, reference)
+    if reference.industry.id in facts.shown_industries:
+        seg = facts.raw.industries[reference.industry.id]
+        nps = _nps_words(seg.n, seg.promoters, seg.detractors)
         return (
-            f"{lead}; {nps} ({_plural(candidate.industry_n, 'response')}); shrunk toward "
-            f"the partner's overall {found.overall:.0f}: {found.industry:.0f}"
+            f"{lead}; {nps} ({_plural(seg.n, 'response')}); shrunk toward the partner's "
+            f"overall {facts.overall:.0f}: {industry_value(facts, reference):.0f}"
         )
     return (
         f"{lead}; its figures there are withheld (under {metrics.K_ANONYMITY} answers, or to "
-        f"protect a smaller segment), so the partner's overall {found.overall:.0f} counts"
+        f"protect a smaller segment), so the partner's overall {facts.overall:.0f} counts"
     )
 
 
-def _proximity_words(candidate: Candidate, need: Need, facts: Facts) -> str:
-    where = facts.nearest_office
-    if need.has_point:
-        if candidate.distance_km is None or where is None:
+def _proximity_words(facts: PartnerFacts, need: Need) -> str:
+    place = nearest(facts, need)
+    if need.point is not None:
+        if place is None:
             return "no office on record"
-        return f"nearest office {where}, {candidate.distance_km:,.0f} km away"
+        office, distance = place
+        return f"nearest office {office.city}, {office.country}, {distance:,.0f} km away"
     if need.country is None:
         return ""
-    if candidate.in_country:
-        return f"an office in {need.country}" + (f" ({where})" if where else "")
-    return f"no office in {need.country}"
+    if place is None:
+        return f"no office in {need.country}"
+    return f"an office in {need.country} ({place[0].city})"
 
 
-def _budget_words(candidate: Candidate, need: Need, facts: Facts) -> str:
+def _budget_words(facts: PartnerFacts, need: Need) -> str:
     if need.budget is None:
         return ""
-    if candidate.min_budget > need.budget:
+    if facts.raw.min_budget > need.budget:
         return (
             f"the budget {need.budget:,} is below the partner's minimum project budget "
-            f"of {candidate.min_budget:,}"
+            f"of {facts.raw.min_budget:,}"
         )
-    fitting, completed = facts.budget_history
     low, high = budget_range(need.budget)
+    fitting, counted = fitting_budgets(facts, need.budget), len(facts.raw.budgets)
     return (
-        f"{fitting} of {_plural(completed, 'completed engagement')} had a budget between "
+        f"{fitting} of {_plural(counted, 'verified engagement')} had a budget between "
         f"{low:,.0f} and {high:,.0f}"
     )
-
-
-def budget_range(budget: int) -> tuple[float, float]:
-    return budget / formulas.BUDGET_SPAN, budget * formulas.BUDGET_SPAN
-
-
-def best_first(matches: Sequence[Match]) -> list[Match]:
-    """Highest score first; equal scores by slug."""
-    return sorted(matches, key=lambda match: (-match.score, match.slug))

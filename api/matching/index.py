@@ -1,0 +1,198 @@
+"""The match index: every partner's published facts in memory, kept current from the
+change log, so a need is scored without reading 10,000 partners' rows each time.
+
+Like the search index it is derived data, one per process and database. Each call reads
+the change log's newest rows (one query): a partner named there is read again; a row for
+every partner (a load, a figures rebuild), or a log that no longer holds the row the index
+last applied (a wiped or restored database), rebuilds the whole index. The newest WINDOW
+ids are read every time, so a transaction that commits after a later one is still seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api import metrics
+from api.matching import formulas
+from api.metrics.withholding import withheld_segments
+from api.readers import figures
+from api.readers import matching as readers
+
+WINDOW = 200
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    raw: readers.RawFacts
+    shown_industries: frozenset[int]  # industry segments the public sees (k, subtraction)
+    overall: float  # the shrunk overall NPS: the ranking score
+
+    def industry_nps(self, industry_id: int | None) -> float:
+        """The shrunk NPS in the industry if the public sees it there, else `overall`."""
+        if industry_id is None or industry_id not in self.shown_industries:
+            return self.overall
+        seg = self.raw.industries[industry_id]
+        value: float = formulas.shrunk_success(
+            seg.n, seg.promoters, seg.detractors, self.overall, formulas.python_pick
+        )
+        return value
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every partner's facts, and the columns a need's bound is worked out from: one list
+    per measure, in `order`, so each need costs a few list comprehensions."""
+
+    market_nps: float
+    partners: Mapping[int, PartnerFacts]
+    order: tuple[PartnerFacts, ...] = ()
+    success: tuple[float, ...] = ()  # customer success values, 0..1
+    min_budgets: tuple[int, ...] = ()
+    # Filled at the first need that asks, per industry and per product.
+    _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
+    _products: dict[int, list[float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, market_nps: float, partners: dict[int, PartnerFacts]) -> Snapshot:
+        order = tuple(partners[pid] for pid in sorted(partners))
+        return cls(
+            market_nps=market_nps,
+            partners=MappingProxyType(partners),
+            order=order,
+            success=tuple(formulas.nps_to_unit(facts.overall) for facts in order),
+            min_budgets=tuple(facts.raw.min_budget for facts in order),
+        )
+
+    def industry_columns(self, industry_id: int) -> tuple[list[float], list[float]]:
+        """(industry success, industry experience) values, in `order`."""
+        columns = self._industries.get(industry_id)
+        if columns is None:
+            success: list[float] = []
+            experience: list[float] = []
+            for facts in self.order:
+                segment = facts.raw.industries.get(industry_id)
+                success.append(formulas.nps_to_unit(facts.industry_nps(industry_id)))
+                experience.append(formulas.experience(float(segment.covered)) if segment else 0.0)
+            columns = self._industries[industry_id] = (success, experience)
+        return columns
+
+    def product_column(self, product_id: int) -> list[float]:
+        """Experience with the product, in `order`."""
+        column = self._products.get(product_id)
+        if column is None:
+            column = self._products[product_id] = [
+                formulas.experience(float(facts.raw.products.get(product_id, 0)))
+                for facts in self.order
+            ]
+        return column
+
+
+def shown_industries(raw: readers.RawFacts) -> frozenset[int]:
+    """The industry segments the partner's page shows: k answers and the subtraction rule
+    (api.metrics.withholding), over the published counts."""
+    counts = {key: nps.n for key, nps in raw.industries.items() if nps.n > 0}
+    withheld = withheld_segments(counts, raw.overall.n)
+    return frozenset(
+        key for key, n in counts.items() if key not in withheld and not metrics.is_withheld(n)
+    )
+
+
+def _facts(raw: readers.RawFacts, shown: frozenset[int], market: float) -> PartnerFacts:
+    o = raw.overall
+    overall = formulas.shrunk_success(o.n, o.promoters, o.detractors, market, formulas.python_pick)
+    return PartnerFacts(raw=raw, shown_industries=shown, overall=float(overall))
+
+
+class MatchIndex:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._raw: dict[int, tuple[readers.RawFacts, frozenset[int]]] = {}
+        self._snapshot: Snapshot | None = None
+        self._through = 0
+        self._anchor: readers.Change | None = None
+        self._seen: set[int] = set()
+        self.rebuilds = 0  # how often it read every partner (for tests and benchmarks)
+
+    def current(self, session: Session) -> Snapshot:
+        with self._lock:
+            changes = readers.recent_changes(session, max(0, self._through - WINDOW))
+            new = [change for change in changes if change.id not in self._seen]
+            if (
+                self._snapshot is None
+                or not self._anchored(changes)
+                or any(change.partner_id is None for change in new)
+            ):
+                self._rebuild(session)
+            elif new:
+                self._refresh(session, {c.partner_id for c in new if c.partner_id is not None})
+                self._remember(new)
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def _anchored(self, changes: list[readers.Change]) -> bool:
+        """Whether the last row applied is still there: not so after a wipe or restore."""
+        if self._anchor is None:
+            return True
+        return any(
+            change.id == self._anchor.id and change.created_at == self._anchor.created_at
+            for change in changes
+        )
+
+    def _remember(self, changes: list[readers.Change]) -> None:
+        for change in changes:
+            self._seen.add(change.id)
+            if change.id >= self._through:
+                self._through, self._anchor = change.id, change
+        floor = self._through - WINDOW
+        self._seen = {seen for seen in self._seen if seen > floor}
+
+    def _rebuild(self, session: Session) -> None:
+        top = readers.last_change(session)
+        changes = readers.recent_changes(session, max(0, top - WINDOW))
+        self._raw = {
+            pid: (raw, shown_industries(raw))
+            for pid, raw in readers.partner_facts(session, None).items()
+        }
+        self._through, self._anchor, self._seen = 0, None, set()
+        self._remember(changes)
+        self._publish(session)
+        self.rebuilds += 1
+
+    def _refresh(self, session: Session, partner_ids: set[int]) -> None:
+        fresh = readers.partner_facts(session, sorted(partner_ids))
+        raw = dict(self._raw)
+        for partner_id in partner_ids:
+            if partner_id in fresh:
+                raw[partner_id] = (fresh[partner_id], shown_industries(fresh[partner_id]))
+            else:
+                raw.pop(partner_id, None)
+        self._raw = raw
+        self._publish(session)
+
+    def _publish(self, session: Session) -> None:
+        """A new snapshot: the market moves with any publication, so every overall too."""
+        market = figures.market_overall_nps(session)
+        partners = {pid: _facts(raw, shown, market) for pid, (raw, shown) in self._raw.items()}
+        self._snapshot = Snapshot.of(market, partners)
+
+
+_INDEXES: WeakKeyDictionary[Engine, MatchIndex] = WeakKeyDictionary()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def index_for(session: Session) -> MatchIndex:
+    """The index of the session's database, made at first use."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    with _REGISTRY_LOCK:
+        index = _INDEXES.get(engine)
+        if index is None:
+            index = _INDEXES[engine] = MatchIndex()
+        return index
