@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from api import migrations
 from api.db import create_db_engine, ping, session_factory, unit_of_work
 from api.errors import DomainError
-from api.settings import Settings, SettingsError, load_settings
+from api.settings import SETTINGS_HELP, Settings, SettingsError, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], None]
 
@@ -58,9 +59,19 @@ def _engine(settings: Settings) -> Engine:
 
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
-    _engine(settings).dispose()
+    engine = _engine(settings)
+    with engine.connect() as connection:
+        before = migrations.current_revision(connection)
+    engine.dispose()
+    head = migrations.head_revision()
+    if before == head:
+        print(f"the database is already at the latest revision, {head}")
+        return
     migrations.upgrade(settings.database_url)
-    print("database is at the latest revision")
+    if before is None:
+        print(f"created the database schema at revision {head}")
+    else:
+        print(f"upgraded the database from revision {before} to {head}")
 
 
 def demo_data(args: argparse.Namespace, settings: Settings) -> None:
@@ -72,7 +83,7 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
         raise CommandError("--partners must be at least 1")
     engine = _engine(settings)
     if args.if_empty and _has_partners(engine):
-        print("the database already holds partners; demo data not loaded again")
+        print("the database already holds partners, so the demo data set was not loaded again")
         return
     try:
         summary = load_demo_data(engine, partners=args.partners, seed=args.seed)
@@ -81,8 +92,18 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     with unit_of_work(session_factory(engine)) as session:
         figures = rebuild(session=session, publish_all=True)
         changes.record(session, partner_id=None, reason="everything")
-    print(f"loaded {summary}")
-    print(f"figures: {figures.responses} live responses in {figures.partner_rows} partner tallies")
+    print(
+        f"loaded the demo data set (seed {args.seed}): {summary.partners:,} partners with "
+        f"{summary.offices:,} offices and {summary.certifications:,} certifications, "
+        f"{summary.vendors} vendors with {summary.products} products, "
+        f"{summary.industries} industries, {summary.customers:,} customers, "
+        f"{summary.engagements:,} engagements, {summary.invitations:,} survey invitations "
+        f"and {summary.responses:,} responses"
+    )
+    print(
+        f"published the figures of {_plural(figures.responses, 'live response')} "
+        f"in {_plural(figures.partner_rows, 'partner tally row')}"
+    )
 
 
 def _has_partners(engine: Engine) -> bool:
@@ -139,7 +160,10 @@ def apikey_create(args: argparse.Namespace, settings: Settings) -> None:
             label=args.label,
         )
         prefix = key.prefix
-    print(f"created a {args.role} key with prefix {prefix}; it is shown once, keep it safe:")
+    article = "an" if args.role[0] in "aeiou" else "a"
+    print(
+        f"created {article} {args.role} key with prefix {prefix}; it is shown once, keep it safe:"
+    )
     print(plaintext)
 
 
@@ -148,7 +172,7 @@ def apikey_revoke(args: argparse.Namespace, settings: Settings) -> None:
 
     with unit_of_work(session_factory(_engine(settings))) as session:
         revoke_key(session=session, prefix=args.prefix)
-    print(f"revoked key {args.prefix}")
+    print(f"revoked the key with prefix {args.prefix}")
 
 
 # A progress bar only where it helps: small files finish before it could be read.
@@ -286,9 +310,16 @@ def site_build(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    settings = "\n".join(
+        textwrap.fill(meaning, 96, initial_indent=f"  {name:<27}", subsequent_indent=" " * 29)
+        for name, meaning in SETTINGS_HELP
+    )
     parser = argparse.ArgumentParser(
         prog="vouch",
-        description="Operate Vouch. Settings: VOUCH_DATABASE_URL, VOUCH_DATA_DIR, VOUCH_ENV.",
+        description="Operate Vouch: the database, the demo data, keys, imports, the site, "
+        "the search index, and the API server. `vouch COMMAND --help` says more.",
+        epilog=f"settings, read from the environment:\n{settings}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -300,21 +331,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser("demo-data", help="load the generated demo data set")
-    demo.add_argument("--partners", type=int, default=500, help="how many partners (500)")
-    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
+    demo.add_argument(
+        "--partners", type=int, default=500, help="how many partners (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="the same seed gives the same data set (default: %(default)s)",
+    )
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing when partners are already loaded"
     )
     demo.set_defaults(run=demo_data)
 
     srv = commands.add_parser("serve", help="serve the API and the built site")
-    srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=_whole_number("a port", 1, 65535), default=8000)
+    srv.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on; 0.0.0.0 for every one (default: %(default)s)",
+    )
+    srv.add_argument(
+        "--port",
+        type=_whole_number("a port", 1, 65535),
+        default=8000,
+        help="the TCP port (default: %(default)s)",
+    )
     srv.add_argument(
         "--workers",
         type=_whole_number("a number of workers", 1, MAX_WORKERS),
         default=1,
-        help=f"worker processes, 1 to {MAX_WORKERS} (several need PostgreSQL)",
+        help=f"worker processes, 1 to {MAX_WORKERS}; several need PostgreSQL "
+        "(default: %(default)s)",
     )
     srv.set_defaults(run=serve)
 
@@ -333,13 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
         dest="apikey_command", required=True, metavar="ACTION"
     )
     create = keys.add_parser("create", help="create a key; it is printed once, on the last line")
-    create.add_argument("--role", required=True, choices=["partner", "vendor", "admin"])
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["partner", "vendor", "admin"],
+        help="what the key may do: a partner's own profile, a vendor's engagements, or all",
+    )
     create.add_argument("--partner", metavar="SLUG", help="the partner a partner key acts for")
     create.add_argument("--vendor", metavar="SLUG", help="the vendor a vendor key acts for")
-    create.add_argument("--label", help="a note on who holds the key")
+    create.add_argument("--label", help="a note on who holds the key (default: none)")
     create.set_defaults(run=apikey_create)
     revoke = keys.add_parser("revoke", help="revoke a key by its prefix")
-    revoke.add_argument("prefix")
+    revoke.add_argument("prefix", help="the prefix `vouch apikey create` printed")
     revoke.set_defaults(run=apikey_revoke)
 
     imports = commands.add_parser("import", help="import data files").add_subparsers(
@@ -356,7 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
         "industry and started_on) is counted as already present and left as it is, so "
         "importing a file again adds only its new rows.",
     )
-    engagements.add_argument("file", type=Path, metavar="FILE.csv")
+    engagements.add_argument(
+        "file", type=Path, metavar="FILE.csv", help="the CSV file, UTF-8, with a header row"
+    )
     engagements.add_argument(
         "--vendor", required=True, metavar="SLUG", help="the vendor the engagements belong to"
     )

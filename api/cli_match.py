@@ -101,21 +101,44 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Ranks partners for a need by published figures only (never sponsorship, "
         "tier or revenue); see the method page for the factors and their default weights.",
     )
-    parser.add_argument("--industry", metavar="SLUG")
+    parser.add_argument("--industry", metavar="SLUG", help="the customer's industry")
     parser.add_argument("--product", metavar="SLUG", action="append", help="repeatable")
     parser.add_argument("--country", metavar="CC", help='ISO 3166-1 alpha-2, e.g. "DE"')
-    parser.add_argument("--latitude", type=float)
-    parser.add_argument("--longitude", type=float)
-    parser.add_argument("--budget", type=int)
+    parser.add_argument("--latitude", type=float, help="the customer's site, for proximity")
+    parser.add_argument("--longitude", type=float, help="the customer's site, for proximity")
+    parser.add_argument("--budget", type=int, help="the project's budget, a whole number")
     parser.add_argument("--capability", action="append", help="required; repeatable")
     parser.add_argument("--language", action="append", help="one of them required; repeatable")
     parser.add_argument("--partner-type", action="append", help="one of them; repeatable")
-    parser.add_argument("--require-industry-experience", action="store_true")
-    parser.add_argument("--require-product-experience", action="store_true")
-    parser.add_argument("--require-office-in-country", action="store_true")
-    parser.add_argument("--max-distance-km", type=float)
-    parser.add_argument("--min-responses", type=int, default=0)
-    parser.add_argument("--within-budget", action="store_true")
+    parser.add_argument(
+        "--require-industry-experience",
+        action="store_true",
+        help="only partners with a verified engagement in the industry",
+    )
+    parser.add_argument(
+        "--require-product-experience",
+        action="store_true",
+        help="only partners with a verified engagement with each product",
+    )
+    parser.add_argument(
+        "--require-office-in-country",
+        action="store_true",
+        help="only partners with an office in the country",
+    )
+    parser.add_argument(
+        "--max-distance-km", type=float, help="only partners with an office this close"
+    )
+    parser.add_argument(
+        "--min-responses",
+        type=int,
+        default=0,
+        help="only partners with at least this many published responses (default: 0)",
+    )
+    parser.add_argument(
+        "--within-budget",
+        action="store_true",
+        help="only partners whose minimum project budget the budget reaches",
+    )
     parser.add_argument(
         "--weight",
         type=_weight,
@@ -123,6 +146,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="FACTOR=W",
         help=f"repeatable; factors: {', '.join(FACTORS)}",
     )
-    parser.add_argument("--first", type=int, default=10, help="how many partners (10, at most 100)")
+    parser.add_argument(
+        "--first", type=int, default=10, help="how many partners, at most 100 (default: 10)"
+    )
     parser.add_argument("--explain", action="store_true", help="print each factor's evidence")
     parser.set_defaults(run=match)

@@ -174,3 +174,37 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         forwarded_allow_ips=parse_forwarded_allow_ips(env.get("VOUCH_FORWARDED_ALLOW_IPS", "")),
     )
+
+
+SETTINGS_HELP = (
+    (
+        "VOUCH_DATABASE_URL",
+        "the database, e.g. postgresql+psycopg://vouch@db:5432/vouch "
+        "(default: the SQLite file vouch.db in VOUCH_DATA_DIR)",
+    ),
+    (
+        "VOUCH_DATA_DIR",
+        "the folder of the SQLite file, the search index and the site (default: var)",
+    ),
+    ("VOUCH_ENV", f"one of {', '.join(ENVIRONMENTS)} (default: development)"),
+    (
+        "VOUCH_RATE_LIMIT",
+        "requests per API key, or per client address without a key, e.g. '10 per second'; "
+        f"'off' for no limit (default: {DEFAULT_RATE_LIMIT})",
+    ),
+    (
+        "VOUCH_REDIS_URL",
+        "the Redis that every worker and host counts the rate limit in, e.g. "
+        "redis://127.0.0.1:6379/0 (default: none; each process counts in its own memory)",
+    ),
+    (
+        "VOUCH_REQUEST_TIMEOUT",
+        f"seconds a GraphQL request may run (default: {DEFAULT_REQUEST_TIMEOUT:g})",
+    ),
+    (
+        "VOUCH_FORWARDED_ALLOW_IPS",
+        "the proxies whose X-Forwarded-For names the client, IPs or networks separated by "
+        "commas, e.g. 10.0.0.0/8 (default: none; no proxy is believed)",
+    ),
+)
+"""Every variable load_settings reads, what it means and its default, for `vouch --help`."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, func, select, text
 
@@ -135,6 +136,7 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns) as bar:
-        task = bar.add_task("Demo partners", total=total)
+    # On standard error, as every progress bar of the command line: stdout is the summary.
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("generating demo partners", total=total)
         yield lambda done: bar.advance(task, done)
