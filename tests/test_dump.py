@@ -77,7 +77,7 @@ def test_sqlite_to_postgresql_and_back_reproduces_every_row(
         # Ids go on from the largest loaded (the sequences were moved past them).
         for then in (
             ("apikey", "create", "--role", "admin"),
-            ("responses", "void", "5", "--reason", "x"),
+            ("responses", "void", "5", "--reason", "after the load"),
         ):
             done = run_vouch(*then, url=pg, data_dir=tmp_path)
             assert done.returncode == 0, done.stderr

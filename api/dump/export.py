@@ -6,13 +6,15 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, RowMapping, Table, func, select
 
 from api import migrations
 from api.dump.format import (
     BATCH_ROWS,
     MANIFEST,
+    Codec,
     DumpError,
     Manifest,
     TableEntry,
@@ -84,10 +86,7 @@ def _export_table(connection: Connection, table: Table, folder: Path, told: Prog
     )
     with (folder / file).open("wb") as out:
         for batch in result.mappings().partitions():
-            chunk = b"".join(
-                encode_line({name: encode[name](value) for name, value in row.items()})
-                for row in batch
-            )
+            chunk = b"".join(encode_line(_encoded(row, encode)) for row in batch)
             out.write(chunk)
             digest.update(chunk)
             rows += len(batch)
@@ -99,3 +98,10 @@ def _export_table(connection: Connection, table: Table, folder: Path, told: Prog
         rows=rows,
         sha256=digest.hexdigest(),
     )
+
+
+def _encoded(row: RowMapping, encode: dict[str, Codec]) -> dict[str, Any]:
+    values = dict(row)
+    for name, codec in encode.items():
+        values[name] = codec(values[name])
+    return values

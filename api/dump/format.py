@@ -113,13 +113,13 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def encoders(table: Table) -> dict[str, Codec]:
-    """Per column: Python value -> JSON value."""
-    return {column.name: _codecs(column)[0] for column in table.columns}
+    """Python value -> JSON value, for the columns whose values JSON cannot hold as they are."""
+    return {c.name: codec for c in table.columns if (codec := _codecs(c)[0]) is not _same}
 
 
 def decoders(table: Table) -> dict[str, Codec]:
-    """Per column: JSON value -> Python value, for the column's type."""
-    return {column.name: _codecs(column)[1] for column in table.columns}
+    """JSON value -> Python value, for the same columns."""
+    return {c.name: codec for c in table.columns if (codec := _codecs(c)[1]) is not _same}
 
 
 def _same(value: Any) -> Any:
@@ -150,7 +150,8 @@ def _codecs(column: Column[Any]) -> tuple[Codec, Codec]:
     return _same, _same
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def encode_line(row: dict[str, Any]) -> bytes:
-    return (
-        json.dumps(row, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
-    ).encode()
+    return (_ENCODER.encode(row) + "\n").encode()

@@ -150,7 +150,7 @@ def _load_table(
 
 
 def _batches(path: Path, table: Table, digest: Any) -> Iterator[list[dict[str, Any]]]:
-    decode = decoders(table)
+    decode, columns = decoders(table), {column.name for column in table.columns}
     batch: list[dict[str, Any]] = []
     try:
         file = path.open("rb")
@@ -159,7 +159,7 @@ def _batches(path: Path, table: Table, digest: Any) -> Iterator[list[dict[str, A
     with file:
         for number, line in enumerate(file, start=1):
             digest.update(line)
-            batch.append(_row(path, number, line, decode))
+            batch.append(_row(path, number, line, decode, columns))
             if len(batch) == BATCH_ROWS:
                 yield batch
                 batch = []
@@ -167,12 +167,16 @@ def _batches(path: Path, table: Table, digest: Any) -> Iterator[list[dict[str, A
         yield batch
 
 
-def _row(path: Path, number: int, line: bytes, decode: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    path: Path, number: int, line: bytes, decode: dict[str, Any], columns: set[str]
+) -> dict[str, Any]:
     try:
         values = json.loads(line)
-        if not isinstance(values, dict) or set(values) != set(decode):
+        if not isinstance(values, dict) or values.keys() != columns:
             raise ValueError("not an object with the table's columns")
-        return {name: decode[name](value) for name, value in values.items()}
+        for name, codec in decode.items():
+            values[name] = codec(values[name])
+        return values
     except (ValueError, TypeError) as error:
         raise DumpError(
             f"{path}, line {number}: not a row of this table ({error}); the file is damaged; "
