@@ -101,53 +101,50 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Ranks partners for a need by published figures only (never sponsorship, "
         "tier or revenue); see the method page for the factors and their default weights.",
     )
-    parser.add_argument("--industry", metavar="SLUG", help="the customer's industry")
-    parser.add_argument("--product", metavar="SLUG", action="append", help="repeatable")
-    parser.add_argument("--country", metavar="CC", help='ISO 3166-1 alpha-2, e.g. "DE"')
-    parser.add_argument("--latitude", type=float, help="the customer's site, for proximity")
-    parser.add_argument("--longitude", type=float, help="the customer's site, for proximity")
-    parser.add_argument("--budget", type=int, help="the project's budget, a whole number")
-    parser.add_argument("--capability", action="append", help="required; repeatable")
-    parser.add_argument("--language", action="append", help="one of them required; repeatable")
-    parser.add_argument("--partner-type", action="append", help="one of them; repeatable")
-    parser.add_argument(
+    option = parser.add_argument
+    option("--industry", metavar="SLUG", help="the customer's industry")
+    option("--product", metavar="SLUG", action="append", help="a product needed; repeatable")
+    option("--country", metavar="CC", help='where the customer is: ISO 3166-1 alpha-2, e.g. "DE"')
+    option("--latitude", type=float, help="where the customer is, with --longitude")
+    option("--longitude", type=float, help="where the customer is, with --latitude")
+    option("--budget", type=int, help="the project's budget")
+    option("--capability", action="append", help="required of the partner; repeatable")
+    option("--language", action="append", help="the partner speaks one of them; repeatable")
+    option("--partner-type", action="append", help="the partner is one of them; repeatable")
+    option(
         "--require-industry-experience",
         action="store_true",
         help="only partners with a verified engagement in the industry",
     )
-    parser.add_argument(
+    option(
         "--require-product-experience",
         action="store_true",
         help="only partners with a verified engagement with each product",
     )
-    parser.add_argument(
+    option(
         "--require-office-in-country",
         action="store_true",
-        help="only partners with an office in the country",
+        help="only partners with an office in --country",
     )
-    parser.add_argument(
-        "--max-distance-km", type=float, help="only partners with an office this close"
-    )
-    parser.add_argument(
+    option("--max-distance-km", type=float, help="only partners with an office this close")
+    option(
         "--min-responses",
         type=int,
         default=0,
-        help="only partners with at least this many published responses (default: 0)",
+        help="only partners with this many published responses (default 0)",
     )
-    parser.add_argument(
+    option(
         "--within-budget",
         action="store_true",
         help="only partners whose minimum project budget the budget reaches",
     )
-    parser.add_argument(
+    option(
         "--weight",
         type=_weight,
         action="append",
         metavar="FACTOR=W",
-        help=f"repeatable; factors: {', '.join(FACTORS)}",
+        help=f"a factor's weight, 0 to 100; repeatable; factors: {', '.join(FACTORS)}",
     )
-    parser.add_argument(
-        "--first", type=int, default=10, help="how many partners, at most 100 (default: 10)"
-    )
-    parser.add_argument("--explain", action="store_true", help="print each factor's evidence")
+    option("--first", type=int, default=10, help="how many partners, 1 to 100 (default 10)")
+    option("--explain", action="store_true", help="print each factor's evidence")
     parser.set_defaults(run=match)
