@@ -76,7 +76,7 @@ def worlds(draw: st.DrawFn) -> Snapshot:
     partners = {}
     for pid in range(1, count + 1):
         raw = draw(partner(pid))
-        partners[pid] = PartnerFacts(raw, shown_industries(raw), _overall(raw, market))
+        partners[pid] = PartnerFacts(raw, shown_industries(raw))
     return Snapshot.of(market, partners)
 
 
@@ -132,6 +132,9 @@ def test_factors_add_up_to_a_score_in_0_1(snapshot: Snapshot, need: Need) -> Non
         assert 0.0 <= match.score <= 1.0
         assert all(0.0 <= f.value <= 1.0 for f in match.factors)
         assert abs(math.fsum(f.weight * f.value for f in match.factors) - match.score) <= 1e-12
+        success = {f.name: f.value for f in match.factors}.get("customer_success")
+        if success is not None:
+            assert success == pytest.approx((_overall(facts.raw, snapshot.market_nps) + 100) / 200)
 
 
 @settings(max_examples=120, deadline=None)
@@ -147,7 +150,7 @@ def test_the_pruned_search_finds_what_scoring_everyone_finds(
         if not facts.raw.capabilities.issuperset(need.capabilities):
             continue
         limit = need.require.max_distance_km
-        values = values_of(facts, need, reference)
+        values = values_of(facts, need, reference, snapshot.market_nps)
         if limit is not None:
             place = nearest(facts, need)
             if place is None or place[1] > limit:

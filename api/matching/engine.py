@@ -65,7 +65,7 @@ def top(
         facts = order[index]
         if not _near_enough(facts, need):
             continue
-        exact = score(values_of(facts, need, reference), weights)
+        exact = score(values_of(facts, need, reference, snapshot.market_nps), weights)
         scored.append((exact, facts.raw.slug, facts))
         if len(best) < first:
             heapq.heappush(best, exact)

@@ -32,15 +32,23 @@ WINDOW = 200
 class PartnerFacts:
     raw: readers.RawFacts
     shown_industries: frozenset[int]  # industry segments the public sees (k, subtraction)
-    overall: float  # the shrunk overall NPS: the ranking score
 
-    def industry_nps(self, industry_id: int | None) -> float:
-        """The shrunk NPS in the industry if the public sees it there, else `overall`."""
+    def overall(self, market_nps: float) -> float:
+        """The shrunk overall NPS: the partner's ranking score."""
+        o = self.raw.overall
+        value: float = formulas.shrunk_success(
+            o.n, o.promoters, o.detractors, market_nps, formulas.python_pick
+        )
+        return value
+
+    def industry_nps(self, industry_id: int | None, market_nps: float) -> float:
+        """The shrunk NPS in the industry if the public sees it there, else the overall."""
+        overall = self.overall(market_nps)
         if industry_id is None or industry_id not in self.shown_industries:
-            return self.overall
+            return overall
         seg = self.raw.industries[industry_id]
         value: float = formulas.shrunk_success(
-            seg.n, seg.promoters, seg.detractors, self.overall, formulas.python_pick
+            seg.n, seg.promoters, seg.detractors, overall, formulas.python_pick
         )
         return value
 
@@ -66,7 +74,7 @@ class Snapshot:
             market_nps=market_nps,
             partners=MappingProxyType(partners),
             order=order,
-            success=tuple(formulas.nps_to_unit(facts.overall) for facts in order),
+            success=tuple(formulas.nps_to_unit(facts.overall(market_nps)) for facts in order),
             min_budgets=tuple(facts.raw.min_budget for facts in order),
         )
 
@@ -78,7 +86,9 @@ class Snapshot:
             experience: list[float] = []
             for facts in self.order:
                 segment = facts.raw.industries.get(industry_id)
-                success.append(formulas.nps_to_unit(facts.industry_nps(industry_id)))
+                success.append(
+                    formulas.nps_to_unit(facts.industry_nps(industry_id, self.market_nps))
+                )
                 experience.append(formulas.experience(float(segment.covered)) if segment else 0.0)
             columns = self._industries[industry_id] = (success, experience)
         return columns
@@ -104,16 +114,10 @@ def shown_industries(raw: readers.RawFacts) -> frozenset[int]:
     )
 
 
-def _facts(raw: readers.RawFacts, shown: frozenset[int], market: float) -> PartnerFacts:
-    o = raw.overall
-    overall = formulas.shrunk_success(o.n, o.promoters, o.detractors, market, formulas.python_pick)
-    return PartnerFacts(raw=raw, shown_industries=shown, overall=float(overall))
-
-
 class MatchIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._raw: dict[int, tuple[readers.RawFacts, frozenset[int]]] = {}
+        self._facts: dict[int, PartnerFacts] = {}
         self._snapshot: Snapshot | None = None
         self._through = 0
         self._anchor: readers.Change | None = None
@@ -156,8 +160,8 @@ class MatchIndex:
     def _rebuild(self, session: Session) -> None:
         top = readers.last_change(session)
         changes = readers.recent_changes(session, max(0, top - WINDOW))
-        self._raw = {
-            pid: (raw, shown_industries(raw))
+        self._facts = {
+            pid: PartnerFacts(raw, shown_industries(raw))
             for pid, raw in readers.partner_facts(session, None).items()
         }
         self._through, self._anchor, self._seen = 0, None, set()
@@ -167,20 +171,21 @@ class MatchIndex:
 
     def _refresh(self, session: Session, partner_ids: set[int]) -> None:
         fresh = readers.partner_facts(session, sorted(partner_ids))
-        raw = dict(self._raw)
+        facts = dict(self._facts)
         for partner_id in partner_ids:
             if partner_id in fresh:
-                raw[partner_id] = (fresh[partner_id], shown_industries(fresh[partner_id]))
+                facts[partner_id] = PartnerFacts(
+                    fresh[partner_id], shown_industries(fresh[partner_id])
+                )
             else:
-                raw.pop(partner_id, None)
-        self._raw = raw
+                facts.pop(partner_id, None)
+        self._facts = facts
         self._publish(session)
 
     def _publish(self, session: Session) -> None:
         """A new snapshot: the market moves with any publication, so every overall too."""
         market = figures.market_overall_nps(session)
-        partners = {pid: _facts(raw, shown, market) for pid, (raw, shown) in self._raw.items()}
-        self._snapshot = Snapshot.of(market, partners)
+        self._snapshot = Snapshot.of(market, self._facts)
 
 
 _INDEXES: WeakKeyDictionary[Engine, MatchIndex] = WeakKeyDictionary()

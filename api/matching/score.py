@@ -77,12 +77,12 @@ def fitting_budgets(facts: PartnerFacts, budget: int) -> int:
     return bisect.bisect_right(budgets, high) - bisect.bisect_left(budgets, low)
 
 
-def industry_value(facts: PartnerFacts, reference: Reference) -> float:
+def industry_value(facts: PartnerFacts, reference: Reference, market: float) -> float:
     """The shrunk NPS in the need's industry if the public sees it, else the overall one."""
-    return facts.industry_nps(reference.industry.id if reference.industry else None)
+    return facts.industry_nps(reference.industry.id if reference.industry else None, market)
 
 
-def partial_values(facts: PartnerFacts, reference: Reference) -> dict[str, float]:
+def partial_values(facts: PartnerFacts, reference: Reference, market: float) -> dict[str, float]:
     """The factors that need no distance and no budget arithmetic."""
     raw = facts.raw
     industry = reference.industry
@@ -92,15 +92,17 @@ def partial_values(facts: PartnerFacts, reference: Reference) -> dict[str, float
         for product, _ in reference.products
     ]
     return {
-        "customer_success": formulas.nps_to_unit(facts.overall),
-        "industry_success": formulas.nps_to_unit(industry_value(facts, reference)),
+        "customer_success": formulas.nps_to_unit(facts.overall(market)),
+        "industry_success": formulas.nps_to_unit(industry_value(facts, reference, market)),
         "industry_experience": formulas.experience(float(covered.covered if covered else 0)),
         "product_experience": math.fsum(products) / len(products) if products else 0.0,
     }
 
 
-def values_of(facts: PartnerFacts, need: Need, reference: Reference) -> dict[str, float]:
-    values = partial_values(facts, reference)
+def values_of(
+    facts: PartnerFacts, need: Need, reference: Reference, market: float
+) -> dict[str, float]:
+    values = partial_values(facts, reference, market)
     place = nearest(facts, need)
     if need.point is not None:
         values["proximity"] = 0.0 if place is None else formulas.proximity(place[1])
@@ -129,7 +131,7 @@ def explain(
     market_nps: float,
     weights: Mapping[str, float],
 ) -> Match:
-    values = values_of(facts, need, reference)
+    values = values_of(facts, need, reference, market_nps)
     words = _evidence(facts, need, reference, market_nps)
     factors = tuple(
         Factor(name=name, weight=weights[name], value=values[name], evidence=words[name])
@@ -169,11 +171,11 @@ def _evidence(
     else:
         overall = (
             f"{_nps_words(o.n, o.promoters, o.detractors)} from {responses}; shrunk toward "
-            f"the market's {market:.0f}: {facts.overall:.0f}"
+            f"the market's {market:.0f}: {facts.overall(market):.0f}"
         )
     return {
         "customer_success": overall,
-        "industry_success": _industry_words(facts, reference),
+        "industry_success": _industry_words(facts, reference, market),
         "industry_experience": _experience_words(facts, reference),
         "product_experience": "; ".join(
             f"{_plural(facts.raw.products.get(product.id, 0), 'verified engagement')} "
@@ -193,7 +195,7 @@ def _experience_words(facts: PartnerFacts, reference: Reference) -> str:
     return f"{engagements} in {reference.industry.name.lower()}"
 
 
-def _industry_words(facts: PartnerFacts, reference: Reference) -> str:
+def _industry_words(facts: PartnerFacts, reference: Reference, market: float) -> str:
     if reference.industry is None:
         return ""
     lead = _experience_words(facts, reference)
@@ -202,11 +204,11 @@ def _industry_words(facts: PartnerFacts, reference: Reference) -> str:
         nps = _nps_words(seg.n, seg.promoters, seg.detractors)
         return (
             f"{lead}; {nps} ({_plural(seg.n, 'response')}); shrunk toward the partner's "
-            f"overall {facts.overall:.0f}: {industry_value(facts, reference):.0f}"
+            f"overall {facts.overall(market):.0f}: {industry_value(facts, reference, market):.0f}"
         )
     return (
         f"{lead}; its figures there are withheld (under {metrics.K_ANONYMITY} answers, or to "
-        f"protect a smaller segment), so the partner's overall {facts.overall:.0f} counts"
+        f"protect a smaller segment), so the partner's overall {facts.overall(market):.0f} counts"
     )
 
 

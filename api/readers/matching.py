@@ -166,13 +166,14 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             facts[office.partner_id].offices.append(
                 OfficePlace(office.city, office.country, office.latitude, office.longitude)
             )
-    for pid, budget in session.execute(_published_budgets(only(Engagement.partner_id))):
+    budgets = _published_budgets(only(Engagement.partner_id), only(SurveyResponse.partner_id))
+    for pid, budget in session.execute(budgets):
         if pid in facts:
             facts[pid].budgets.append(budget)
     return facts
 
 
-def _published_budgets(conditions: list[Any]) -> Any:
+def _published_budgets(conditions: list[Any], answered: list[Any]) -> Any:
     """The budget of each engagement with a response the partner's published figures count."""
     t = published_tallies.c
     counted = (
@@ -182,6 +183,7 @@ def _published_budgets(conditions: list[Any]) -> Any:
             and_(t.partner_id == SurveyResponse.partner_id, t.kind == "all"),
         )
         .where(
+            *answered,
             SurveyResponse.voided.is_(False),
             SurveyResponse.partner_seq <= t.published_through,
         )
