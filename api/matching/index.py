@@ -194,8 +194,8 @@ _REGISTRY_LOCK = threading.Lock()
 
 def index_for(session: Session) -> MatchIndex:
     """The index of the session's database, made at first use."""
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
     with _REGISTRY_LOCK:
         index = _INDEXES.get(engine)
         if index is None:
