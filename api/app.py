@@ -7,10 +7,11 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,9 +21,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from api import json_body
+from api import json_body, response_cache
 from api.db import create_db_engine, ping, session_factory, statement_deadline
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
@@ -34,7 +39,10 @@ from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 
 log = logging.getLogger("vouch.api")
+T = TypeVar("T")
 
+WORKER_THREADS = 16
+"""Operations run at once (the rest queue): as many as the engine's pool has connections."""
 MAX_BODY_BYTES = 1024 * 1024
 """The largest POST body: far above any document under the token limit with its variables."""
 
@@ -117,6 +125,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         # SQLite has one writer, and a transaction that read before another one committed
         # cannot write after it: on SQLite, operations take turns.
         self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="vouch-operation")
+        megabytes = settings.response_cache_mb
+        self.cache = response_cache.ResponseCache(megabytes * 1024 * 1024) if megabytes else None
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if not isinstance(request, Request):
@@ -135,28 +146,84 @@ class VouchGraphQL(GraphQL[Context, None]):
         if malformed is not None:
             return malformed
         header = request.headers.get("authorization")
-        if header is None:
-            # The public role is limited by address, before it waits for anything.
-            limited = await self._over_limit(request, None)
-            if limited is not None:
-                return limited
+        if header is not None:
+            response = await self._taking_turns(request, request_id, header)
+            response.headers["Cache-Control"] = response_cache.PRIVATE
+            return response
+        # The public role is limited by address, before it waits for anything.
+        limited = await self._over_limit(request, None)
+        if limited is not None:
+            return limited
+        return await self._public(request, request_id)
+
+    async def _public(self, request: Request, request_id: str) -> Response:
+        """A public request: answered 304 or from the cache when the data version allows.
+
+        The version is read first, in the request's own transaction: what the operation
+        reads after it is at least as new.
+        """
+        with self.sessions() as session:
+            try:
+                version = await self._in_worker(response_cache.current_version, session)
+            except (OperationalError, DBAPIError) as error:
+                return _unavailable(request_id, error)
+            if version is None:
+                return await self._taking_turns(request, request_id, None, session)
+            payload = request.url.query.encode() if request.method == "GET" else request._body
+            key = response_cache.request_key(
+                request.method, request.headers.get("accept", ""), payload
+            )
+            tag = response_cache.etag(version, key)
+            headers = {"ETag": tag, "Cache-Control": response_cache.CACHE_CONTROL}
+            if request.method == "GET" and response_cache.matches(
+                request.headers.get("if-none-match"), tag
+            ):
+                return Response(status_code=304, headers=headers)
+            kept = self.cache.get(version, key) if self.cache else None
+            if kept is not None:
+                return Response(kept.body, media_type=kept.media_type, headers=headers)
+            response = await self._taking_turns(request, request_id, None, session)
+        if response.status_code != 200 or not getattr(request.state, "cacheable", False):
+            response.headers["Cache-Control"] = response_cache.PRIVATE
+            return response
+        response.headers.update(headers)
+        if self.cache:
+            media_type = response.headers.get("content-type", "application/json")
+            self.cache.put(version, key, response_cache.Kept(bytes(response.body), media_type))
+        return response
+
+    async def _taking_turns(
+        self,
+        request: Request,
+        request_id: str,
+        header: str | None,
+        session: Session | None = None,
+    ) -> Response:
         async with self.turns or contextlib.nullcontext():
-            response = await self._run_in_transaction(request, request_id, header)
+            response = await self._run_in_transaction(request, request_id, header, session)
             # SQLite has one writer: a write that met another process's (an import, a
             # rebuild) past the busy timeout is tried again, briefly, before the 503.
             for pause in SQLITE_LOCKED_RETRIES if self.turns else ():
                 if response.status_code != 503:
                     break
                 await asyncio.sleep(pause)
-                response = await self._run_in_transaction(request, request_id, header)
+                response = await self._run_in_transaction(request, request_id, header, session)
             return response
 
     async def _run_in_transaction(
-        self, request: Request, request_id: str, header: str | None
+        self,
+        request: Request,
+        request_id: str,
+        header: str | None,
+        given: Session | None = None,
     ) -> Response:
-        with self.sessions() as session:
+        with contextlib.nullcontext(given) if given else self.sessions() as session:
             try:
-                caller = PUBLIC if header is None else self._caller(session, header)
+                caller = (
+                    PUBLIC
+                    if header is None
+                    else await self._in_worker(self._caller, session, header)
+                )
             except AuthenticationError as error:
                 # Wrong keys count against the address they come from.
                 limited = await self._over_limit(request, None)
@@ -175,29 +242,72 @@ class VouchGraphQL(GraphQL[Context, None]):
                 settings=self.settings,
                 request_id=request_id,
             )
-            # A request can wait on a row lock another one holds across its awaits: in a
-            # worker thread (with its own event loop) it blocks that thread, never the
-            # loop that serves everyone else, the lock holder included. The body is
-            # already in memory, so strawberry never reads from this loop's connection.
-            return await asyncio.to_thread(asyncio.run, self._operation(request, context))
+            response: Response = await super().run(request, context=context)
+            if context.unavailable:
+                return _unavailable(request_id, context.unavailable_error)
+            # A query that ran to the end without an error: its answer may be kept.
+            request.state.cacheable = context.answered and not context.wrote
+            return response
 
-    async def _operation(self, request: Request, context: Context) -> Response:
-        """The GraphQL operation and its commit (or rollback), in a worker thread."""
+    async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The operation and its commit (or rollback), synchronously in a worker thread.
+
+        A request can wait on a row lock another one holds: in a worker thread it blocks
+        that thread, never the event loop that serves everyone else, the lock holder
+        included. Every resolver is synchronous, so no event loop is needed there.
+        """
+        allowed = OperationType.from_http(request_adapter.method)
+        try:
+            return await self._in_worker(self._operation, request_data, context, allowed)
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    def _operation(
+        self, data: GraphQLRequestData, context: Context, allowed: set[OperationType]
+    ) -> ExecutionResult:
         session = context.session
         try:
             with statement_deadline(session, context.deadline):
-                response: Response = await super().run(request, context=context)
-                if context.unavailable:
-                    session.rollback()
-                    return _unavailable(context.request_id)
+                result = self.schema.execute_sync(
+                    data.query,
+                    variable_values=data.variables,
+                    context_value=context,
+                    operation_name=data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=data.extensions,
+                )
                 if context.failed:
                     session.rollback()
                 else:
                     session.commit()
+                context.answered = not result.errors
         except (OperationalError, InterfaceError) as error:
             session.rollback()
-            return _unavailable(context.request_id, error)
-        return response
+            context.unavailable, context.unavailable_error = True, error
+            return ExecutionResult(data=None, errors=None)
+        except BaseException:
+            session.rollback()
+            raise
+        return result
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body decoded once: _malformed already did it, with its bounds."""
+        return json_body.decoded(data)
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
         """None when the caller may go on, else the 429 to answer."""
@@ -235,7 +345,7 @@ async def _malformed(request: Request) -> Response | None:
     """
     if request.method != "POST":
         variables = request.query_params.get("variables")
-        return None if variables is None else _bad_json(variables.encode(), "variables")
+        return None if variables is None else _bad_json(variables, "variables")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         shown = f"'{media_type}'" if media_type else "none"
@@ -281,7 +391,7 @@ def _normalise_content_type(request: Request) -> None:
     request.__dict__.pop("_headers", None)
 
 
-def _bad_json(raw: bytes, what: str) -> Response | None:
+def _bad_json(raw: bytes | str, what: str) -> Response | None:
     """A 400 naming what is wrong with a JSON request part (the body or `variables`)."""
     try:
         decoded = json_body.decode(raw, what)
@@ -341,6 +451,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         yield
         if graphql.limiter is not None:
             await graphql.limiter.close()
+        graphql.workers.shutdown(wait=False)
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

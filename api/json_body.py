@@ -9,17 +9,21 @@ and far below what the GraphQL value coercion can recurse through.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 
 MAX_DEPTH = 32
+
+# The last JSON decode() returned in this request, so the GraphQL view need not parse again.
+_last: ContextVar[tuple[bytes | str, object] | None] = ContextVar("json_body_last", default=None)
 
 
 class BadJSON(ValueError):
     """The bytes are not JSON Vouch accepts; the message says why, naming the part."""
 
 
-def decode(raw: bytes, what: str = "body") -> object:
+def decode(raw: bytes | str, what: str = "body") -> object:
     try:
-        text = raw.decode("utf-8")
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadJSON(f"the {what} is not UTF-8 text (byte {error.start})") from error
     try:
@@ -30,7 +34,17 @@ def decode(raw: bytes, what: str = "body") -> object:
         raise BadJSON(f"the {what} is not valid JSON: {_reason(error)}") from error
     if _nesting(value) > MAX_DEPTH:
         raise BadJSON(_too_deep(what))
+    _last.set((raw, value))
     return value
+
+
+def decoded(raw: bytes | str) -> object:
+    """`raw` as JSON: what decode() returned for these very bytes in this request, if it
+    did, else parsed now (without decode()'s bounds: checked input only)."""
+    last = _last.get()
+    if last is not None and last[0] is raw:
+        return last[1]
+    return json.loads(raw)
 
 
 def _too_deep(what: str) -> str:

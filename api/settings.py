@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 ENVIRONMENTS = ("development", "test", "production")
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 DEFAULT_RATE_LIMIT = "300/minute"
+DEFAULT_RESPONSE_CACHE_MB = 32
 DEFAULT_REQUEST_TIMEOUT = 10.0
 MAX_REQUEST_TIMEOUT = 600.0
 RATE_LIMIT_OFF = ("off", "none")
@@ -44,6 +45,9 @@ class Settings:
     # The proxies whose X-Forwarded-For names the client (IPs and networks); empty: none,
     # so the address a request came from is its client's, whatever headers it sends.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Megabytes of public answers each process keeps by data version (api/response_cache.py);
+    # 0: none kept (ETags and 304s still work).
+    response_cache_mb: int = DEFAULT_RESPONSE_CACHE_MB
 
     @property
     def production(self) -> bool:
@@ -153,6 +157,13 @@ def parse_forwarded_allow_ips(
     return tuple(trusted)
 
 
+def parse_response_cache_mb(raw: str, *, variable: str = "VOUCH_RESPONSE_CACHE_MB") -> int:
+    text = raw.strip()
+    if not text.isdigit() or int(text) > 4096:
+        raise SettingsError(f"{variable}={raw!r} must be a whole number of megabytes, 0 to 4096")
+    return int(text)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOUCH_DATA_DIR") or "var")
@@ -173,6 +184,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env.get("VOUCH_REQUEST_TIMEOUT") or str(DEFAULT_REQUEST_TIMEOUT)
         ),
         forwarded_allow_ips=parse_forwarded_allow_ips(env.get("VOUCH_FORWARDED_ALLOW_IPS", "")),
+        response_cache_mb=parse_response_cache_mb(
+            env.get("VOUCH_RESPONSE_CACHE_MB") or str(DEFAULT_RESPONSE_CACHE_MB)
+        ),
     )
 
 

@@ -57,6 +57,7 @@ from bench.bench_graphql_list import (
 from bench.peers_sql import FLOOR_LIST, FLOOR_RANKED, RANKINGS_VIEW
 
 PEERS = REPO / "tools" / "peers"
+SERVERS = ("vouch", "vouch-uncached", "postgraphile", "floor")
 FLOOR_MODE = "_floor"  # argv[1] of the floor server process
 
 LIST_VOUCH = (
@@ -343,24 +344,31 @@ def measure(
         "VOUCH_ENV": "production",
         "VOUCH_RATE_LIMIT": "off",
     }
-    ports = {name: free_port() for name in ("vouch", "postgraphile", "floor")}
+    ports = {name: free_port() for name in SERVERS}
     urls = {
         "vouch": f"http://{HOST}:{ports['vouch']}/graphql",
+        "vouch-uncached": f"http://{HOST}:{ports['vouch-uncached']}/graphql",
         "postgraphile": f"http://{HOST}:{ports['postgraphile']}/graphql",
         "floor": f"http://{HOST}:{ports['floor']}",
     }
     probe = json.dumps({"query": "{ __typename }"}).encode()
-    commands = {
-        "vouch": [
+
+    def vouch(name: str) -> list[str]:
+        port = str(ports[name])
+        return [
             *vouch_command(),
             "serve",
             "--host",
             HOST,
             "--port",
-            str(ports["vouch"]),
+            port,
             "--workers",
             str(workers),
-        ],
+        ]
+
+    commands = {
+        "vouch": vouch("vouch"),
+        "vouch-uncached": vouch("vouch-uncached"),
         "postgraphile": [
             str(postgraphile_installed()),
             "-c",
@@ -387,13 +395,16 @@ def measure(
         for name, command in commands.items():
             log = work / f"{name}.log"
             url = urls[name] + ("/list" if name == "floor" else "")
+            # The uncached Vouch executes every request: no answer is kept by data version.
+            own = {**env, "VOUCH_RESPONSE_CACHE_MB": "0" if name == "vouch-uncached" else "32"}
             stack.enter_context(
-                serving(command, env, log, lambda p, u=url, lg=log: wait_for(u, probe, p, lg))
+                serving(command, own, log, lambda p, u=url, lg=log: wait_for(u, probe, p, lg))
             )
         for key in args.query or sorted(QUERIES):
             query = QUERIES[key]
             targets = {
                 "vouch": (urls["vouch"], json.dumps({"query": query.vouch})),
+                "vouch-uncached": (urls["vouch-uncached"], json.dumps({"query": query.vouch})),
                 "postgraphile": (urls["postgraphile"], json.dumps({"query": query.postgraphile})),
                 "floor": (urls["floor"] + query.floor_path, "{}"),
             }
@@ -401,7 +412,7 @@ def measure(
                 name: normalised(name, key, post(url, body.encode()))
                 for name, (url, body) in targets.items()
             }
-            if not answers["vouch"] == answers["postgraphile"] == answers["floor"]:
+            if len({json.dumps(answer, sort_keys=True) for answer in answers.values()}) != 1:
                 dump = json.dumps(answers, indent=1)[:4000]
                 raise BenchError(f"the answers to {key!r} differ:\n{dump}")
             for url, body in targets.values():  # warm up: caches, JIT, pools
@@ -409,15 +420,16 @@ def measure(
             samples: dict[str, list[Sample]] = {name: [] for name in targets}
             order = list(targets)
             for round_number in range(args.rounds):
-                turn = order[round_number % 3 :] + order[: round_number % 3]
+                turn = order[round_number % len(order) :] + order[: round_number % len(order)]
                 for name in turn:
                     url, body = targets[name]
                     samples[name].append(run_wrk(url, body, args.seconds, args.connections, work))
             results[key] = {name: summary(found) for name, found in samples.items()}
-            v, p, f = (results[key][name]["rps"] for name in ("vouch", "postgraphile", "floor"))
+            v, u, p, f = (results[key][name]["rps"] for name in SERVERS)
             print(
-                f"  {workers} worker(s), {key}: vouch {v:.0f} req/s, postgraphile {p:.0f}, "
-                f"floor {f:.0f} -> vouch/postgraphile {v / p:.2f}, vouch/floor {v / f:.2f}",
+                f"  {workers} worker(s), {key}: vouch {v:.0f} req/s (uncached {u:.0f}), "
+                f"postgraphile {p:.0f}, floor {f:.0f} -> vouch/postgraphile {v / p:.2f} "
+                f"(uncached {u / p:.2f}), vouch/floor {v / f:.2f} (uncached {u / f:.2f})",
                 flush=True,
             )
     return results
@@ -466,17 +478,18 @@ def bench(args: argparse.Namespace) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print()
     print(
-        "| workers | query | Vouch req/s (p50) | PostGraphile | floor "
-        "| Vouch/PostGraphile | Vouch/floor |"
+        "| workers | query | Vouch req/s (p50) | Vouch uncached | PostGraphile | floor "
+        "| Vouch/PostGraphile (uncached) | Vouch/floor (uncached) |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for workers, by_query in report.items():
         for key, shown in by_query.items():
-            v, p, f = shown["vouch"], shown["postgraphile"], shown["floor"]
+            v, u, p, f = (shown[name] for name in SERVERS)
+            cells = " | ".join(f"{s['rps']:.0f} ({s['p50_ms']:.1f} ms)" for s in (v, u, p, f))
             print(
-                f"| {workers} | {key} | {v['rps']:.0f} ({v['p50_ms']:.1f} ms) | "
-                f"{p['rps']:.0f} ({p['p50_ms']:.1f} ms) | {f['rps']:.0f} ({f['p50_ms']:.1f} ms) | "
-                f"{v['rps'] / p['rps']:.2f} | {v['rps'] / f['rps']:.2f} |"
+                f"| {workers} | {key} | {cells} | {v['rps'] / p['rps']:.2f} "
+                f"({u['rps'] / p['rps']:.2f}) | {v['rps'] / f['rps']:.2f} "
+                f"({u['rps'] / f['rps']:.2f}) |"
             )
     print(
         f"\nmachine: {cpu_model()}, {os.cpu_count()} CPUs; load {load_before} before, "

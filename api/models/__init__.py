@@ -19,6 +19,7 @@ from api.models.partner import (
     partner_industries,
     partner_products,
 )
+from api.models.public_state import public_version, ranking_basis
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry
@@ -47,6 +48,8 @@ __all__ = [
     "partner_industries",
     "partner_products",
     "partner_tallies",
+    "public_version",
     "published_market",
     "published_tallies",
+    "ranking_basis",
 ]

@@ -52,6 +52,9 @@ class Partner(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The ranking score minus the market NPS, both at the ranking basis's market NPS
+    # (api/services/ranking_keys.py): 0 for a partner without published figures.
+    ranking_key: Mapped[float] = mapped_column(Float, default=0.0, index=True)
 
 
 class Office(Base):

@@ -7,7 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
@@ -35,6 +47,7 @@ from api.models import (
     partner_industries,
     partner_products,
     published_tallies,
+    ranking_basis,
 )
 from api.validation import Checker
 from api.vocabulary import PARTNER_TYPES
@@ -143,6 +156,7 @@ def evidence_tier_sql() -> Any:
     )
 
 
+KEY_ROUNDING = 1e-6
 PARTNER_ORDERS = ("ranking_score", "nps", "response_count", "name")
 
 
@@ -170,6 +184,13 @@ def _order_by(order: str, market_nps: float) -> list[Any]:
     return [ranking.desc(), *tie_break]
 
 
+@dataclass(frozen=True)
+class PartnerPage:
+    rows: list[Partner]
+    has_next: bool
+    total: int | None  # None when not asked for
+
+
 def page_of_partners(
     *,
     session: Session,
@@ -178,29 +199,75 @@ def page_of_partners(
     limit: int,
     order: str = "ranking_score",
     market_nps: float = 0.0,
-) -> tuple[list[Partner], int]:
-    """One page in the given order and the total that matches."""
-    conditions = filter_conditions(session, wanted)
+    count: bool = True,
+) -> PartnerPage:
+    """One page in the given order, whether more follow, and (if `count`) how many match.
+
+    Counting is the one part whose cost grows with the directory: it is left out unless
+    asked for. A page reads one row past its end to tell whether another follows.
+    """
+    filters = filter_conditions(session, wanted)
     with_tally = and_(
         published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
     )
-    total = (
-        session.scalar(
-            select(func.count(Partner.id))
-            .outerjoin(published_tallies, with_tally)
-            .where(*conditions)
-        )
-        or 0
+    needs_tally = order in ("ranking_score", "nps", "response_count") or bool(wanted.evidence_tiers)
+    query = select(Partner)
+    if needs_tally:
+        query = query.outerjoin(published_tallies, with_tally)
+    window = (
+        [_ranking_window(session, filters, offset + limit + 1, market_nps)]
+        if order == "ranking_score"
+        else []
     )
     query = (
-        select(Partner)
-        .outerjoin(published_tallies, with_tally)
-        .where(*conditions)
+        query.where(*filters, *window)
         .order_by(*_order_by(order, market_nps))
         .offset(offset)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    return list(session.scalars(query).all()), total
+    rows = list(session.scalars(query).all())
+    total = None
+    if count:
+        counted = select(func.count(Partner.id))
+        if wanted.evidence_tiers:
+            counted = counted.outerjoin(published_tallies, with_tally)
+        total = session.scalar(counted.where(*filters)) or 0
+    return PartnerPage(rows=rows[:limit], has_next=len(rows) > limit, total=total)
+
+
+def _ranking_window(
+    session: Session, conditions: Sequence[ColumnElement[bool]], wanted: int, market_nps: float
+) -> ColumnElement[bool]:
+    """The partners that can be among the first `wanted` by exact ranking score.
+
+    Each stored key is within |m - m0| of the partner's exact lift over the market m
+    (api/services/ranking_keys.py). The `wanted`-th largest key, x, belongs to one of
+    `wanted` partners whose exact lifts are all at least x - |m - m0|; a partner whose key
+    is below x - 2 |m - m0| has a lift below all of theirs, so it cannot be on the page.
+    Both x and m0 are read first, through the index, in one statement; the page query
+    then gets the bound as a literal, so that PostgreSQL plans for the few partners it
+    keeps (a parameter would be planned as a third of the table).
+    """
+    with_tally = and_(
+        published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
+    )
+    bound = (
+        select(Partner.ranking_key)
+        .outerjoin(published_tallies, with_tally)
+        .where(*conditions)
+        .order_by(Partner.ranking_key.desc())
+        .offset(wanted - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    basis = select(ranking_basis.c.market_nps).where(ranking_basis.c.id == 1).scalar_subquery()
+    found = session.execute(select(bound, basis)).one()
+    if found[0] is None:  # fewer partners match than wanted: all of them are on the page
+        return literal(True)
+    # Without a basis row (never rebuilt) the keys were worked out at a market of 0. A
+    # little more than twice the drift, for the rounding of the stored keys.
+    slack = 2.0 * abs(market_nps - (found[1] or 0.0)) + KEY_ROUNDING
+    return Partner.ranking_key >= bindparam("lowest_key", found[0] - slack, literal_execute=True)
 
 
 def partners_by_ids(session: Session, ids: Sequence[int]) -> list[Partner]:

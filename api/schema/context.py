@@ -31,6 +31,11 @@ class Context:
     # The whole transaction is then rolled back.
     failed: bool = False
     unavailable: bool = False
+    unavailable_error: Exception | None = None
+    # Set by a mutation field (api/schema/execution.py): the answer is never kept.
+    wrote: bool = False
+    # Set when the operation ran to the end and committed, without an error.
+    answered: bool = False
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -6,7 +6,9 @@ import base64
 import binascii
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
+from api.schema.context import Info
 from api.schema.errors import ClientError
 from api.validation import whole_number
 
@@ -51,3 +53,18 @@ def page_window(first: int | None, after: str | None) -> tuple[int, int]:
         )
     offset = 0 if after is None else decode_cursor(after) + 1
     return offset, size
+
+
+def selects(info: Info, name: str) -> bool:
+    """Whether the field being resolved asks for its subfield `name` (through fragments too)."""
+
+    def within(selections: list[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, (FragmentSpread, InlineFragment)):
+                if within(selection.selections):
+                    return True
+            elif selection.name == name:
+                return True
+        return False
+
+    return any(within(field.selections) for field in info.selected_fields)

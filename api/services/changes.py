@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+import time
 
-from api.models import CHANGE_REASONS, change_log
+from sqlalchemy import case, event, insert, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from api.models import CHANGE_REASONS, change_log, public_version
+
+_CHANGED = "vouch_public_change"
 
 
 def record(session: Session, *, partner_id: int | None, reason: str) -> None:
@@ -13,3 +17,24 @@ def record(session: Session, *, partner_id: int | None, reason: str) -> None:
     if reason not in CHANGE_REASONS:
         raise ValueError(f"unknown change reason {reason!r}")
     session.execute(insert(change_log).values(partner_id=partner_id, reason=reason))
+    session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_public_version(session: Session) -> None:
+    """A transaction that changed what buyers see bumps the public data version, as its
+    last statement: the version and the change become visible together, and the row lock
+    is held only for the commit, so no other lock is ever awaited while holding it."""
+    if session.in_nested_transaction() or not session.info.pop(_CHANGED, False):
+        return
+    # Microseconds since the epoch when that is more: a database restored from a backup
+    # never reaches again a version that a running server saw with other data.
+    now = time.time_ns() // 1000
+    bumped = public_version.c.version + 1
+    session.execute(update(public_version).values(version=case((bumped > now, bumped), else_=now)))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_change_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)

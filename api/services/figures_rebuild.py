@@ -40,6 +40,7 @@ from api.models import (
     published_market,
     published_tallies,
 )
+from api.services import ranking_keys
 from api.services.figures import REVIEW_KEY_BYTES
 from api.services.tally_rows import MARKET_KINDS, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
@@ -295,6 +296,7 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     _recount_published(session)
     _set_on_all_rows(session, published_tallies, "invitations", invitations)
     _sum_published_market(session)
+    ranking_keys.rebase(session)
     return RebuildSummary(
         partner_rows=session.scalar(select(func.count()).select_from(partner_tallies)) or 0,
         market_rows=session.scalar(select(func.count()).select_from(market_tallies)) or 0,

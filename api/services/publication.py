@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import partner_tallies, published_market, published_tallies
-from api.services import changes
+from api.services import changes, ranking_keys
 from api.services.tally_rows import (
+    ALL,
     MARKET_KINDS,
     SegmentKey,
     add_rows,
@@ -97,6 +98,8 @@ def publish_due(
     ]
     # Parameters apart from the statement: it compiles once and is cached from then on.
     session.execute(_copying(session.get_bind().dialect.name), copies)
+    if ALL in due:
+        ranking_keys.refresh(session, [partner_id])
     changes.record(session, partner_id=partner_id, reason="figures")
     for copy in copies:
         key = (copy["kind"], copy["segment"])
@@ -135,6 +138,8 @@ def withdraw(
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
+    if ALL in holding:
+        ranking_keys.refresh(session, [partner_id])
     for key in holding:
         row = published[key]
         [(covered, latest)] = coverages(

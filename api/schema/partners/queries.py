@@ -7,7 +7,7 @@ from api.readers import partners as readers
 from api.readers.partners import PartnerFilter as FilterValues
 from api.schema.context import Info
 from api.schema.errors import invalid_argument
-from api.schema.pagination import PageInfo, encode_cursor, page_window
+from api.schema.pagination import PageInfo, encode_cursor, page_window, selects
 from api.schema.partners.inputs import PartnerFilter, PartnerOrder
 from api.schema.partners.types import Partner, PartnerConnection, PartnerEdge
 
@@ -31,26 +31,32 @@ class PartnerQueries:
         offset, size = page_window(first, after)
         wanted = filter.to_values() if filter else FilterValues()
         try:
-            rows, total = readers.page_of_partners(
+            page = readers.page_of_partners(
                 session=info.context.session,
                 wanted=wanted,
                 offset=offset,
                 limit=size,
                 order=order_by.value,
-                market_nps=info.context.loaders.market_nps(),
+                market_nps=(
+                    info.context.loaders.market_nps()
+                    if order_by is PartnerOrder.RANKING_SCORE
+                    else 0.0
+                ),
+                count=selects(info, "totalCount"),
             )
         except DomainError as error:
             raise invalid_argument(error) from error
-        info.context.loaders.list_partners(row.id for row in rows)
+        info.context.loaders.list_partners(row.id for row in page.rows)
         edges = [
             PartnerEdge(node=Partner.from_row(row), cursor=encode_cursor(offset + index))
-            for index, row in enumerate(rows)
+            for index, row in enumerate(page.rows)
         ]
         return PartnerConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=offset + len(rows) < total,
+                has_next_page=page.has_next,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=total,
+            # Not counted when not asked for: then nobody reads it.
+            total_count=page.total or 0,
         )

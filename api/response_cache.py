@@ -1,0 +1,91 @@
+"""Public answers by data version: ETags, 304s, and a small in-process cache.
+
+What a buyer sees changes only in transactions that write the change log, and each of
+them bumps `public_version` as it commits (api/services/changes.py). So a public answer
+(no Authorization) to a query is tagged with the version read *before* its data: data
+read after the version is at least as new, and a later change moves the version on, so
+no tag or cached body outlives what it shows. Keyed requests, mutations, errors and
+anything but a 200 are never tagged nor kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import public_version
+
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
+"""Shared caches may keep an answer but must ask again (If-None-Match) before reusing it."""
+PRIVATE = "private, no-store"
+MAX_BYTES = 32 * 1024 * 1024
+MAX_ENTRY_BYTES = 1024 * 1024
+
+
+def current_version(session: Session) -> int | None:
+    """The public data version (None: no version row, so nothing is tagged or kept).
+
+    Read as the first statement of the request's transaction. SQLite reads a snapshot per
+    transaction, and one that only read must not wait for its turn to write (it could
+    then not write): there the read ends it.
+    """
+    version: int | None = session.scalar(
+        select(public_version.c.version).where(public_version.c.id == 1)
+    )
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+    return version
+
+
+def request_key(method: str, accept: str, payload: bytes) -> str:
+    """What identifies one public request's answer, whatever the version."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (method.encode(), accept.encode(), payload):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def etag(version: int, key: str) -> str:
+    return f'W/"{version}-{key}"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    given = {part.strip() for part in if_none_match.split(",")}
+    return "*" in given or tag in given or tag.removeprefix("W/") in given
+
+
+@dataclass(frozen=True)
+class Kept:
+    body: bytes
+    media_type: str
+
+
+class ResponseCache:
+    """The newest public answers, at most MAX_BYTES of them, each under (version, key)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[tuple[int, str], Kept] = OrderedDict()
+
+    def get(self, version: int, key: str) -> Kept | None:
+        kept = self._entries.get((version, key))
+        if kept is not None:
+            self._entries.move_to_end((version, key))
+        return kept
+
+    def put(self, version: int, key: str, kept: Kept) -> None:
+        if len(kept.body) > MAX_ENTRY_BYTES or (version, key) in self._entries:
+            return
+        self._entries[(version, key)] = kept
+        self.size += len(kept.body)
+        while self.size > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self.size -= len(dropped.body)

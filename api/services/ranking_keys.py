@@ -1,0 +1,85 @@
+"""Each partner's stored ranking key, so that the default order reads an index.
+
+A partner's ranking score at market NPS m is (100 (P - D) + 10 m) / (n + 10) over its
+published answers (n >= 5), else m itself (api.metrics.ranking). Ordering by the score
+is ordering by the score minus m, the *lift*: 0 for every partner without five published
+answers whatever m is, and (100 (P - D) - n m) / (n + 10) otherwise, whose slope in m is
+-n / (n + 10), less than 1 in size.
+
+So `partners.ranking_key` holds the lift at the ranking basis's market NPS m0, and at the
+current market m every key is within |m - m0| of the exact lift. The ranked list reads
+the keys through their index and re-sorts by the exact score only the few partners whose
+key comes within 2 |m - m0| of the page's last one (api/readers/partners.py): exact for
+any m0, and cheap while m0 is near m. A key must change with its partner's published
+'all' copy (publication, a void, a rebuild: each calls `refresh`), never with the market;
+`rebase` moves m0 to the current market and works every key out again (a rebuild does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT, TALLY_COLUMNS, Tally, market_nps
+from api.models import Partner, published_market, published_tallies, ranking_basis
+
+BASIS_ID = 1
+
+
+def lift_sql(market: Any) -> Any:
+    """The lift over the market (see above) of the partner's published 'all' tally row."""
+    tally = published_tallies.c
+    promoters = tally.lp_9 + tally.lp_10
+    detractors = sum((tally[f"lp_{i}"] for i in range(7)), literal(0))
+    n = tally.n
+    return case(
+        (
+            n >= K_ANONYMITY,
+            (100.0 * (promoters - detractors) - n * market) / (n + RANKING_PRIOR_WEIGHT),
+        ),
+        else_=0.0,
+    )
+
+
+def refresh(session: Session, partner_ids: Sequence[int] | None = None) -> None:
+    """The keys of these partners (None: of all) from their published copies, at the basis."""
+    market = select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID)
+    lift = (
+        # Without a basis row, the keys are worked out at a market of 0 (as the list reads).
+        select(lift_sql(func.coalesce(market.scalar_subquery(), 0.0)))
+        .where(
+            and_(
+                published_tallies.c.partner_id == Partner.id,
+                published_tallies.c.kind == "all",
+                published_tallies.c.segment == "",
+            )
+        )
+        .scalar_subquery()
+    )
+    statement = update(Partner.__table__).values(  # type: ignore[arg-type]
+        ranking_key=func.coalesce(lift, 0.0),
+        # A key is not a profile change: the partner's updated_at stays.
+        updated_at=Partner.__table__.c.updated_at,
+    )
+    if partner_ids is not None:
+        statement = statement.where(Partner.__table__.c.id.in_(list(partner_ids)))
+    session.execute(statement)
+
+
+def rebase(session: Session) -> None:
+    """The basis moved to the current published market NPS, and every key worked out again."""
+    row = session.execute(
+        select(*(published_market.c[name] for name in TALLY_COLUMNS)).where(
+            published_market.c.kind == "all", published_market.c.segment == ""
+        )
+    ).one_or_none()
+    market = market_nps(Tally.from_row(row._asdict())) if row else 0.0
+    found = session.execute(
+        update(ranking_basis).where(ranking_basis.c.id == BASIS_ID).values(market_nps=market)
+    )
+    if not found.rowcount:  # type: ignore[attr-defined]
+        session.execute(ranking_basis.insert().values(id=BASIS_ID, market_nps=market))
+    refresh(session)

@@ -1,0 +1,127 @@
+"""Public answers carry an ETag by data version: 304 while nothing changed, never stale."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import insert, select
+
+from api.models import public_version
+from tests import factories
+from tests.databases import Database
+from tests.server import GraphQLClient
+from tests.survey_flow import responses
+
+LIST = "{ partners(first: 5) { edges { node { slug summary metrics { responseCount } } } } }"
+UPDATE = """
+mutation Update($slug: String!, $version: Int!, $input: PartnerProfileInput!) {
+  updatePartnerProfile(slug: $slug, expectedVersion: $version, input: $input) {
+    partner { version } errors { code }
+  }
+}
+"""
+
+
+@pytest.fixture
+def keys(db: Database) -> dict[str, str]:
+    with db.session() as session, session.begin():
+        # A migrated database has the version row; the test wipe took it.
+        session.execute(insert(public_version).values(id=1, version=1))
+        world = factories.reference_data(session)
+        factories.partner(session, world, "alpha-health", industries=("healthcare",))
+        return {
+            "alpha": factories.key(session, "partner", partner="alpha-health"),
+            "acme": factories.key(session, "vendor", vendor="acme"),
+        }
+
+
+def get(api: GraphQLClient, query: str, etag: str | None = None) -> httpx.Response:
+    headers = {"If-None-Match": etag} if etag else {}
+    return api.http.get(f"{api.base_url}/graphql", params={"query": query}, headers=headers)
+
+
+def version(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(public_version.c.version)) or 0)
+
+
+def test_a_public_get_is_tagged_and_answered_304_until_the_data_changes(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given a public answer and its tag
+    first = get(api, LIST)
+    assert first.status_code == 200
+    tag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, max-age=0, must-revalidate"
+
+    # when asked again with the tag, nothing having changed
+    again = get(api, LIST, tag)
+
+    # then 304, no body, the same tag
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == tag
+
+
+def test_a_profile_update_changes_the_tag_and_the_answer_at_once(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    before = get(api, LIST)
+    post_before = api.data(LIST)  # kept in the server's cache too
+    assert post_before["partners"]["edges"][0]["node"]["summary"] != "fresh"
+
+    # when the partner edits its profile
+    variables = {"slug": "alpha-health", "version": 1, "input": {"summary": "fresh"}}
+    payload = api.data(UPDATE, variables, key=keys["alpha"])["updatePartnerProfile"]
+    assert payload["errors"] == []
+
+    # then the old tag no longer matches and every public answer shows the change
+    after = get(api, LIST, before.headers["etag"])
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.json()["data"]["partners"]["edges"][0]["node"]["summary"] == "fresh"
+    assert api.data(LIST)["partners"]["edges"][0]["node"]["summary"] == "fresh"
+
+
+def test_a_publication_changes_the_tag_and_a_plain_submit_does_not(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    before = get(api, LIST)
+    start = version(db)
+
+    # when four answers arrive: nothing is published yet, nothing public changed
+    responses(api, keys["acme"], "alpha-health", [10, 9, 8, 10])
+    assert version(db) == start
+    assert get(api, LIST, before.headers["etag"]).status_code == 304
+
+    # when the fifth arrives, the figures are published
+    responses(api, keys["acme"], "alpha-health", [9])
+
+    # then the version moved and the answer shows the published figures
+    assert version(db) > start
+    after = get(api, LIST, before.headers["etag"])
+    assert after.status_code == 200
+    assert after.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {"responseCount": 5}
+
+
+def test_keyed_answers_mutations_and_errors_are_never_tagged(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    keyed = api.post(LIST, key=keys["alpha"])
+    assert "etag" not in keyed.headers
+    assert keyed.headers["cache-control"] == "private, no-store"
+
+    variables = {"slug": "alpha-health", "version": 1, "input": {"summary": "x"}}
+    refused = api.post(UPDATE, variables)  # no key: refused, and not kept either
+    assert "etag" not in refused.headers
+
+    wrong = get(api, "{ partners(first: 500) { totalCount } }")
+    assert wrong.json()["errors"]
+    assert "etag" not in wrong.headers
+
+
+def test_without_a_version_row_nothing_is_tagged(db: Database, api: GraphQLClient) -> None:
+    # given a database without the version row (the test wipe): no tag, no cache
+    response = get(api, LIST)
+    assert response.status_code == 200
+    assert "etag" not in response.headers
