@@ -20,14 +20,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 DETRACTORS = " + ".join(f"t.lp_{i}" for i in range(7))
-KEYS = f"""
-UPDATE partners SET ranking_key = COALESCE((
-  SELECT CASE WHEN t.n >= 5
-              THEN (100.0 * ((t.lp_9 + t.lp_10) - ({DETRACTORS})) - t.n * :market) / (t.n + 10)
-              ELSE 0.0 END
-  FROM published_tallies t
-  WHERE t.partner_id = partners.id AND t.kind = 'all' AND t.segment = ''), 0.0)
-"""
+# Column names only go into these statements; the market is a parameter.
+LIFT = (
+    f"(100.0 * ((t.lp_9 + t.lp_10) - ({DETRACTORS})) - t.n * :market) / (t.n + 10)"
+)
+KEYS = (
+    "UPDATE partners SET ranking_key = COALESCE(("  # noqa: S608
+    f"SELECT CASE WHEN t.n >= 5 THEN {LIFT} ELSE 0.0 END FROM published_tallies t "
+    "WHERE t.partner_id = partners.id AND t.kind = 'all' AND t.segment = ''), 0.0)"
+)
 
 
 def _market_nps() -> float:
@@ -35,7 +36,9 @@ def _market_nps() -> float:
         op.get_bind()
         .execute(
             sa.text(
-                "SELECT lp_9 + lp_10, " + DETRACTORS.replace("t.", "") + ", "
+                "SELECT lp_9 + lp_10, "  # noqa: S608
+                + DETRACTORS.replace("t.", "")
+                + ", "
                 + " + ".join(f"lp_{i}" for i in range(11))
                 + " FROM published_market WHERE kind = 'all' AND segment = ''"
             )
