@@ -310,3 +310,20 @@ def test_hard_filters_leave_partners_out(keys: dict[str, str], api: GraphQLClien
         "charlie",
     ]
     assert slugs({**NEED, "partnerTypes": ["reseller"]}) == []
+
+
+def test_capabilities_are_a_hard_filter_read_after_a_profile_change(
+    keys: dict[str, str], db: Database, api: GraphQLClient
+) -> None:
+    def slugs(capabilities: list[str]) -> list[str]:
+        need = {**NEED, "capabilities": capabilities}
+        return sorted(m["partner"]["slug"] for m in best_fit(api, keys["acme"], need))
+
+    assert slugs(["training"]) == []
+    with db.session() as session, session.begin():
+        alpha = session.query(Partner).filter_by(slug="alpha").one()
+        alpha.capabilities = ["training", "analytics"]
+        changes.record(session, partner_id=alpha.id, reason="profile")
+    assert slugs(["training"]) == ["alpha"]
+    assert slugs(["training", "analytics"]) == ["alpha"]
+    assert slugs(["training", "security"]) == []
