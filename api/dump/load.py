@@ -6,10 +6,11 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text
+from sqlalchemy import JSON, Connection, Engine, Table, delete, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api import migrations
@@ -130,12 +131,14 @@ def _load_table(
     path = folder / entry.file
     digest, rows = hashlib.sha256(), 0
     try:
-        for batch in _batches(path, table, digest):
-            connection.execute(table.insert(), batch)
-            rows += len(batch)
-            told(table.name, len(batch))
-    except DBAPIError as error:
-        reason = str(error.orig or error).strip().splitlines()[0]
+        with _writer(connection, table) as write:
+            for batch in _batches(path, table, digest):
+                write(batch)
+                rows += len(batch)
+                told(table.name, len(batch))
+    except (DBAPIError, _driver_error(connection)) as error:
+        orig = error.orig if isinstance(error, DBAPIError) else error
+        reason = str(orig or error).strip().splitlines()[0]
         raise DumpError(f"{path}: the database refused a row: {reason}") from error
     if rows != entry.rows:
         raise DumpError(
@@ -149,9 +152,50 @@ def _load_table(
         )
 
 
-def _batches(path: Path, table: Table, digest: Any) -> Iterator[list[dict[str, Any]]]:
+Rows = list[dict[str, Any]]
+
+
+@contextmanager
+def _writer(connection: Connection, table: Table) -> Iterator[Callable[[Rows], None]]:
+    """Inserts batches of rows: PostgreSQL's COPY (a few times faster), else executemany."""
+    if connection.dialect.name != "postgresql":
+
+        def insert(batch: Rows) -> None:
+            connection.execute(table.insert(), batch)
+
+        yield insert
+        return
+    from psycopg import sql
+    from psycopg.types.json import Json
+
+    names = [column.name for column in table.columns]
+    as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+
+        def write(batch: Rows) -> None:
+            for row in batch:
+                copy.write_row([Json(row[n]) if n in as_json else row[n] for n in names])
+
+        yield write
+
+
+def _driver_error(connection: Connection) -> type[Exception]:
+    """What the driver raises itself (in COPY, below SQLAlchemy)."""
+    if connection.dialect.name != "postgresql":
+        return DBAPIError
+    import psycopg
+
+    return psycopg.Error
+
+
+def _batches(path: Path, table: Table, digest: Any) -> Iterator[Rows]:
     decode, columns = decoders(table), {column.name for column in table.columns}
-    batch: list[dict[str, Any]] = []
+    batch: Rows = []
     try:
         file = path.open("rb")
     except OSError as error:
