@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -242,3 +243,24 @@ def test_export_refuses_a_database_never_migrated(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "the database is not migrated" in done.stderr
     assert "run `vouch db upgrade` first" in done.stderr
+
+
+def test_a_row_the_database_refuses_is_named_and_nothing_is_loaded(
+    db: Database, dump: Path, tmp_path: Path
+) -> None:
+    """A dump true to its manifest that breaks a constraint: a vendor twice (same id)."""
+    path = dump / "vendors.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines, lines[0]]))
+    manifest = json.loads((dump / MANIFEST).read_text())
+    for table in manifest["tables"]:
+        if table["name"] == "vendors":
+            table["rows"] += 1
+            table["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (dump / MANIFEST).write_text(json.dumps(manifest))
+
+    status, output = load(db, dump, tmp_path)
+
+    assert status == 1
+    assert f"{path}: the database refused a row" in output
+    assert set(row_counts(db.engine).values()) == {0}
