@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_rebuild.py
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_site.py --partners 1000 --partners 10000
+	$(BIN)/python bench/bench_dump.py --partners 10000
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/eval_matching.py
 
