@@ -210,34 +210,45 @@ def page_of_partners(
     with_tally = and_(
         published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
     )
-    needs_tally = order in ("ranking_score", "nps", "response_count") or bool(wanted.evidence_tiers)
+    counted = select(func.count(Partner.id))
+    if wanted.evidence_tiers:
+        counted = counted.outerjoin(published_tallies, with_tally)
+    # The count rides along with the first statement of the page, not one of its own.
+    total_sql = counted.where(*filters).correlate(None).scalar_subquery() if count else None
+    total: int | None = None
+    window: list[ColumnElement[bool]] = []
+    if order == "ranking_score":
+        condition, total = _ranking_window(
+            session, filters, offset + limit + 1, market_nps, total_sql
+        )
+        window.append(condition)
+        total_sql = None
     query = select(Partner)
-    if needs_tally:
+    if total_sql is not None:
+        query = select(Partner, total_sql)
+    if order in ("ranking_score", "nps", "response_count") or wanted.evidence_tiers:
         query = query.outerjoin(published_tallies, with_tally)
-    window = (
-        [_ranking_window(session, filters, offset + limit + 1, market_nps)]
-        if order == "ranking_score"
-        else []
-    )
     query = (
         query.where(*filters, *window)
         .order_by(*_order_by(order, market_nps))
         .offset(offset)
         .limit(limit + 1)
     )
-    rows = list(session.scalars(query).all())
-    total = None
-    if count:
-        counted = select(func.count(Partner.id))
-        if wanted.evidence_tiers:
-            counted = counted.outerjoin(published_tallies, with_tally)
-        total = session.scalar(counted.where(*filters)) or 0
+    found: Sequence[Any] = session.execute(query).all()
+    rows = [row[0] for row in found]
+    if total_sql is not None:
+        # An empty page (past the end) carries no count: then it is asked for on its own.
+        total = found[0][1] if found else session.scalar(select(total_sql))
     return PartnerPage(rows=rows[:limit], has_next=len(rows) > limit, total=total)
 
 
 def _ranking_window(
-    session: Session, conditions: Sequence[ColumnElement[bool]], wanted: int, market_nps: float
-) -> ColumnElement[bool]:
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    wanted: int,
+    market_nps: float,
+    total_sql: Any,
+) -> tuple[ColumnElement[bool], int | None]:
     """The partners that can be among the first `wanted` by exact ranking score.
 
     Each stored key is within |m - m0| of the partner's exact lift over the market m
@@ -246,7 +257,8 @@ def _ranking_window(
     is below x - 2 |m - m0| has a lift below all of theirs, so it cannot be on the page.
     Both x and m0 are read first, through the index, in one statement; the page query
     then gets the bound as a literal, so that PostgreSQL plans for the few partners it
-    keeps (a parameter would be planned as a third of the table).
+    keeps (a parameter would be planned as a third of the table). The same statement
+    counts the partners that match, when `total_sql` says how.
     """
     with_tally = and_(
         published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
@@ -261,13 +273,17 @@ def _ranking_window(
         .scalar_subquery()
     )
     basis = select(ranking_basis.c.market_nps).where(ranking_basis.c.id == 1).scalar_subquery()
-    found = session.execute(select(bound, basis)).one()
+    found = session.execute(
+        select(bound, basis, literal(None) if total_sql is None else total_sql)
+    ).one()
+    total = found[2] if total_sql is not None else None
     if found[0] is None:  # fewer partners match than wanted: all of them are on the page
-        return literal(True)
+        return literal(True), total
     # Without a basis row (never rebuilt) the keys were worked out at a market of 0. A
     # little more than twice the drift, for the rounding of the stored keys.
     slack = 2.0 * abs(market_nps - (found[1] or 0.0)) + KEY_ROUNDING
-    return Partner.ranking_key >= bindparam("lowest_key", found[0] - slack, literal_execute=True)
+    lowest: Any = bindparam("lowest_key", found[0] - slack, literal_execute=True)
+    return Partner.ranking_key >= lowest, total
 
 
 def partners_by_ids(session: Session, ids: Sequence[int]) -> list[Partner]:
