@@ -43,6 +43,8 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo_data.py --partners 10000
 	$(BIN)/python bench/bench_graphql_list.py
+	$(BIN)/python bench/bench_peers.py
+	$(BIN)/python bench/bench_ranked_list.py --partners 100000
 	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_rebuild.py
 	$(BIN)/python bench/bench_validation.py
