@@ -43,6 +43,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo_data.py --partners 10000
 	$(BIN)/python bench/bench_graphql_list.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/bench_peers.py
 	$(BIN)/python bench/bench_ranked_list.py --partners 100000
 	$(BIN)/python bench/bench_submit.py
