@@ -136,7 +136,39 @@ def measure(database_url: str, repeat: int, show_plans: bool) -> None:
             page = next(s for s in seen if "ORDER BY" in s[0] and "FROM partners" in s[0])
             print("  plan of the page query:")
             print("    " + plan(engine, *page).replace("\n", "\n    "))
+    if show_plans:
+        print("\nfor comparison, the page as it was read before the stored keys (an exact")
+        print("ORDER BY over every partner) and its count with the join:")
+        for statement in before_keys(engine):
+            print("    " + plan(engine, *statement).replace("\n", "\n    "))
     engine.dispose()
+
+
+def before_keys(engine: Engine) -> list[tuple[str, Any]]:
+    """The statements of the default list before migration 0007, compiled for this database."""
+    from sqlalchemy import and_, func, select
+
+    from api.models import Partner, published_tallies
+    from api.readers.figures import market_overall_nps
+    from api.readers.partners import _order_by
+
+    with session_factory(engine)() as session:
+        market = market_overall_nps(session)
+    with_tally = and_(
+        published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
+    )
+    page = (
+        select(Partner)
+        .outerjoin(published_tallies, with_tally)
+        .order_by(*_order_by("ranking_score", market))
+        .limit(20)
+    )
+    count = select(func.count(Partner.id)).outerjoin(published_tallies, with_tally)
+    compiled = []
+    for statement in (page, count):
+        sql = statement.compile(engine, compile_kwargs={"literal_binds": True})
+        compiled.append((str(sql), {}))
+    return compiled
 
 
 def main() -> int:
