@@ -63,9 +63,11 @@ class Snapshot:
     order: tuple[PartnerFacts, ...] = ()
     success: tuple[float, ...] = ()  # customer success values, 0..1
     min_budgets: tuple[int, ...] = ()
+    responses: tuple[int, ...] = ()  # published, overall
     # Filled at the first need that asks, per industry and per product.
     _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
     _products: dict[int, list[float]] = field(default_factory=dict)
+    _tags: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, market_nps: float, partners: dict[int, PartnerFacts]) -> Snapshot:
@@ -76,7 +78,20 @@ class Snapshot:
             order=order,
             success=tuple(formulas.nps_to_unit(facts.overall(market_nps)) for facts in order),
             min_budgets=tuple(facts.raw.min_budget for facts in order),
+            responses=tuple(facts.raw.overall.n for facts in order),
         )
+
+    def tagged(self, kind: str, value: str) -> frozenset[int]:
+        """Positions of the partners with `value` among their capabilities, languages,
+        partner_types or (office) countries."""
+        index = self._tags.get(kind)
+        if index is None:
+            found: dict[str, set[int]] = {}
+            for position, facts in enumerate(self.order):
+                for tag in _tags_of(facts.raw, kind):
+                    found.setdefault(tag, set()).add(position)
+            index = self._tags[kind] = {tag: frozenset(p) for tag, p in found.items()}
+        return index.get(value, frozenset())
 
     def industry_columns(self, industry_id: int) -> tuple[list[float], list[float]]:
         """(industry success, industry experience) values, in `order`."""
@@ -102,6 +117,13 @@ class Snapshot:
                 for facts in self.order
             ]
         return column
+
+
+def _tags_of(raw: readers.RawFacts, kind: str) -> frozenset[str]:
+    if kind == "countries":
+        return frozenset(office.country for office in raw.offices)
+    tags: frozenset[str] = getattr(raw, kind)
+    return tags
 
 
 def shown_industries(raw: readers.RawFacts) -> frozenset[int]:

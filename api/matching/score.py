@@ -103,13 +103,16 @@ def values_of(
     facts: PartnerFacts, need: Need, reference: Reference, market: float
 ) -> dict[str, float]:
     values = partial_values(facts, reference, market)
-    place = nearest(facts, need)
-    if need.point is not None:
-        values["proximity"] = 0.0 if place is None else formulas.proximity(place[1])
-    else:
-        values["proximity"] = 1.0 if place is not None else 0.0
+    values["proximity"] = proximity_value(nearest(facts, need), need)
     values["budget_fit"] = budget_value(facts, need)
     return values
+
+
+def proximity_value(place: tuple[OfficePlace, float] | None, need: Need) -> float:
+    """From the office `nearest` found: by distance to a point, or 1 in the country."""
+    if need.point is not None:
+        return 0.0 if place is None else float(formulas.proximity(place[1]))
+    return 1.0 if place is not None else 0.0
 
 
 def budget_value(facts: PartnerFacts, need: Need) -> float:
