@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from api import migrations
 from api.dump.format import (
@@ -84,9 +84,10 @@ def _export_table(connection: Connection, table: Table, folder: Path, told: Prog
     result = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(
         select(table).order_by(*order)
     )
+    names = tuple(column.name for column in table.columns)
     with (folder / file).open("wb") as out:
-        for batch in result.mappings().partitions():
-            chunk = b"".join(encode_line(_encoded(row, encode)) for row in batch)
+        for batch in result.partitions():
+            chunk = b"".join(encode_line(_encoded(names, row, encode)) for row in batch)
             out.write(chunk)
             digest.update(chunk)
             rows += len(batch)
@@ -94,14 +95,16 @@ def _export_table(connection: Connection, table: Table, folder: Path, told: Prog
     return TableEntry(
         name=table.name,
         file=file,
-        columns=tuple(column.name for column in table.columns),
+        columns=names,
         rows=rows,
         sha256=digest.hexdigest(),
     )
 
 
-def _encoded(row: RowMapping, encode: dict[str, Codec]) -> dict[str, Any]:
-    values = dict(row)
+def _encoded(
+    names: tuple[str, ...], row: Sequence[Any], encode: dict[str, Codec]
+) -> dict[str, Any]:
+    values = dict(zip(names, row, strict=True))
     for name, codec in encode.items():
         values[name] = codec(values[name])
     return values
