@@ -220,5 +220,10 @@ SETTINGS_HELP = (
         "the proxies whose X-Forwarded-For names the client, IPs or networks separated by "
         "commas, e.g. 10.0.0.0/8 (default: none; no proxy is believed)",
     ),
+    (
+        "VOUCH_RESPONSE_CACHE_MB",
+        "megabytes of public answers each API process keeps in memory, 0 to 4096; 0 keeps "
+        f"none (default: {DEFAULT_RESPONSE_CACHE_MB})",
+    ),
 )
 """Every variable load_settings reads, what it means and its default, for `vouch --help`."""
