@@ -96,7 +96,7 @@ def postgres(postgres_reason: str | None) -> Iterator[URL]:
 
 
 def test_sqlite_to_postgresql_in_the_two_commands_of_the_guide(
-    tmp_path: Path, postgres: URL
+    tmp_path: Path, postgres: URL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     block = block_with("vouch export dump/")
     assert len(block.strip().splitlines()) == 2
@@ -105,7 +105,7 @@ def test_sqlite_to_postgresql_in_the_two_commands_of_the_guide(
     sqlite = parse_database_url(f"sqlite:///{data / 'vouch.db'}")
     fill(sqlite, data, partners=8)
     env = {"VOUCH_DATA_DIR": str(data), "VOUCH_ENV": "test"}
-    os.environ.pop("VOUCH_DATABASE_URL", None)
+    monkeypatch.delenv("VOUCH_DATABASE_URL", raising=False)
 
     done = run_block(
         block.replace(GUIDE_PG, postgres.render_as_string(hide_password=False)),
@@ -143,3 +143,20 @@ def test_backup_and_restore_with_pg_dump_as_the_guide_says(tmp_path: Path, postg
              f"--username={postgres.username}", restored],
             check=False, capture_output=True,
         )  # fmt: skip
+
+
+def test_the_site_and_the_search_index_as_the_guide_builds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "var"
+    fill(parse_database_url(f"sqlite:///{data / 'vouch.db'}"), data, partners=6)
+    site = tmp_path / "srv" / "vouch" / "site"
+    script = block_with("vouch site build") + block_with("vouch index build")
+    env = {"VOUCH_DATA_DIR": str(data), "VOUCH_ENV": "test"}
+    monkeypatch.delenv("VOUCH_DATABASE_URL", raising=False)
+
+    done = run_block(script.replace("/srv/vouch/site", str(site)), env=env, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert (site / "index.html").is_file()
+    assert "up to date" in done.stdout
