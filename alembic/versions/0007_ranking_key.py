@@ -59,6 +59,16 @@ def upgrade() -> None:
     with op.batch_alter_table("partners") as batch_op:
         batch_op.alter_column("ranking_key", server_default=None)
     op.create_index(op.f("ix_partners_ranking_key"), "partners", ["ranking_key"])
+    # Filtered lists and their counts find the partners of an industry, a product or a
+    # country from an index alone.
+    op.drop_index("ix_offices_country", table_name="offices")
+    op.create_index("ix_offices_country_partner_id", "offices", ["country", "partner_id"])
+    op.create_index(
+        "ix_partner_industries_industry_id", "partner_industries", ["industry_id", "partner_id"]
+    )
+    op.create_index(
+        "ix_partner_products_product_id", "partner_products", ["product_id", "partner_id"]
+    )
     op.create_table(
         "ranking_basis",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -86,6 +96,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("public_version")
     op.drop_table("ranking_basis")
+    op.drop_index("ix_partner_products_product_id", table_name="partner_products")
+    op.drop_index("ix_partner_industries_industry_id", table_name="partner_industries")
+    op.drop_index("ix_offices_country_partner_id", table_name="offices")
+    op.create_index("ix_offices_country", "offices", ["country"])
     op.drop_index(op.f("ix_partners_ranking_key"), table_name="partners")
     with op.batch_alter_table("partners") as batch_op:
         batch_op.drop_column("ranking_key")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -63,6 +64,8 @@ class Office(Base):
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
         CheckConstraint("length(country) = 2", name="country"),
+        # A country filter finds its partners from this index alone (migration 0007).
+        Index("ix_offices_country_partner_id", "country", "partner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +73,7 @@ class Office(Base):
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
     city: Mapped[str] = mapped_column(String(120))
-    country: Mapped[str] = mapped_column(String(2), index=True)
+    country: Mapped[str] = mapped_column(String(2))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     is_headquarters: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -82,6 +85,8 @@ partner_industries = Table(
     Base.metadata,
     Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
     Column("industry_id", ForeignKey("industries.id", ondelete="CASCADE"), primary_key=True),
+    # Filters and counts by industry read the partners of an industry from here (0007).
+    Index("ix_partner_industries_industry_id", "industry_id", "partner_id"),
 )
 
 partner_products = Table(
@@ -89,6 +94,7 @@ partner_products = Table(
     Base.metadata,
     Column("partner_id", ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True),
     Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_partner_products_product_id", "product_id", "partner_id"),
 )
 
 
