@@ -133,9 +133,9 @@ def measure(database_url: str, repeat: int, show_plans: bool) -> None:
         for statement, _ in seen:
             print("   ", " ".join(statement.split())[:150])
         if show_plans:
-            page = next(s for s in seen if "ORDER BY" in s[0] and "FROM partners" in s[0])
-            print("  plan of the page query:")
-            print("    " + plan(engine, *page).replace("\n", "\n    "))
+            for statement in (s for s in seen if "FROM partners" in s[0]):
+                print(f"  plan of: {' '.join(statement[0].split())[:90]}...")
+                print("    " + plan(engine, *statement).replace("\n", "\n    "))
     if show_plans:
         print("\nfor comparison, the page as it was read before the stored keys (an exact")
         print("ORDER BY over every partner) and its count with the join:")
