@@ -11,11 +11,14 @@ import argparse
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import URL
 
@@ -24,6 +27,7 @@ from api.db import create_db_engine
 from api.settings import parse_database_url
 from tests.databases import throwaway_postgres
 from tests.dump_helpers import every_row, fill
+from tests.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "deploy.md").read_text()
@@ -160,3 +164,60 @@ def test_the_site_and_the_search_index_as_the_guide_builds_them(
     assert done.returncode == 0, done.stderr
     assert (site / "index.html").is_file()
     assert "up to date" in done.stdout
+
+
+def test_migrate_and_the_first_key_as_the_guide_says(tmp_path: Path, postgres: URL) -> None:
+    env = {"VOUCH_DATABASE_URL": postgres.render_as_string(hide_password=False)}
+
+    first = run_block(block_with("vouch apikey create --role admin"), env=env, cwd=tmp_path)
+    again = run_block("vouch db upgrade", env=env, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    *_, announced, key = first.stdout.splitlines()
+    assert announced.startswith("created an admin key with prefix ")
+    assert re.fullmatch(r"\S{20,}", key)
+    assert again.stdout.startswith("the database is already at the latest revision")
+
+
+def test_several_workers_on_postgresql_as_the_guide_starts_them(
+    tmp_path: Path, postgres: URL
+) -> None:
+    (command,) = block_with("vouch serve --host").strip().splitlines()
+    assert "--workers 4" in command
+    port = free_port()
+    url = postgres.render_as_string(hide_password=False)
+    assert (
+        run_block("vouch db upgrade", env={"VOUCH_DATABASE_URL": url}, cwd=tmp_path).returncode == 0
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "VOUCH_DATABASE_URL": url,
+    }
+    with subprocess.Popen(
+        shlex.split(command.replace("--port 8000", f"--port {port}")),
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    ) as server:  # fmt: skip
+        try:
+            answers = [wait_for(f"http://127.0.0.1:{port}/healthz") for _ in range(8)]
+            assert set(answers) == {200}
+            children = subprocess.run(
+                ["pgrep", "--parent", str(server.pid)], capture_output=True, text=True, check=False
+            ).stdout.split()
+            # Four workers (and multiprocessing's resource tracker beside them).
+            assert len(children) >= 4
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+
+
+def wait_for(address: str, seconds: float = 60) -> int:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return httpx.get(address, timeout=5).status_code
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
