@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL
 
 from api.cli import build_parser
 from api.db import create_db_engine
-from api.settings import parse_database_url
+from api.settings import load_settings, parse_database_url
 from tests.databases import throwaway_postgres
 from tests.dump_helpers import every_row, fill
 from tests.server import free_port
@@ -221,3 +221,15 @@ def wait_for(address: str, seconds: float = 60) -> int:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_the_guide_s_production_settings_are_accepted() -> None:
+    lines = block_with("VOUCH_ENV=production").strip().splitlines()
+    environ = dict(line.split("=", 1) for line in lines)
+
+    settings = load_settings(environ)
+
+    assert settings.production
+    assert settings.database_url.get_backend_name() == "postgresql"
+    assert settings.redis_url == environ["VOUCH_REDIS_URL"]
+    assert settings.forwarded_allow_ips == ("127.0.0.1/32",)
