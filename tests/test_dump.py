@@ -264,3 +264,21 @@ def test_a_row_the_database_refuses_is_named_and_nothing_is_loaded(
     assert status == 1
     assert f"{path}: the database refused a row" in output
     assert set(row_counts(db.engine).values()) == {0}
+
+
+def test_both_show_a_progress_bar_on_a_terminal(
+    source: tuple[URL, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rich draws its live bar only on a terminal; TTY_COMPATIBLE=1 makes stderr count as one.
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = run_vouch("export", str(tmp_path / "d"), url=source[0], data_dir=tmp_path)
+    back = run_vouch(
+        "load", str(tmp_path / "d"), url=sqlite_url(tmp_path, "b.db"), data_dir=tmp_path
+    )
+
+    assert "reading the tables" in out.stderr
+    assert "loading the tables" in back.stderr
+    # The bars stay off standard output, which says what was done in one sentence.
+    assert out.stdout.startswith("exported ")
+    assert back.stdout.splitlines()[-1].startswith("loaded ")
