@@ -119,6 +119,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.serving import NoDelayH11Protocol
 
     engine = _engine(settings)
     # Uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
@@ -131,6 +132,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
             port=args.port,
             proxy_headers=bool(proxies),
             forwarded_allow_ips=proxies,
+            http=NoDelayH11Protocol,
         )
         return
     engine.dispose()
@@ -145,6 +147,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         workers=args.workers,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies,
+        http=NoDelayH11Protocol,
     )
 
 

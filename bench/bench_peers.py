@@ -299,6 +299,8 @@ def floor_main(argv: Sequence[str]) -> int:
     """The plain floor: starlette, one SQL statement a request, the JSON built by PostgreSQL."""
     import uvicorn
 
+    from api.serving import NoDelayH11Protocol
+
     url, port, workers = argv[0], int(argv[1]), int(argv[2])
     os.environ["PEERS_FLOOR_URL"] = url
     uvicorn.run(
@@ -308,6 +310,8 @@ def floor_main(argv: Sequence[str]) -> int:
         port=port,
         workers=workers,
         log_level="warning",
+        # As vouch serve: without it, several workers wait out delayed ACKs (api/serving.py).
+        http=NoDelayH11Protocol,
     )
     return 0
 
