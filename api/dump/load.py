@@ -159,11 +159,7 @@ Rows = list[dict[str, Any]]
 def _writer(connection: Connection, table: Table) -> Iterator[Callable[[Rows], None]]:
     """Inserts batches of rows: PostgreSQL's COPY (a few times faster), else executemany."""
     if connection.dialect.name != "postgresql":
-
-        def insert(batch: Rows) -> None:
-            connection.execute(table.insert(), batch)
-
-        yield insert
+        yield _executemany(connection, table)
         return
     from psycopg import sql
     from psycopg.types.json import Json
@@ -182,6 +178,35 @@ def _writer(connection: Connection, table: Table) -> Iterator[Callable[[Rows], N
                 copy.write_row([Json(row[n]) if n in as_json else row[n] for n in names])
 
         yield write
+
+
+def _executemany(connection: Connection, table: Table) -> Callable[[Rows], None]:
+    """One INSERT for many rows, the values turned into the driver's by each column's type.
+
+    As `connection.execute(table.insert(), batch)` does, without building its parameters
+    row by row: that took 40% of a SQLite load.
+    """
+    dialect, quote = connection.dialect, connection.dialect.identifier_preparer.quote
+    names = [column.name for column in table.columns]
+    convert = [
+        (name, column.type.dialect_impl(dialect).bind_processor(dialect))
+        for name, column in zip(names, table.columns, strict=True)
+    ]
+    placeholders = ", ".join("?" for _ in names)
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "  # noqa: S608
+        f"VALUES ({placeholders})"
+    )
+    assert dialect.paramstyle == "qmark", dialect.paramstyle
+
+    def insert(batch: Rows) -> None:
+        rows = [
+            tuple(row[name] if to is None else to(row[name]) for name, to in convert)
+            for row in batch
+        ]
+        connection.exec_driver_sql(statement, rows)
+
+    return insert
 
 
 def _driver_error(connection: Connection) -> type[Exception]:
