@@ -30,15 +30,20 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def vouch(*args: str, url: URL, data_dir: Path) -> float:
+def vouch(*args: str, url: URL, data_dir: Path) -> tuple[float, float]:
+    """Seconds, and the process's peak memory (RSS) in MB."""
     env = {
         **os.environ,
         "VOUCH_DATABASE_URL": url.render_as_string(hide_password=False),
         "VOUCH_DATA_DIR": str(data_dir),
     }
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - started
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"vouch {' '.join(args)} failed ({process.returncode})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -67,8 +72,8 @@ def main() -> None:
     tables = len(manifest["tables"])
     print(f"{args.partners} partners: {rows:,} rows in {tables} tables, {size:.0f} MB")
     print("largest: " + ", ".join(f"{t['name']} {t['rows']:,}" for t in largest))
-    for what, seconds in timed.items():
-        print(f"{what}: {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
+    for what, (seconds, peak) in timed.items():
+        print(f"{what}: {seconds:.1f} s ({rows / seconds:,.0f} rows/s), peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":
