@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
 from api import migrations
@@ -47,3 +47,40 @@ def test_upgrade_downgrade_upgrade_leaves_the_models_schema(empty_url: URL) -> N
     migrations.upgrade(empty_url)
     migrations.check(empty_url)  # raises when models and migrations disagree
     assert tables(empty_url) == set(Base.metadata.tables)
+
+
+def test_upgrading_keeps_every_row_that_refers_to_a_copied_table(empty_url: URL) -> None:
+    # SQLite copies a table to alter it (batch mode); with foreign keys on, dropping the
+    # old `partners` once cascaded to its offices and claims. Found upgrading 0005 -> 0006.
+    migrations.upgrade(empty_url, "0005")
+    engine = create_db_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO industries (id, slug, name) VALUES (1, 'h', 'H')"))
+            connection.execute(
+                text(
+                    "INSERT INTO partners (id, slug, name, partner_types, languages, version, "
+                    "created_at, updated_at) VALUES (1, 'p', 'P', '[]', '[]', 1, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO offices (partner_id, city, country, latitude, longitude, "
+                    "is_headquarters) VALUES (1, 'Berlin', 'DE', 52.5, 13.4, true)"
+                )
+            )
+            connection.execute(
+                text("INSERT INTO partner_industries (partner_id, industry_id) VALUES (1, 1)")
+            )
+        migrations.upgrade(empty_url)
+        with engine.connect() as connection:
+            counts = [
+                connection.scalar(text(f"SELECT count(*) FROM {table}"))
+                for table in ("partners", "offices", "partner_industries")
+            ]
+            capabilities = connection.scalar(text("SELECT capabilities FROM partners"))
+    finally:
+        engine.dispose()
+    assert counts == [1, 1, 1]
+    assert capabilities in ("[]", [])
