@@ -21,7 +21,8 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
         try:
             with session_factory(_engine(settings))() as session:
                 summary = index.build(
-                    session, lambda done, total: bar.update(task, completed=done, total=total)
+                    session,
+                    lambda done, total: bar.update(task, completed=done, total=total),
                 )
         except IndexBusy as error:
             raise CommandError(
@@ -35,6 +36,8 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def index_sync(args: argparse.Namespace, settings: Settings) -> None:
+    if args.wait < 0:
+        raise CommandError("--wait must not be negative")
     index = index_for(settings.index_dir)
     try:
         with session_factory(_engine(settings))() as session:
@@ -70,9 +73,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     index = commands.add_parser("index", help="the search index of this host").add_subparsers(
         dest="index_command", required=True, metavar="COMMAND"
     )
-    index.add_parser(
+    build = index.add_parser(
         "build", help="build a new index from the database and switch to it when complete"
-    ).set_defaults(run=index_build)
+    )
+    build.set_defaults(run=index_build)
     sync = index.add_parser("sync", help="apply the pending changes (from the change log)")
     sync.add_argument(
         "--wait",

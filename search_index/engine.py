@@ -74,7 +74,10 @@ class Engine(Protocol):
     name: str
 
     def create(
-        self, folder: Path, documents: Iterable[PartnerDocument], progress: Progress
+        self,
+        folder: Path,
+        documents: Iterable[PartnerDocument],
+        progress: Progress,
     ) -> int: ...
 
     def open(self, folder: Path) -> OpenIndex: ...

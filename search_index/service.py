@@ -68,7 +68,9 @@ class SearchIndex:
     # --- building and syncing ---------------------------------------------------------
 
     def build(
-        self, session: Session, progress: Callable[[int, int], None] | None = None
+        self,
+        session: Session,
+        progress: Callable[[int, int], None] | None = None,
     ) -> BuildSummary:
         """A whole new index from the database, switched in only when complete."""
         started = time.perf_counter()

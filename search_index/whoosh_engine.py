@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, qparser, scoring, sorting
+from whoosh import collectors, highlight, qparser, scoring, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from api.metrics import shrunk_nps
@@ -31,8 +32,12 @@ RANKING_BLEND = 1.0
 TYPO_MIN_LETTERS = 5
 TYPO_MAX_LETTERS = 30  # longer words are not corrected (nor are they words)
 SNIPPET_CHARS = 160
+INDEX_NAME = "MAIN"  # whoosh's default
 EXCERPT_CHARS = 1500
 _MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+")
+# Syntax of whoosh's that Vouch does not offer (fields, wildcards, ranges, boosts, fuzzy)
+# is read as a space, so "name:harbor" searches the word "harbor".
+_UNOFFERED = re.compile(r"\w*:|[*?~^\[\]{}\\]")
 _UNSAFE_SYNTAX = (
     qparser.FieldsPlugin,
     qparser.WildcardPlugin,
@@ -97,15 +102,16 @@ def _fields(doc: PartnerDocument) -> dict[str, Any]:
 class WhooshEngine:
     name = "whoosh"
 
-    def __init__(self, *, procs: int = 1) -> None:
-        self.procs = procs
-
-    def create(self, folder: Path, documents: Iterable[PartnerDocument], progress: Progress) -> int:
+    def create(
+        self,
+        folder: Path,
+        documents: Iterable[PartnerDocument],
+        progress: Progress,
+    ) -> int:
         index = whoosh_index.create_in(str(folder), schema())
-        options: dict[str, Any] = {"limitmb": 256}
-        if self.procs > 1:
-            options.update(procs=self.procs, multisegment=True)
-        writer = index.writer(**options)
+        # One process: whoosh's procs=N forks writers that inherit the database connection
+        # and outlive a killed build, holding its transaction open.
+        writer = index.writer(limitmb=256)
         count = 0
         try:
             for doc in documents:
@@ -194,6 +200,19 @@ class _Reading:
                     counts[name][value] += len(local & postings)
         return counts
 
+    def allowed(self, filters: Filters) -> set[int] | None:
+        """The documents the filters let through (global numbers), from the facet tables."""
+        allowed: set[int] | None = None
+        for name, values in filters.items():
+            matching = {
+                offset + local
+                for segment, offset in zip(self.segments, self.offsets, strict=True)
+                for value in values
+                for local in segment.postings[name].get(value, ())
+            }
+            allowed = matching if allowed is None else allowed & matching
+        return allowed
+
     def known_word(self, word: str) -> bool:
         return any(word in segment.vocabulary for segment in self.segments)
 
@@ -211,13 +230,53 @@ class _Blended(scoring.BM25F):  # type: ignore[misc]
         return float(score * (1 + RANKING_BLEND * (ranking + 100) / 200))
 
 
+class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
+    """The top hits, and every match's number for the total and the facets.
+
+    A weighting with a final() step turns whoosh's block skipping off, so every match
+    passes through _collect: one pass over the postings gives the page and the counts.
+    """
+
+    def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.every: set[int] = set()
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.every.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+class _CheckedStorage(FileStorage):  # type: ignore[misc]
+    """A folder whose files opened while the index opens are closed if opening fails:
+    whoosh leaves the table of contents it could not read open."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.opening: list[Any] | None = []
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        opened = super().open_file(name, **kwargs)
+        if self.opening is not None:
+            self.opening.append(opened)
+        return opened
+
+    def opening_done(self) -> None:
+        for opened in self.opening or ():
+            if not opened.is_closed:
+                opened.close()
+        self.opening = None
+
+
 class WhooshIndex:
     def __init__(self, folder: Path) -> None:
+        storage = _CheckedStorage(str(folder))
         try:
-            self.index = whoosh_index.open_dir(str(folder))
+            self.index = whoosh_index.FileIndex(storage, indexname=INDEX_NAME)
             self.index.doc_count()
         except Exception as error:
-            raise DamagedIndex(f"no readable whoosh index in {folder}: {error}") from error
+            raise DamagedIndex(f"no readable whoosh index in {folder}: {error!r}") from None
+        finally:
+            storage.opening_done()
         self.local = threading.local()
         self.parser = qparser.MultifieldParser(
             list(TEXT_FIELDS), self.index.schema, group=qparser.AndGroup
@@ -274,9 +333,10 @@ class WhooshIndex:
         reading = self._reading()
         searcher = reading.searcher
         query, notes = self._parse(request.text, reading)
-        wanted = _filter(request.filters)
+        wanted = reading.allowed(request.filters)
         window = request.offset + request.limit
         by_ranking_score = request.order == "ranking_score" or isinstance(query, Q.Every)
+        every: set[int] | None = None
         if by_ranking_score:
             by_ranking = sorting.FunctionFacet(
                 lambda _s, docnum: -reading.ranking(docnum, request.market_nps)
@@ -289,11 +349,14 @@ class WhooshIndex:
             )
         else:
             scored = Searcher(searcher.reader(), weighting=_Blended(reading, request.market_nps))
-            results = scored.search(query, filter=wanted, limit=window, terms=True)
+            top = _TopAndEvery(limit=window)
+            collector = top if wanted is None else collectors.FilterCollector(top, allow=wanted)
+            scored.search_with_collector(query, collector)
+            results = collector.results()
+            every = top.every
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-        # Scoring with a final() step, or sorting, visits every match: the docset is whole.
-        doc_ids = set(results.docs())
+        doc_ids = every if every is not None else set(results.docs())
         hits = [
             Hit(
                 partner_id=int(hit["pid"]),
@@ -317,7 +380,7 @@ class WhooshIndex:
         if not plain_words(text):
             return Q.Every(), notes
         try:
-            query = self.parser.parse(text)
+            query = self.parser.parse(_UNOFFERED.sub(" ", text))
         except Exception:
             query = Q.NullQuery
         if query is Q.NullQuery or not list(query.iter_all_terms()):
@@ -328,11 +391,6 @@ class WhooshIndex:
             notes.append("the query has no searchable words: every partner is shown")
             return Q.Every(), notes
         return _tolerate_typos(query, reading), notes
-
-
-def _filter(filters: Filters) -> Any:
-    parts = [Q.Or([Q.Term(name, value) for value in values]) for name, values in filters.items()]
-    return Q.And(parts) if parts else None
 
 
 def _facets(reading: _Reading, doc_ids: set[int]) -> dict[str, list[tuple[str, int]]]:

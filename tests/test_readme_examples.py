@@ -17,9 +17,10 @@ numbers, ids and tokens may differ, and a field added to the API shows up here o
 an example asks for it, in its request and its shown answer alike. "errors" are allowed
 only where the README shows them.
 
-The database is what `make demo` builds: `vouch db upgrade` then `vouch demo-data
---partners 500 --seed 1`, on SQLite in a temporary VOUCH_DATA_DIR (the README examples use
-the default SQLite setup; PostgreSQL answers the same and is covered elsewhere). The server
+The database is what `make demo` builds: `vouch db upgrade`, `vouch demo-data
+--partners 500 --seed 1` and `vouch index build`, on SQLite in a temporary VOUCH_DATA_DIR
+(the README examples use the default SQLite setup; PostgreSQL answers the same and is
+covered elsewhere). The server
 runs on a free port, and `http://127.0.0.1:8000` in the blocks is rewritten to it. Blocks
 run in a scratch folder whose `.venv/bin` is the running interpreter's, so that
 `.venv/bin/vouch` is the code under test, with the same VOUCH_DATA_DIR.
@@ -226,6 +227,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Run]:
     env = block_environment(data_dir)
     demo_vouch(env, "db", "upgrade")
     demo_vouch(env, "demo-data", *DEMO)
+    demo_vouch(env, "index", "build")
     shell = tmp_path_factory.mktemp("shell")
     (shell / ".venv").mkdir()
     (shell / ".venv" / "bin").symlink_to(BIN)

@@ -84,7 +84,13 @@ class SearchQueries:
             facets=[
                 Facet(
                     field=to_camel_case(name),
-                    values=[FacetValue(value=value, count=count) for value, count in values],
+                    values=[
+                        # Tiers as the EvidenceTier enum spells them, as the filter takes them.
+                        FacetValue(
+                            value=value.upper() if name == "evidence_tiers" else value, count=count
+                        )
+                        for value, count in values
+                    ],
                 )
                 for name, values in page.facets.items()
             ],

@@ -1,0 +1,353 @@
+"""The search query: words, typos, phrases, facets and filters, kept in step with the data.
+
+Each test builds a fresh index for its own data (the index is derived: `index.build`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from api.models import Office, Partner, change_log
+from api.settings import Settings
+from search_index import SearchIndex, index_for
+from tests import factories
+from tests.databases import Database
+from tests.server import GraphQLClient, running_server
+from tests.survey_flow import responses
+
+SEARCH = """
+query($q: String!, $filter: PartnerFilter, $first: Int, $after: String, $order: SearchOrder) {
+  search(query: $q, filter: $filter, first: $first, after: $after, orderBy: $order) {
+    totalCount notes
+    edges { cursor snippet node { slug metrics { rankingScore evidenceTier } } }
+    pageInfo { hasNextPage endCursor }
+    facets { field values { value count } }
+  }
+}
+"""
+UPDATE = """
+mutation($slug: String!, $version: Int!, $input: PartnerProfileInput!) {
+  updatePartnerProfile(slug: $slug, expectedVersion: $version, input: $input) {
+    partner { version } errors { field code }
+  }
+}
+"""
+CREATE = """
+mutation($input: NewPartnerInput!) {
+  createPartner(input: $input) { partner { slug } errors { field code } }
+}
+"""
+
+
+@dataclass
+class Searching:
+    api: GraphQLClient
+    index: SearchIndex
+    db: Database
+    keys: dict[str, str]
+    data_dir: Path
+
+    def search(self, q: str, **variables: Any) -> dict[str, Any]:
+        found: dict[str, Any] = self.api.data(SEARCH, {"q": q, **variables})["search"]
+        return found
+
+    def slugs(self, q: str, **variables: Any) -> list[str]:
+        return [edge["node"]["slug"] for edge in self.search(q, **variables)["edges"]]
+
+    def rebuild(self) -> None:
+        with self.db.session() as session:
+            self.index.build(session)
+
+
+def _world(db: Database) -> dict[str, str]:
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        berlin = ("Berlin", "DE", 52.52, 13.40)
+        chicago = ("Chicago", "US", 41.88, -87.63)
+        first = factories.partner(
+            session,
+            world,
+            "harbor-digital",
+            name="Harbor Digital",
+            industries=("healthcare",),
+            products=("acme-crm",),
+            offices=(berlin,),
+        )
+        first.description = "We lead **data migration** projects for hospitals & clinics."
+        first.capabilities = ["data_migration", "training"]
+        second = factories.partner(
+            session,
+            world,
+            "quill-systems",
+            name="Quill Systems",
+            industries=("retail", "healthcare"),
+            products=("globex-erp",),
+            offices=(chicago,),
+        )
+        second.description = "Migration of data warehouses; <script>alert(1)</script> retail."
+        second.partner_types = ["reseller"]
+        factories.partner(
+            session,
+            world,
+            "marlow-and-sons",
+            name="Marlow and Sons",
+            industries=("energy",),
+            offices=(chicago, berlin),
+        )
+        return {
+            "harbor": factories.key(session, "partner", partner="harbor-digital"),
+            "admin": factories.key(session, "admin"),
+            "acme": factories.key(session, "vendor", vendor="acme"),
+        }
+
+
+@pytest.fixture
+def searching(db: Database, tmp_path: Path) -> Iterator[Searching]:
+    keys = _world(db)
+    settings = Settings(data_dir=tmp_path / "data", database_url=db.url, environment="test")
+    index = index_for(settings.index_dir)
+    with db.session() as session:
+        index.build(session)
+    with running_server(settings, db.engine) as url, httpx.Client(timeout=30) as http:
+        yield Searching(GraphQLClient(url, http), index, db, keys, settings.data_dir)
+
+
+def test_words_find_partners_in_every_field(searching: Searching) -> None:
+    # name, summary, description, capability, industry, product, vendor, city, country
+    assert searching.slugs("Harbor") == ["harbor-digital"]
+    assert searching.slugs("hospitals") == ["harbor-digital"]
+    assert searching.slugs("training") == ["harbor-digital"]
+    assert searching.slugs("energy") == ["marlow-and-sons"]
+    assert searching.slugs("Globex") == ["quill-systems"]
+    assert set(searching.slugs("Chicago")) == {"quill-systems", "marlow-and-sons"}
+    assert set(searching.slugs("Germany")) == {"harbor-digital", "marlow-and-sons"}
+    # every word must match (AND), in any field
+    assert searching.slugs("retail Chicago") == ["quill-systems"]
+    assert searching.slugs("retail Berlin") == []
+
+
+def test_a_typo_is_forgiven_in_words_of_five_letters_or_more(searching: Searching) -> None:
+    assert searching.slugs("hospitls") == ["harbor-digital"]  # a letter dropped
+    assert searching.slugs("hsopitals") == ["harbor-digital"]  # two swapped
+    assert searching.slugs("Globx") == ["quill-systems"]  # five letters: forgiven
+    assert searching.slugs("Acmr") == []  # four letters: a typo there is a different word
+
+
+def test_quoted_phrases_match_as_written(searching: Searching) -> None:
+    assert set(searching.slugs("data migration")) == {"harbor-digital", "quill-systems"}
+    assert searching.slugs('"data migration"') == ["harbor-digital"]
+    assert searching.slugs('"migration of data"') == ["quill-systems"]
+
+
+def test_facets_count_the_whole_result_and_filters_narrow_by_them(searching: Searching) -> None:
+    result = searching.search("", first=1)
+    facets = {f["field"]: {v["value"]: v["count"] for v in f["values"]} for f in result["facets"]}
+    assert result["totalCount"] == 3
+    assert len(result["edges"]) == 1
+    assert result["pageInfo"]["hasNextPage"] is True
+    assert facets["industries"] == {"healthcare": 2, "retail": 1, "energy": 1}
+    assert facets["countries"] == {"US": 2, "DE": 2}
+    assert facets["partnerTypes"] == {"implementation": 2, "reseller": 1}
+    assert facets["evidenceTiers"] == {"NOT_ENOUGH_EVIDENCE": 3}  # as the filter takes them
+    assert facets["products"] == {"acme-crm": 1, "globex-erp": 1}
+
+    narrowed = searching.search("", filter={"industries": ["healthcare"], "countries": ["US"]})
+    assert [e["node"]["slug"] for e in narrowed["edges"]] == ["quill-systems"]
+    assert narrowed["totalCount"] == 1
+    by_type = searching.slugs("", filter={"partnerTypes": ["reseller"]})
+    assert by_type == ["quill-systems"]
+
+
+def test_pages_follow_cursors_without_repeats(searching: Searching) -> None:
+    first = searching.search("", first=2, order="RANKING_SCORE")
+    rest = searching.search(
+        "", first=2, after=first["pageInfo"]["endCursor"], order="RANKING_SCORE"
+    )
+    slugs = [e["node"]["slug"] for e in first["edges"] + rest["edges"]]
+    # Equal ranking scores (no evidence: the market's) are ordered by slug.
+    assert slugs == ["harbor-digital", "marlow-and-sons", "quill-systems"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+
+
+def test_snippets_mark_the_words_and_escape_the_partners_text(searching: Searching) -> None:
+    [edge] = searching.search("warehouses")["edges"]
+    assert "<mark" in edge["snippet"]
+    assert "warehouses</mark>" in edge["snippet"]
+    [edge] = searching.search("retail warehouses")["edges"]
+    assert "<script>" not in edge["snippet"]
+    assert "&lt;script" in edge["snippet"]
+
+
+def test_a_profile_change_through_graphql_is_found_by_the_next_search(
+    searching: Searching,
+) -> None:
+    assert searching.slugs("telemedicine") == []
+    changed = searching.api.data(
+        UPDATE,
+        {"slug": "harbor-digital", "version": 1, "input": {"summary": "Telemedicine rollouts"}},
+        key=searching.keys["harbor"],
+    )["updatePartnerProfile"]
+    assert changed["errors"] == []
+    assert searching.slugs("telemedicine") == ["harbor-digital"]
+    assert searching.slugs("harbor") == ["harbor-digital"]  # updated, not duplicated
+
+
+def test_a_new_partner_is_found_without_a_rebuild(searching: Searching) -> None:
+    created = searching.api.data(
+        CREATE,
+        {"input": {"slug": "zephyr-labs", "name": "Zephyr Labs"}},
+        key=searching.keys["admin"],
+    )["createPartner"]
+    assert created["errors"] == []
+    assert searching.slugs("zephyr") == ["zephyr-labs"]
+    assert searching.search("")["totalCount"] == 4
+
+
+def test_published_figures_reach_the_index(searching: Searching) -> None:
+    # Five answers publish the partner's figures: 4 promoters, 1 passive -> NPS 80, n 5.
+    responses(searching.api, searching.keys["acme"], "harbor-digital", [10, 9, 9, 10, 8])
+    result = searching.search("", filter={"evidenceTiers": ["EMERGING"]})
+    assert [e["node"]["slug"] for e in result["edges"]] == ["harbor-digital"]
+    ranked = searching.slugs("", order="RANKING_SCORE")
+    assert ranked[0] == "harbor-digital"  # above the market (its own 80 is the market too)
+    [edge] = searching.search("harbor")["edges"]
+    # The ranking score in the index is the one the API shows: (5 x 80 + 10 x 80) / 15.
+    assert edge["node"]["metrics"]["rankingScore"] == pytest.approx(80.0)
+
+
+def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) -> None:
+    def rows() -> list[tuple[int | None, str]]:
+        with searching.db.session() as session:
+            found = session.execute(
+                select(change_log.c.partner_id, change_log.c.reason).order_by(change_log.c.id)
+            ).all()
+            return [(row.partner_id, row.reason) for row in found]
+
+    before = rows()
+    refused = searching.api.data(
+        UPDATE,
+        {"slug": "harbor-digital", "version": 99, "input": {"summary": "x"}},
+        key=searching.keys["harbor"],
+    )["updatePartnerProfile"]
+    assert refused["errors"][0]["code"] == "VERSION_CONFLICT"
+    assert rows() == before  # a refused change writes nothing
+    searching.api.data(
+        UPDATE,
+        {"slug": "harbor-digital", "version": 1, "input": {"summary": "y"}},
+        key=searching.keys["harbor"],
+    )
+    with searching.db.session() as session:
+        harbor = session.scalar(select(Partner.id).where(Partner.slug == "harbor-digital"))
+    assert rows() == [*before, (harbor, "profile")]
+    # Four answers publish nothing (below k) and write no row; the fifth publishes: one row.
+    responses(searching.api, searching.keys["acme"], "harbor-digital", [9, 9, 9, 9])
+    assert rows() == [*before, (harbor, "profile")]
+    responses(searching.api, searching.keys["acme"], "harbor-digital", [9])
+    assert rows() == [*before, (harbor, "profile"), (harbor, "figures")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NOT",
+        "AND OR",
+        "((((",
+        ')"',
+        '"unbalanced',
+        "name:harbor",
+        "harb*",
+        "a~2",
+        "[a TO z]",
+        "^3",
+        "-",
+        "*:*",
+        "\\",
+        "&&||!",
+        "🙂 hospitals",
+        "\uff28\uff21\uff32\uff22\uff2f\uff32",  # HARBOR in full-width letters
+    ],
+)
+def test_query_text_is_never_an_error(searching: Searching, text: str) -> None:
+    result = searching.search(text)
+    assert result["totalCount"] >= 0
+
+
+def test_operators_that_cannot_be_read_fall_back_to_words(searching: Searching) -> None:
+    assert searching.slugs("name:harbor") == ["harbor-digital"]
+    assert searching.slugs("hospitals AND") == ["harbor-digital"]
+
+
+def test_a_long_query_is_cut_with_a_note(searching: Searching) -> None:
+    result = searching.search("hospitals " + "word " * 300)
+    assert any("cut" in note for note in result["notes"])
+    too_long = searching.api.execute(SEARCH, {"q": "x" * 10_001})
+    assert too_long["errors"][0]["extensions"]["code"] == "VALIDATION"
+
+
+def test_bad_filters_and_pages_name_the_field(searching: Searching) -> None:
+    body = searching.api.execute(SEARCH, {"q": "", "filter": {"industries": ["nope"]}})
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION"
+    assert "nope" in body["errors"][0]["message"]
+    body = searching.api.execute(SEARCH, {"q": "", "first": 101})
+    assert body["errors"][0]["extensions"]["code"] in {"VALIDATION", "BAD_USER_INPUT"}
+
+
+def _wait_until_searchable(searching: Searching) -> list[str]:
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        body = searching.api.execute(SEARCH, {"q": "harbor"})
+        if "errors" not in body:
+            return [e["node"]["slug"] for e in body["data"]["search"]["edges"]]
+        assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        time.sleep(0.2)
+    raise AssertionError("the index was not rebuilt within 60 s")
+
+
+def test_a_damaged_index_answers_unavailable_then_is_rebuilt(searching: Searching) -> None:
+    folder = (searching.index.root / "current").resolve()
+    searching.index._open = None  # as a fresh worker would: it opens the files again
+    for segment in folder.glob("*.seg"):
+        segment.write_bytes(b"\x00garbage")
+    for toc in folder.glob("*.toc"):
+        toc.write_bytes(b"\x00garbage")
+    body = searching.api.execute(SEARCH, {"q": "harbor"})
+    assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert "rebuilt" in body["errors"][0]["message"]
+    assert _wait_until_searchable(searching) == ["harbor-digital"]
+
+
+def test_a_missing_index_answers_unavailable_then_is_built(searching: Searching) -> None:
+    import shutil
+
+    shutil.rmtree(searching.index.root)
+    searching.index._open = None
+    assert _wait_until_searchable(searching) == ["harbor-digital"]
+
+
+def test_the_change_log_backlog_counts_what_waits(searching: Searching) -> None:
+    with searching.db.session() as session:
+        assert searching.index.backlog(session) == 0
+    with searching.db.session() as session, session.begin():
+        partner = session.scalar(select(Partner).where(Partner.slug == "quill-systems"))
+        assert partner is not None
+        session.add(
+            Office(partner_id=partner.id, city="Lyon", country="FR", latitude=45.7, longitude=4.8)
+        )
+        from api.services import changes
+
+        changes.record(session, partner_id=partner.id, reason="profile")
+    with searching.db.session() as session:
+        assert searching.index.backlog(session) == 1
+        assert session.scalar(select(func.count()).select_from(change_log)) >= 1
+    assert searching.slugs("Lyon") == ["quill-systems"]
+    with searching.db.session() as session:
+        assert searching.index.backlog(session) == 0
