@@ -311,7 +311,7 @@ def missing_writes(engine: Engine, results: Results, initial_versions: dict[str,
 def versions(engine: Engine, slugs: list[str]) -> dict[str, int]:
     with session_factory(engine)() as session:
         rows = session.execute(select(Partner.slug, Partner.version).where(Partner.slug.in_(slugs)))
-        return dict(rows.tuples().all())
+        return {row.slug: row.version for row in rows}
 
 
 def figures_differ_from_rebuild(engine: Engine) -> list[str]:
