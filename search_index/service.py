@@ -35,7 +35,9 @@ log = logging.getLogger("vouch.search")
 GAP_PATIENCE = 300.0
 GAP_LOOKBACK = 1000  # ids before a build's starting point checked for such transactions
 SYNC_WAIT = 2.0  # seconds a search waits for another writer before searching as it is
-BUILD_WAIT = 30.0  # seconds a build waits to switch while a sync holds the writer lock
+BUILD_WAIT = 30.0
+# An index replaced by a build is closed this long after: longer than any request runs.
+RETIRE_AFTER = 120.0  # seconds a build waits to switch while a sync holds the writer lock
 
 
 class SearchUnavailable(Exception):
@@ -63,6 +65,7 @@ class SearchIndex:
         self.engine: Engine = engine or WhooshEngine()
         self._lock = threading.Lock()
         self._open: tuple[Path, OpenIndex] | None = None
+        self._retired: list[tuple[float, OpenIndex]] = []
         self._rebuilding = False
 
     # --- building and syncing ---------------------------------------------------------
@@ -183,8 +186,17 @@ class SearchIndex:
         except DamagedIndex as error:
             self._damaged(session, folder, error)
         with self._lock:
+            self._retire(self._open)
             self._open = (folder, opened)
         return folder, opened
+
+    def _retire(self, old: tuple[Path, OpenIndex] | None) -> None:
+        """Close what a switch replaced once no search can still be using it (caller locks)."""
+        now = time.monotonic()
+        if old is not None:
+            self._retired.append((now, old[1]))
+        while self._retired and now - self._retired[0][0] > RETIRE_AFTER:
+            self._retired.pop(0)[1].close()
 
     def _state(self, session: Session, folder: Path) -> State:
         state = store.read_state(folder)
@@ -195,6 +207,7 @@ class SearchIndex:
     def _damaged(self, session: Session, folder: Path, error: BaseException) -> NoReturn:
         log.error("the search index in %s is damaged (%s): rebuilding it", folder, error)
         with self._lock:
+            self._retire(self._open)
             self._open = None
         self._rebuild_soon(session)
         raise SearchUnavailable("the search index is being rebuilt; try again in a minute")
