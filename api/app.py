@@ -1,12 +1,10 @@
-"""The web service: /graphql, /healthz and the built directory site at /."""
+"""The web service: /graphql, /healthz, /metrics and the built directory site at /."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import re
-import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -17,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -32,6 +31,9 @@ from api import json_body, response_cache
 from api.db import create_db_engine, ping, session_factory, statement_deadline
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
+from api.request_log import RequestObserver, observed
+from api.request_metrics import RequestMetrics
+from api.request_metrics import endpoint as metrics_endpoint
 from api.schema import create_schema
 from api.schema.context import Context
 from api.schema.text_rules import MESSAGE as TEXT_MESSAGE
@@ -46,9 +48,6 @@ WORKER_THREADS = 16
 """Operations run at once (the rest queue): as many as the engine's pool has connections."""
 MAX_BODY_BYTES = 1024 * 1024
 """The largest POST body: far above any document under the token limit with its variables."""
-
-# A request id a client sends is echoed and logged: only a short, plain one is taken.
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 _STATUS_CODES = {
     400: "BAD_REQUEST",
@@ -96,11 +95,6 @@ def _graphql_error(
     )
 
 
-def _request_id(request: Request) -> str:
-    given = request.headers.get("x-request-id", "")
-    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-
-
 def _client_address(request: Request) -> str:
     # Behind a proxy listed in VOUCH_FORWARDED_ALLOW_IPS, uvicorn puts the real client here.
     return request.client.host if request.client else "unknown"
@@ -133,11 +127,14 @@ class VouchGraphQL(GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if not isinstance(request, Request):
             return await super().run(request)
-        request_id = _request_id(request)
+        record = observed(request)
+        request_id = record.request_id
         try:
             response = await self._checked(request, request_id)
         except HTTPException as error:
             response = _refused(request, error)
+        if response.status_code >= 400:
+            record.errors = _error_codes(response.body)
         response.headers["x-request-id"] = request_id
         return response
 
@@ -147,7 +144,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         if malformed is not None:
             return malformed
         header = request.headers.get("authorization")
-        if header is not None:
+        if header is None:
+            observed(request).role = PUBLIC.role
+        else:
             response = await self._taking_turns(request, request_id, header)
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
@@ -176,11 +175,14 @@ class VouchGraphQL(GraphQL[Context, None]):
             )
             tag = response_cache.etag(version, key)
             headers = {"ETag": tag, "Cache-Control": response_cache.CACHE_CONTROL}
+            kept = self.cache.get(version, key) if self.cache else None
+            record = observed(request)
+            if kept is not None:
+                record.operation, record.operation_type = kept.operation, kept.operation_type
             if request.method == "GET" and response_cache.matches(
                 request.headers.get("if-none-match"), tag
             ):
                 return Response(status_code=304, headers=headers)
-            kept = self.cache.get(version, key) if self.cache else None
             if kept is not None:
                 return Response(kept.body, media_type=kept.media_type, headers=headers)
             response = await self._taking_turns(request, request_id, None, session)
@@ -190,7 +192,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         response.headers.update(headers)
         if self.cache:
             media_type = response.headers.get("content-type", "application/json")
-            self.cache.put(version, key, response_cache.Kept(bytes(response.body), media_type))
+            kept = response_cache.Kept(
+                bytes(response.body), media_type, record.operation, record.operation_type
+            )
+            self.cache.put(version, key, kept)
         return response
 
     async def _taking_turns(
@@ -231,6 +236,8 @@ class VouchGraphQL(GraphQL[Context, None]):
                 return limited or _graphql_error(401, str(error), "UNAUTHENTICATED")
             except (OperationalError, DBAPIError) as error:
                 return _unavailable(request_id, error)
+            record = observed(request)
+            record.role = caller.role
             if header is not None:
                 limited = await self._over_limit(request, caller)
                 if limited is not None:
@@ -244,6 +251,9 @@ class VouchGraphQL(GraphQL[Context, None]):
                 request_id=request_id,
             )
             response: Response = await super().run(request, context=context)
+            record.operation = context.operation_name
+            record.operation_type = context.operation_type
+            record.errors = context.error_codes
             if context.unavailable:
                 return _unavailable(request_id, context.unavailable_error)
             # A query that ran to the end without an error: its answer may be kept.
@@ -413,6 +423,15 @@ def _bad_json(raw: bytes | str, what: str) -> Response | None:
     return _graphql_error(400, f"{where} {TEXT_MESSAGE}", "VALIDATION", extensions={"field": where})
 
 
+def _error_codes(body: bytes | memoryview) -> tuple[str, ...]:
+    """The codes of an error answer's GraphQL errors, for the log and the metrics."""
+    try:
+        errors = orjson.loads(body).get("errors") or []
+        return tuple(str(error["extensions"]["code"]) for error in errors)
+    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
+        return ()
+
+
 def _refused(request: Request, error: HTTPException) -> Response:
     """Strawberry's refusals (plain text there) as GraphQL errors in JSON."""
     if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
@@ -437,6 +456,7 @@ class SiteFiles(StaticFiles):
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     engine = engine or create_db_engine(settings.database_url)
     graphql = VouchGraphQL(settings, engine)
+    metrics = RequestMetrics()
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -461,8 +481,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint(metrics, engine, settings.index_dir), methods=["GET"]),
         Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestObserver, metrics=metrics)],
+    )
     app.state.engine = engine
     return app

@@ -117,11 +117,16 @@ def _has_partners(engine: Engine) -> bool:
 
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from api.app import create_app
+    from api.request_log import logging_config
+    from api.request_metrics import prepare_multiprocess_dir
     from api.serving import NoDelayH11Protocol
 
     engine = _engine(settings)
+    # The request log (JSON lines on stdout) says all uvicorn's access log did, and more.
+    log_config = logging_config(LOGGING_CONFIG)
     # Uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
     # a caller on the same host could then pick its address, and its rate limit budget.
     proxies = list(settings.forwarded_allow_ips)
@@ -133,11 +138,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
             proxy_headers=bool(proxies),
             forwarded_allow_ips=proxies,
             http=NoDelayH11Protocol,
+            log_config=log_config,
+            access_log=False,
         )
         return
     engine.dispose()
     if settings.database_url.get_backend_name() == "sqlite":
         raise CommandError("several workers need PostgreSQL: SQLite has a single writer")
+    # /metrics sums every worker's counts from files there; set before the workers start.
+    prepare_multiprocess_dir(settings.data_dir / "metrics")
     # Each worker process builds its own app (and engine) from the same environment.
     uvicorn.run(
         "api.asgi:create",
@@ -148,6 +157,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies,
         http=NoDelayH11Protocol,
+        log_config=log_config,
+        access_log=False,
     )
 
 

@@ -65,6 +65,9 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 class Kept:
     body: bytes
     media_type: str
+    # The operation it answered, for the request log and /metrics of the answers it serves.
+    operation: str | None = None
+    operation_type: str | None = None
 
 
 class ResponseCache:

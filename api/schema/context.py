@@ -36,6 +36,10 @@ class Context:
     wrote: bool = False
     # Set when the operation ran to the end and committed, without an error.
     answered: bool = False
+    # What the request log and /metrics say of the operation (UnitOfWork sets them).
+    operation_name: str | None = None
+    operation_type: str | None = None
+    error_codes: tuple[str, ...] = ()
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -13,12 +13,14 @@ them. In production MaskUnexpectedErrors logs (and masks) bugs itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from api.schema.context import Context
 from api.schema.execution import RequestTimedOut
@@ -44,7 +46,10 @@ class UnitOfWork(SchemaExtension):
         yield
         context = self.execution_context.context
         result = self.execution_context.result
-        if not isinstance(context, Context) or result is None or not result.errors:
+        if not isinstance(context, Context):
+            return
+        _label(self.execution_context, context)
+        if result is None or not result.errors:
             return
         name = self.execution_context.operation_name or "anonymous"
         if context.out_of_time() or any(_timed_out(e) for e in result.errors):
@@ -70,6 +75,19 @@ class UnitOfWork(SchemaExtension):
             if code == "INTERNAL_SERVER_ERROR":
                 continue  # a masked bug, logged with its traceback when it was masked
             log.info("request %s: %s (operation %s)", context.request_id, code, name)
+
+
+def _label(execution: ExecutionContext, context: Context) -> None:
+    """The operation's name and type, and its errors' codes, for the request log."""
+    context.operation_name = execution.operation_name
+    if execution.graphql_document is not None:
+        with contextlib.suppress(RuntimeError, GraphQLError):
+            context.operation_type = execution.operation_type.value
+    errors = execution.result.errors if execution.result else None
+    if errors:
+        context.error_codes = tuple(
+            str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION")) for error in errors
+        )
 
 
 def _timed_out(error: GraphQLError) -> bool:
