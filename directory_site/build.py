@@ -2,8 +2,9 @@
 
 The build happens in a temporary folder beside the published site, which it replaces by
 renames only once mkdocs succeeded: a failed or killed build leaves the previous site
-serving. Partners are not in the nav (mkdocs repeats the nav on every page) and only a
-line per partner is searchable, so the search index stays small.
+serving, and the next build clears what a killed one left (directory_site/build_lock.py).
+Partners are not in the nav (mkdocs repeats the nav on every page) and only a line per
+partner is searchable, so the search index stays small.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from api.csv_safe import SafeWriter
 from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
+from directory_site.build_lock import SiteBusy, exclusive_build
 from directory_site.content import Directory, PartnerEntry
 from directory_site.sanitize import text
 
@@ -61,6 +63,23 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
     started = time.perf_counter()
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with exclusive_build(out):
+            count = _build_in_temporary_folder(session, out, progress)
+    except SiteBusy as error:
+        raise SiteBuildError(f"the site was not built: {error}") from error
+    files = [path for path in out.rglob("*") if path.is_file()]
+    index = out / "search" / "search_index.json"
+    return BuildSummary(
+        partners=count,
+        pages=sum(1 for path in files if path.suffix == ".html"),
+        bytes=sum(path.stat().st_size for path in files),
+        search_index_bytes=index.stat().st_size if index.exists() else 0,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build_in_temporary_folder(session: Session, out: Path, progress: Progress | None) -> int:
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         docs, built = work / "docs", work / "site"
@@ -73,15 +92,7 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
         raise SiteBuildError(f"the site was not built: {error}") from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    files = [path for path in out.rglob("*") if path.is_file()]
-    index = out / "search" / "search_index.json"
-    return BuildSummary(
-        partners=count,
-        pages=sum(1 for path in files if path.suffix == ".html"),
-        bytes=sum(path.stat().st_size for path in files),
-        search_index_bytes=index.stat().st_size if index.exists() else 0,
-        seconds=time.perf_counter() - started,
-    )
+    return count
 
 
 def run_mkdocs(docs: Path, site: Path) -> None:

@@ -1,0 +1,114 @@
+"""kill -9 in the middle of `vouch site build`: the previous site still serves, whole, and the
+next build succeeds and clears what the killed one left. (The search index's kill test is in
+tests/test_search_writers.py; the bulk import's and the load's in test_crash_import_and_load.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from api.demo_data import load_demo_data
+from api.services.figures_rebuild import rebuild
+from directory_site.build_lock import SiteBusy, exclusive_build
+from tests.cli_runner import ROOT, vouch
+from tests.databases import Database
+
+
+def fingerprint(site: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(site)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith(".site.") and p.is_dir())
+
+
+def kill_mid_build(db: Database, data_dir: Path) -> None:
+    """Start `vouch site build`; SIGKILL it while its page writers fill the new site."""
+    env = {
+        **os.environ,
+        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
+        "VOUCH_DATA_DIR": str(data_dir),
+        "VOUCH_ENV": "test",
+    }
+    build = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "site", "build"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its forked page writers die with it below
+    )
+    deadline = time.monotonic() + 120
+    while not list(data_dir.glob(".site.building-*/site/partners/*.html")):
+        assert time.monotonic() < deadline, "the build never reached the partner pages"
+        assert build.poll() is None, "the build ended before it could be killed"
+        time.sleep(0.01)
+    os.killpg(build.pid, signal.SIGKILL)  # the build and its page writers, as a pulled plug
+    assert build.wait(timeout=30) == -signal.SIGKILL
+
+
+def test_a_killed_site_build_leaves_the_previous_site_and_the_next_build_cleans_up(
+    db: Database, tmp_path: Path
+) -> None:
+    if db.backend != "sqlite":
+        pytest.skip("SQLite only: the build reads the same figures value on PostgreSQL")
+    # given: a built site
+    load_demo_data(db.engine, partners=300, seed=1, progress=False)
+    with db.session() as session, session.begin():
+        rebuild(session=session, publish_all=True)
+    first = vouch("site", "build", db=db, data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    site = tmp_path / "site"
+    before = fingerprint(site)
+
+    # when: the next build is killed while it writes the partner pages
+    kill_mid_build(db, tmp_path)
+
+    # then: the previous site is there, every file intact, beside the dead build's folder
+    assert fingerprint(site) == before
+    assert [name.split("-")[0] for name in leftovers(tmp_path)] == [".site.building"]
+
+    # and the next build succeeds and removes the leftover
+    again = vouch("site", "build", db=db, data_dir=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert leftovers(tmp_path) == []
+    assert (site / "index.html").exists()
+    assert fingerprint(site).keys() == before.keys()
+
+
+def test_the_cleanup_leaves_a_running_build_alone(tmp_path: Path) -> None:
+    # given: a build in progress, holding the lock, with its working folder
+    out = tmp_path / "site"
+    working = tmp_path / ".site.building-abc"
+    with exclusive_build(out):
+        working.mkdir()
+        # when: a second build starts, then: it is refused and the folder stays
+        with pytest.raises(SiteBusy), exclusive_build(out, wait=0):
+            pass
+        assert working.is_dir()
+    # once the first build is gone, the next one clears the folder
+    with exclusive_build(out, wait=0):
+        assert not working.exists()
+
+
+def test_a_site_caught_between_the_two_renames_is_put_back(tmp_path: Path) -> None:
+    # given: killed after the site moved aside, before the new one moved in
+    old = tmp_path / ".site.old"
+    old.mkdir()
+    (old / "index.html").write_text("previous")
+    # when: the next build takes the lock, then: the previous site is back in place
+    with exclusive_build(tmp_path / "site", wait=0):
+        assert (tmp_path / "site" / "index.html").read_text() == "previous"
+        assert not old.exists()
