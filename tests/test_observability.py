@@ -1,0 +1,284 @@
+"""The request log (one JSON line a request, no secret in it) and GET /metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.db import create_db_engine, session_factory, unit_of_work
+from api.request_log import JSONFormatter
+from api.request_metrics import MAX_OPERATION_NAMES, RequestMetrics
+from api.services import changes
+from api.settings import Settings, parse_database_url, parse_rate_limit
+from search_index import index_for
+from tests import factories
+from tests.databases import Database
+from tests.server import free_port, running_server
+from tests.test_forwarded_headers import ROOT, _wait_until_up
+
+VENDORS = "query VendorList { vendors { slug } }"
+VIEWER = "query WhoAmI { viewer { role } }"
+SUBMIT = """
+mutation Submit($token: String!) {
+  submitSurveyResponse(token: $token, input: {likelihoodToRecommend: 9}) { accepted }
+}
+"""
+SURVEY_TOKEN = "tok3n-never-logged-4f9c2a"
+
+
+def settings_for(db: Database, data_dir: Path, **given: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=db.url,
+        environment="test",
+        **given,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def served(db: Database, tmp_path: Path) -> Iterator[str]:
+    """A fresh app (its counts from zero) on a loopback port."""
+    with running_server(settings_for(db, tmp_path), db.engine) as url:
+        yield url
+
+
+@contextmanager
+def vouch_serve(db: Database, data_dir: Path, stdout: Path, *options: str) -> Iterator[str]:
+    """`vouch serve` as an operator starts it, its standard output kept in a file."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
+        "VOUCH_DATA_DIR": str(data_dir),
+        "VOUCH_ENV": "production",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options]
+    with stdout.open("w") as out:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE, text=True
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(server, url)
+            yield url
+        finally:
+            server.terminate()
+            server.communicate(timeout=20)
+
+
+def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
+    formatter = JSONFormatter()
+    return [
+        json.loads(formatter.format(record))
+        for record in caplog.records
+        if record.name == "vouch.requests"
+    ]
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def requests_total(url: str, operation: str, status: str = "200") -> float:
+    labels = {"route": "graphql", "operation": operation, "type": "query", "status": status}
+    found = samples(httpx.get(f"{url}/metrics").text)
+    return found.get(("vouch_requests_total", frozenset(labels.items())), 0.0)
+
+
+def test_each_request_is_one_json_line_naming_its_operation_and_role(
+    db: Database, served: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with db.session() as session:
+        key = factories.key(session, "admin")
+        session.commit()
+    caplog.set_level(logging.INFO, logger="vouch.requests")
+
+    answer = httpx.post(
+        f"{served}/graphql",
+        json={"query": VIEWER},
+        headers={"Authorization": f"Bearer {key}", "X-Request-Id": "trace-42"},
+    )
+
+    assert answer.status_code == 200
+    (line,) = request_lines(caplog)
+    assert line["request_id"] == "trace-42" == answer.headers["x-request-id"]
+    assert line["method"] == "POST"
+    assert line["path"] == "/graphql"
+    assert line["operation"] == "WhoAmI"
+    assert line["operation_type"] == "query"
+    assert line["role"] == "admin"
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0
+    assert "errors" not in line
+    assert line["logger"] == "vouch.requests" and line["level"] == "info"
+
+
+def test_no_key_token_or_variable_is_ever_logged(
+    db: Database, served: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with db.session() as session:
+        key = factories.key(session, "admin")
+        session.commit()
+    # Everything the server logs (the client's own httpx log shows its URLs, of course).
+    caplog.set_level(logging.DEBUG, logger="vouch")
+    caplog.set_level(logging.DEBUG, logger="uvicorn")
+
+    with httpx.Client(base_url=served) as http:
+        http.post(
+            "/graphql",
+            json={"query": SUBMIT, "variables": {"token": SURVEY_TOKEN}},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        http.get("/graphql", params={"query": f'{{ partner(slug: "{SURVEY_TOKEN}") {{ id }} }}'})
+        http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {key}x"})
+
+    lines = request_lines(caplog)
+    assert [line["status"] for line in lines] == [200, 200, 401]
+    assert lines[0]["operation"] == "Submit" and lines[0]["operation_type"] == "mutation"
+    assert lines[2]["errors"] == ["UNAUTHENTICATED"] and lines[2]["role"] is None
+    everything = caplog.text + "\n".join(json.dumps(line) for line in lines)
+    assert key not in everything
+    assert key.split("_", 2)[2] not in everything
+    assert SURVEY_TOKEN not in everything
+
+
+def test_refusals_are_logged_with_their_codes(
+    db: Database, served: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="vouch.requests")
+
+    httpx.post(f"{served}/graphql", content=b"query=1", headers={"Content-Type": "text/plain"})
+    httpx.post(f"{served}/graphql", json={"query": "{ nothere }"})
+
+    first, second = request_lines(caplog)
+    assert (first["status"], first["errors"], first["role"]) == (
+        415,
+        ["UNSUPPORTED_MEDIA_TYPE"],
+        "public",
+    )
+    assert (second["status"], second["errors"]) == (200, ["GRAPHQL_VALIDATION"])
+
+
+def test_metrics_count_requests_per_operation_in_prometheus_text(
+    db: Database, served: str
+) -> None:
+    before = requests_total(served, "VendorList")
+
+    for _ in range(3):
+        assert httpx.post(f"{served}/graphql", json={"query": VENDORS}).status_code == 200
+    httpx.post(f"{served}/graphql", json={"query": "{ vendors { slug } }"})
+    answer = httpx.get(f"{served}/metrics")
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert answer.headers["cache-control"] == "no-store"
+    assert "etag" not in answer.headers
+    assert requests_total(served, "VendorList") - before == 3
+    found = samples(answer.text)
+    latency = {"route": "graphql", "operation": "VendorList", "type": "query"}
+    assert found[("vouch_request_duration_seconds_count", frozenset(latency.items()))] == 3
+    assert requests_total(served, "anonymous") == 1
+
+
+def test_metrics_are_not_rate_limited(db: Database, tmp_path: Path) -> None:
+    settings = settings_for(db, tmp_path, rate_limit=parse_rate_limit("1/minute"))
+    with running_server(settings, db.engine) as url:
+        statuses = [httpx.get(f"{url}/metrics").status_code for _ in range(5)]
+        graphql = [httpx.post(f"{url}/graphql", json={"query": VENDORS}) for _ in range(2)]
+
+    assert statuses == [200] * 5
+    assert [answer.status_code for answer in graphql] == [200, 429]
+
+
+def test_the_search_index_backlog_is_a_gauge_read_at_scrape_time(
+    db: Database, served: str, tmp_path: Path
+) -> None:
+    def backlog() -> float | None:
+        return samples(httpx.get(f"{served}/metrics").text).get(
+            ("vouch_search_index_backlog", frozenset())
+        )
+
+    assert backlog() is None  # no index yet
+    with db.session() as session:
+        index_for(tmp_path / "index").build(session)
+    assert backlog() == 0
+    with unit_of_work(session_factory(db.engine)) as session:
+        changes.record(session, partner_id=None, reason="everything")
+
+    assert backlog() == 1
+
+
+def test_metrics_answer_with_the_database_away(db: Database, tmp_path: Path) -> None:
+    with db.session() as session:
+        index_for(tmp_path / "index").build(session)
+    away = parse_database_url("postgresql+psycopg://postgres@127.0.0.1:1/gone")
+    engine = create_db_engine(away)
+    settings = Settings(data_dir=tmp_path, database_url=away, environment="test")
+    try:
+        with running_server(settings, engine) as url:
+            answer = httpx.get(f"{url}/metrics")
+            unavailable = httpx.post(f"{url}/graphql", json={"query": VENDORS})
+            after = httpx.get(f"{url}/metrics").text
+    finally:
+        engine.dispose()
+
+    assert answer.status_code == 200
+    assert samples(answer.text)[("vouch_search_index_backlog", frozenset())] == -1
+    assert unavailable.status_code == 503
+    assert samples(after)[("vouch_request_errors_total", frozenset({("code", "UNAVAILABLE")}))] == 1
+
+
+def test_operation_names_from_clients_are_bounded() -> None:
+    metrics = RequestMetrics()
+
+    for number in range(MAX_OPERATION_NAMES + 5):
+        metrics.observe("/graphql", f"Operation{number}", "query", 200, 0.001)
+    metrics.observe("/graphql", "x" * 65, "query", 200, 0.001)
+    metrics.observe("/graphql", "drop table; --", "query", 200, 0.001)
+    metrics.observe("/graphql", None, "query", 200, 0.001)
+    metrics.observe("/graphql", "Operation0", "query", 200, 0.001)
+
+    names = {
+        labels["operation"]
+        for (name, frozen) in samples(metrics.exposition(None).decode())
+        if name == "vouch_requests_total"
+        for labels in [dict(frozen)]
+    }
+    assert len(names) == MAX_OPERATION_NAMES + 3
+    assert {"other", "invalid", "anonymous", "Operation0"} <= names
+    assert f"Operation{MAX_OPERATION_NAMES}" not in names
+
+
+def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL")
+    sent = 80
+    log_file = tmp_path / "stdout.log"
+    with vouch_serve(db, tmp_path / "data", log_file, "--workers", "2") as url:
+        # A new connection for each request, so that both workers take some.
+        for _ in range(sent):
+            assert httpx.post(f"{url}/graphql", json={"query": VENDORS}).status_code == 200
+        scrapes = [requests_total(url, "VendorList") for _ in range(6)]
+        files = sorted(p.name for p in (tmp_path / "data" / "metrics").glob("counter_*.db"))
+
+    assert scrapes == [sent] * 6, "every worker answers with the sum of all of them"
+    assert len(files) == 2, f"both workers counted requests: {files}"
+    lines = [json.loads(line) for line in log_file.read_text().splitlines()]
+    answered = [line for line in lines if line.get("operation") == "VendorList"]
+    assert len(answered) == sent
+    assert {line["status"] for line in answered} == {200}
