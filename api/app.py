@@ -139,14 +139,14 @@ class VouchGraphQL(GraphQL[Context, None]):
         return response
 
     async def _checked(self, request: Request, request_id: str) -> Response:
+        header = request.headers.get("authorization")
+        if header is None:
+            observed(request).role = PUBLIC.role
         # The body is read before taking turns: a slow client must not hold up the others.
         malformed = await _malformed(request)
         if malformed is not None:
             return malformed
-        header = request.headers.get("authorization")
-        if header is None:
-            observed(request).role = PUBLIC.role
-        else:
+        if header is not None:
             response = await self._taking_turns(request, request_id, header)
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response

@@ -123,9 +123,11 @@ def test_each_request_is_one_json_line_naming_its_operation_and_role(
     assert line["operation_type"] == "query"
     assert line["role"] == "admin"
     assert line["status"] == 200
-    assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] > 0
     assert "errors" not in line
-    assert line["logger"] == "vouch.requests" and line["level"] == "info"
+    assert line["logger"] == "vouch.requests"
+    assert line["level"] == "info"
 
 
 def test_no_key_token_or_variable_is_ever_logged(
@@ -149,8 +151,10 @@ def test_no_key_token_or_variable_is_ever_logged(
 
     lines = request_lines(caplog)
     assert [line["status"] for line in lines] == [200, 200, 401]
-    assert lines[0]["operation"] == "Submit" and lines[0]["operation_type"] == "mutation"
-    assert lines[2]["errors"] == ["UNAUTHENTICATED"] and lines[2]["role"] is None
+    assert lines[0]["operation"] == "Submit"
+    assert lines[0]["operation_type"] == "mutation"
+    assert lines[2]["errors"] == ["UNAUTHENTICATED"]
+    assert lines[2]["role"] is None
     everything = caplog.text + "\n".join(json.dumps(line) for line in lines)
     assert key not in everything
     assert key.split("_", 2)[2] not in everything
@@ -174,9 +178,7 @@ def test_refusals_are_logged_with_their_codes(
     assert (second["status"], second["errors"]) == (200, ["GRAPHQL_VALIDATION"])
 
 
-def test_metrics_count_requests_per_operation_in_prometheus_text(
-    db: Database, served: str
-) -> None:
+def test_metrics_count_requests_per_operation_in_prometheus_text(db: Database, served: str) -> None:
     before = requests_total(served, "VendorList")
 
     for _ in range(3):
