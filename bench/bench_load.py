@@ -42,7 +42,17 @@ def main() -> None:
     parser.add_argument("--editors", type=int, default=20, help="partners whose profiles change")
     parser.add_argument("--invitations", type=int, default=2500, help="survey tokens to answer")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a local PostgreSQL server")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=list(load_traffic.MIX),
+        help="leave an operation out of the mix (repeatable)",
+    )
+    parser.add_argument("--server-log", type=Path, help="where the server's output goes")
     args = parser.parse_args()
+    for operation in args.without:
+        del load_traffic.MIX[operation]
     print(f"machine: {machine()}")
     with throwaway_database(args.postgres) as url, tempfile.TemporaryDirectory() as folder:
         env = {
@@ -59,7 +69,7 @@ def main() -> None:
             subprocess.run([VOUCH, *command], env=env, check=True, stdout=subprocess.DEVNULL)
         engine = create_db_engine(url)
         slugs, keys, vendor_key, need = load_traffic.make_keys(engine, args.editors)
-        with serving(env, args.workers) as base_url:
+        with serving(env, args.workers, args.server_log) as base_url:
             started = time.perf_counter()
             tokens = asyncio.run(
                 load_traffic.make_tokens(
@@ -91,13 +101,14 @@ def main() -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int) -> Iterator[str]:
+def serving(env: dict[str, str], workers: int, log: Path | None) -> Iterator[str]:
     port = free_port()
+    output = open(log or os.devnull, "w")  # noqa: SIM115 - closed after the server ends
     server = subprocess.Popen(
         [VOUCH, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -119,6 +130,7 @@ def serving(env: dict[str, str], workers: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        output.close()
 
 
 def free_port() -> int:

@@ -194,9 +194,13 @@ class Client:
 
     async def post(self, query: str, variables: dict[str, Any], key: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        response = await self.http.post(
-            self.url, json={"query": query, "variables": variables}, headers=headers
-        )
+        try:
+            response = await self.http.post(
+                self.url, json={"query": query, "variables": variables}, headers=headers
+            )
+        except httpx.TransportError as error:
+            self.results.failures.append(f"{type(error).__name__}: {error}")
+            return None
         self.results.statuses[response.status_code] += 1
         if response.status_code != 200:
             self.results.failures.append(f"HTTP {response.status_code}: {response.text[:200]}")

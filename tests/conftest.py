@@ -6,8 +6,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api import migrations
+from api.db import create_db_engine, session_factory
 from api.settings import Settings
+from tests import factories, pg_cluster
 from tests.databases import Database, migrated_database, postgres_unavailable_reason
+from tests.pg_cluster import Cluster
 from tests.server import GraphQLClient, running_server
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -57,3 +61,27 @@ def api(db: Database, server_url: str) -> Iterator[GraphQLClient]:
 @pytest.fixture
 def tmp_data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def stoppable_server(tmp_path: Path) -> Iterator[tuple[Cluster, GraphQLClient, str]]:
+    """The API in production mode on a PostgreSQL cluster of its own, to stop and start;
+    one partner, alpha-health, and a key for it."""
+    reason = pg_cluster.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with pg_cluster.own_cluster() as cluster:
+        migrations.upgrade(cluster.url)
+        engine = create_db_engine(cluster.url)
+        try:
+            with session_factory(engine)() as session, session.begin():
+                world = factories.reference_data(session)
+                factories.partner(session, world, "alpha-health")
+                key = factories.key(session, "partner", partner="alpha-health")
+            settings = Settings(
+                data_dir=tmp_path, database_url=cluster.url, environment="production"
+            )
+            with running_server(settings, engine) as url, httpx.Client(timeout=30) as http:
+                yield cluster, GraphQLClient(base_url=url, http=http), key
+        finally:
+            engine.dispose()

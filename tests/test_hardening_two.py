@@ -14,13 +14,11 @@ import pytest
 from graphql import parse
 from sqlalchemy import select
 
-from api import migrations
-from api.db import create_db_engine, session_factory
 from api.models import Partner
 from api.schema.document_shape import MAX_FIELDS, MAX_SELECTION_FIELDS, shape_errors
 from api.schema.pagination import encode_cursor
 from api.settings import Settings
-from tests import factories, pg_cluster
+from tests import factories
 from tests.databases import Database
 from tests.pg_cluster import Cluster
 from tests.server import GraphQLClient, running_server
@@ -290,28 +288,6 @@ SUBMIT = """
 mutation($t: String!) { submitSurveyResponse(token: $t, input: {likelihoodToRecommend: 9}) {
   accepted errors { code } } }
 """
-
-
-@pytest.fixture
-def stoppable_server(tmp_path: Path) -> Iterator[tuple[Cluster, GraphQLClient, str]]:
-    reason = pg_cluster.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with pg_cluster.own_cluster() as cluster:
-        migrations.upgrade(cluster.url)
-        engine = create_db_engine(cluster.url)
-        try:
-            with session_factory(engine)() as session, session.begin():
-                world = factories.reference_data(session)
-                factories.partner(session, world, "alpha-health")
-                key = factories.key(session, "partner", partner="alpha-health")
-            settings = Settings(
-                data_dir=tmp_path, database_url=cluster.url, environment="production"
-            )
-            with running_server(settings, engine) as url, httpx.Client(timeout=30) as http:
-                yield cluster, GraphQLClient(base_url=url, http=http), key
-        finally:
-            engine.dispose()
 
 
 def test_with_the_database_stopped_every_request_is_503_and_then_recovers(
