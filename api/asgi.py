@@ -10,8 +10,10 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from api.app import create_app
+from api.request_log import print_to_stdout
 from api.settings import load_settings
 
 
 def create() -> Starlette:
+    print_to_stdout()
     return create_app(load_settings())

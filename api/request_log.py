@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -126,6 +127,16 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(line).decode()
+
+
+def print_to_stdout() -> None:
+    """The request log as JSON lines on stdout, unless a logging config already sends it."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JSONFormatter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
 
 def logging_config(base: dict[str, Any]) -> dict[str, Any]:
