@@ -375,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_whole_number("a number of workers", 1, MAX_WORKERS),
         default=1,
-        help=f"worker processes, 1 to {MAX_WORKERS}; several need PostgreSQL "
+        help=f"worker processes, 1 to {MAX_WORKERS}; several need PostgreSQL, and keep "
+        "their counts for /metrics in $VOUCH_DATA_DIR/metrics (or $PROMETHEUS_MULTIPROC_DIR) "
         "(default: %(default)s)",
     )
     srv.set_defaults(run=serve)
