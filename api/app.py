@@ -46,6 +46,12 @@ T = TypeVar("T")
 
 WORKER_THREADS = 16
 """Operations run at once (the rest queue): as many as the engine's pool has connections."""
+IN_FLIGHT = 15
+"""Requests holding a session at once (the rest wait their turn, in the event loop): at most
+the pool's connections (SQLAlchemy's 5 + 10 overflow), and fewer than WORKER_THREADS. A
+request keeps its connection between its steps in worker threads; with more requests than
+connections, threads blocked waiting for a connection starved the requests holding them,
+for the pool's 30 s timeout and then a 500 (bench/bench_load.py, 2026-12-01)."""
 MAX_BODY_BYTES = 1024 * 1024
 """The largest POST body: far above any document under the token limit with its variables."""
 
@@ -121,6 +127,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         # cannot write after it: on SQLite, operations take turns.
         self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="vouch-operation")
+        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         megabytes = settings.response_cache_mb
         self.cache = response_cache.ResponseCache(megabytes * 1024 * 1024) if megabytes else None
 
@@ -147,14 +154,16 @@ class VouchGraphQL(GraphQL[Context, None]):
         if malformed is not None:
             return malformed
         if header is not None:
-            response = await self._taking_turns(request, request_id, header)
+            async with self.in_flight:
+                response = await self._taking_turns(request, request_id, header)
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
         # The public role is limited by address, before it waits for anything.
         limited = await self._over_limit(request, None)
         if limited is not None:
             return limited
-        return await self._public(request, request_id)
+        async with self.in_flight:
+            return await self._public(request, request_id)
 
     async def _public(self, request: Request, request_id: str) -> Response:
         """A public request: answered 304 or from the cache when the data version allows.

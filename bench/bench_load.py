@@ -51,8 +51,7 @@ def main() -> None:
     )
     parser.add_argument("--server-log", type=Path, help="where the server's output goes")
     args = parser.parse_args()
-    for operation in args.without:
-        del load_traffic.MIX[operation]
+    mix = {name: weight for name, weight in load_traffic.MIX.items() if name not in args.without}
     print(f"machine: {machine()}")
     with throwaway_database(args.postgres) as url, tempfile.TemporaryDirectory() as folder:
         env = {
@@ -88,7 +87,7 @@ def main() -> None:
             load = os.getloadavg()[0]
             results = asyncio.run(
                 load_traffic.run_clients(
-                    base_url, world, clients=args.clients, seconds=args.seconds
+                    base_url, world, clients=args.clients, seconds=args.seconds, mix=mix
                 )
             )
             load = max(load, os.getloadavg()[0])

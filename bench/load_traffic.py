@@ -171,9 +171,16 @@ class Client:
     """One client: picks an operation, sends it, times it, remembers acknowledged writes."""
 
     def __init__(
-        self, number: int, http: httpx.AsyncClient, base_url: str, world: World, results: Results
+        self,
+        number: int,
+        http: httpx.AsyncClient,
+        base_url: str,
+        world: World,
+        results: Results,
+        mix: dict[str, int],
     ) -> None:
         self.number = number
+        self.mix = mix
         self.http = http
         self.url = f"{base_url}/graphql"
         self.world = world
@@ -182,7 +189,7 @@ class Client:
         self.sent = 0
 
     async def run(self, until: float) -> None:
-        operations, weights = list(MIX), list(MIX.values())
+        operations, weights = list(self.mix), list(self.mix.values())
         while time.monotonic() < until:
             operation = self.random.choices(operations, weights)[0]
             if operation == "submit" and not self.world.tokens:
@@ -269,13 +276,20 @@ class Client:
         return True
 
 
-async def run_clients(base_url: str, world: World, *, clients: int, seconds: float) -> Results:
+async def run_clients(
+    base_url: str,
+    world: World,
+    *,
+    clients: int,
+    seconds: float,
+    mix: dict[str, int] | None = None,
+) -> Results:
     results = Results()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         started = time.monotonic()
         until = started + seconds
-        everyone = [Client(n, http, base_url, world, results) for n in range(clients)]
+        everyone = [Client(n, http, base_url, world, results, mix or MIX) for n in range(clients)]
         await asyncio.gather(*(client.run(until) for client in everyone))
         results.seconds = time.monotonic() - started
     return results

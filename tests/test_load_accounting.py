@@ -69,3 +69,22 @@ def test_the_accounting_notices_a_lost_write(db: Database, loaded_server: str) -
 
     # then: both are reported missing
     assert len(load_traffic.missing_writes(db.engine, results, before)) == 2
+
+
+def test_more_clients_than_pool_connections_are_served_without_waiting_for_the_pool(
+    db: Database, loaded_server: str
+) -> None:
+    # given: more concurrent requests than one process has connections (15) and threads (16)
+    slugs, keys, vendor_key, need = load_traffic.make_keys(db.engine, partners=3)
+    world = load_traffic.World(slugs, keys, vendor_key, need, tokens=[])
+
+    # when: forty clients read and edit for a few seconds
+    mix = {"list": 1, "partner": 1, "update": 1}
+    results = asyncio.run(
+        load_traffic.run_clients(loaded_server, world, clients=40, seconds=3, mix=mix)
+    )
+
+    # then: none waited out the pool's 30 s timeout (a 500) or a request timeout
+    assert results.failures == []
+    assert results.server_errors == 0
+    assert max(max(samples) for samples in results.samples.values()) < 10
