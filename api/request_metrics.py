@@ -197,6 +197,7 @@ def prepare_multiprocess_dir(folder: Path) -> Path:
     """
     given = os.environ.get(MULTIPROCESS_VARIABLE)
     if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
         return Path(given)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

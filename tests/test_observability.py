@@ -34,6 +34,7 @@ mutation Submit($token: String!) {
 }
 """
 SURVEY_TOKEN = "tok3n-never-logged-4f9c2a"
+KEY = "vouch_abcdefgh_n0t-a-real-key-but-secret-all-the-same"
 
 
 def settings_for(db: Database, data_dir: Path, **given: object) -> Settings:
@@ -275,6 +276,9 @@ def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
         # A new connection for each request, so that both workers take some.
         for _ in range(sent):
             assert httpx.post(f"{url}/graphql", json={"query": VENDORS}).status_code == 200
+        refused = httpx.post(
+            f"{url}/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {KEY}"}
+        )
         scrapes = [requests_total(url, "VendorList") for _ in range(6)]
         files = sorted(p.name for p in (tmp_path / "data" / "metrics").glob("counter_*.db"))
 
@@ -284,3 +288,6 @@ def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
     answered = [line for line in lines if line.get("operation") == "VendorList"]
     assert len(answered) == sent
     assert {line["status"] for line in answered} == {200}
+    assert refused.status_code == 401
+    assert [line["errors"] for line in lines if line["status"] == 401] == [["UNAUTHENTICATED"]]
+    assert KEY not in log_file.read_text()
