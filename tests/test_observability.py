@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -37,13 +38,8 @@ SURVEY_TOKEN = "tok3n-never-logged-4f9c2a"
 KEY = "vouch_abcdefgh_n0t-a-real-key-but-secret-all-the-same"
 
 
-def settings_for(db: Database, data_dir: Path, **given: object) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        database_url=db.url,
-        environment="test",
-        **given,  # type: ignore[arg-type]
-    )
+def settings_for(db: Database, data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, database_url=db.url, environment="test")
 
 
 @pytest.fixture
@@ -199,7 +195,7 @@ def test_metrics_count_requests_per_operation_in_prometheus_text(db: Database, s
 
 
 def test_metrics_are_not_rate_limited(db: Database, tmp_path: Path) -> None:
-    settings = settings_for(db, tmp_path, rate_limit=parse_rate_limit("1/minute"))
+    settings = replace(settings_for(db, tmp_path), rate_limit=parse_rate_limit("1/minute"))
     with running_server(settings, db.engine) as url:
         statuses = [httpx.get(f"{url}/metrics").status_code for _ in range(5)]
         graphql = [httpx.post(f"{url}/graphql", json={"query": VENDORS}) for _ in range(2)]
