@@ -1,7 +1,9 @@
 """Vouch under load: `vouch serve --workers 4` on PostgreSQL, many concurrent clients of mixed
 traffic (list, partner, search, match, profile update, survey submit) for a bounded time, on
 loopback. Then every acknowledged write must be in the database, and every stored figure must
-equal a rebuild from the raw responses. Exits 1 on any server error or lost write.
+equal a rebuild from the raw responses. Exits 1 on a server error, a failed or refused
+request, a lost write or a figure that differs; answers past the request's time budget
+(TIMEOUT: nothing kept) are counted apart, as a sign of overload.
 
     .venv/bin/python bench/bench_load.py                     # 50 clients, 60 s, 500 partners
     .venv/bin/python bench/bench_load.py --clients 10 --seconds 10
@@ -166,6 +168,8 @@ def report(
     print(f"| all | {total} | {total / results.seconds:.1f} | | | |")
     statuses = ", ".join(f"{status}: {count}" for status, count in sorted(results.statuses.items()))
     print(f"\nHTTP requests {results.requests} ({statuses}); server errors {results.server_errors}")
+    timeouts = ", ".join(f"{name} {count}" for name, count in results.timeouts.items())
+    print(f"past the 10 s request budget (TIMEOUT, nothing kept): {timeouts or 'none'}")
     print(f"other failures {len(results.failures)}: {results.failures[:3]}")
     edits = sum(len(found) for found in results.updates.values())
     print(

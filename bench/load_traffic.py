@@ -78,6 +78,7 @@ class Results:
     submitted: set[int] = field(default_factory=set)  # acknowledged invitation ids
     updates: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
     conflicts: int = 0
+    timeouts: dict[str, int] = field(default_factory=Counter)  # TIMEOUT answers, by operation
 
     @property
     def server_errors(self) -> int:
@@ -187,6 +188,7 @@ class Client:
         self.results = results
         self.random = random.Random(number)
         self.sent = 0
+        self.operation = ""
 
     async def run(self, until: float) -> None:
         operations, weights = list(self.mix), list(self.mix.values())
@@ -195,6 +197,7 @@ class Client:
             if operation == "submit" and not self.world.tokens:
                 operation = "partner"  # every invitation answered: a read instead
             started = time.perf_counter()
+            self.operation = operation
             done = await getattr(self, operation)()
             if done:
                 self.results.samples[operation].append(time.perf_counter() - started)
@@ -213,7 +216,11 @@ class Client:
             self.results.failures.append(f"HTTP {response.status_code}: {response.text[:200]}")
             return None
         body = response.json()
-        if "errors" in body:
+        codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+        if codes == ["TIMEOUT"]:  # past the request's time budget: nothing kept, may retry
+            self.results.timeouts[self.operation] += 1
+            return None
+        if codes:
             self.results.failures.append(f"errors: {body['errors']}")
             return None
         return body["data"]
