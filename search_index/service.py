@@ -34,10 +34,13 @@ log = logging.getLogger("vouch.search")
 # looked for again until it is this old (then it was rolled back).
 GAP_PATIENCE = 300.0
 GAP_LOOKBACK = 1000  # ids before a build's starting point checked for such transactions
-SYNC_WAIT = 2.0  # seconds a search waits for another writer before searching as it is
-BUILD_WAIT = 30.0
+SYNC_WAIT = 30.0  # seconds `vouch index sync` waits for another writer by default
+# A search waits this long for another process applying changes, then searches the index
+# as it is: under a stream of edits, searches would otherwise queue behind each commit.
+SEARCH_SYNC_WAIT = 0.05
+BUILD_WAIT = 30.0  # seconds a build waits to switch while a sync holds the writer lock
 # An index replaced by a build is closed this long after: longer than any request runs.
-RETIRE_AFTER = 120.0  # seconds a build waits to switch while a sync holds the writer lock
+RETIRE_AFTER = 120.0
 
 
 class SearchUnavailable(Exception):
@@ -159,7 +162,7 @@ class SearchIndex:
         state = self._state(session, folder)
         if session.scalar(select(func.max(change_log.c.id)).where(_pending(state))) is not None:
             try:
-                self.sync(session)
+                self.sync(session, wait=SEARCH_SYNC_WAIT)
             except IndexBusy:
                 notes.append("the index is being updated: the newest changes may be missing")
             folder, opened = self._opened(session)

@@ -157,6 +157,12 @@ def _fuzz_one(
     send()
 
 
+# schemathesis's GraphQL strategies draw from `random` for some input types (hypothesis
+# deprecates that, once per process: a flaky error, not a finding about Vouch).
+@pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies"
+    ":hypothesis.errors.HypothesisDeprecationWarning"
+)
 def test_schemathesis_finds_no_server_error(
     db: Database, server_url: str, server_logs: _Collect
 ) -> None:
