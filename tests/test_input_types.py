@@ -39,6 +39,7 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "foundedYear",
         "partnerTypes",
         "languages",
+        "capabilities",
         "hourlyRateMin",
         "hourlyRateMax",
         "minProjectBudget",
@@ -67,8 +68,40 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "customerCountry",
         "customerSize",
     },
-    # A read filter (Query.partners), not a write.
-    "PartnerFilter": {"industries", "products", "countries", "evidenceTiers"},
+    # A read filter (Query.partners, Query.search), not a write.
+    "PartnerFilter": {"industries", "products", "countries", "evidenceTiers", "partnerTypes"},
+    # A vendor's question (Query.bestFitPartners), read only: what the customer needs, hard
+    # filters and the weights of the score's factors. Nothing here is stored or reaches a
+    # figure; the score reads only published figures.
+    "ProjectNeed": {
+        "industry",
+        "products",
+        "country",
+        "latitude",
+        "longitude",
+        "budget",
+        "capabilities",
+        "languages",
+        "partnerTypes",
+        "require",
+        "weights",
+    },
+    "MatchRequirements": {
+        "industryExperience",
+        "productExperience",
+        "officeInCountry",
+        "maxDistanceKm",
+        "minResponses",
+        "withinBudget",
+    },
+    "MatchWeights": {
+        "customerSuccess",
+        "industrySuccess",
+        "industryExperience",
+        "productExperience",
+        "proximity",
+        "budgetFit",
+    },
     # The one input that carries survey answers: the respondent's own answer, sent with its
     # single-use token to submitSurveyResponse and nowhere else. It holds what DESIGN.md asks
     # the respondent: the two likelihoods to recommend (partner, vendor), the six 1-5
@@ -171,6 +204,8 @@ FRAGMENT_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("Mutation.voidSurveyResponse", "responseId"): "admin only: the response to void",
     ("PartnerFilter", "evidenceTiers"): "a read-only filter of the public list: it selects "
     "partners by their computed tier, it cannot set one",
+    ("MatchRequirements", "minResponses"): "a read-only hard filter of bestFitPartners: "
+    "partners with at least this many published responses, it cannot set one",
 }
 # Enums an input may hold, reviewed, by the one place each may appear: a read-only
 # filter of the public partner list.
