@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -68,6 +68,24 @@ RETRY_AFTER_SECONDS = 5
 SQLITE_LOCKED_RETRIES = (0.1, 0.3)
 """Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
 JSON_OBJECT_HINT = 'the body must be a JSON object such as {"query": "...", "variables": {...}}'
+
+
+# How a PendingRollbackError names the failure that caused it, when the connection was lost.
+# ("Can't reconnect ...": the connection was invalidated inside a savepoint.)
+LOST_CONNECTION_ERRORS = (
+    "(psycopg.OperationalError)",
+    "(psycopg.InterfaceError)",
+    "Can't reconnect until invalid",
+)
+
+
+def _roll_back_quietly(session: Session) -> None:
+    """Roll back after a failure; on a connection that is gone the rollback fails too, and
+    the first failure is the one that counts (the pool drops the dead connection)."""
+    try:
+        session.rollback()
+    except (OperationalError, InterfaceError) as error:
+        log.info("rolling back on a lost connection: %s", str(error).splitlines()[0])
 
 
 def _unavailable(request_id: str, error: Exception | None = None) -> JSONResponse:
@@ -171,7 +189,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         The version is read first, in the request's own transaction: what the operation
         reads after it is at least as new.
         """
-        with self.sessions() as session:
+        with self._session() as session:
             try:
                 version = await self._in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
@@ -232,7 +250,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         header: str | None,
         given: Session | None = None,
     ) -> Response:
-        with contextlib.nullcontext(given) if given else self.sessions() as session:
+        with contextlib.nullcontext(given) if given else self._session() as session:
             try:
                 caller = (
                     PUBLIC
@@ -268,6 +286,21 @@ class VouchGraphQL(GraphQL[Context, None]):
             # A query that ran to the end without an error: its answer may be kept.
             request.state.cacheable = context.answered and not context.wrote
             return response
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        """The request's session. Closing it rolls back what is left, which fails when the
+        database went away mid-request: the answer is already made (a 503 if the work
+        could not be done), so that failure is logged, not turned into a 500."""
+        session = self.sessions()
+        try:
+            yield session
+        finally:
+            try:
+                session.close()
+            except (OperationalError, DBAPIError) as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                log.warning("closing a session on a lost connection: %s", reason)
 
     async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
@@ -311,17 +344,29 @@ class VouchGraphQL(GraphQL[Context, None]):
                     allowed_operation_types=allowed,
                     operation_extensions=data.extensions,
                 )
-                if context.failed:
+                if context.unavailable:
+                    # The database went away under a resolver: its flush failed, and the
+                    # session holds only a transaction to roll back (a commit would raise).
+                    _roll_back_quietly(session)
+                elif context.failed:
                     session.rollback()
                 else:
                     session.commit()
                 context.answered = not result.errors
         except (OperationalError, InterfaceError) as error:
-            session.rollback()
+            _roll_back_quietly(session)
+            context.unavailable, context.unavailable_error = True, error
+            return ExecutionResult(data=None, errors=None)
+        except PendingRollbackError as error:
+            # A flush failed earlier in the operation; when it failed because the
+            # connection was lost, the request could not be served: a 503, not a 500.
+            _roll_back_quietly(session)
+            if not any(name in str(error) for name in LOST_CONNECTION_ERRORS):
+                raise
             context.unavailable, context.unavailable_error = True, error
             return ExecutionResult(data=None, errors=None)
         except BaseException:
-            session.rollback()
+            _roll_back_quietly(session)
             raise
         return result
 
