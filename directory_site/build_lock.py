@@ -8,12 +8,12 @@ inherit it), so whoever takes the lock knows any such folder is a dead build's.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from api import file_lock
 
 
 class SiteBusy(Exception):
@@ -23,21 +23,11 @@ class SiteBusy(Exception):
 @contextmanager
 def exclusive_build(out: Path, *, wait: float = 30.0) -> Iterator[None]:
     """Hold the site's build lock (SiteBusy after `wait` seconds), leftovers cleared."""
-    with open(out.with_name(f".{out.name}.lock"), "a") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise SiteBusy(f"another build of {out} is running") from None
-                time.sleep(0.05)
-        try:
-            clear_leftovers(out)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = out.with_name(f".{out.name}.lock")
+    busy = f"another build of {out} is running"
+    with file_lock.exclusive(lock, wait=wait, busy=lambda: SiteBusy(busy), poll=0.05):
+        clear_leftovers(out)
+        yield
 
 
 def clear_leftovers(out: Path) -> None:

@@ -12,17 +12,17 @@ it is released when its process dies) admits one writer at a time across process
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from api import file_lock
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -63,20 +63,9 @@ def write_state(folder: Path, state: State) -> None:
 def locked(root: Path, name: str, *, wait: float) -> Iterator[None]:
     """Hold `root/name` exclusively; IndexBusy after `wait` seconds (0: do not wait)."""
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / name, "a") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy(f"{name} is held by another process") from None
-                time.sleep(0.01)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    busy = f"{name} is held by another process"
+    with file_lock.exclusive(root / name, wait=wait, busy=lambda: IndexBusy(busy)):
+        yield
 
 
 def current(root: Path) -> Path | None:
