@@ -104,10 +104,9 @@ class SearchIndex:
 
     def sync(self, session: Session, *, wait: float = SYNC_WAIT) -> SyncSummary:
         """Apply the pending change-log rows, in order, and record how far it got."""
-        folder, opened = self._opened(session)
         with store.locked(self.root, "writer.lock", wait=wait):
-            if store.current(self.root) != folder:  # a build switched meanwhile
-                return self._sync_again(session, wait)
+            # Opened under the lock: a build switches folders only while holding it.
+            folder, opened = self._opened(session)
             state = self._state(session, folder)
             rows = session.execute(
                 select(change_log.c.id, change_log.c.partner_id, change_log.c.reason)
@@ -130,9 +129,6 @@ class SearchIndex:
             built = self.build(session)
             return SyncSummary(len(rows), built.documents, built.applied_through, rebuilt=True)
         return SyncSummary(len(rows), len(ids), new_state.applied_through)
-
-    def _sync_again(self, session: Session, wait: float) -> SyncSummary:
-        return self.sync(session, wait=wait)
 
     def backlog(self, session: Session) -> int | None:
         """Change-log rows not yet applied here; None without an index."""
