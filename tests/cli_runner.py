@@ -21,6 +21,13 @@ def vouch(
         if db is not None
         else f"sqlite:///{data_dir / 'unused.db'}"
     )
+    return vouch_at(*args, url=url, data_dir=data_dir, timeout=timeout)
+
+
+def vouch_at(
+    *args: str, url: str, data_dir: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m api.cli ARGS` with VOUCH_DATABASE_URL set to `url`."""
     env = {
         **os.environ,
         "VOUCH_DATABASE_URL": url,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from api.db import create_db_engine
 from api.models import AuditEntry, Base, ReviewReply, SurveyResponse
+from tests.cli_runner import vouch_at
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,21 +21,8 @@ def run_vouch(
     *args: str, url: URL | str, data_dir: Path, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """`vouch ARGS` as an operator runs it, with VOUCH_DATABASE_URL set to `url`."""
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": url if isinstance(url, str) else url.render_as_string(False),
-        "VOUCH_DATA_DIR": str(data_dir),
-        "VOUCH_ENV": "test",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    text = url if isinstance(url, str) else url.render_as_string(False)
+    return vouch_at(*args, url=text, data_dir=data_dir, timeout=timeout)
 
 
 def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:
