@@ -83,8 +83,8 @@ def _ids_for_slugs(
     return list(found.values()), problems
 
 
-def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnElement[bool]]:
-    """Translate a filter into SQL conditions, or raise naming every unknown value."""
+def checked_filter(session: Session, wanted: PartnerFilter) -> tuple[list[int], list[int]]:
+    """The ids of the filter's industries and products, or raise naming every unknown value."""
     industry_ids, problems = _ids_for_slugs(session, Industry, wanted.industries, "industries")
     product_ids, more = _ids_for_slugs(session, Product, wanted.products, "products")
     problems += more
@@ -97,6 +97,12 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
     problems += check.problems
     if problems:
         raise DomainError(problems)
+    return industry_ids, product_ids
+
+
+def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnElement[bool]]:
+    """Translate a filter into SQL conditions, or raise naming every unknown value."""
+    industry_ids, product_ids = checked_filter(session, wanted)
     conditions: list[ColumnElement[bool]] = []
     if industry_ids:
         conditions.append(

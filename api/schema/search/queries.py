@@ -48,7 +48,7 @@ class SearchQueries:
         session = info.context.session
         wanted = filter.to_values() if filter else FilterValues()
         try:
-            readers.filter_conditions(session, wanted)  # names every unknown value
+            readers.checked_filter(session, wanted)  # names every unknown value
         except DomainError as error:
             raise invalid_argument(error) from error
         try:
