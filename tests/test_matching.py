@@ -277,8 +277,8 @@ def test_only_vendors_and_admins_may_ask(
             "at least one factor",
         ),
         ({"require": {"maxDistanceKm": 10}}, 5, "need.require.maxDistanceKm", "latitude"),
-        ({}, 101, "first", "between 1 and 100"),
-        ({}, 0, "first", "between 1 and 100"),
+        ({}, 101, "first", "between 0 and 100"),
+        ({}, -1, "first", "between 0 and 100"),  # 0 is an empty list, as on every field
     ],
 )
 def test_a_bad_need_is_a_validation_error_naming_the_field(

@@ -367,3 +367,29 @@ def test_concurrent_edits_whose_answers_await_loaders_do_not_block_each_other(
     assert not any(thread.is_alive() for thread in threads), "requests hung on each other"
     assert codes == ["VERSION_CONFLICT"] * 3
     assert stored(db).version == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("languages", ["en", "de"]),
+        ("partnerTypes", ["implementation", "support"]),
+        ("capabilities", ["data_migration", "training"]),
+    ],
+)
+def test_null_clears_a_list_field_stored_as_empty(
+    db: Database, api: GraphQLClient, keys: dict[str, str], field: str, value: list[str]
+) -> None:
+    document = UPDATE.replace("partnerTypes description", "partnerTypes capabilities description")
+    variables = {"slug": "alpha-health", "version": 1, "input": {field: value}}
+    filled = api.data(document, variables, key=keys["alpha"])["updatePartnerProfile"]
+    assert sorted(filled["partner"][field]) == sorted(value)
+
+    variables = {"slug": "alpha-health", "version": 2, "input": {field: None}}
+    cleared = api.data(document, variables, key=keys["alpha"])["updatePartnerProfile"]
+
+    assert cleared["errors"] == []
+    assert cleared["partner"]["version"] == 3
+    assert cleared["partner"][field] == []
+    column = {"partnerTypes": "partner_types"}.get(field, field)
+    assert getattr(stored(db), column) == []  # empty, never NULL

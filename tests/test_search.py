@@ -12,9 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from api.models import Office, Partner, change_log
+from api.schema.pagination import encode_cursor
 from api.settings import Settings
 from search_index import SearchIndex, index_for
 from tests import factories
@@ -297,6 +300,87 @@ def test_bad_filters_and_pages_name_the_field(searching: Searching) -> None:
     assert "nope" in body["errors"][0]["message"]
     body = searching.api.execute(SEARCH, {"q": "", "first": 101})
     assert body["errors"][0]["extensions"]["code"] in {"VALIDATION", "BAD_USER_INPUT"}
+
+
+# Every field that takes `first`, with `after` where it pages on, and how to read its rows.
+PAGED_FIELDS = {
+    "search": (
+        'query($first: Int, $after: String) { f: search(query: "", first: $first, '
+        "after: $after) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }",
+        lambda data: data["f"]["edges"],
+    ),
+    "partners": (
+        "query($first: Int, $after: String) { f: partners(first: $first, after: $after) "
+        "{ totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }",
+        lambda data: data["f"]["edges"],
+    ),
+    "reviews": (
+        'query($first: Int!) { f: partner(slug: "harbor-digital") { reviews(first: $first) '
+        "{ id } } }",
+        lambda data: data["f"]["reviews"],
+    ),
+    "bestFitPartners": (
+        "query($first: Int) { f: bestFitPartners(need: {}, first: $first) { score } }",
+        lambda data: data["f"],
+    ),
+}
+
+
+@pytest.mark.parametrize("field", PAGED_FIELDS)
+def test_first_zero_is_an_empty_page_on_every_paged_field(searching: Searching, field: str) -> None:
+    document, rows = PAGED_FIELDS[field]
+    data = searching.api.data(document, {"first": 0}, key=searching.keys["admin"])
+    assert rows(data) == []
+
+
+def test_an_empty_search_page_still_counts_the_matches(searching: Searching) -> None:
+    empty = searching.search("", first=0)
+    assert empty["totalCount"] == 3
+    assert empty["edges"] == []
+    assert empty["pageInfo"] == {"hasNextPage": True, "endCursor": None}
+    assert sum(v["count"] for v in empty["facets"][0]["values"]) >= 3
+    second = searching.search("", first=1)["pageInfo"]["endCursor"]
+    assert searching.search("", first=0, after=second)["pageInfo"]["hasNextPage"] is True
+
+
+CURSORS = st.one_of(
+    st.none(),
+    st.integers(-2, 2**31 + 2).map(lambda n: encode_cursor(n) if n >= 0 else str(n)),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(sorted(PAGED_FIELDS)),
+    first=st.one_of(st.none(), st.integers(-3, 130), st.integers(-(2**31), 2**31 - 1)),
+    after=CURSORS,
+)
+def test_any_first_and_after_is_a_page_or_a_named_refusal(
+    searching: Searching, field: str, first: int | None, after: str | None
+) -> None:
+    document, rows = PAGED_FIELDS[field]
+    variables: dict[str, Any] = {"first": first}
+    if "$after" in document:
+        variables["after"] = after
+    if field == "reviews" and first is None:
+        variables["first"] = 10  # Int!: its default stands in for null
+    response = searching.api.post(document, variables, key=searching.keys["admin"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if "errors" not in body:
+        assert len(rows(body["data"])) <= (20 if first is None else first)
+        return
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "VALIDATION", error
+    named = error["extensions"]["field"]
+    assert named in {"first", "after"}, error
+    assert named in error["message"]
+    if named == "first":
+        assert first is not None
+        assert not 0 <= first <= (50 if field == "reviews" else 100)
 
 
 def _wait_until_searchable(searching: Searching) -> list[str]:

@@ -42,15 +42,21 @@ def decode_cursor(cursor: str) -> int:
     return number
 
 
+def page_size(first: int | None, *, default: int, maximum: int) -> int:
+    """How many rows a field's `first` asks for. Every field that takes `first` takes
+    0 to its maximum: 0 is an empty page (its counts and hasNextPage still answered), as
+    Relay's connections allow; anything else is refused naming `first`."""
+    size = default if first is None else first
+    if not 0 <= size <= maximum:
+        raise ClientError(
+            f"first must be between 0 and {maximum}, got {size}", code="VALIDATION", field="first"
+        )
+    return size
+
+
 def page_window(first: int | None, after: str | None) -> tuple[int, int]:
     """The offset and size of the page asked for, or a clear refusal."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if size < 0 or size > MAX_PAGE_SIZE:
-        raise ClientError(
-            f"first must be between 0 and {MAX_PAGE_SIZE}, got {size}",
-            code="VALIDATION",
-            field="first",
-        )
+    size = page_size(first, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     offset = 0 if after is None else decode_cursor(after) + 1
     return offset, size
 

@@ -43,6 +43,8 @@ PROFILE_FIELDS = (
     "hourly_rate_max",
     "min_project_budget",
 )
+# Lists are stored as lists: null clears one to empty (the columns hold no NULL).
+LIST_FIELDS = frozenset({"partner_types", "languages", "capabilities"})
 
 
 def check_may_edit(caller: Caller, slug: str) -> None:
@@ -155,8 +157,8 @@ def update_profile(
     for name, value in changes.items():
         if isinstance(value, str):
             value = value.strip() or None
-        if isinstance(value, list):
-            value = sorted(set(value))
+        if name in LIST_FIELDS:
+            value = sorted(set(value or ()))
         before = getattr(partner, name)
         if before != value:
             diff[name] = [before, value]

@@ -5,12 +5,14 @@ from sqlalchemy import select
 
 from api.errors import DomainError
 from api.matching import best_fit
+from api.matching.need import MAX_FIRST
 from api.models import Partner as PartnerRow
 from api.readers import scorecard as readers
 from api.schema.context import Info
 from api.schema.errors import ClientError, invalid_argument
 from api.schema.matching.inputs import ProjectNeed
 from api.schema.matching.types import MatchFactor, PartnerMatch, PartnerScorecard, VendorScorecard
+from api.schema.pagination import page_size
 from api.schema.partners.types import Partner
 from api.schema.permissions import IsVendorOrAdmin
 from api.schema.reference.types import Vendor
@@ -27,18 +29,18 @@ class MatchingQueries:
     @strawberry.field(
         description="The partners that fit a customer's need best, each score explained "
         "(vendor or admin). Published figures only; never sponsorship, tier or revenue. "
-        "first: 1 to 100 (10).",
+        "first: 0 to 100 (10).",
         permission_classes=[IsVendorOrAdmin],
     )
     def best_fit_partners(
         self, info: Info, need: ProjectNeed, first: int | None = 10
     ) -> list[PartnerMatch]:
+        size = page_size(first, default=10, maximum=MAX_FIRST)
         try:
+            # The matcher keeps a heap of at least one: an empty page still checks the need.
             matches = best_fit(
-                session=info.context.session,
-                need=need.to_need(),
-                first=10 if first is None else first,
-            )
+                session=info.context.session, need=need.to_need(), first=max(size, 1)
+            )[:size]
         except DomainError as error:
             raise invalid_argument(error) from error
         rows = _partners(info, [match.partner_id for match in matches])

@@ -4,9 +4,9 @@ import strawberry
 
 from api import models
 from api.schema.context import Info
-from api.schema.errors import ClientError, UserError
+from api.schema.errors import UserError
 from api.schema.figures.types import CustomerSuccessMetrics
-from api.schema.pagination import PageInfo
+from api.schema.pagination import PageInfo, page_size
 from api.schema.reference.types import Industry, Product, Vendor
 from api.schema.reviews import MAX_REVIEWS, Review
 
@@ -109,13 +109,8 @@ class Partner:
         "in no particular order"
     )
     def reviews(self, info: Info, first: int = 10) -> list[Review]:
-        if not 0 <= first <= MAX_REVIEWS:
-            raise ClientError(
-                f"first must be between 0 and {MAX_REVIEWS}, got {first}",
-                code="VALIDATION",
-                field="first",
-            )
-        views = info.context.loaders.reviews_view(self.row_id, first)
+        size = page_size(first, default=10, maximum=MAX_REVIEWS)
+        views = info.context.loaders.reviews_view(self.row_id, size)
         return [Review.from_view(view) for view in views]
 
     @strawberry.field

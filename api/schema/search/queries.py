@@ -57,14 +57,16 @@ class SearchQueries:
                 query,
                 filters=_filters(wanted),
                 offset=offset,
-                limit=size,
+                # whoosh refuses a limit of 0: an empty page asks for one hit and shows none.
+                limit=max(size, 1),
                 order=order_by.value,
                 market_nps=info.context.loaders.market_nps(),
             )
         except SearchUnavailable as error:
             raise ClientError(str(error), code="UNAVAILABLE") from error
-        rows = readers.partners_by_ids(session, [hit.partner_id for hit in page.hits])
-        snippets = {hit.partner_id: hit.snippet for hit in page.hits}
+        hits = page.hits[:size]
+        rows = readers.partners_by_ids(session, [hit.partner_id for hit in hits])
+        snippets = {hit.partner_id: hit.snippet for hit in hits}
         info.context.loaders.list_partners(row.id for row in rows)
         edges = [
             PartnerEdge(
@@ -77,7 +79,7 @@ class SearchQueries:
         return SearchResults(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=offset + len(page.hits) < page.total,
+                has_next_page=offset + len(hits) < page.total,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
             total_count=page.total,
