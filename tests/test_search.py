@@ -23,7 +23,7 @@ from search_index import SearchIndex, index_for
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient, running_server
-from tests.survey_flow import responses
+from tests.survey_flow import RECORD, engagement_input, responses
 
 SEARCH = """
 query($q: String!, $filter: PartnerFilter, $first: Int, $after: String, $order: SearchOrder) {
@@ -341,6 +341,36 @@ def test_an_empty_search_page_still_counts_the_matches(searching: Searching) -> 
     assert sum(v["count"] for v in empty["facets"][0]["values"]) >= 3
     second = searching.search("", first=1)["pageInfo"]["endCursor"]
     assert searching.search("", first=0, after=second)["pageInfo"]["hasNextPage"] is True
+
+
+NULL_FILTER = {
+    "industries": None,
+    "products": None,
+    "countries": None,
+    "evidenceTiers": None,
+    "partnerTypes": None,
+}
+NULL_NEED = {"products": None, "capabilities": None, "languages": None, "partnerTypes": None}
+
+
+def test_null_for_every_other_list_input_means_no_list(searching: Searching) -> None:
+    document = """
+    query($filter: PartnerFilter, $need: ProjectNeed!) {
+      partners(filter: $filter) { totalCount }
+      search(query: "", filter: $filter) { totalCount }
+      bestFitPartners(need: $need) { score }
+    }
+    """
+    variables = {"filter": NULL_FILTER, "need": NULL_NEED}
+    data = searching.api.data(document, variables, key=searching.keys["acme"])
+    assert data["partners"]["totalCount"] == data["search"]["totalCount"] == 3
+    assert len(data["bestFitPartners"]) == 3
+    recorded = searching.api.data(
+        RECORD,
+        {"input": engagement_input("harbor-digital", products=None)},
+        key=searching.keys["acme"],
+    )["recordEngagement"]
+    assert recorded["errors"] == []
 
 
 CURSORS = st.one_of(
