@@ -2,13 +2,21 @@
 
 This is the one place that decides what of a request's writes last. The request
 (api/app.py) begins the transaction and commits it at the end; here each top-level
-mutation field runs inside a savepoint that is released when the field succeeded and
-rolled back when it raised or its payload reported errors. So `a: updatePartnerProfile`
-keeps its write when `b:` in the same document meets a version conflict, and no payload
-claims a write that did not last.
+mutation field runs, in order, inside a savepoint of its own:
+
+- its payload came back with no errors: the savepoint is released and the write lasts;
+- its payload reports errors (a refusal the client can act on): rolled back, and the
+  payload says why;
+- it raised (FORBIDDEN, NOT_FOUND, a bug) or an error was met inside its selection: rolled
+  back, and the field is answered null beside its error.
+
+Every mutation field is nullable (tests/test_mutation_documents.py checks), so, as the
+GraphQL spec has it, a failed field nulls only itself: in `a: ... b: ...` the answer
+shows `a`'s payload when `a` lasted, whatever happened to `b`, and never a payload for a
+write that was undone.
 
 Between fields the request's deadline is checked: past it, the operation stops and the
-whole transaction is rolled back (see UnitOfWork).
+whole transaction is rolled back (see UnitOfWork), and the answer has no data.
 """
 
 from __future__ import annotations
@@ -53,7 +61,10 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(result):  # pragma: no cover - every mutation resolver is sync
             savepoint.rollback()
             raise TypeError("mutation resolvers must be synchronous to run in a savepoint")
-        if context.refused or len(self.collected_errors.errors) > errors_before:
+        if len(self.collected_errors.errors) > errors_before:
+            savepoint.rollback()
+            return None  # a payload read back from a write that was undone would lie
+        if context.refused:
             savepoint.rollback()
         else:
             savepoint.commit()
