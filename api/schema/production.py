@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
+from api.schema.production_messages import literal_places, naming_the_argument, plain_message
 from api.schema.unit_of_work import is_bug
 
 log = logging.getLogger("vouch.api")
 
 MASKED_MESSAGE = "Unexpected error."
-
-# graphql-core's hints (" Did you mean 'partners'?", " Did you mean the enum value 'NAME'?")
-# name fields, arguments, types and enum values a caller did not ask about.
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
-
-
-# graphql-core's messages also name the types of what a caller touched ("Field 'partner' of
-# type 'Partner' must have a selection of subfields"): enough for a tool such as
-# clairvoyance to map the schema from the outside, type by type. The SDL is public, but
-# introspection is off in production, and the shorter message serves the client as well.
-_TYPE_HINTS = [
-    (re.compile(r" (?:of|on) type '[^']*'"), ""),
-    (re.compile(r" since type '[^']*' has no subfields"), ""),
-    (re.compile(r"Expected value of type '[^']*'"), "Expected a value of another type"),
-    (
-        re.compile(r" used in position expecting type '[^']*'"),
-        " used where another type is expected",
-    ),
-    (re.compile(r" is not defined by type '[^']*'"), " is not defined here"),
-    (re.compile(r"'[A-Z]\w*\.(?=\w)"), "'"),  # 'Query.partner(slug:)' -> 'partner(slug:)'
-]
-
-
-def without_suggestions(message: str) -> str:
-    """The message without "Did you mean" hints, nor the schema types it names."""
-    message = _SUGGESTION.sub("", message)
-    for pattern, replacement in _TYPE_HINTS:
-        message = pattern.sub(replacement, message)
-    return message
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -73,7 +44,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
 class HideSuggestions(SchemaExtension):
     """Drops "Did you mean ...?" and type names from every error, so a caller cannot map the
-    schema by typos.
+    schema by typos (api/schema/production_messages.py); names the argument of a literal
+    value that was refused, as graphql-core does for a variable's.
 
     strawberry's `disable_field_suggestions` covers unknown fields only; graphql-core also
     suggests arguments, types, enum values and input fields, at validation and when it
@@ -82,14 +54,22 @@ class HideSuggestions(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        execution = self.execution_context
+        result = execution.result
         if not isinstance(result, (GraphQLExecutionResult, ExecutionResult)) or not result.errors:
             return
-        result.errors = [_hidden(error) for error in result.errors]
+        types = execution.schema._schema.type_map
+        document = execution.graphql_document
+        places = literal_places(document) if document is not None else {}
+        result.errors = [_plain(error, types, places) for error in result.errors]
 
 
-def _hidden(error: GraphQLError) -> GraphQLError:
-    message = without_suggestions(error.message)
+def _plain(
+    error: GraphQLError, types: Collection[str], places: dict[tuple[int, int], tuple[str, str]]
+) -> GraphQLError:
+    message = plain_message(error.message, types)
+    if not message.startswith(("Variable '", "Argument '")):
+        message = naming_the_argument(message, error.nodes, places)
     if message == error.message:
         return error
     return GraphQLError(

@@ -14,12 +14,20 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLInputType,
     GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     OverlappingFieldsCanBeMergedRule,
     ValidationContext,
+    ValueNode,
+    ValuesOfCorrectTypeRule,
+    VisitorAction,
 )
+from graphql.language.visitor import SKIP
+from graphql.utilities import validate_input_literal
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -43,6 +51,47 @@ class BoundedOverlappingFields(OverlappingFieldsCanBeMergedRule):
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
         self.rule_context.remaining_complexity_budget = OVERLAP_BUDGET
+
+
+class LocatedValues(ValuesOfCorrectTypeRule):
+    """graphql-core's rule, each error located at the value it is about: a custom scalar's
+    refusal ('Value cannot represent a Date') comes without a place, so it named neither
+    the argument nor the line (api/schema/production_messages.py names the argument)."""
+
+    def is_valid_value_node(
+        self, node: ValueNode, input_type: GraphQLInputType | None
+    ) -> VisitorAction:
+        if input_type:
+
+            def on_error(error: GraphQLError, path: list[str | int]) -> None:
+                if not error.nodes:
+                    error = GraphQLError(
+                        error.message,
+                        _value_at(node, path),
+                        original_error=error.original_error,
+                        extensions=error.extensions,
+                    )
+                self.report_error(error)
+
+            validate_input_literal(
+                node, input_type, on_error, None, None, self.context.hide_suggestions
+            )
+        return SKIP
+
+
+def _value_at(value: ValueNode, path: list[str | int]) -> ValueNode:
+    """The value inside `value` that `path` leads to (as far as the literal has one)."""
+    for step in path:
+        if isinstance(value, ObjectValueNode):
+            inner = [field.value for field in value.fields if field.name.value == step]
+        elif isinstance(value, ListValueNode) and isinstance(step, int):
+            inner = list(value.values[step : step + 1])
+        else:
+            inner = []
+        if not inner:
+            break
+        value = inner[0]
+    return value
 
 
 def cost_errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
@@ -70,10 +119,11 @@ def validated(
     rules: tuple[type[ASTValidationRule], ...],
 ) -> list[GraphQLError]:
     """The document's errors; [] when it may run. Kept for the 512 latest documents."""
-    bounded = tuple(
-        BoundedOverlappingFields if rule is OverlappingFieldsCanBeMergedRule else rule
-        for rule in rules
-    )
+    replaced: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+        OverlappingFieldsCanBeMergedRule: BoundedOverlappingFields,
+        ValuesOfCorrectTypeRule: LocatedValues,
+    }
+    bounded = tuple(replaced.get(rule, rule) for rule in rules)
     return (
         shape_errors(document)
         or cost_errors(schema, document)
