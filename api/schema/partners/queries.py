@@ -19,7 +19,7 @@ class PartnerQueries:
         row = readers.partner_by_slug(session=info.context.session, slug=slug)
         return Partner.from_row(row) if row else None
 
-    @strawberry.field(description="Partners, a page at a time (first: at most 100).")
+    @strawberry.field(description="Partners, a page at a time (first: 0 to 100; 20).")
     def partners(
         self,
         info: Info,

@@ -105,7 +105,7 @@ class Partner:
         return CustomerSuccessMetrics.build(self.row_id, info.context.loaders.figures(self.row_id))
 
     @strawberry.field(
-        description="Published reviews, newest quarter first (at most 50); within a quarter "
+        description="Published reviews, newest quarter first (first: 0 to 50); within a quarter "
         "in no particular order"
     )
     def reviews(self, info: Info, first: int = 10) -> list[Review]:

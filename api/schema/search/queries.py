@@ -29,7 +29,7 @@ class SearchOrder(Enum):
 class SearchQueries:
     @strawberry.field(
         description='Partners by words (a typo is forgiven in longer words, "quoted '
-        'phrases" match as written), with facet counts; first: at most 100.'
+        'phrases" match as written), with facet counts; first: 0 to 100 (20).'
     )
     def search(
         self,
