@@ -1,9 +1,10 @@
 """A document of several mutations: the answer says exactly which of them lasted.
 
 The rule (api/schema/execution.py): each mutation field runs in its own savepoint, in
-order. A field whose payload comes back with `errors: []` lasted; a payload with errors,
-or a field answered null (with an error whose path starts at it), saved nothing. The
-others in the same document are not affected.
+order. A field whose payload comes back with `errors: []` lasted, and a payload with
+errors saved nothing of that field, beside the others. A top-level error anywhere (a
+refusal, an error inside a payload) nulls `data`, since every mutation field is non-null
+as the public contract has it, and then nothing of the document is kept.
 """
 
 from __future__ import annotations
@@ -58,86 +59,74 @@ def send(api: GraphQLClient, key: str, *fields: str) -> dict[str, Any]:
 UNTOUCHED = (1, "bravo-retail summary")
 
 
-def test_own_edit_then_someone_elses_keeps_and_answers_the_own_one(
+@pytest.mark.parametrize("own_first", [True, False])
+def test_a_refused_field_keeps_nothing_of_the_document_and_the_answer_shows_nothing(
+    db: Database, api: GraphQLClient, partner_key: str, own_first: bool
+) -> None:
+    own, other = edit("own", "alpha-health", "mine"), edit("other", "bravo-retail", "theirs")
+    body = send(api, partner_key, *([own, other] if own_first else [other, own]))
+
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["other"], "FORBIDDEN")
+    assert stored(db) == {"alpha-health": (1, "alpha-health summary"), "bravo-retail": UNTOUCHED}
+
+
+def test_a_validation_payload_beside_a_success_keeps_the_success(
     db: Database, api: GraphQLClient, partner_key: str
 ) -> None:
-    body = send(
-        api,
-        partner_key,
-        edit("a", "alpha-health", "mine"),
-        edit("b", "bravo-retail", "theirs"),
-    )
+    for bad_first in (True, False):
+        version = stored(db)["alpha-health"][0]
+        # Each names the version it will meet, so the bad one fails on its website alone.
+        bad_version = version if bad_first else version + 1
+        bad = edit("bad", "alpha-health", "never", version=bad_version, website='"x"')
+        good = edit("good", "alpha-health", f"kept {bad_first}", version=version)
+        body = send(api, partner_key, *([bad, good] if bad_first else [good, bad]))
 
-    assert body["data"]["a"] == {
-        "partner": {"slug": "alpha-health", "version": 2, "summary": "mine"},
-        "errors": [],
-    }
-    assert body["data"]["b"] is None
-    [error] = body["errors"]
-    assert (error["path"], error["extensions"]["code"]) == (["b"], "FORBIDDEN")
-    assert stored(db) == {"alpha-health": (2, "mine"), "bravo-retail": UNTOUCHED}
+        assert "errors" not in body
+        data = body["data"]
+        assert data["bad"] == {
+            "partner": None,
+            "errors": [{"field": "website", "code": "VALIDATION"}],
+        }
+        assert data["good"]["errors"] == []
+        assert data["good"]["partner"]["version"] == version + 1
+        assert stored(db)["alpha-health"] == (version + 1, f"kept {bad_first}")
 
 
-def test_someone_elses_edit_then_own_keeps_and_answers_the_own_one(
+def test_a_validation_payload_beside_a_refusal_keeps_nothing(
     db: Database, api: GraphQLClient, partner_key: str
 ) -> None:
-    body = send(
-        api,
-        partner_key,
-        edit("a", "bravo-retail", "theirs"),
-        edit("b", "alpha-health", "mine"),
-    )
-
-    assert body["data"]["a"] is None
-    assert body["data"]["b"] == {
-        "partner": {"slug": "alpha-health", "version": 2, "summary": "mine"},
-        "errors": [],
-    }
-    [error] = body["errors"]
-    assert (error["path"], error["extensions"]["code"]) == (["a"], "FORBIDDEN")
-    assert stored(db) == {"alpha-health": (2, "mine"), "bravo-retail": UNTOUCHED}
-
-
-@pytest.mark.parametrize("bad_first", [True, False])
-def test_a_validation_payload_beside_a_success_and_a_refusal(
-    db: Database, api: GraphQLClient, partner_key: str, bad_first: bool
-) -> None:
-    # Each names the version it will meet, so the bad one fails on its website alone.
-    bad = edit("bad", "alpha-health", "never", version=1 if bad_first else 2, website='"x"')
-    good = edit("good", "alpha-health", "kept")
+    bad = edit("bad", "alpha-health", "never", version=2, website='"x"')
+    good = edit("good", "alpha-health", "lost", version=1)
     forbidden = edit("other", "bravo-retail", "theirs")
-    body = send(api, partner_key, *([bad, good] if bad_first else [good, bad]), forbidden)
+    body = send(api, partner_key, good, bad, forbidden)
 
-    data = body["data"]
-    assert data["bad"] == {"partner": None, "errors": [{"field": "website", "code": "VALIDATION"}]}
-    assert data["good"]["errors"] == []
-    assert data["good"]["partner"]["version"] == 2
-    assert data["other"] is None
+    assert body["data"] is None
     assert [e["path"] for e in body["errors"]] == [["other"]]
-    assert stored(db) == {"alpha-health": (2, "kept"), "bravo-retail": UNTOUCHED}
+    assert stored(db) == {"alpha-health": (1, "alpha-health summary"), "bravo-retail": UNTOUCHED}
 
 
-def test_an_error_inside_a_payload_answers_the_field_null_and_keeps_nothing_of_it(
+def test_an_error_inside_a_payload_keeps_nothing_and_shows_no_payload(
     db: Database, api: GraphQLClient, partner_key: str
 ) -> None:
     # The payload asks for more reviews than allowed: the field fails after the write, so
-    # the write is undone and the answer must not show a payload that says `errors: []`.
+    # a payload saying `errors: []` beside the error would claim a write that is undone.
     failing = "partner { version reviews(first: 1000) { id } } errors { code }"
     body = send(
         api,
         partner_key,
         edit("a", "alpha-health", "undone", fields=failing),
-        edit("b", "alpha-health", "kept"),
+        edit("b", "alpha-health", "lost", version=2),
     )
 
-    assert body["data"]["a"] is None
-    assert body["data"]["b"]["errors"] == []
+    assert body["data"] is None
     assert [e["path"][0] for e in body["errors"]] == ["a"]
-    assert stored(db) == {"alpha-health": (2, "kept"), "bravo-retail": UNTOUCHED}
+    assert stored(db) == {"alpha-health": (1, "alpha-health summary"), "bravo-retail": UNTOUCHED}
 
 
-def test_every_mutation_field_may_be_null_so_a_failure_nulls_only_itself() -> None:
+def test_every_mutation_field_is_non_null_as_the_contract_has_it() -> None:
     mutation = schema._schema.mutation_type
     assert mutation is not None
-    non_null = [name for name, field in mutation.fields.items() if is_non_null_type(field.type)]
-    assert non_null == []
+    nullable = [name for name, field in mutation.fields.items() if not is_non_null_type(field.type)]
+    assert nullable == []

@@ -6,14 +6,13 @@ mutation field runs, in order, inside a savepoint of its own:
 
 - its payload came back with no errors: the savepoint is released and the write lasts;
 - its payload reports errors (a refusal the client can act on): rolled back, and the
-  payload says why;
-- it raised (FORBIDDEN, NOT_FOUND, a bug) or an error was met inside its selection: rolled
-  back, and the field is answered null beside its error.
+  payload says why; the other fields of the document are not affected.
 
-Every mutation field is nullable (tests/test_mutation_documents.py checks), so, as the
-GraphQL spec has it, a failed field nulls only itself: in `a: ... b: ...` the answer
-shows `a`'s payload when `a` lasted, whatever happened to `b`, and never a payload for a
-write that was undone.
+A top-level error in any field (FORBIDDEN, NOT_FOUND, a bug, an error met inside a
+payload's selection) undoes the whole document: every mutation field is non-null, as the
+public contract has them, so the error nulls `data` and no payload is left to show what
+lasted. UnitOfWork then rolls back the request's transaction, and says so in the answer:
+in `a: ... b: ...`, `a` is never kept when `b` was refused.
 
 Between fields the request's deadline is checked: past it, the operation stops and the
 whole transaction is rolled back (see UnitOfWork), and the answer has no data.
@@ -61,10 +60,7 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(result):  # pragma: no cover - every mutation resolver is sync
             savepoint.rollback()
             raise TypeError("mutation resolvers must be synchronous to run in a savepoint")
-        if len(self.collected_errors.errors) > errors_before:
-            savepoint.rollback()
-            return None  # a payload read back from a write that was undone would lie
-        if context.refused:
+        if context.refused or len(self.collected_errors.errors) > errors_before:
             savepoint.rollback()
         else:
             savepoint.commit()

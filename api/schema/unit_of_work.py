@@ -3,8 +3,11 @@
 - Time ran out (api/schema/execution.py): one TIMEOUT error, no data; rolled back.
 - The database could not be reached or was locked past its busy timeout: the request is
   answered 503 with Retry-After (api/app.py); rolled back.
-- Otherwise the request commits; a mutation field that failed was already undone by its
-  savepoint.
+- A mutation document met a top-level error (FORBIDDEN, NOT_FOUND, a bug...): `data` is
+  null and the whole document is rolled back, so nothing is kept that the answer does
+  not show (api/schema/execution.py).
+- Otherwise the request commits; a mutation field whose payload reported errors was
+  already undone by its savepoint.
 
 Logs: a refusal (FORBIDDEN, VALIDATION, NOT_FOUND, ...) is one line with the request id,
 code and operation name; only a bug logs a traceback, so clients cannot fill the log with
@@ -62,6 +65,9 @@ class UnitOfWork(SchemaExtension):
             context.failed = context.unavailable = True
             log.warning("request %s: database unavailable (operation %s)", context.request_id, name)
             return
+        if context.wrote:
+            context.failed = True
+            result.data = None
         for error in result.errors:
             if is_bug(error):
                 if not error.extensions:  # masked ones were logged by MaskUnexpectedErrors

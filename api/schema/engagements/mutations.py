@@ -35,7 +35,7 @@ class EngagementMutations:
         permission_classes=[IsVendorOrAdmin],
         description="Record an engagement (vendor key: its own; confirmed at once).",
     )
-    def record_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload | None:
+    def record_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
         return _record(info, input)
 
     @strawberry.mutation(
@@ -43,13 +43,11 @@ class EngagementMutations:
         description="A partner proposes one of its engagements; it stays unconfirmed "
         "until the vendor confirms it.",
     )
-    def propose_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload | None:
+    def propose_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
         return _record(info, input)
 
     @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
-    def confirm_engagement(
-        self, info: Info, engagement_id: strawberry.ID
-    ) -> EngagementPayload | None:
+    def confirm_engagement(self, info: Info, engagement_id: strawberry.ID) -> EngagementPayload:
         context = info.context
         row, errors = run_service(
             context,
@@ -64,7 +62,7 @@ class EngagementMutations:
     @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
     def set_engagement_status(
         self, info: Info, engagement_id: strawberry.ID, status: str
-    ) -> EngagementPayload | None:
+    ) -> EngagementPayload:
         context = info.context
         row, errors = run_service(
             context,

@@ -14,7 +14,7 @@ from api.services import partners as service
 @strawberry.type
 class PartnerMutations:
     @strawberry.mutation(permission_classes=[IsAdmin], description="Onboard a partner (admin key).")
-    def create_partner(self, info: Info, input: NewPartnerInput) -> PartnerProfilePayload | None:
+    def create_partner(self, info: Info, input: NewPartnerInput) -> PartnerProfilePayload:
         context = info.context
         try:
             row = service.create_partner(

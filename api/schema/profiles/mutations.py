@@ -51,7 +51,7 @@ class ProfileMutations:
         slug: str,
         expected_version: int,
         input: PartnerProfileInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c = info.context
         return _edit(
             c,
@@ -72,7 +72,7 @@ class ProfileMutations:
         slug: str,
         expected_version: int,
         input: OfficeInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -90,7 +90,7 @@ class ProfileMutations:
         expected_version: int,
         office_id: strawberry.ID,
         input: OfficeInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -106,7 +106,7 @@ class ProfileMutations:
     @strawberry.mutation(permission_classes=EDITOR)
     def remove_office(
         self, info: Info, slug: str, expected_version: int, office_id: strawberry.ID
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -127,7 +127,7 @@ class ProfileMutations:
         expected_version: int,
         industries: list[str] | None = None,
         products: list[str] | None = None,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -144,7 +144,7 @@ class ProfileMutations:
         slug: str,
         expected_version: int,
         input: CertificationInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -162,7 +162,7 @@ class ProfileMutations:
         expected_version: int,
         certification_id: strawberry.ID,
         input: CertificationInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -178,7 +178,7 @@ class ProfileMutations:
     @strawberry.mutation(permission_classes=EDITOR)
     def remove_certification(
         self, info: Info, slug: str, expected_version: int, certification_id: strawberry.ID
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -197,7 +197,7 @@ class ProfileMutations:
         slug: str,
         expected_version: int,
         input: ReferenceInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -215,7 +215,7 @@ class ProfileMutations:
         expected_version: int,
         reference_id: strawberry.ID,
         input: ReferenceInput,
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -231,7 +231,7 @@ class ProfileMutations:
     @strawberry.mutation(permission_classes=EDITOR)
     def remove_reference(
         self, info: Info, slug: str, expected_version: int, reference_id: strawberry.ID
-    ) -> PartnerProfilePayload | None:
+    ) -> PartnerProfilePayload:
         c, edit = info.context, _who(info, slug, expected_version)
         return _edit(
             c,
@@ -247,7 +247,7 @@ class ProfileMutations:
     )
     def reply_to_review(
         self, info: Info, review_id: strawberry.ID, body: str
-    ) -> ReviewReplyPayload | None:
+    ) -> ReviewReplyPayload:
         c = info.context
         reply, errors = run_service(
             c,

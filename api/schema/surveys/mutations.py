@@ -19,7 +19,7 @@ class SurveyMutations:
     )
     def create_survey_invitation(
         self, info: Info, engagement_id: strawberry.ID, email: str
-    ) -> InvitationPayload | None:
+    ) -> InvitationPayload:
         context = info.context
         created, errors = run_service(
             context,
@@ -43,7 +43,7 @@ class SurveyMutations:
         info: Info,
         token: str,
         input: SurveyResponseInput,
-    ) -> SurveyResponsePayload | None:
+    ) -> SurveyResponsePayload:
         context = info.context
         response, errors = run_service(
             context,
@@ -59,7 +59,7 @@ class SurveyMutations:
     )
     def void_survey_response(
         self, info: Info, response_id: strawberry.ID, reason: str
-    ) -> VoidResponsePayload | None:
+    ) -> VoidResponsePayload:
         context = info.context
         response, errors = run_service(
             context,
