@@ -305,7 +305,7 @@ def test_a_demo_directory_builds_strictly(tmp_path: Path, database: Database) ->
     from directory_site.build import build_site
 
     with session_factory(create_db_engine(url))() as session:
-        summary = build_site(session, data / "site")
+        summary = build_site(session, data / "site", lock_dir=data / "locks")
     assert summary.partners == 30
     assert summary.pages > 30
 
