@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from api.csv_safe import SafeWriter
 from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
-from directory_site.build_lock import WORKING, SiteBusy, exclusive_build
+from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
 from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
 from directory_site.sanitize import text
@@ -107,7 +107,7 @@ def _build_in_temporary_folder(session: Session, out: Path, progress: Progress |
             raise SiteBuildError(_not_built(out, error)) from error
         _publish(built, out, work / "old")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_working(work)
     return count
 
 

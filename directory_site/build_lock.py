@@ -59,4 +59,15 @@ def clear_leftovers(out: Path) -> None:
         previous = folder / "old"
         if previous.is_dir() and not out.exists():
             previous.rename(out)
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_working(folder)
+
+
+def remove_working(folder: Path) -> None:
+    """Remove a working folder, its mark last: one killed half-way is still known as ours."""
+    for child in folder.iterdir():
+        if child.name != WORKING:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
