@@ -113,8 +113,8 @@ def test_the_page_writers_die_with_a_killed_build_and_the_next_build_starts_at_o
 ) -> None:
     if db.backend != "sqlite":
         pytest.skip("SQLite only: the build reads the same figures value on PostgreSQL")
-    # given: a directory big enough for both page writers to be busy
-    load_demo_data(db.engine, partners=600, seed=2, progress=False)
+    # given: a directory big enough for the page writers to be busy (chunks of 250)
+    load_demo_data(db.engine, partners=300, seed=2, progress=False)
     with db.session() as session, session.begin():
         rebuild(session=session, publish_all=True)
 
