@@ -317,9 +317,11 @@ def site_build(args: argparse.Namespace, settings: Settings) -> None:
 
         try:
             with session_factory(engine)() as session:
-                summary = build_site(session, out, progress=shown)
+                summary = build_site(
+                    session, out, lock_dir=settings.data_dir / "locks", progress=shown
+                )
         except SiteBuildError as error:
-            raise CommandError(f"{error}; the previous site at {out} still serves") from error
+            raise CommandError(str(error)) from error
     print(f"built the site at {out}: {summary}")
 
 

@@ -89,7 +89,7 @@ def main() -> None:
             with session_factory(engine)() as session, session.begin():
                 rebuild(session=session, publish_all=True)
             with session_factory(engine)() as session:
-                summary = build_site(session, root / "site")
+                summary = build_site(session, root / "site", lock_dir=root / "locks")
             total, index = sizes(root / "site")
             print(
                 f"{partners} partners: vouch site build {summary.seconds:.1f} s, "

@@ -3,6 +3,7 @@
 The build happens in a temporary folder beside the published site, which it replaces by
 renames only once mkdocs succeeded: a failed or killed build leaves the previous site
 serving, and the next build clears what a killed one left (directory_site/build_lock.py).
+It replaces only an empty folder or an earlier build's (directory_site/output_folder.py).
 Partners are not in the nav (mkdocs repeats the nav on every page) and only a line per
 partner is searchable, so the search index stays small.
 """
@@ -27,8 +28,9 @@ from sqlalchemy.orm import Session
 from api.csv_safe import SafeWriter
 from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
-from directory_site.build_lock import SiteBusy, exclusive_build
+from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
+from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
 from directory_site.sanitize import text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,16 +60,21 @@ class BuildSummary:
 Progress = Callable[[int, int], None]
 
 
-def build_site(session: Session, out: Path, progress: Progress | None = None) -> BuildSummary:
-    """Build the site from the database into `out`, replacing what was there only on success."""
+def build_site(
+    session: Session, out: Path, *, lock_dir: Path, progress: Progress | None = None
+) -> BuildSummary:
+    """Build the site from the database into `out`, replacing what was there only on
+    success, and only if a build made it; the lock is kept in `lock_dir`."""
     started = time.perf_counter()
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with exclusive_build(out):
+        with exclusive_build(out, lock_dir):
+            check_replaceable(out)
             count = _build_in_temporary_folder(session, out, progress)
-    except SiteBusy as error:
-        raise SiteBuildError(f"the site was not built: {error}") from error
+    except NotASiteFolder as error:
+        raise SiteBuildError(str(error)) from error
+    except (SiteBusy, OSError) as error:
+        raise SiteBuildError(_not_built(out, error)) from error
     files = [path for path in out.rglob("*") if path.is_file()]
     index = out / "search" / "search_index.json"
     return BuildSummary(
@@ -79,19 +86,28 @@ def build_site(session: Session, out: Path, progress: Progress | None = None) ->
     )
 
 
+def _not_built(out: Path, error: Exception) -> str:
+    kept = f"; the previous site at {out} still serves" if out.exists() else ""
+    return f"the site was not built: {error}{kept}"
+
+
 def _build_in_temporary_folder(session: Session, out: Path, progress: Progress | None) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
+        (work / WORKING).touch()
         docs, built = work / "docs", work / "site"
-        count = write_docs(session, docs)
-        run_mkdocs(docs, built)
-        url = session.get_bind().engine.url.render_as_string(hide_password=False)
-        partner_pages.write_all(url, built, progress)
-        _publish(built, out)
-    except Exception as error:
-        raise SiteBuildError(f"the site was not built: {error}") from error
+        try:
+            count = write_docs(session, docs)
+            run_mkdocs(docs, built)
+            url = session.get_bind().engine.url.render_as_string(hide_password=False)
+            partner_pages.write_all(url, built, progress)
+            mark(built)
+        except Exception as error:
+            raise SiteBuildError(_not_built(out, error)) from error
+        _publish(built, out, work / "old")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_working(work)
     return count
 
 
@@ -103,14 +119,18 @@ def run_mkdocs(docs: Path, site: Path) -> None:
         BODIES.clear()
 
 
-def _publish(built: Path, out: Path) -> None:
-    """Swap the new site in by renames: at every moment one whole site is at `out`."""
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+def _publish(built: Path, out: Path, old: Path) -> None:
+    """Swap the new site in by renames: at every moment one whole site is at `out`, or
+    (killed between the two) the previous one at `old`, which the next build puts back."""
+    check_replaceable(out)  # again: files may have been added while this one built
     if out.exists():
         out.rename(old)
-    built.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        built.rename(out)
+    except OSError:
+        if old.exists():
+            old.rename(out)
+        raise
 
 
 def write_docs(session: Session, docs: Path) -> int:

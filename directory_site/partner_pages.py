@@ -10,15 +10,14 @@ workers use both cores. The partners' lines are added to the search index afterw
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from api.db import create_db_engine, session_factory
-from directory_site import content, pages
+from directory_site import content, pages, workers
 from directory_site.bodies import PLACEHOLDER
 from directory_site.sanitize import text, title
 
@@ -67,8 +66,7 @@ def write_all(
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
     lines: list[SearchLine] = []
     done = 0
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+    with workers.pool(WORKERS) as pool:
         futures = [
             pool.submit(_write_chunk, database_url, str(site), template, chunk) for chunk in chunks
         ]

@@ -74,7 +74,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with session_factory(engine)() as session, session.begin():
             rebuild(session=session, publish_all=True)
         with session_factory(engine)() as session:
-            build_site(session, data / "site")
+            build_site(session, data / "site", lock_dir=data / "locks")
     finally:
         engine.dispose()
     return data / "site"
