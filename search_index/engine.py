@@ -40,6 +40,12 @@ class SearchRequest:
     order: Order = "relevance"
     market_nps: float = 0.0  # the ranking score's prior, published now
 
+    def __post_init__(self) -> None:
+        # Checked here, before the engine: a bad page from a caller must never look like
+        # the engine's ValueError over a damaged file, which rebuilds the whole index.
+        if self.offset < 0 or self.limit < 1:
+            raise ValueError(f"a search page needs offset >= 0 and limit >= 1, not {self}")
+
 
 @dataclass(frozen=True)
 class Hit:

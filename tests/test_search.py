@@ -20,6 +20,7 @@ from api.models import Office, Partner, change_log
 from api.schema.pagination import encode_cursor
 from api.settings import Settings
 from search_index import SearchIndex, index_for
+from search_index.engine import SearchRequest
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient, running_server
@@ -465,3 +466,13 @@ def test_the_change_log_backlog_counts_what_waits(searching: Searching) -> None:
     assert searching.slugs("Lyon") == ["quill-systems"]
     with searching.db.session() as session:
         assert searching.index.backlog(session) == 0
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 0), (-1, 10), (0, -5)])
+def test_a_bad_page_is_refused_before_the_engine_can_take_it_for_damage(
+    offset: int, limit: int
+) -> None:
+    # The service reads a ValueError from the engine as a damaged index and rebuilds it:
+    # a caller's bad page must never get that far (search(first: 0) once did).
+    with pytest.raises(ValueError, match="offset >= 0 and limit >= 1"):
+        SearchRequest("words", offset=offset, limit=limit)
