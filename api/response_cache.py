@@ -55,6 +55,7 @@ def etag(version: int, key: str) -> str:
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether If-None-Match names the tag of an answer that exists (`*`: any tag does)."""
     if not if_none_match:
         return False
     given = {part.strip() for part in if_none_match.split(",")}
