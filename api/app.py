@@ -175,7 +175,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             not_modified = request.method == "GET" and response_cache.matches(
                 request.headers.get("if-none-match"), tag
             )
-            kept = self.cache.get(version, key) if self.cache else None
+            kept = self.cache.get(version, key) if self.cache is not None else None
             record = observed(request)
             if kept is not None:
                 record.operation, record.operation_type = kept.operation, kept.operation_type
@@ -186,7 +186,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         if response.status_code != 200 or not getattr(request.state, "cacheable", False):
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
-        if self.cache:
+        if self.cache is not None:
             media_type = response.headers.get("content-type", "application/json")
             kept = response_cache.Kept(
                 bytes(response.body), media_type, record.operation, record.operation_type

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from api import response_cache
-from api.models import public_version
+from api.models import Partner, public_version
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
@@ -170,3 +170,20 @@ def test_an_error_or_a_mutation_over_get_is_answered_whatever_if_none_match_says
     assert response.status_code == status, response.text
     assert response.json()["errors"]
     assert "etag" not in response.headers
+
+
+def test_a_kept_answer_is_served_without_running_the_query_again(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given a public answer, kept
+    first = get(api, LIST)
+    assert first.json()["data"]["partners"]["edges"][0]["node"]["summary"] != "behind its back"
+
+    # when the data changes without moving the public version (no service would do this)
+    with db.session() as session, session.begin():
+        session.execute(update(Partner).values(summary="behind its back"))
+
+    # then the same request is answered from the cache, and another one is not
+    assert get(api, LIST).content == first.content
+    other = get(api, LIST.replace("first: 5", "first: 4"))
+    assert other.json()["data"]["partners"]["edges"][0]["node"]["summary"] == "behind its back"
