@@ -10,10 +10,10 @@ anything but a 200 are never tagged nor kept.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return "*" in given or tag in given or tag.removeprefix("W/") in given
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Kept:
     body: bytes
     media_type: str
@@ -73,17 +73,19 @@ class Kept:
 
 
 ENTRY_OVERHEAD = 256
-"""Bytes an entry costs besides its strings: the (version, key) tuple and the version's int,
-the Kept object, and the OrderedDict's share of its hash table, entry array and link nodes.
-tracemalloc measured 170 to 210 bytes an entry (Python 3.11, 1,000 to 90,000 entries, more
-just after the table grows; tests/test_response_cache_memory.py holds the cache to it)."""
+"""Bytes an entry costs besides its key, body and strings (each counted by sys.getsizeof):
+the (version, key) tuple and the version's int, the Kept object, and the OrderedDict's share
+of its hash table, entry array and link nodes. tracemalloc measured 170 to 210 bytes an
+entry (Python 3.11, 1,000 to 90,000 entries, more just after the table grows); with it a
+tiny answer costs about 520 bytes, its body 70. tests/test_response_cache_memory.py holds
+the cache to its cap."""
 
 
 def cost(key: str, kept: Kept) -> int:
     """The memory one entry holds, counted as at least what tracemalloc measures: for a tiny
-    answer, the body is a tenth of it (the body alone let 32 MB of them hold 190 MB)."""
-    texts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type)
-    return ENTRY_OVERHEAD + sum(sys.getsizeof(text) for text in texts if text is not None)
+    answer, the body is a tenth of it."""
+    parts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type)
+    return ENTRY_OVERHEAD + sum(sys.getsizeof(part) for part in parts if part is not None)
 
 
 class ResponseCache:
@@ -106,6 +108,9 @@ class ResponseCache:
     def put(self, version: int, key: str, kept: Kept) -> None:
         if len(kept.body) > MAX_ENTRY_BYTES or (version, key) in self._entries:
             return
+        # orjson's bytes keep the buffer they were written in, 4 KB for a 33-byte answer,
+        # which sys.getsizeof does not see: a copy holds its length and no more.
+        kept = dataclasses.replace(kept, body=memoryview(kept.body).tobytes())
         self._entries[(version, key)] = kept
         self.size += cost(key, kept)
         while self.size > self.max_bytes:
