@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Pending
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -27,17 +27,16 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import json_body, response_cache
+from api import json_body, request_parts, response_cache
 from api.db import create_db_engine, ping, session_factory, statement_deadline
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.request_log import RequestObserver, observed
 from api.request_metrics import RequestMetrics
 from api.request_metrics import endpoint as metrics_endpoint
+from api.request_parts import graphql_error
 from api.schema import create_schema
 from api.schema.context import Context
-from api.schema.text_rules import MESSAGE as TEXT_MESSAGE
-from api.schema.text_rules import unstorable_path
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 
@@ -52,22 +51,10 @@ the pool's connections (SQLAlchemy's 5 + 10 overflow), and fewer than WORKER_THR
 request keeps its connection between its steps in worker threads; with more requests than
 connections, threads blocked waiting for a connection starved the requests holding them,
 for the pool's 30 s timeout and then a 500 (bench/bench_load.py, 2026-12-01)."""
-MAX_BODY_BYTES = 1024 * 1024
-"""The largest POST body: far above any document under the token limit with its variables."""
-
-_STATUS_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-}
-
 
 RETRY_AFTER_SECONDS = 5
 SQLITE_LOCKED_RETRIES = (0.1, 0.3)
 """Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
-JSON_OBJECT_HINT = 'the body must be a JSON object such as {"query": "...", "variables": {...}}'
 
 
 # How a PendingRollbackError names the failure that caused it, when the connection was lost.
@@ -93,29 +80,11 @@ def _unavailable(request_id: str, error: Exception | None = None) -> JSONRespons
     if error is not None:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         log.warning("request %s: database unavailable: %s", request_id, reason)
-    return _graphql_error(
+    return graphql_error(
         503,
         f"the service is unavailable for a moment; try again in {RETRY_AFTER_SECONDS} s",
         "UNAVAILABLE",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-def _graphql_error(
-    status: int,
-    message: str,
-    code: str,
-    *,
-    extensions: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    return JSONResponse(
-        {
-            "data": None,
-            "errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}],
-        },
-        status_code=status,
-        headers=headers,
     )
 
 
@@ -127,9 +96,8 @@ def _client_address(request: Request) -> str:
 class VouchGraphQL(GraphQL[Context, None]):
     """Strawberry's view with Vouch's unit of work: one session and one transaction a request.
 
-    Before a request reaches the schema it must be well formed (a JSON object of at most
-    MAX_BODY_BYTES posted as application/json: no batches, no forms) and within its
-    caller's rate limit.
+    Before a request reaches the schema it must be one /graphql takes (api/request_parts.py)
+    and within its caller's rate limit.
     """
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
@@ -157,9 +125,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         try:
             response = await self._checked(request, request_id)
         except HTTPException as error:
-            response = _refused(request, error)
+            response = request_parts.refused(request, error)
         if response.status_code >= 400:
-            record.errors = _error_codes(response.body)
+            record.errors = request_parts.error_codes(response.body)
         response.headers["x-request-id"] = request_id
         return response
 
@@ -168,9 +136,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         if header is None:
             observed(request).role = PUBLIC.role
         # The body is read before taking turns: a slow client must not hold up the others.
-        malformed = await _malformed(request)
-        if malformed is not None:
-            return malformed
+        refusal = await request_parts.refusal(request)
+        if refusal is not None:
+            return refusal
         if header is not None:
             async with self.in_flight:
                 response = await self._taking_turns(request, request_id, header)
@@ -187,7 +155,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         """A public request: answered 304 or from the cache when the data version allows.
 
         The version is read first, in the request's own transaction: what the operation
-        reads after it is at least as new.
+        reads after it is at least as new. A 304 stands for a kept or cacheable answer only
+        (If-None-Match: * matches an answer that exists, RFC 9110 13.1.2): an error or a
+        mutation over GET is answered as it would be without the header.
         """
         with self._session() as session:
             try:
@@ -202,27 +172,29 @@ class VouchGraphQL(GraphQL[Context, None]):
             )
             tag = response_cache.etag(version, key)
             headers = {"ETag": tag, "Cache-Control": response_cache.CACHE_CONTROL}
-            kept = self.cache.get(version, key) if self.cache else None
+            not_modified = request.method == "GET" and response_cache.matches(
+                request.headers.get("if-none-match"), tag
+            )
+            kept = self.cache.get(version, key) if self.cache is not None else None
             record = observed(request)
             if kept is not None:
                 record.operation, record.operation_type = kept.operation, kept.operation_type
-            if request.method == "GET" and response_cache.matches(
-                request.headers.get("if-none-match"), tag
-            ):
-                return Response(status_code=304, headers=headers)
-            if kept is not None:
+                if not_modified:
+                    return Response(status_code=304, headers=headers)
                 return Response(kept.body, media_type=kept.media_type, headers=headers)
             response = await self._taking_turns(request, request_id, None, session)
         if response.status_code != 200 or not getattr(request.state, "cacheable", False):
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
-        response.headers.update(headers)
-        if self.cache:
+        if self.cache is not None:
             media_type = response.headers.get("content-type", "application/json")
             kept = response_cache.Kept(
                 bytes(response.body), media_type, record.operation, record.operation_type
             )
             self.cache.put(version, key, kept)
+        if not_modified:
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
         return response
 
     async def _taking_turns(
@@ -260,7 +232,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             except AuthenticationError as error:
                 # Wrong keys count against the address they come from.
                 limited = await self._over_limit(request, None)
-                return limited or _graphql_error(401, str(error), "UNAUTHENTICATED")
+                return limited or graphql_error(401, str(error), "UNAUTHENTICATED")
             except (OperationalError, DBAPIError) as error:
                 return _unavailable(request_id, error)
             record = observed(request)
@@ -375,7 +347,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        """The body decoded once: _malformed already did it, with its bounds."""
+        """Decoded once: request_parts.refusal already did it, with its bounds."""
         return json_body.decoded(data)
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
@@ -389,7 +361,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         wait = await self.limiter.wait_seconds(identity)
         if wait is None:
             return None
-        return _graphql_error(
+        return graphql_error(
             429,
             f"rate limit exceeded: {self.limiter.limit} for {whose}; try again in {wait} s",
             "RATE_LIMITED",
@@ -405,98 +377,6 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")
-
-
-async def _malformed(request: Request) -> Response | None:
-    """The refusal of a request that is not one GraphQL request as a JSON object, else None.
-
-    Reads the body (so strawberry reads it from memory), at most MAX_BODY_BYTES of it.
-    """
-    if request.method != "POST":
-        variables = request.query_params.get("variables")
-        return None if variables is None else _bad_json(variables, "variables")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        shown = f"'{media_type}'" if media_type else "none"
-        return _graphql_error(
-            415,
-            f"POST /graphql takes a JSON body with Content-Type: application/json (got {shown})",
-            "UNSUPPORTED_MEDIA_TYPE",
-        )
-    _normalise_content_type(request)
-    too_large = _graphql_error(
-        413, f"the request body is over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE"
-    )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return too_large
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return too_large
-            chunks.append(chunk)
-    except ClientDisconnect:
-        return Response(status_code=400)
-    body = b"".join(chunks)
-    request._body = body  # what Request.body() keeps; strawberry reads it from there
-    if body.lstrip()[:1] == b"[":
-        return _graphql_error(
-            400,
-            "batched requests are not supported: send one operation per request",
-            "BATCHING_NOT_SUPPORTED",
-        )
-    return _bad_json(body, "body")
-
-
-def _normalise_content_type(request: Request) -> None:
-    """Media types are case-insensitive; strawberry compares them as written."""
-    request.scope["headers"] = [
-        (name, b"application/json") if name == b"content-type" else (name, value)
-        for name, value in request.scope["headers"]
-    ]
-    request.__dict__.pop("_headers", None)
-
-
-def _bad_json(raw: bytes | str, what: str) -> Response | None:
-    """A 400 naming what is wrong with a JSON request part (the body or `variables`)."""
-    try:
-        decoded = json_body.decode(raw, what)
-    except json_body.BadJSON as error:
-        hint = f"; {JSON_OBJECT_HINT}" if what == "body" else ""
-        return _graphql_error(400, f"{error}{hint}", "BAD_REQUEST", extensions={"field": what})
-    if what == "body":
-        if not isinstance(decoded, dict):
-            return _graphql_error(400, JSON_OBJECT_HINT, "BAD_REQUEST")
-        decoded = decoded.get("variables")
-    where = unstorable_path(decoded)
-    if where is None:
-        return None
-    return _graphql_error(400, f"{where} {TEXT_MESSAGE}", "VALIDATION", extensions={"field": where})
-
-
-def _error_codes(body: bytes | memoryview) -> tuple[str, ...]:
-    """The codes of an error answer's GraphQL errors, for the log and the metrics."""
-    try:
-        errors = orjson.loads(body).get("errors") or []
-        return tuple(str(error["extensions"]["code"]) for error in errors)
-    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
-        return ()
-
-
-def _refused(request: Request, error: HTTPException) -> Response:
-    """Strawberry's refusals (plain text there) as GraphQL errors in JSON."""
-    if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
-        return _graphql_error(
-            405,
-            f"{error.reason}: send it with POST",
-            "METHOD_NOT_ALLOWED",
-            headers={"Allow": "POST"},
-        )
-    code = _STATUS_CODES.get(error.status_code, "BAD_REQUEST")
-    return _graphql_error(error.status_code, error.reason, code)
 
 
 class SiteFiles(StaticFiles):
@@ -533,7 +413,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         graphql.workers.shutdown(wait=False)
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method: request_parts answers those it does not take (in the error shape).
+        Route("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint(metrics, engine, settings.index_dir), methods=["GET"]),
         Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),

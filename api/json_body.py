@@ -13,8 +13,13 @@ from contextvars import ContextVar
 
 MAX_DEPTH = 32
 
-# The last JSON decode() returned in this request, so the GraphQL view need not parse again.
-_last: ContextVar[tuple[bytes | str, object] | None] = ContextVar("json_body_last", default=None)
+# The last REMEMBERED values decode() returned in this request (a body, or a GET's variables
+# and extensions), so the GraphQL view need not parse them again; bounded, for a caller that
+# decodes many (a file's lines).
+REMEMBERED = 2
+_decoded: ContextVar[tuple[tuple[bytes | str, object], ...]] = ContextVar(
+    "json_body_decoded", default=()
+)
 
 
 class BadJSON(ValueError):
@@ -34,16 +39,16 @@ def decode(raw: bytes | str, what: str = "body") -> object:
         raise BadJSON(f"the {what} is not valid JSON: {_reason(error)}") from error
     if _nesting(value) > MAX_DEPTH:
         raise BadJSON(_too_deep(what))
-    _last.set((raw, value))
+    _decoded.set(((raw, value), *_decoded.get()[: REMEMBERED - 1]))
     return value
 
 
 def decoded(raw: bytes | str) -> object:
     """`raw` as JSON: what decode() returned for these very bytes in this request, if it
     did, else parsed now (without decode()'s bounds: checked input only)."""
-    last = _last.get()
-    if last is not None and last[0] is raw:
-        return last[1]
+    for given, value in _decoded.get():
+        if given is raw:
+            return value
     return json.loads(raw)
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from graphql import build_schema, parse
 
-from api.app import MAX_BODY_BYTES
+from api.request_parts import MAX_BODY_BYTES
 from api.schema import schema
 from api.schema.cost import MAX_COST, estimate_costs
 from api.schema.pagination import MAX_PAGE_SIZE

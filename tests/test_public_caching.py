@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
-from api.models import public_version
+from api import response_cache
+from api.models import Partner, public_version
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
@@ -125,3 +126,64 @@ def test_without_a_version_row_nothing_is_tagged(db: Database, api: GraphQLClien
     response = get(api, LIST)
     assert response.status_code == 200
     assert "etag" not in response.headers
+
+
+def tag_of(api: GraphQLClient, db: Database, query: str) -> str:
+    """The tag a public GET of `query` would carry now: anyone can work it out."""
+    payload = httpx.Request("GET", f"{api.base_url}/graphql", params={"query": query}).url.query
+    return response_cache.etag(version(db), response_cache.request_key("GET", "*/*", payload))
+
+
+def test_if_none_match_star_is_a_304_for_an_answer_that_exists(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given a public query asked for the first time: its answer exists, it is not kept yet
+    response = get(api, LIST, "*")
+
+    assert response.status_code == 304
+    assert response.headers["etag"] == get(api, LIST).headers["etag"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("{ partners(first: 500) { totalCount } }", 200),
+        ("{ noSuchField }", 200),
+        ("{ viewer { role }", 200),
+        ('mutation { createPartner(input: {slug: "x", name: "X"}) { errors { code } } }', 405),
+    ],
+    ids=["refused-argument", "invalid-field", "syntax-error", "mutation"],
+)
+@pytest.mark.parametrize("condition", ["*", "its own tag"])
+def test_an_error_or_a_mutation_over_get_is_answered_whatever_if_none_match_says(
+    db: Database,
+    api: GraphQLClient,
+    keys: dict[str, str],
+    query: str,
+    status: int,
+    condition: str,
+) -> None:
+    tag = "*" if condition == "*" else tag_of(api, db, query)
+
+    response = get(api, query, tag)
+
+    assert response.status_code == status, response.text
+    assert response.json()["errors"]
+    assert "etag" not in response.headers
+
+
+def test_a_kept_answer_is_served_without_running_the_query_again(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given a public answer, kept
+    first = get(api, LIST)
+    assert first.json()["data"]["partners"]["edges"][0]["node"]["summary"] != "behind its back"
+
+    # when the data changes without moving the public version (no service would do this)
+    with db.session() as session, session.begin():
+        session.execute(update(Partner).values(summary="behind its back"))
+
+    # then the same request is answered from the cache, and another one is not
+    assert get(api, LIST).content == first.content
+    other = get(api, LIST.replace("first: 5", "first: 4"))
+    assert other.json()["data"]["partners"]["edges"][0]["node"]["summary"] == "behind its back"
