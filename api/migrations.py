@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from alembic import command
-
-ROOT = Path(__file__).resolve().parent.parent
+# Inside the package, so an installed wheel migrates from any folder.
+SCRIPTS = Path(__file__).resolve().parent / "alembic"
 
 
 def alembic_config(url: URL) -> Config:
@@ -55,6 +55,4 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def alembic_config_without_url() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
-    return config
+    return Config(str(SCRIPTS / "alembic.ini"))

@@ -31,9 +31,9 @@ from directory_site.build_lock import SiteBusy, exclusive_build
 from directory_site.content import Directory, PartnerEntry
 from directory_site.sanitize import text
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "mkdocs.yml"
-STATIC = Path(__file__).resolve().parent / "static"
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "mkdocs.yml"
+STATIC = HERE / "static"
 
 
 class SiteBuildError(Exception):
