@@ -123,3 +123,15 @@ def test_the_deploy_guide_runs_from_another_folder(installed: Installed) -> None
             server.wait(timeout=60)
     assert answer.status_code == 200, answer.text
     assert len(json.loads(answer.text)["data"]["partners"]["edges"]) == 3
+
+
+def test_every_file_of_the_packages_is_in_the_wheel(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        shipped = set(wheel.namelist())
+    tracked = subprocess.run(
+        ["git", "ls-files", "api", "directory_site", "search_index"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+
+    assert tracked
+    assert set(tracked) - shipped == set()
