@@ -118,11 +118,13 @@ def test_the_deploy_guide_runs_from_another_folder(installed: Installed) -> None
                 json={"query": "{ partners(first: 3) { edges { node { slug } } } }"},
                 timeout=30,
             )
+            ide = httpx.get(f"http://127.0.0.1:{port}/graphiql/graphiql.min.js", timeout=30)
         finally:
             server.terminate()
             server.wait(timeout=60)
     assert answer.status_code == 200, answer.text
     assert len(json.loads(answer.text)["data"]["partners"]["edges"]) == 3
+    assert ide.status_code == 200
 
 
 def test_every_file_of_the_packages_is_in_the_wheel(installed: Installed) -> None:
