@@ -27,7 +27,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import json_body, request_parts, response_cache
+from api import graphiql, json_body, request_parts, response_cache
 from api.db import create_db_engine, ping, session_factory, statement_deadline
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
@@ -116,6 +116,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
         megabytes = settings.response_cache_mb
         self.cache = response_cache.ResponseCache(megabytes * 1024 * 1024) if megabytes else None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return graphiql.PAGE
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if not isinstance(request, Request):
@@ -417,6 +421,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint(metrics, engine, settings.index_dir), methods=["GET"]),
+        *([] if settings.production else [graphiql.assets_route()]),
         Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),
     ]
     app = Starlette(

@@ -7,13 +7,25 @@ as `vouch serve` does.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 
+from api import migrations
 from api.app import create_app
+from api.db import create_db_engine
 from api.request_log import print_to_stdout
 from api.settings import load_settings
 
 
 def create() -> Starlette:
     print_to_stdout()
-    return create_app(load_settings())
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        migrations.require_current(engine)
+    except migrations.SchemaNotCurrent as error:
+        engine.dispose()
+        raise SystemExit(f"vouch: {error}") from None
+    except OperationalError:
+        pass  # unreachable for now: requests get 503 until it is back, as at any time
+    return create_app(settings, engine)

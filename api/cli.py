@@ -47,19 +47,27 @@ def _whole_number(what: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _engine(settings: Settings) -> Engine:
+def _engine(settings: Settings, *, migrated: bool = True) -> Engine:
+    """The database every command opens: reachable and, unless the command migrates it
+    itself (`migrated=False`), at this code's revision; else one line saying what to do."""
     engine = create_db_engine(settings.database_url)
     try:
         ping(engine)
+        if migrated:
+            migrations.require_current(engine)
     except OperationalError as error:
+        engine.dispose()
         where = settings.database_url.render_as_string(hide_password=True)
         reason = str(error.orig or error).strip().splitlines()[0]
         raise CommandError(f"cannot reach the database {where}: {reason}") from error
+    except migrations.SchemaNotCurrent as error:
+        engine.dispose()
+        raise CommandError(str(error)) from None
     return engine
 
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
-    engine = _engine(settings)
+    engine = _engine(settings, migrated=False)
     with engine.connect() as connection:
         before = migrations.current_revision(connection)
     engine.dispose()
@@ -487,4 +495,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m api.cli` (the tests) runs this file as __main__, a second copy of the module:
+    # the commands in api/cli_*.py raise api.cli's CommandError, which that copy's main
+    # would not catch. Run the one module everything else imports.
+    from api.cli import main as imported_main
+
+    sys.exit(imported_main())

@@ -37,7 +37,7 @@ def load(args: argparse.Namespace, settings: Settings) -> None:
         manifest = check_dump(args.dir)
     except DumpError as error:
         raise CommandError(str(error)) from error
-    engine = _engine(settings)
+    engine = _engine(settings, migrated=False)  # a new database is migrated below
     where = settings.database_url.render_as_string(hide_password=True)
     started = time.perf_counter()
     try:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
-from alembic import command
+# Inside the package, so an installed wheel migrates from any folder.
+SCRIPTS = Path(__file__).resolve().parent / "alembic"
 
-ROOT = Path(__file__).resolve().parent.parent
+
+class SchemaNotCurrent(Exception):
+    """The database is not at this code's revision; the message says what to do."""
 
 
 def alembic_config(url: URL) -> Config:
@@ -54,7 +58,29 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def require_current(engine: Engine) -> None:
+    """Raise SchemaNotCurrent, in one line, unless the database is at this code's revision.
+
+    Every command but `vouch db upgrade` and `vouch load` (which migrate) and the server
+    call this first: otherwise the first query fails with a raw "no such table".
+    """
+    with engine.connect() as connection:
+        revision = current_revision(connection)
+    head = head_revision()
+    if revision == head:
+        return
+    where = f"the database at {engine.url.render_as_string(hide_password=True)}"
+    if revision is None:
+        raise SchemaNotCurrent(f"{where} has no Vouch tables: run `vouch db upgrade`")
+    if revision in known_revisions():
+        raise SchemaNotCurrent(
+            f"{where} is at revision {revision}, behind this Vouch's {head}: run `vouch db upgrade`"
+        )
+    raise SchemaNotCurrent(
+        f"{where} is at revision {revision}, which this Vouch ({head}) does not know: "
+        "a newer Vouch migrated it; install that version"
+    )
+
+
 def alembic_config_without_url() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
-    return config
+    return Config(str(SCRIPTS / "alembic.ini"))

@@ -25,7 +25,7 @@ BUDGET_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("250k_1m", 250_000, 1_000_000),
     ("over_1m", 1_000_000, None),
 )
-# DESIGN.md's eleven selection reasons, in its order.
+# docs/design.md's eleven selection reasons, in its order.
 SELECTION_REASONS = (
     "vendor_recommended",
     "lowest_price",

@@ -33,9 +33,9 @@ from directory_site.content import Directory, PartnerEntry
 from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
 from directory_site.sanitize import text
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "mkdocs.yml"
-STATIC = Path(__file__).resolve().parent / "static"
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "mkdocs.yml"
+STATIC = HERE / "static"
 
 
 class SiteBuildError(Exception):

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
-from api import migrations
+from api import asgi, migrations
 from api.db import create_db_engine
 from api.models import Base
 from api.settings import parse_database_url
+from tests.cli_runner import vouch_at
 from tests.databases import throwaway_postgres
 
 
@@ -84,3 +85,62 @@ def test_upgrading_keeps_every_row_that_refers_to_a_copied_table(empty_url: URL)
         engine.dispose()
     assert counts == [1, 1, 1]
     assert capabilities in ("[]", [])
+
+
+def _where(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["site", "build"],
+        ["index", "build"],
+        ["match", "--industry", "healthcare"],
+        ["export", "dump"],
+        ["apikey", "create", "--role", "admin"],
+        ["serve", "--port", "1"],
+    ],
+    ids=" ".join,
+)
+def test_a_database_never_migrated_says_run_vouch_db_upgrade(
+    empty_url: URL, tmp_path: Path, command: list[str]
+) -> None:
+    url = empty_url.render_as_string(hide_password=False)
+    done = vouch_at(*[str(tmp_path / a) if a == "dump" else a for a in command],
+                    url=url, data_dir=tmp_path / "data")  # fmt: skip
+
+    assert done.returncode == 1, done.stdout
+    # (A progress bar that never started leaves an empty line.)
+    assert [line for line in done.stderr.splitlines() if line] == [
+        f"vouch: the database at {_where(empty_url)} has no Vouch tables: run `vouch db upgrade`"
+    ]
+    assert not (tmp_path / "dump").exists()
+
+
+def test_a_database_behind_the_code_says_it_needs_upgrading(empty_url: URL, tmp_path: Path) -> None:
+    migrations.upgrade(empty_url, "0006")
+    url = empty_url.render_as_string(hide_password=False)
+
+    done = vouch_at("apikey", "create", "--role", "admin", url=url, data_dir=tmp_path)
+    upgraded = vouch_at("db", "upgrade", url=url, data_dir=tmp_path)
+    again = vouch_at("apikey", "create", "--role", "admin", url=url, data_dir=tmp_path)
+
+    head = migrations.head_revision()
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"vouch: the database at {_where(empty_url)} is at revision 0006, behind this "
+        f"Vouch's {head}: run `vouch db upgrade`"
+    ]
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert again.returncode == 0, again.stderr
+
+
+def test_the_app_factory_refuses_a_database_never_migrated(
+    empty_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOUCH_DATABASE_URL", empty_url.render_as_string(hide_password=False))
+    monkeypatch.setenv("VOUCH_DATA_DIR", str(tmp_path))
+
+    with pytest.raises(SystemExit, match=r"has no Vouch tables: run `vouch db upgrade`$"):
+        asgi.create()

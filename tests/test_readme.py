@@ -6,6 +6,8 @@ import argparse
 import re
 from pathlib import Path
 
+import pytest
+
 from api.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +37,28 @@ def test_every_setting_the_code_reads_is_documented() -> None:
     missing = {name for name in read if f"`{name}`" not in README}
     assert read, "no settings found: has the code moved?"
     assert missing == set()
+
+
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# [text](target) and <a href="target">, and a path in backquotes that leaves its folder.
+LINK = re.compile(r"\]\(([^)\s]+)\)|href=\"([^\"]+)\"|`(\.\./[^`\s]+)`")
+
+
+def relative_links(document: Path) -> list[str]:
+    text = document.read_text()
+    found = ["".join(groups) for groups in LINK.findall(text)]
+    return [link for link in found if not re.match(r"[a-z]+:|#|/", link)]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_relative_link_resolves_to_a_file_of_the_repository(document: Path) -> None:
+    links = relative_links(document)
+    broken = [
+        link
+        for link in links
+        if not (target := (document.parent / link.split("#")[0]).resolve()).exists()
+        or not target.is_relative_to(ROOT)
+    ]
+
+    assert links, "no links found: has the pattern stopped matching?"
+    assert broken == [], f"{document.name} links outside the repository or to nothing"

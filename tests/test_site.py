@@ -18,8 +18,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
+from api import migrations
+from api.db import create_db_engine
 from api.demo_data import load_demo_data
 from api.models import (
     Certification,
@@ -30,9 +32,10 @@ from api.models import (
     SurveyResponse,
 )
 from api.services.figures_rebuild import rebuild
+from api.settings import parse_database_url
 from directory_site.sanitize import markdown_html
 from tests import factories
-from tests.cli_runner import vouch
+from tests.cli_runner import vouch, vouch_at
 from tests.databases import Database
 from tests.server import GraphQLClient
 from tests.survey_flow import engagement_input, invite, record, submit
@@ -277,8 +280,17 @@ def test_a_failed_build_leaves_the_previous_site(built: Path, tmp_path: Path) ->
     site = tmp_path / "site"
     shutil.copytree(built, site)
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
-    # a database that was never migrated: the build fails while reading it
-    result = vouch("site", "build", "--out", str(site), db=None, data_dir=tmp_path / "other")
+    # a database at the right revision that lost a table: the build fails while reading it
+    broken = parse_database_url(f"sqlite:///{tmp_path / 'broken.db'}")
+    migrations.upgrade(broken)
+    engine = create_db_engine(broken)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE published_market"))
+    engine.dispose()
+    result = vouch_at(
+        "site", "build", "--out", str(site),
+        url=broken.render_as_string(), data_dir=tmp_path / "other",
+    )  # fmt: skip
     assert result.returncode != 0
     assert "the previous site" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,7 +1,7 @@
 """The figures engine: pure functions over survey answers, no database and no I/O.
 
 Answers are folded into an integer `Tally` (incremental updates equal a rebuild
-exactly); figures are computed from a tally as DESIGN.md ("Figures") defines them.
+exactly); figures are computed from a tally as docs/design.md ("Figures") defines them.
 """
 
 from api.metrics.answer import Answer

@@ -1,4 +1,4 @@
-"""Figures computed from a tally, exactly as DESIGN.md ("Figures") defines them.
+"""Figures computed from a tally, exactly as docs/design.md ("Figures") defines them.
 
 An aggregate over fewer than K_ANONYMITY answers is withheld: its Figure has no value
 and says why. Each figure's n is the number of answers to its own question.

@@ -13,7 +13,7 @@ from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
 @dataclass(frozen=True)
 class Summary:
-    """The figures of DESIGN.md for one tally; ratings/outcomes keyed by field name."""
+    """The figures of docs/design.md for one tally; ratings/outcomes keyed by field name."""
 
     responses: int
     nps: Figure

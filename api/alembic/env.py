@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from api.db import create_db_engine
 from api.models import Base
 from api.settings import load_settings, parse_database_url
