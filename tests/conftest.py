@@ -11,6 +11,7 @@ from api.db import create_db_engine, session_factory
 from api.settings import Settings
 from tests import factories, pg_cluster
 from tests.databases import Database, migrated_database, postgres_unavailable_reason
+from tests.outside_parts import unavailable
 from tests.pg_cluster import Cluster
 from tests.server import GraphQLClient, running_server
 
@@ -30,7 +31,7 @@ def database(
 ) -> Iterator[Database]:
     """One migrated database per backend for the whole run."""
     if request.param == "postgresql" and postgres_reason:
-        pytest.skip(postgres_reason)
+        unavailable(postgres_reason)
     with migrated_database(request.param, tmp_path_factory.mktemp(request.param)) as db:
         yield db
 
@@ -69,7 +70,7 @@ def stoppable_server(tmp_path: Path) -> Iterator[tuple[Cluster, GraphQLClient, s
     one partner, alpha-health, and a key for it."""
     reason = pg_cluster.unavailable_reason()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
     with pg_cluster.own_cluster() as cluster:
         migrations.upgrade(cluster.url)
         engine = create_db_engine(cluster.url)

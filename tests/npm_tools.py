@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.outside_parts import unavailable
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
@@ -19,7 +19,7 @@ def installed(tool: str) -> Path:
     """tools/<tool> with its node_modules in place; skips the test without node and npm."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        pytest.skip(f"tools/{tool} needs node and npm on the PATH")
+        unavailable(f"tools/{tool} needs node and npm on the PATH")
     folder = TOOLS / tool
     done = folder / "node_modules" / ".package-lock.json"
     lock = folder / "package-lock.json"

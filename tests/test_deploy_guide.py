@@ -27,6 +27,7 @@ from api.db import create_db_engine
 from api.settings import load_settings, parse_database_url
 from tests.databases import throwaway_postgres
 from tests.dump_helpers import every_row, fill
+from tests.outside_parts import unavailable
 from tests.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,7 @@ def rows(url: URL) -> dict[str, list[tuple[object, ...]]]:
 @pytest.fixture
 def postgres(postgres_reason: str | None) -> Iterator[URL]:
     if postgres_reason:
-        pytest.skip(postgres_reason)
+        unavailable(postgres_reason)
     with throwaway_postgres() as url:
         yield url
 

@@ -17,6 +17,7 @@ from api.models import Base
 from api.settings import parse_database_url
 from tests.databases import Database, throwaway_postgres
 from tests.dump_helpers import every_row, fill, row_counts, run_vouch
+from tests.outside_parts import unavailable
 
 # What `vouch db upgrade` writes into an empty database (the change log's first row).
 MIGRATED = {"change_log": 1}
@@ -67,7 +68,7 @@ def test_sqlite_to_postgresql_and_back_reproduces_every_row(
     source: tuple[URL, Path], tmp_path: Path, postgres_reason: str | None
 ) -> None:
     if postgres_reason:
-        pytest.skip(postgres_reason)
+        unavailable(postgres_reason)
     url, first_dump = source
     with throwaway_postgres() as pg:
         # Given an empty PostgreSQL database, never migrated: load migrates it first.
@@ -95,7 +96,7 @@ def test_a_dump_of_both_backends_is_the_same_bytes(
 ) -> None:
     """What PostgreSQL gives back of a dump is byte for byte what SQLite wrote."""
     if postgres_reason:
-        pytest.skip(postgres_reason)
+        unavailable(postgres_reason)
     with throwaway_postgres() as pg:
         assert run_vouch("load", str(source[1]), url=pg, data_dir=tmp_path).returncode == 0
         done = run_vouch("export", str(tmp_path / "again"), url=pg, data_dir=tmp_path)

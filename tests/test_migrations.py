@@ -15,6 +15,7 @@ from api.models import Base
 from api.settings import parse_database_url
 from tests.cli_runner import vouch_at
 from tests.databases import throwaway_postgres
+from tests.outside_parts import unavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -23,7 +24,7 @@ def empty_url(
 ) -> Iterator[URL]:
     if request.param == "postgresql":
         if postgres_reason:
-            pytest.skip(postgres_reason)
+            unavailable(postgres_reason)
         with throwaway_postgres() as url:
             yield url
     else:

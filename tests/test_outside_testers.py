@@ -28,6 +28,7 @@ from schemathesis.generation import GenerationMode
 from api.settings import Settings
 from tests import factories
 from tests.databases import Database
+from tests.outside_parts import unavailable
 from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +213,7 @@ def development_url(db: Database, tmp_path: Path) -> Iterator[str]:
 def test_graphql_http_audit_reports_no_error(development_url: str) -> None:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        pytest.skip("graphql-http audit skipped: it needs node and npm on the PATH")
+        unavailable("graphql-http audit skipped: it needs node and npm on the PATH")
     _npm_ci(npm)
     audit = subprocess.run(
         [node, "audit.mjs", f"{development_url}/graphql"],

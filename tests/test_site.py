@@ -37,6 +37,7 @@ from directory_site.sanitize import markdown_html
 from tests import factories
 from tests.cli_runner import vouch, vouch_at
 from tests.databases import Database
+from tests.outside_parts import unavailable
 from tests.server import GraphQLClient
 from tests.survey_flow import engagement_input, invite, record, submit
 
@@ -219,8 +220,9 @@ def test_no_payload_survives_into_the_html(built: Path, name: str) -> None:
     assert "&lt;script&gt;" in content or name.startswith("industries")  # shown as text
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium: `make test` installs it")
 def test_no_payload_runs_in_a_real_browser(built: Path) -> None:
+    if shutil.which("chromium") is None:
+        unavailable("no chromium: `make browser` installs Debian's chromium")
     for name in ("partners/evil-inc.html", "index.html", "compare.html"):
         dom = subprocess.run(
             [

@@ -28,6 +28,7 @@ from api.services.figures_rebuild import rebuild
 from api.settings import parse_database_url
 from directory_site.build import build_site
 from tests.npm_tools import installed
+from tests.outside_parts import unavailable
 
 try:
     from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
@@ -96,7 +97,7 @@ def base_url(site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: `make browser` installs Debian's chromium")
+        unavailable(f"no {CHROMIUM}: `make browser` installs Debian's chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

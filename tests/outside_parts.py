@@ -1,0 +1,18 @@
+"""What a test needs from outside the project: PostgreSQL, Chromium, node and npm.
+
+On a developer's machine a missing part skips the tests that need it, saying which part;
+under CI=true it fails them, so a run that silently tested less can never pass.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NoReturn
+
+import pytest
+
+
+def unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: every outside part must be there)", pytrace=False)
+    pytest.skip(reason)
