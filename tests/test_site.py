@@ -297,7 +297,11 @@ def test_a_failed_build_leaves_the_previous_site(built: Path, tmp_path: Path) ->
     assert "the previous site" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "site"]  # nothing beside
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "broken.db",
+        "other",
+        "site",
+    ]  # nothing beside
 
 
 def test_a_demo_directory_builds_strictly(tmp_path: Path, database: Database) -> None:
