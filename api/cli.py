@@ -485,4 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As `python -m api.cli` this file is __main__, not api.cli: the command modules raise
+    # api.cli's CommandError, which only api.cli's own main() catches as an error message.
+    from api.cli import main as cli_main
+
+    sys.exit(cli_main())
