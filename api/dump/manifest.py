@@ -15,7 +15,8 @@ MAX_MANIFEST_BYTES = 2**20
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
-    with open_inside(folder, MANIFEST, hint=f"; is {folder} a folder `vouch export` wrote?") as file:
+    hint = f"; is {folder} a folder `vouch export` wrote?"
+    with open_inside(folder, MANIFEST, hint=hint) as file:
         data = file.read(MAX_MANIFEST_BYTES + 1)
     if len(data) > MAX_MANIFEST_BYTES:
         raise DumpError(f"{path} is longer than {MAX_MANIFEST_BYTES:,} bytes: not a manifest")
