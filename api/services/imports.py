@@ -86,8 +86,8 @@ def import_engagements(*, session: Session, caller: Caller, source: CsvFile) -> 
     Nothing is committed here: commit only when the result is `ok`, else roll back.
     Reading the file may raise import_csv.CsvError mid-way: roll back then too.
     """
-    vendor = session.get(Vendor, caller.vendor_id)
     assert caller.role == "vendor", "an import acts for a vendor"
+    vendor = session.get(Vendor, caller.vendor_id)
     assert vendor is not None
     lookups = Lookups(session)
     problems: list[ImportProblem] = []
