@@ -9,7 +9,7 @@ products, an audit entry), for many at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,23 +83,32 @@ class Lookups:
         )
 
 
-def present_keys(session: Session, vendor: Vendor, domains: Iterable[str]) -> set[Key]:
-    """The keys of the vendor's confirmed engagements with these customers."""
+def customer_ids(session: Session, domains: Iterable[str]) -> dict[str, int]:
+    """Domain -> id of the customers there are among these domains."""
+    known = session.execute(
+        select(Customer.email_domain, Customer.id).where(Customer.email_domain.in_(set(domains)))
+    )
+    return dict(known.all())
+
+
+def present_keys(session: Session, vendor: Vendor, customers: Mapping[str, int]) -> set[Key]:
+    """The keys of the vendor's confirmed engagements with these customers, found by the
+    customers' ids: a join on the domain had PostgreSQL scan all the vendor's engagements
+    for each batch (17 s of a 40,000-row dry run)."""
+    domains = {id_: domain for domain, id_ in customers.items()}
     rows = session.execute(
         select(
             Engagement.partner_id,
-            Customer.email_domain,
+            Engagement.customer_id,
             Engagement.industry_id,
             Engagement.started_on,
-        )
-        .join(Customer, Customer.id == Engagement.customer_id)
-        .where(
+        ).where(
+            Engagement.customer_id.in_(domains),
             Engagement.vendor_id == vendor.id,
             Engagement.confirmed.is_(True),
-            Customer.email_domain.in_(set(domains)),
         )
     )
-    return {(partner, domain, industry, started) for partner, domain, industry, started in rows}
+    return {(partner, domains[customer], industry, on) for partner, customer, industry, on in rows}
 
 
 @dataclass(frozen=True)
@@ -111,14 +120,15 @@ class NewEngagement:
 
 
 def write(
-    session: Session, caller: Caller, vendor: Vendor, lookups: Lookups, new: list[NewEngagement]
+    session: Session,
+    caller: Caller,
+    vendor: Vendor,
+    lookups: Lookups,
+    new: list[NewEngagement],
+    customers: dict[str, int],
 ) -> None:
-    """Insert the engagements (checked, none already present) and all they bring along."""
-    domains = {n.draft.customer_domain.lower() for n in new}
-    known = session.execute(
-        select(Customer.email_domain, Customer.id).where(Customer.email_domain.in_(domains))
-    )
-    customers = dict(known.all())
+    """Insert the engagements (checked, none already present) and all they bring along;
+    `customers`: the ids of those there are, by domain (the new ones are added to it)."""
     missing: dict[str, dict[str, object]] = {}
     for n in new:  # the first row naming a new customer names it, as record_engagement does
         domain = n.draft.customer_domain.lower()

@@ -34,7 +34,7 @@ from api.errors import DomainError, FieldProblem
 from api.models import Vendor
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, check_references, check_values
-from api.services.import_batch import Lookups, NewEngagement, present_keys, write
+from api.services.import_batch import Lookups, NewEngagement, customer_ids, present_keys, write
 from api.services.import_csv import CsvFile, CsvRow
 
 IMPORT_ACTOR = "cli:import"
@@ -131,7 +131,8 @@ def _import_batch(
     checked = [_read_row(columns, row) for row in batch]
     drafts = [c.draft for c in checked if c.draft is not None]
     lookups.load(drafts)
-    present = present_keys(session, vendor, (d.customer_domain.lower() for d in drafts))
+    customers = customer_ids(session, (d.customer_domain.lower() for d in drafts))
+    present = present_keys(session, vendor, customers)
     order = {name: index for index, name in enumerate(columns)}
     outcomes: list[Outcome] = []
     new: list[tuple[int, NewEngagement]] = []
@@ -151,7 +152,8 @@ def _import_batch(
                 (len(outcomes), NewEngagement(row.row.line, row.draft, partner_id, industry_id))
             )
             outcomes.append("new")
-    if new and not _write_batch(session, caller, vendor, lookups, [n for _, n in new], problems):
+    written = [n for _, n in new]
+    if new and not _write_batch(session, caller, vendor, lookups, written, customers, problems):
         for index, _ in new:
             outcomes[index] = "refused"
     return outcomes
@@ -180,13 +182,14 @@ def _write_batch(
     vendor: Vendor,
     lookups: Lookups,
     new: list[NewEngagement],
+    customers: dict[str, int],
     problems: list[ImportProblem],
 ) -> bool:
     """Write in a savepoint of its own: a batch the database refuses is rolled back alone,
     and the batches after it are still checked."""
     savepoint = session.begin_nested()
     try:
-        write(session, caller, vendor, lookups, new)
+        write(session, caller, vendor, lookups, new, customers)
     except (IntegrityError, DataError) as error:
         savepoint.rollback()
         reason = str(error.orig or error).strip().splitlines()[0]
