@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_site.py --partners 1000 --partners 10000
 	$(BIN)/python bench/bench_dump.py --partners 10000
+	$(BIN)/python bench/bench_import.py --rows 40000
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_search.py --docs 10000 --docs 100000 --demo-partners 10000
 	$(BIN)/python bench/eval_matching.py

@@ -6,8 +6,7 @@ import argparse
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -197,77 +196,6 @@ def apikey_revoke(args: argparse.Namespace, settings: Settings) -> None:
     print(f"revoked the key with prefix {args.prefix}")
 
 
-# A progress bar only where it helps: small files finish before it could be read.
-PROGRESS_FROM_ROWS = 1000
-
-
-def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
-    from api.services.imports import import_engagements, read_csv, vendor_caller
-
-    try:
-        file = read_csv(_read_text(args.file))
-    except DomainError as error:
-        for header_problem in error.problems:
-            print(header_problem.message, file=sys.stderr)
-        raise CommandError(f"{args.file}: not an engagements file; nothing imported") from error
-    if not file.rows:
-        raise CommandError(f"{args.file}: nothing to import: the file has a header and no rows")
-    with session_factory(_engine(settings))() as session:
-        caller = vendor_caller(session, args.vendor)
-        with _progress(len(file.rows), f"checking {args.file.name}") as advance:
-            result = import_engagements(session=session, caller=caller, source=file, on_row=advance)
-        if result.ok and not args.dry_run:
-            session.commit()
-        else:
-            session.rollback()
-    rows = _plural(result.rows, "row")
-    if not result.ok:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        bad = result.rows - result.recorded
-        raise CommandError(
-            f"{_plural(len(result.problems), 'problem')} in {bad} of {rows}; nothing imported"
-        )
-    counts = f"{result.recorded} new, {result.present} already present"
-    if args.dry_run:
-        print(f"{rows} OK: {counts}; dry run, nothing imported")
-    else:
-        imported = _plural(result.recorded, "engagement")
-        print(f"imported {imported} for vendor {args.vendor}: {counts}")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise CommandError(f"{path}: no such file") from error
-    except IsADirectoryError as error:
-        raise CommandError(f"{path} is a folder, not a CSV file") from error
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise CommandError(
-            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
-            "export the file as UTF-8"
-        ) from error
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
-    if total <= PROGRESS_FROM_ROWS:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda: progress.advance(task)
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -420,30 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("prefix", help="the prefix `vouch apikey create` printed")
     revoke.set_defaults(run=apikey_revoke)
 
-    imports = commands.add_parser("import", help="import data files").add_subparsers(
-        dest="import_command", required=True, metavar="WHAT"
-    )
-    engagements = imports.add_parser(
-        "engagements",
-        help="a vendor's engagements from a CSV export; all rows or none",
-        description="Columns: partner_slug, customer_name, customer_domain, industry, status "
-        "(required); products (slugs separated by ';'), budget, started_on, ended_on "
-        "(YYYY-MM-DD), selection_reason, customer_country, customer_size. "
-        "Every row is checked; if any has a problem, each is printed and nothing is imported. "
-        "A row whose engagement the vendor already has (the same partner, customer_domain, "
-        "industry and started_on) is counted as already present and left as it is, so "
-        "importing a file again adds only its new rows.",
-    )
-    engagements.add_argument(
-        "file", type=Path, metavar="FILE.csv", help="the CSV file, UTF-8, with a header row"
-    )
-    engagements.add_argument(
-        "--vendor", required=True, metavar="SLUG", help="the vendor the engagements belong to"
-    )
-    engagements.add_argument(
-        "--dry-run", action="store_true", help="check every row, write nothing"
-    )
-    engagements.set_defaults(run=engagements_import)
+    from api.cli_import import add_commands as add_import_commands
+
+    add_import_commands(commands)
 
     survey_responses = commands.add_parser("responses", help="survey responses").add_subparsers(
         dest="responses_command", required=True, metavar="ACTION"
@@ -495,9 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # `python -m api.cli` (the tests) runs this file as __main__, a second copy of the module:
-    # the commands in api/cli_*.py raise api.cli's CommandError, which that copy's main
-    # would not catch. Run the one module everything else imports.
-    from api.cli import main as imported_main
+    # As `python -m api.cli` this file is __main__, not api.cli: the command modules raise
+    # api.cli's CommandError, which only api.cli's own main() catches as an error message.
+    from api.cli import main as cli_main
 
-    sys.exit(imported_main())
+    sys.exit(cli_main())

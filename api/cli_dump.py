@@ -62,8 +62,13 @@ def _bar(label: str, total: int | None = None) -> Iterator[Advance]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        # Off a terminal the bar draws nothing but leaves a blank line before a refusal.
+        yield lambda _table, _rows: None
+        return
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
         def advance(table: str, rows: int) -> None:

@@ -18,11 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_vouch(
-    *args: str, url: URL | str, data_dir: Path, timeout: float = 300
+    *args: str,
+    url: URL | str,
+    data_dir: Path,
+    timeout: float = 300,
+    memory_mb: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`vouch ARGS` as an operator runs it, with VOUCH_DATABASE_URL set to `url`."""
     text = url if isinstance(url, str) else url.render_as_string(False)
-    return vouch_at(*args, url=text, data_dir=data_dir, timeout=timeout)
+    return vouch_at(*args, url=text, data_dir=data_dir, timeout=timeout, memory_mb=memory_mb)
 
 
 def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:

@@ -16,13 +16,15 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
+from api.services.imports import BATCH_ROWS
 from api.settings import parse_database_url
 from tests import factories
 from tests.databases import Database
 from tests.dump_helpers import ROOT, fill, row_counts, run_vouch
 from tests.paused_vouch import PAUSED
 
-ROWS = 400
+# Three batches of the import's: killed once the second is written, the third unread.
+ROWS = 2 * BATCH_ROWS + 100
 
 
 def killed_mid_way(table: str, inserts: int, *args: str, url: URL, data_dir: Path) -> None:
@@ -88,7 +90,7 @@ def test_an_import_killed_mid_way_leaves_no_row(db: Database, tmp_path: Path) ->
     csv = engagements_file(tmp_path)
 
     killed_mid_way(
-        "engagements", ROWS // 2, "import", "engagements", str(csv), "--vendor", "acme",
+        "engagements", 2, "import", "engagements", str(csv), "--vendor", "acme",
         url=db.url, data_dir=tmp_path,
     )  # fmt: skip
 

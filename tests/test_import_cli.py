@@ -11,10 +11,10 @@ from subprocess import CompletedProcess
 import pytest
 from sqlalchemy import func, select
 
-from api import cli
+from api import cli_import
 from api.csv_safe import SafeWriter
 from api.models import AuditEntry, Customer, Engagement, Vendor, engagement_products
-from api.services.imports import REQUIRED_COLUMNS
+from api.services.import_csv import REQUIRED_COLUMNS
 from tests import factories
 from tests.cli_runner import vouch
 from tests.databases import Database
@@ -309,24 +309,23 @@ def test_an_unknown_vendor_is_named(db: Database, acme_id: int, tmp_path: Path) 
     ("content", "message"),
     [
         (None, "no such file"),
-        (b"partner_slug\n\xe9t\xe9\n", "is not UTF-8 text (byte 0xe9 on line 2)"),
+        (f"{HEADER}\n".encode() + b"\xe9t\xe9\n", "not UTF-8 text (byte 0xe9 on line 2)"),
     ],
     ids=["missing", "latin-1"],
 )
 def test_a_file_that_cannot_be_read_is_a_clear_message(
-    tmp_path: Path, content: bytes | None, message: str
+    db: Database, acme_id: int, tmp_path: Path, content: bytes | None, message: str
 ) -> None:
     path = tmp_path / "export.csv"
     if content is not None:
         path.write_bytes(content)
 
-    result = vouch(
-        "import", "engagements", str(path), "--vendor", "acme", db=None, data_dir=tmp_path
-    )
+    result = vouch("import", "engagements", str(path), "--vendor", "acme", db=db, data_dir=tmp_path)
 
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert counts(db) == NOTHING
 
 
 def test_the_progress_bar_shows_only_for_large_files(
@@ -335,12 +334,11 @@ def test_the_progress_bar_shows_only_for_large_files(
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.setenv("TTY_INTERACTIVE", "1")
 
-    with cli._progress(cli.PROGRESS_FROM_ROWS, "checking small.csv") as advance:
-        advance()
+    with cli_import._progress(cli_import.PROGRESS_FROM_BYTES, "checking small.csv") as advance:
+        advance(cli_import.PROGRESS_FROM_BYTES)
     small = capsys.readouterr()
-    with cli._progress(cli.PROGRESS_FROM_ROWS + 1, "checking large.csv") as advance:
-        for _ in range(cli.PROGRESS_FROM_ROWS + 1):
-            advance()
+    with cli_import._progress(cli_import.PROGRESS_FROM_BYTES + 1, "checking large.csv") as advance:
+        advance(cli_import.PROGRESS_FROM_BYTES + 1)
     large = capsys.readouterr()
 
     assert (small.out, small.err) == ("", "")

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Column, Table
@@ -24,7 +23,9 @@ FORMAT = "vouch-dump"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 BATCH_ROWS = 2000
-"""Rows read, written and inserted at a time: memory stays flat whatever the table size."""
+BATCH_BYTES = 32 * 2**20
+"""Rows read, written and inserted at a time, at most: memory stays flat whatever the
+table size (and however long its rows)."""
 
 Codec = Callable[[Any], Any]
 
@@ -72,44 +73,6 @@ class Manifest:
             ],
         }
         return json.dumps(document, indent=2) + "\n"
-
-
-def read_manifest(folder: Path) -> Manifest:
-    path = folder / MANIFEST
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise DumpError(
-            f"{path}: no such file; is {folder} a folder `vouch export` wrote?"
-        ) from error
-    except (OSError, ValueError) as error:
-        raise DumpError(f"{path} is not a readable manifest: {error}") from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise DumpError(f'{path} is not a Vouch dump manifest (no "format": "{FORMAT}")')
-    version = document.get("format_version")
-    if version != FORMAT_VERSION:
-        raise DumpError(
-            f"{path} is in dump format {version!r}; this Vouch reads format {FORMAT_VERSION}: "
-            "load it with the Vouch version that wrote it"
-        )
-    try:
-        return Manifest(
-            revision=str(document["revision"]),
-            backend=str(document["backend"]),
-            created_at=str(document["created_at"]),
-            tables=tuple(
-                TableEntry(
-                    name=str(t["name"]),
-                    file=str(t["file"]),
-                    columns=tuple(str(c) for c in t["columns"]),
-                    rows=int(t["rows"]),
-                    sha256=str(t["sha256"]),
-                )
-                for t in document["tables"]
-            ),
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise DumpError(f"{path} is damaged: {error!r} is missing or malformed") from error
 
 
 def encoders(table: Table) -> dict[str, Codec]:

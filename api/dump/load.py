@@ -15,7 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from api import migrations
 from api.db import create_db_engine
-from api.dump.format import BATCH_ROWS, DumpError, Manifest, TableEntry, decoders, read_manifest
+from api.dump.files import check_depth, damaged, open_inside, read_lines
+from api.dump.format import BATCH_BYTES, BATCH_ROWS, DumpError, Manifest, TableEntry, decoders
+from api.dump.manifest import read_manifest
 from api.models import Base
 from api.settings import parse_database_url
 
@@ -24,7 +26,8 @@ Progress = Callable[[str, int], None]
 
 
 def check_dump(folder: Path) -> Manifest:
-    """The dump's manifest, if this code can load it: same schema revision, same tables."""
+    """The dump's manifest, if this code can load it: same schema revision, same tables,
+    each file a regular file in the folder."""
     manifest = read_manifest(folder)
     head, known = migrations.head_revision(), migrations.known_revisions()
     if manifest.revision not in known:
@@ -51,6 +54,7 @@ def check_dump(folder: Path) -> Manifest:
         columns = tuple(column.name for column in expected[name].columns)
         if set(entry.columns) != set(columns):
             raise DumpError(f"{folder}/{entry.file}: its columns differ from table {name}'s")
+        open_inside(folder, entry.file).close()
     return manifest
 
 
@@ -221,17 +225,15 @@ def _driver_error(connection: Connection) -> type[Exception]:
 def _batches(path: Path, table: Table, digest: Any) -> Iterator[Rows]:
     decode, columns = decoders(table), {column.name for column in table.columns}
     batch: Rows = []
-    try:
-        file = path.open("rb")
-    except OSError as error:
-        raise DumpError(f"{path}: cannot read it ({error.strerror or error})") from error
-    with file:
-        for number, line in enumerate(file, start=1):
+    size = 0
+    with open_inside(path.parent, path.name) as file:
+        for number, line in read_lines(file, path):
             digest.update(line)
             batch.append(_row(path, number, line, decode, columns))
-            if len(batch) == BATCH_ROWS:
+            size += len(line)
+            if len(batch) == BATCH_ROWS or size >= BATCH_BYTES:
                 yield batch
-                batch = []
+                batch, size = [], 0
     if batch:
         yield batch
 
@@ -239,6 +241,7 @@ def _batches(path: Path, table: Table, digest: Any) -> Iterator[Rows]:
 def _row(
     path: Path, number: int, line: bytes, decode: dict[str, Any], columns: set[str]
 ) -> dict[str, Any]:
+    check_depth(path, number, line)
     try:
         values = json.loads(line)
         if not isinstance(values, dict) or values.keys() != columns:
@@ -247,10 +250,7 @@ def _row(
             values[name] = codec(values[name])
         return values
     except (ValueError, TypeError) as error:
-        raise DumpError(
-            f"{path}, line {number}: not a row of this table ({error}); the file is damaged; "
-            "nothing was loaded"
-        ) from error
+        raise damaged(path, number, f"not a row of this table ({error})") from error
 
 
 def _advance_sequences(connection: Connection) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,7 +38,8 @@ class EngagementDraft:
     customer_size: str | None = None
 
 
-def _check_values(draft: EngagementDraft) -> Checker:
+def check_values(draft: EngagementDraft) -> Checker:
+    """The checks on the draft's own values; `vouch import engagements` runs them too."""
     check = Checker()
     check.text("customer_name", draft.customer_name, max_length=200, required=True)
     if not DOMAIN.match(draft.customer_domain.lower()):
@@ -79,27 +80,40 @@ def _vendor_for(
     return vendor
 
 
+def check_references(
+    check: Checker,
+    draft: EngagementDraft,
+    vendor: Vendor | None,
+    partner_id: int | None,
+    industry_id: int | None,
+    products: Mapping[str, tuple[int, int]],
+) -> None:
+    """The checks on what the draft's slugs name, given what each was found to name (the
+    ids; products: slug -> (id, vendor id)); `vouch import engagements` looks them up in bulk."""
+    if partner_id is None:
+        check.fail("partner_slug", f"no partner with slug {draft.partner_slug!r}")
+    if industry_id is None:
+        check.fail("industry", f"no industry with slug {draft.industry!r}")
+    for slug in draft.products:
+        if slug not in products:
+            check.fail("products", f"no product with slug {slug!r}")
+        elif vendor is not None and products[slug][1] != vendor.id:
+            check.fail("products", f"product {slug!r} is not one of {vendor.name}'s")
+
+
 def record_engagement(*, session: Session, caller: Caller, draft: EngagementDraft) -> Engagement:
     """Vendors and admins record confirmed engagements; a partner's stays unconfirmed."""
     if caller.role == "partner" and draft.partner_slug != caller.partner_slug:
         raise PermissionDenied("a partner key proposes engagements for its own partner only")
-    check = _check_values(draft)
+    check = check_values(draft)
     vendor = _vendor_for(session, caller, draft, check)
     partner_id = session.scalar(select(Partner.id).where(Partner.slug == draft.partner_slug))
-    if partner_id is None:
-        check.fail("partner_slug", f"no partner with slug {draft.partner_slug!r}")
     industry_id = session.scalar(select(Industry.id).where(Industry.slug == draft.industry))
-    if industry_id is None:
-        check.fail("industry", f"no industry with slug {draft.industry!r}")
     products = session.execute(
         select(Product.slug, Product.id, Product.vendor_id).where(Product.slug.in_(draft.products))
     ).all()
     found = {slug: (pid, vid) for slug, pid, vid in products}
-    for slug in draft.products:
-        if slug not in found:
-            check.fail("products", f"no product with slug {slug!r}")
-        elif vendor is not None and found[slug][1] != vendor.id:
-            check.fail("products", f"product {slug!r} is not one of {vendor.name}'s")
+    check_references(check, draft, vendor, partner_id, industry_id, found)
     if check.problems:
         raise DomainError(check.problems)
     assert partner_id is not None

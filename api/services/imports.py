@@ -1,10 +1,15 @@
 """`vouch import engagements`: a vendor's PRM export, checked row by row, all or nothing.
 
-Every row goes through `record_engagement`, the same checks as the GraphQL mutation, inside
-a savepoint of its own, so a bad row is rolled back alone and the rows after it are still
-checked. The caller sees every problem, each with its line in the file (the header is
-line 1), and decides: commit the transaction only when there are none, or roll it back
-(a dry run, or a file with problems).
+Every row gets the checks of the GraphQL mutation (`check_values` and `check_references`
+of api.services.engagements). The caller sees every problem, each with its line in the
+file (the header is line 1), and decides: commit the transaction only when there are
+none, or roll it back (a dry run, or a file with problems).
+
+The file is a stream (api.services.import_csv), taken BATCH_ROWS rows at a time: what a
+batch names is looked up, and its new engagements written, with a few statements for the
+whole batch (api.services.import_batch). Checking a row one query at a time cost a
+40,000-row dry run 87 s of CPU; a dry run writes as an import does, then rolls back, so
+it says exactly what the import would do.
 
 Importing a file again adds only its new rows: a row whose engagement the vendor already
 has, by its natural key (partner, customer domain, industry, start date), is checked like
@@ -14,35 +19,26 @@ products are not in the key: a later export of the same engagement may change th
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem, PermissionDenied
-from api.models import Customer, Engagement, Industry, Partner, Vendor
+from api.errors import DomainError, FieldProblem
+from api.models import Vendor
 from api.services.apikeys import Caller
-from api.services.engagements import EngagementDraft, record_engagement
+from api.services.engagements import EngagementDraft, check_references, check_values
+from api.services.import_batch import Lookups, NewEngagement, customer_ids, present_keys, write
+from api.services.import_csv import CsvFile, CsvRow
 
-REQUIRED_COLUMNS = ("partner_slug", "customer_name", "customer_domain", "industry", "status")
-OPTIONAL_COLUMNS = (
-    "products",
-    "budget",
-    "started_on",
-    "ended_on",
-    "selection_reason",
-    "customer_country",
-    "customer_size",
-)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 IMPORT_ACTOR = "cli:import"
+BATCH_ROWS = 500
 # engagements.budget is an INTEGER column: 32 bits on PostgreSQL.
 MAX_BUDGET = 2**31 - 1
 _INTEGER = re.compile(r"^-?[0-9]+$")
@@ -64,23 +60,12 @@ class ImportProblem:
 
 
 @dataclass(frozen=True)
-class CsvRow:
-    line: int  # where the row starts in the file; the header is line 1
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CsvFile:
-    columns: tuple[str, ...]
-    rows: tuple[CsvRow, ...]
-
-
-@dataclass(frozen=True)
 class ImportResult:
     rows: int
     recorded: int  # new engagements
     problems: tuple[ImportProblem, ...]
     present: int = 0  # rows whose engagement was already there
+    refused: int = 0  # rows with a problem
 
     @property
     def ok(self) -> bool:
@@ -95,88 +80,134 @@ def vendor_caller(session: Session, vendor_slug: str, *, source: str = IMPORT_AC
     return Caller(role="vendor", vendor_id=vendor_id, vendor_slug=vendor_slug, source=source)
 
 
-def read_csv(text: str) -> CsvFile:
-    """Split the file into rows with their line numbers; a bad header raises DomainError."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise _header_error(f"the file is empty; the header row needs {', '.join(COLUMNS)}")
-        columns = tuple(name.strip().lower() for name in header)
-        _check_header(columns)
-        rows = []
-        previous_end = reader.line_num
-        for cells in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if any(cell.strip() for cell in cells):
-                rows.append(CsvRow(line=start, cells=tuple(cells)))
-    except csv.Error as error:
-        raise DomainError.one(None, f"line {reader.line_num}: not valid CSV: {error}") from error
-    return CsvFile(columns=columns, rows=tuple(rows))
-
-
-def _header_error(message: str) -> DomainError:
-    return DomainError.one("header", f"line 1: {message}")
-
-
-def _check_header(columns: tuple[str, ...]) -> None:
-    problems = []
-    unknown = [name for name in columns if name not in COLUMNS]
-    if unknown:
-        problems.append(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {_quoted(unknown)}; "
-            f"the columns are {', '.join(COLUMNS)}"
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        problems.append(
-            f"missing required column{'s' if len(missing) > 1 else ''} {_quoted(missing)}"
-        )
-    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
-    if repeated:
-        problems.append(f"repeated column{'s' if len(repeated) > 1 else ''} {_quoted(repeated)}")
-    if problems:
-        raise DomainError([FieldProblem("header", f"line 1: {p}") for p in problems])
-
-
-def _quoted(names: Iterable[str]) -> str:
-    return ", ".join(repr(name) for name in names)
-
-
-def import_engagements(
-    *,
-    session: Session,
-    caller: Caller,
-    source: str | CsvFile,
-    on_row: Callable[[], object] | None = None,
-) -> ImportResult:
-    """Record every row in the session's transaction; bad rows are rolled back and reported.
+def import_engagements(*, session: Session, caller: Caller, source: CsvFile) -> ImportResult:
+    """Record every row in the session's transaction; bad rows are left out and reported.
 
     Nothing is committed here: commit only when the result is `ok`, else roll back.
+    Reading the file may raise import_csv.CsvError mid-way: roll back then too.
     """
-    file = read_csv(source) if isinstance(source, str) else source
+    assert caller.role == "vendor", "an import acts for a vendor"
+    vendor = session.get(Vendor, caller.vendor_id)
+    assert vendor is not None
+    lookups = Lookups(session)
     problems: list[ImportProblem] = []
-    outcomes: list[Outcome] = []
-    for row in file.rows:
-        outcome, found = _import_row(session, caller, file.columns, row)
-        problems += found
-        outcomes.append(outcome)
-        if on_row is not None:
-            on_row()
+    outcomes: dict[Outcome, int] = dict.fromkeys(("new", "present", "refused"), 0)
+    for batch in _batches(source.rows):
+        for outcome in _import_batch(
+            session, caller, vendor, lookups, source.columns, batch, problems
+        ):
+            outcomes[outcome] += 1
     return ImportResult(
-        rows=len(file.rows),
-        recorded=outcomes.count("new"),
-        present=outcomes.count("present"),
+        rows=sum(outcomes.values()),
+        recorded=outcomes["new"],
+        present=outcomes["present"],
+        refused=outcomes["refused"],
         problems=tuple(problems),
     )
 
 
-def _import_row(
-    session: Session, caller: Caller, columns: tuple[str, ...], row: CsvRow
-) -> tuple[Outcome, list[ImportProblem]]:
+def _batches(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
+    while batch := list(islice(rows, BATCH_ROWS)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class _Checked:
+    row: CsvRow
+    draft: EngagementDraft | None  # None: not even a row of the header's columns
+    problems: list[ImportProblem]
+    unreadable: set[str | None]  # the cells the draft could not take (their problem is said)
+
+
+def _import_batch(
+    session: Session,
+    caller: Caller,
+    vendor: Vendor,
+    lookups: Lookups,
+    columns: tuple[str, ...],
+    batch: list[CsvRow],
+    problems: list[ImportProblem],
+) -> list[Outcome]:
+    checked = [_read_row(columns, row) for row in batch]
+    drafts = [c.draft for c in checked if c.draft is not None]
+    lookups.load(drafts)
+    customers = customer_ids(session, (d.customer_domain.lower() for d in drafts))
+    present = present_keys(session, vendor, customers)
+    order = {name: index for index, name in enumerate(columns)}
+    outcomes: list[Outcome] = []
+    new: list[tuple[int, NewEngagement]] = []
+    for row in checked:
+        found = row.problems + _check(row, vendor, lookups)
+        if found or row.draft is None:
+            problems.extend(sorted(found, key=lambda p: order.get(p.field or "", len(order))))
+            outcomes.append("refused")
+        elif (key := lookups.key(row.draft)) in present:
+            outcomes.append("present")  # checked in full all the same
+        else:
+            present.add(key)  # a second row of the same engagement in the file is present
+            partner_id, industry_id = key[0], key[2]
+            assert partner_id is not None  # else check_references said so
+            assert industry_id is not None
+            new.append(
+                (len(outcomes), NewEngagement(row.row.line, row.draft, partner_id, industry_id))
+            )
+            outcomes.append("new")
+    written = [n for _, n in new]
+    if new and not _write_batch(session, caller, vendor, lookups, written, customers, problems):
+        for index, _ in new:
+            outcomes[index] = "refused"
+    return outcomes
+
+
+def _check(row: _Checked, vendor: Vendor, lookups: Lookups) -> list[ImportProblem]:
+    if row.draft is None:
+        return []
+    draft = row.draft
+    check = check_values(draft)
+    partner_id, industry_id = (
+        lookups.partners[draft.partner_slug],
+        lookups.industries[draft.industry],
+    )
+    check_references(check, draft, vendor, partner_id, industry_id, lookups.products)
+    return [
+        ImportProblem(row.row.line, p.field, p.message)
+        for p in check.problems
+        if p.field not in row.unreadable
+    ]
+
+
+def _write_batch(
+    session: Session,
+    caller: Caller,
+    vendor: Vendor,
+    lookups: Lookups,
+    new: list[NewEngagement],
+    customers: dict[str, int],
+    problems: list[ImportProblem],
+) -> bool:
+    """Write in a savepoint of its own: a batch the database refuses is rolled back alone,
+    and the batches after it are still checked."""
+    savepoint = session.begin_nested()
+    try:
+        write(session, caller, vendor, lookups, new, customers)
+    except (IntegrityError, DataError) as error:
+        savepoint.rollback()
+        reason = str(error.orig or error).strip().splitlines()[0]
+        first, last = new[0].line, new[-1].line
+        problems.append(
+            ImportProblem(
+                first, None, f"the database refused a row of lines {first} to {last}: {reason}"
+            )
+        )
+        return False
+    savepoint.commit()
+    return True
+
+
+def _read_row(columns: tuple[str, ...], row: CsvRow) -> _Checked:
     if len(row.cells) != len(columns):
         message = f"the row has {len(row.cells)} cells; the header has {len(columns)} columns"
-        return "refused", [ImportProblem(row.line, None, message)]
+        return _Checked(row, None, [ImportProblem(row.line, None, message)], set())
     # SQLite would store a NUL and PostgreSQL refuse it: refused here, on both.
     nul = [
         ImportProblem(row.line, name, f"{name} holds a NUL character (0x00); remove it")
@@ -184,58 +215,11 @@ def _import_row(
         if "\x00" in cell
     ]
     if nul:
-        return "refused", nul
+        return _Checked(row, None, nul, set())
     values = {name: cell.strip() for name, cell in zip(columns, row.cells, strict=True)}
     draft, bad_cells = _draft(values)
     found = [ImportProblem(row.line, p.field, p.message) for p in bad_cells]
-    flagged = {p.field for p in bad_cells}
-    present = _already_present(session, caller, draft)
-    savepoint = session.begin_nested()
-    try:
-        record_engagement(session=session, caller=caller, draft=draft)
-    except DomainError as error:
-        savepoint.rollback()
-        found += [
-            ImportProblem(row.line, p.field, p.message)
-            for p in error.problems
-            if p.field not in flagged
-        ]
-    except PermissionDenied as error:
-        savepoint.rollback()
-        found.append(ImportProblem(row.line, None, str(error)))
-    except (IntegrityError, DataError) as error:
-        savepoint.rollback()
-        reason = str(error.orig or error).strip().splitlines()[0]
-        found.append(ImportProblem(row.line, None, f"the database refused the row: {reason}"))
-    else:
-        # A row already present is checked in full all the same; its new copy goes.
-        if found or present:
-            savepoint.rollback()
-        else:
-            savepoint.commit()
-    order = {name: index for index, name in enumerate(columns)}
-    outcome: Outcome = "refused" if found else "present" if present else "new"
-    return outcome, sorted(found, key=lambda p: order.get(p.field or "", len(order)))
-
-
-def _already_present(session: Session, caller: Caller, draft: EngagementDraft) -> bool:
-    """Whether the vendor has confirmed this engagement before, by its natural key."""
-    query = (
-        select(Engagement.id)
-        .join(Partner, Partner.id == Engagement.partner_id)
-        .join(Customer, Customer.id == Engagement.customer_id)
-        .join(Industry, Industry.id == Engagement.industry_id)
-        .where(
-            Engagement.vendor_id == caller.vendor_id,
-            Engagement.confirmed.is_(True),
-            Partner.slug == draft.partner_slug,
-            Customer.email_domain == draft.customer_domain.lower(),
-            Industry.slug == draft.industry,
-            Engagement.started_on.is_not_distinct_from(draft.started_on),
-        )
-        .limit(1)
-    )
-    return session.scalar(query) is not None
+    return _Checked(row, draft, found, {p.field for p in bad_cells})
 
 
 def _draft(values: Mapping[str, str]) -> tuple[EngagementDraft, list[FieldProblem]]:
