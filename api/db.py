@@ -20,6 +20,7 @@ def create_db_engine(url: URL, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "checkin", _clear_deadline)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -39,6 +40,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def _clear_deadline(dbapi_connection: Any, _record: Any) -> None:
+    # A connection given back to the pool carries no request's deadline to its next user.
+    if dbapi_connection is not None:
+        dbapi_connection.set_progress_handler(None, 0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -76,7 +83,11 @@ def statement_deadline(session: Session, deadline: float) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.set_progress_handler(None, 0)
+        # A commit or rollback in the block gave the connection back to the pool, which
+        # cleared the handler (_clear_deadline): by now it may serve another request, or be
+        # closed. Clear it here only while this session still holds it.
+        if session.in_transaction() and session.connection().connection.dbapi_connection is raw:
+            raw.set_progress_handler(None, 0)
 
 
 def ping(engine: Engine) -> None:
