@@ -11,6 +11,9 @@ from api.models import CHANGE_REASONS, change_log, public_version
 
 _CHANGED = "vouch_public_change"
 
+SHOWN_AT_ONCE: frozenset[str] = frozenset()
+SHOWN_LATER_OR_NEVER: frozenset[str] = frozenset()
+
 
 def record(session: Session, *, partner_id: int | None, reason: str) -> None:
     """Note that what a buyer sees of one partner (None: of every partner) changed."""
