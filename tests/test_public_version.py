@@ -12,14 +12,15 @@ before and after: the answer changed exactly when the ETag did.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
-from api.models import Base, Engagement, public_version
+from api.models import Base, Engagement, Office, Partner, public_version, published_tallies
 from api.services import surveys
 from api.services.apikeys import Caller
 from api.services.changes import SHOWN_AT_ONCE, SHOWN_LATER_OR_NEVER
@@ -138,13 +139,14 @@ def test_every_table_says_whether_a_buyer_sees_its_writes_at_once() -> None:
 
 @pytest.mark.parametrize("mutation", sorted(SHOWS))
 def test_the_etag_moves_exactly_when_a_mutation_changes_what_a_buyer_sees(
-    db: Database, client: GraphQLClient, mutation: str
+    db: Database, client: GraphQLClient, mutation: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given the world, what a buyer sees of it, and the tags a buyer's cache holds
     row = MUTATIONS[mutation]
     caller = next(name for name in CALLER_PREFERENCE if name in row.allowed)
     data = world(db)
     seen_before, tags_before = public_answer(client)
+    caplog.set_level(logging.WARNING, logger="vouch.changes")
 
     # when the mutation runs, and succeeds
     body = client.execute(row.document, row.variables(data), key=data.keys[caller])
@@ -157,9 +159,11 @@ def test_the_etag_moves_exactly_when_a_mutation_changes_what_a_buyer_sees(
     assert bool(changed) == SHOWS[mutation], f"{mutation} as {caller} changed {changed}"
     moved = [root for root in tags_before if tags_before[root] != tags_after[root]]
     if changed:
-        assert moved == list(tags_before), f"{mutation} changed {changed}; stale tags of {moved}"
+        assert moved == list(tags_before), f"{mutation} changed {changed}; tags moved: {moved}"
     else:
         assert moved == [], f"{mutation} changed nothing a buyer sees, yet moved the tag"
+    # and the change log has it too: the search index and the site redo what it changed
+    assert [r.getMessage() for r in caplog.records if r.name == "vouch.changes"] == []
 
 
 def test_an_answer_below_the_publication_step_leaves_every_tag_alone(
@@ -180,3 +184,52 @@ def test_an_answer_below_the_publication_step_leaves_every_tag_alone(
     seen_after, tags_after = public_answer(client)
     assert public_answers.differences(seen_before, seen_after) == []
     assert tags_after == tags_before
+
+
+def version(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(public_version.c.version)) or 0)
+
+
+def test_a_write_buyers_see_moves_the_version_even_when_its_service_forgot_the_change_log(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given the world and its public version
+    world(db, waiting=0)
+    start = version(db)
+    caplog.set_level(logging.WARNING, logger="vouch.changes")
+
+    # when code writes tables buyers read, through the unit of work and as statements,
+    # and never records a change
+    with db.session() as session, session.begin():
+        partner = session.scalars(select(Partner).where(Partner.slug == "alpha-health")).one()
+        session.add(
+            Office(partner_id=partner.id, city="Bonn", country="DE", latitude=50.7, longitude=7.1)
+        )
+    after_flush = version(db)
+    with db.session() as session, session.begin():
+        session.execute(
+            update(published_tallies).values(invitations=published_tallies.c.invitations + 1)
+        )
+    after_statement = version(db)
+
+    # then the version moved each time, and the log says the copies may have missed it
+    assert start < after_flush < after_statement
+    warnings = [r.getMessage() for r in caplog.records if r.name == "vouch.changes"]
+    assert warnings == [
+        "a transaction wrote offices without a change-log row",
+        "a transaction wrote published_tallies without a change-log row",
+    ]
+
+
+def test_a_write_buyers_do_not_see_leaves_the_version(db: Database) -> None:
+    # given the world and its public version
+    data = world(db, waiting=0)
+    start = version(db)
+
+    # when an engagement changes status (nothing a buyer reads of it changes)
+    with db.session() as session, session.begin():
+        session.get_one(Engagement, data.proposed_id).status = "cancelled"
+
+    # then the version stays
+    assert version(db) == start
