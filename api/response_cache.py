@@ -70,6 +70,7 @@ class Kept:
     # The operation it answered, for the request log and /metrics of the answers it serves.
     operation: str | None = None
     operation_type: str | None = None
+    field: str | None = None
 
 
 ENTRY_OVERHEAD = 256
@@ -84,7 +85,7 @@ the cache to its cap."""
 def cost(key: str, kept: Kept) -> int:
     """The memory one entry holds, counted as at least what tracemalloc measures: for a tiny
     answer, the body is a tenth of it."""
-    parts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type)
+    parts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type, kept.field)
     return ENTRY_OVERHEAD + sum(sys.getsizeof(part) for part in parts if part is not None)
 
 
