@@ -291,9 +291,7 @@ def test_the_search_index_backlog_is_a_gauge_read_at_scrape_time(
     db: Database, served: str, tmp_path: Path
 ) -> None:
     def backlog() -> float | None:
-        return samples(scrape(served)).get(
-            ("vouch_search_index_backlog", frozenset())
-        )
+        return samples(scrape(served)).get(("vouch_search_index_backlog", frozenset()))
 
     assert backlog() is None  # no index yet
     with db.session() as session:

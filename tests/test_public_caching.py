@@ -11,7 +11,7 @@ from api.models import Partner, public_version
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
-from tests.survey_flow import engagement_input, invite, record, responses, submit
+from tests.survey_flow import engagement_input, invite, record, submit
 
 LIST = "{ partners(first: 5) { edges { node { slug summary metrics { responseCount } } } } }"
 UPDATE = """
@@ -127,9 +127,7 @@ def test_an_invitation_changes_the_tag_and_the_answer_at_once(
     after = get(api, query, before.headers["etag"])
     assert after.status_code == 200
     assert after.headers["etag"] != before.headers["etag"]
-    assert after.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {
-        "invitationCount": 1
-    }
+    assert after.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {"invitationCount": 1}
 
 
 def test_keyed_answers_mutations_and_errors_are_never_tagged(
