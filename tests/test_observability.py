@@ -15,10 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import parse
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.db import create_db_engine, session_factory, unit_of_work
 from api.request_log import JSONFormatter
+from api.schema import root_fields, schema
 from api.services import changes
 from api.settings import Settings, parse_database_url, parse_rate_limit
 from search_index import index_for
@@ -351,3 +353,38 @@ def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
     assert refused.status_code == 401
     assert [line["errors"] for line in lines if line["status"] == 401] == [["UNAUTHENTICATED"]]
     assert KEY not in log_file.read_text()
+
+
+@pytest.mark.parametrize(
+    ("document", "name", "field"),
+    [
+        (
+            "query Mine { ...Page } fragment Page on Query { partners { totalCount } }",
+            None,
+            "partners",
+        ),
+        ("{ ... on Query { vendors { slug } } __typename }", None, "several"),
+        ("query A { vendors { slug } } query B { industries { slug } }", "B", "industries"),
+        (
+            'mutation M { submitSurveyResponse(token: "t", input: {}) { accepted } }',
+            None,
+            "submitSurveyResponse",
+        ),
+        ("mutation M { partners { totalCount } }", None, "other"),
+        ("query A { vendors { slug } }", "NotThere", "other"),
+        ("{ ...Loop } fragment Loop on Query { ...Loop }", None, "other"),
+    ],
+    ids=[
+        "fragment",
+        "several",
+        "chosen-operation",
+        "mutation",
+        "wrong-root",
+        "no-such-operation",
+        "loop",
+    ],
+)
+def test_the_label_is_the_schemas_name_for_the_root_field(
+    document: str, name: str | None, field: str
+) -> None:
+    assert root_fields.label(schema._schema, parse(document), name) == field
