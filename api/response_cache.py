@@ -1,10 +1,10 @@
 """Public answers by data version: ETags, 304s, and a small in-process cache.
 
 Every transaction that changes what a buyer sees bumps `public_version` as it commits
-(api/services/changes.py: it records a change, or writes a table buyers read as it is). So a public answer
-(no Authorization) to a query is tagged with the version read *before* its data: data
-read after the version is at least as new, and a later change moves the version on, so
-no tag or cached body outlives what it shows. Keyed requests, mutations, errors and
+(api/services/changes.py: it records a change, or writes a table buyers read as it is).
+So a public answer (no Authorization) to a query is tagged with the version read *before*
+its data: data read after the version is at least as new, and a later change moves the
+version on, so no tag or cached body outlives what it shows. Keyed requests, mutations, errors and
 anything but a 200 are never tagged nor kept.
 """
 
