@@ -183,6 +183,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             record = observed(request)
             if kept is not None:
                 record.operation, record.operation_type = kept.operation, kept.operation_type
+                record.field = kept.field
                 if not_modified:
                     return Response(status_code=304, headers=headers)
                 return Response(kept.body, media_type=kept.media_type, headers=headers)
@@ -193,7 +194,11 @@ class VouchGraphQL(GraphQL[Context, None]):
         if self.cache is not None:
             media_type = response.headers.get("content-type", "application/json")
             kept = response_cache.Kept(
-                bytes(response.body), media_type, record.operation, record.operation_type
+                bytes(response.body),
+                media_type,
+                record.operation,
+                record.operation_type,
+                record.field,
             )
             self.cache.put(version, key, kept)
         if not_modified:
@@ -256,6 +261,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             response: Response = await super().run(request, context=context)
             record.operation = context.operation_name
             record.operation_type = context.operation_type
+            record.field = context.root_field
             record.errors = context.error_codes
             if context.unavailable:
                 return _unavailable(request_id, context.unavailable_error)
@@ -420,7 +426,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         # Every method: request_parts answers those it does not take (in the error shape).
         Route("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics_endpoint(metrics, engine, settings.index_dir), methods=["GET"]),
+        Route(
+            "/metrics",
+            metrics_endpoint(metrics, engine, settings.index_dir, settings.metrics_token),
+            methods=["GET"],
+        ),
         *([] if settings.production else [graphiql.assets_route()]),
         Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),
     ]

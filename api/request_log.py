@@ -29,6 +29,7 @@ log = logging.getLogger("vouch.requests")
 SCOPE_KEY = "vouch.observed"
 # A request id a client sends is echoed and logged: only a short, plain one is taken.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _SHOWN_PATH = 256
 """Characters of a path kept in the log: a client picks the path, the log stays bounded."""
 
@@ -41,7 +42,13 @@ class Observed:
     role: str | None = None
     operation: str | None = None
     operation_type: str | None = None
+    field: str | None = None  # the root field it asked, named by the schema
     errors: tuple[str, ...] = ()
+
+
+def shown_name(name: str) -> str:
+    """The client's operation name as logged: itself if it is a plain name, else "invalid"."""
+    return name if _OPERATION_NAME.fullmatch(name) else "invalid"
 
 
 def request_id(headers: list[tuple[bytes, bytes]]) -> str:
@@ -89,7 +96,7 @@ class RequestObserver:
         finally:
             seconds = time.perf_counter() - started
             path: str = scope["path"]
-            self.metrics.observe(path, record.operation, record.operation_type, status, seconds)
+            self.metrics.observe(path, record.field, record.operation_type, status, seconds)
             self.metrics.count_errors(record.errors)
             if log.isEnabledFor(logging.INFO):
                 _log(scope["method"], path, record, status, seconds)
@@ -100,8 +107,9 @@ def _log(method: str, path: str, record: Observed, status: int, seconds: float) 
         "request_id": record.request_id,
         "method": method,
         "path": path[:_SHOWN_PATH],
-        "operation": record.operation and RequestMetrics.shown_name(record.operation),
+        "operation": record.operation and shown_name(record.operation),
         "operation_type": record.operation_type,
+        "field": record.field,
         "role": record.role,
         "status": status,
         "duration_ms": round(seconds * 1000, 3),

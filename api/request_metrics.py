@@ -1,16 +1,17 @@
-"""GET /metrics: request counts and latencies per route and GraphQL operation, in Prometheus
+"""GET /metrics: request counts and latencies per route and GraphQL root field, in Prometheus
 text format, summed over every worker process (prometheus-client's multiprocess mode).
 
-Operation names come from clients, so their label is bounded: a name that is not a plain
-GraphQL name of at most 64 characters counts as "invalid", and past MAX_OPERATION_NAMES
-distinct names in a process the rest count as "other".
+Only a scraper holding VOUCH_METRICS_TOKEN is answered: the counts show when answers arrive
+and what keyed callers ask. Every label value is the server's own (a root field of the
+schema, an operation type, a status, an error code), never a string a client chose: an
+operation name could carry anything, and would be shown to whoever reads the metrics.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import os
-import re
 import shutil
 import time
 from collections.abc import Awaitable, Callable
@@ -39,8 +40,6 @@ from search_index import index_for
 
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
-MAX_OPERATION_NAMES = 100
-_OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _ROUTES = {"/graphql": "graphql", "/healthz": "healthz", "/metrics": "metrics"}
 # Seconds: a cached answer takes well under a millisecond, the request budget 10 s.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -60,14 +59,14 @@ class RequestMetrics:
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_VARIABLE))
         self.requests = Counter(
             "vouch_requests",
-            "HTTP requests answered, by route, GraphQL operation (name and type) and status",
-            ["route", "operation", "type", "status"],
+            "HTTP requests answered, by route, GraphQL root field and operation type, and status",
+            ["route", "field", "type", "status"],
             registry=self.registry,
         )
         self.duration = Histogram(
             "vouch_request_duration_seconds",
-            "Time from a request's arrival to the end of its answer, by route and operation",
-            ["route", "operation", "type"],
+            "Time from a request's arrival to the end of its answer, by route and root field",
+            ["route", "field", "type"],
             buckets=_BUCKETS,
             registry=self.registry,
         )
@@ -77,40 +76,22 @@ class RequestMetrics:
             ["code"],
             registry=self.registry,
         )
-        self._names: set[str] = set()
         # Children by label values: labels() takes a lock and builds a key every call.
         self._children: dict[tuple[str, ...], tuple[Any, Any]] = {}
-
-    @staticmethod
-    def shown_name(name: str) -> str:
-        """The operation name as logged: itself if it is a plain name, else "invalid"."""
-        return name if _OPERATION_NAME.fullmatch(name) else "invalid"
-
-    def _bounded_name(self, name: str | None) -> str:
-        if name is None:
-            return "anonymous"
-        if name in self._names:
-            return name
-        shown = self.shown_name(name)
-        if shown != name:
-            return shown
-        if len(self._names) >= MAX_OPERATION_NAMES:
-            return "other"
-        self._names.add(name)
-        return name
 
     def observe(
         self,
         path: str,
-        operation: str | None,
+        field: str | None,
         operation_type: str | None,
         status: int,
         seconds: float,
     ) -> None:
-        """Runs on the event loop's thread only: no lock around the names."""
+        """Runs on the event loop's thread only. `field` is the schema's name for what the
+        operation asked (api/schema/unit_of_work.py), None when it was never read."""
         route = _ROUTES.get(path, "site")
         if route == "graphql":
-            name = self._bounded_name(operation) if operation_type else "unknown"
+            name = field or "unknown"
             kind = operation_type or "unknown"
         else:
             name = kind = ""
@@ -169,12 +150,31 @@ def read_backlog(engine: Engine, index_dir: Path) -> int | None:
         return index_for(index_dir).backlog(session)
 
 
+def scraper_allowed(header: str | None, token: str) -> bool:
+    """Whether the Authorization header is `Bearer <token>`, compared in constant time."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 def endpoint(
-    metrics: RequestMetrics, engine: Engine, index_dir: Path
+    metrics: RequestMetrics, engine: Engine, index_dir: Path, token: str | None
 ) -> Callable[[Request], Awaitable[Response]]:
-    """GET /metrics: never cached, never rate limited, a 200 even with the database away."""
+    """GET /metrics: never cached, never rate limited, a 200 even with the database away,
+    to the scraper with the token only. Without a token set there is nothing to scrape: a
+    404, as for any path the service does not serve."""
 
     async def answer(request: Request) -> Response:
+        if token is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        if not scraper_allowed(request.headers.get("authorization"), token):
+            return Response(
+                "GET /metrics needs the scraper's token: Authorization: Bearer <token>",
+                status_code=401,
+                media_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"', "Cache-Control": "no-store"},
+            )
         try:
             backlog = await asyncio.wait_for(
                 asyncio.to_thread(read_backlog, engine, index_dir), BACKLOG_SECONDS

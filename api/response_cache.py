@@ -1,10 +1,10 @@
 """Public answers by data version: ETags, 304s, and a small in-process cache.
 
-What a buyer sees changes only in transactions that write the change log, and each of
-them bumps `public_version` as it commits (api/services/changes.py). So a public answer
-(no Authorization) to a query is tagged with the version read *before* its data: data
-read after the version is at least as new, and a later change moves the version on, so
-no tag or cached body outlives what it shows. Keyed requests, mutations, errors and
+Every transaction that changes what a buyer sees bumps `public_version` as it commits
+(api/services/changes.py: it records a change, or writes a table buyers read as it is).
+So a public answer (no Authorization) to a query is tagged with the version read *before*
+its data: data read after the version is at least as new, and a later change moves the
+version on, so no tag or cached body outlives what it shows. Keyed requests, mutations, errors and
 anything but a 200 are never tagged nor kept.
 """
 
@@ -70,6 +70,7 @@ class Kept:
     # The operation it answered, for the request log and /metrics of the answers it serves.
     operation: str | None = None
     operation_type: str | None = None
+    field: str | None = None
 
 
 ENTRY_OVERHEAD = 256
@@ -84,7 +85,7 @@ the cache to its cap."""
 def cost(key: str, kept: Kept) -> int:
     """The memory one entry holds, counted as at least what tracemalloc measures: for a tiny
     answer, the body is a tenth of it."""
-    parts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type)
+    parts = (key, kept.body, kept.media_type, kept.operation, kept.operation_type, kept.field)
     return ENTRY_OVERHEAD + sum(sys.getsizeof(part) for part in parts if part is not None)
 
 

@@ -23,6 +23,8 @@ DEFAULT_REQUEST_TIMEOUT = 10.0
 MAX_REQUEST_TIMEOUT = 600.0
 RATE_LIMIT_OFF = ("off", "none")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+METRICS_TOKEN = re.compile(r"[!-~]{32,256}")
+"""Visible ASCII, no space: it travels in an Authorization header as it is."""
 
 
 class SettingsError(ValueError):
@@ -48,6 +50,8 @@ class Settings:
     # Megabytes of public answers each process keeps by data version (api/response_cache.py);
     # 0: none kept (ETags and 304s still work).
     response_cache_mb: int = DEFAULT_RESPONSE_CACHE_MB
+    # The scraper's bearer token for GET /metrics; None: /metrics answers 404.
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -164,6 +168,18 @@ def parse_response_cache_mb(raw: str, *, variable: str = "VOUCH_RESPONSE_CACHE_M
     return int(text)
 
 
+def parse_metrics_token(raw: str, *, variable: str = "VOUCH_METRICS_TOKEN") -> str:
+    """The token as given; the message never repeats it (it is a secret)."""
+    if not METRICS_TOKEN.fullmatch(raw):
+        visible = re.fullmatch(r"[!-~]*", raw) is not None
+        found = f"{len(raw)} characters" if visible else "a space or a character not visible ASCII"
+        raise SettingsError(
+            f"{variable} must be 32 to 256 visible ASCII characters without spaces (it holds "
+            f"{found}), e.g. the output of 'openssl rand -hex 32'; unset it to turn /metrics off"
+        )
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOUCH_DATA_DIR") or "var")
@@ -174,6 +190,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if environment not in ENVIRONMENTS:
         raise SettingsError(f"VOUCH_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}")
     redis_url = env.get("VOUCH_REDIS_URL") or None
+    metrics_token = env.get("VOUCH_METRICS_TOKEN") or None
     return Settings(
         data_dir=data_dir,
         database_url=parse_database_url(raw_url),
@@ -187,6 +204,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         response_cache_mb=parse_response_cache_mb(
             env.get("VOUCH_RESPONSE_CACHE_MB") or str(DEFAULT_RESPONSE_CACHE_MB)
         ),
+        metrics_token=parse_metrics_token(metrics_token) if metrics_token else None,
     )
 
 
@@ -224,6 +242,12 @@ SETTINGS_HELP = (
         "VOUCH_RESPONSE_CACHE_MB",
         "megabytes of public answers each API process keeps in memory, 0 to 4096; 0 keeps "
         f"none (default: {DEFAULT_RESPONSE_CACHE_MB})",
+    ),
+    (
+        "VOUCH_METRICS_TOKEN",
+        "the token a Prometheus scraper sends to GET /metrics (Authorization: Bearer ...), "
+        "32 to 256 visible characters, e.g. from 'openssl rand -hex 32' (default: none; "
+        "/metrics answers 404)",
     ),
 )
 """Every variable load_settings reads, what it means and its default, for `vouch --help`."""

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import parse
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.db import create_db_engine, session_factory, unit_of_work
 from api.request_log import JSONFormatter
-from api.request_metrics import MAX_OPERATION_NAMES, RequestMetrics
+from api.schema import root_fields, schema
 from api.services import changes
 from api.settings import Settings, parse_database_url, parse_rate_limit
 from search_index import index_for
@@ -37,10 +38,20 @@ mutation Submit($token: String!) {
 """
 SURVEY_TOKEN = "tok3n-never-logged-4f9c2a"
 KEY = "vouch_abcdefgh_n0t-a-real-key-but-secret-all-the-same"
+METRICS_TOKEN = "scraper-9d8f7e6c5b4a39281706f5e4d3c2b1a0"
+SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 def settings_for(db: Database, data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, database_url=db.url, environment="test")
+    return Settings(
+        data_dir=data_dir, database_url=db.url, environment="test", metrics_token=METRICS_TOKEN
+    )
+
+
+def scrape(url: str) -> str:
+    answer = httpx.get(f"{url}/metrics", headers=SCRAPER)
+    assert answer.status_code == 200, answer.text
+    return answer.text
 
 
 @pytest.fixture
@@ -59,6 +70,7 @@ def vouch_serve(db: Database, data_dir: Path, stdout: Path, *options: str) -> It
         "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
         "VOUCH_DATA_DIR": str(data_dir),
         "VOUCH_ENV": "production",
+        "VOUCH_METRICS_TOKEN": METRICS_TOKEN,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options]
@@ -96,9 +108,9 @@ def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     }
 
 
-def requests_total(url: str, operation: str, status: str = "200") -> float:
-    labels = {"route": "graphql", "operation": operation, "type": "query", "status": status}
-    found = samples(httpx.get(f"{url}/metrics").text)
+def requests_total(url: str, field: str, status: str = "200", kind: str = "query") -> float:
+    labels = {"route": "graphql", "field": field, "type": kind, "status": status}
+    found = samples(scrape(url))
     return found.get(("vouch_requests_total", frozenset(labels.items())), 0.0)
 
 
@@ -180,29 +192,97 @@ def test_refusals_are_logged_with_their_codes(
     assert (second["status"], second["errors"]) == (200, ["GRAPHQL_VALIDATION"])
 
 
-def test_metrics_count_requests_per_operation_in_prometheus_text(db: Database, served: str) -> None:
-    before = requests_total(served, "VendorList")
+def test_metrics_count_requests_per_root_field_in_prometheus_text(
+    db: Database, served: str
+) -> None:
+    before = requests_total(served, "vendors")
 
     for _ in range(3):
         assert httpx.post(f"{served}/graphql", json={"query": VENDORS}).status_code == 200
     httpx.post(f"{served}/graphql", json={"query": "{ vendors { slug } }"})
-    answer = httpx.get(f"{served}/metrics")
+    httpx.post(f"{served}/graphql", json={"query": "{ vendors { slug } industries { slug } }"})
+    answer = httpx.get(f"{served}/metrics", headers=SCRAPER)
 
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert answer.headers["cache-control"] == "no-store"
     assert "etag" not in answer.headers
-    assert requests_total(served, "VendorList") - before == 3
+    assert requests_total(served, "vendors") - before == 4  # named or not, the same field
     found = samples(answer.text)
-    latency = {"route": "graphql", "operation": "VendorList", "type": "query"}
-    assert found[("vouch_request_duration_seconds_count", frozenset(latency.items()))] == 3
-    assert requests_total(served, "anonymous") == 1
+    latency = {"route": "graphql", "field": "vendors", "type": "query"}
+    assert found[("vouch_request_duration_seconds_count", frozenset(latency.items()))] == 4
+    assert requests_total(served, "several") == 1
+
+
+def test_metrics_are_served_only_to_the_scraper_with_the_token(db: Database, served: str) -> None:
+    # given a service whose VOUCH_METRICS_TOKEN is set
+    # when a client asks without it, with another token, or in another scheme
+    refused = [
+        httpx.get(f"{served}/metrics"),
+        httpx.get(f"{served}/metrics", headers={"Authorization": "Bearer " + "x" * 40}),
+        httpx.get(f"{served}/metrics", headers={"Authorization": f"Basic {METRICS_TOKEN}"}),
+        httpx.get(f"{served}/metrics", headers={"Authorization": METRICS_TOKEN}),
+    ]
+    allowed = httpx.get(f"{served}/metrics", headers=SCRAPER)
+
+    # then only the scraper is answered, and the others learn nothing of the counts
+    assert [answer.status_code for answer in refused] == [401] * 4
+    assert all("vouch_requests" not in answer.text for answer in refused)
+    assert refused[0].headers["www-authenticate"] == 'Bearer realm="metrics"'
+    assert allowed.status_code == 200
+    assert "vouch_requests_total" in allowed.text
+
+
+def test_without_a_metrics_token_there_is_no_metrics_endpoint(db: Database, tmp_path: Path) -> None:
+    settings = replace(settings_for(db, tmp_path), metrics_token=None)
+    with running_server(settings, db.engine) as url:
+        answers = [
+            httpx.get(f"{url}/metrics"),
+            httpx.get(f"{url}/metrics", headers=SCRAPER),
+        ]
+
+    assert [answer.status_code for answer in answers] == [404, 404]
+    assert all("vouch_requests" not in answer.text for answer in answers)
+
+
+def test_a_client_chosen_operation_name_never_appears_in_the_metrics(
+    db: Database, served: str
+) -> None:
+    # given clients that name their operations as they like, ask fields the schema lacks,
+    # and send documents that are refused
+    chosen = ["SecretCampaignAcmeQ3", "ExfiltrateAnswers", "x" * 64]
+    for name in chosen:
+        httpx.post(
+            f"{served}/graphql",
+            json={"query": f"query {name} {{ vendors {{ slug }} }}", "operationName": name},
+        )
+    httpx.post(f"{served}/graphql", json={"query": "query ChosenToo { noSuchField }"})
+    httpx.post(f"{served}/graphql", json={"query": "{ "})
+    httpx.post(
+        f"{served}/graphql",
+        json={"query": SUBMIT, "variables": {"token": SURVEY_TOKEN}, "operationName": "Submit"},
+    )
+
+    # when the scraper reads the metrics
+    text = scrape(served)
+
+    # then no name a client chose is there; requests are counted by the schema's names
+    for name in [*chosen, "ChosenToo", "Submit", "noSuchField", SURVEY_TOKEN]:
+        assert name not in text
+    fields = {
+        dict(labels)["field"]
+        for (metric, labels) in samples(text)
+        if metric == "vouch_requests_total" and dict(labels)["route"] == "graphql"
+    }
+    assert fields == {"vendors", "other", "unknown", "submitSurveyResponse"}
+    assert requests_total(served, "vendors") == 3
+    assert requests_total(served, "submitSurveyResponse", kind="mutation") == 1
 
 
 def test_metrics_are_not_rate_limited(db: Database, tmp_path: Path) -> None:
     settings = replace(settings_for(db, tmp_path), rate_limit=parse_rate_limit("1/minute"))
     with running_server(settings, db.engine) as url:
-        statuses = [httpx.get(f"{url}/metrics").status_code for _ in range(5)]
+        statuses = [httpx.get(f"{url}/metrics", headers=SCRAPER).status_code for _ in range(5)]
         graphql = [httpx.post(f"{url}/graphql", json={"query": VENDORS}) for _ in range(2)]
 
     assert statuses == [200] * 5
@@ -213,9 +293,7 @@ def test_the_search_index_backlog_is_a_gauge_read_at_scrape_time(
     db: Database, served: str, tmp_path: Path
 ) -> None:
     def backlog() -> float | None:
-        return samples(httpx.get(f"{served}/metrics").text).get(
-            ("vouch_search_index_backlog", frozenset())
-        )
+        return samples(scrape(served)).get(("vouch_search_index_backlog", frozenset()))
 
     assert backlog() is None  # no index yet
     with db.session() as session:
@@ -232,12 +310,12 @@ def test_metrics_answer_with_the_database_away(db: Database, tmp_path: Path) -> 
         index_for(tmp_path / "index").build(session)
     away = parse_database_url("postgresql+psycopg://postgres@127.0.0.1:1/gone")
     engine = create_db_engine(away)
-    settings = Settings(data_dir=tmp_path, database_url=away, environment="test")
+    settings = replace(settings_for(db, tmp_path), database_url=away)
     try:
         with running_server(settings, engine) as url:
-            answer = httpx.get(f"{url}/metrics")
+            answer = httpx.get(f"{url}/metrics", headers=SCRAPER)
             unavailable = httpx.post(f"{url}/graphql", json={"query": VENDORS})
-            after = httpx.get(f"{url}/metrics").text
+            after = scrape(url)
     finally:
         engine.dispose()
 
@@ -245,27 +323,6 @@ def test_metrics_answer_with_the_database_away(db: Database, tmp_path: Path) -> 
     assert samples(answer.text)[("vouch_search_index_backlog", frozenset())] == -1
     assert unavailable.status_code == 503
     assert samples(after)[("vouch_request_errors_total", frozenset({("code", "UNAVAILABLE")}))] == 1
-
-
-def test_operation_names_from_clients_are_bounded() -> None:
-    metrics = RequestMetrics()
-
-    for number in range(MAX_OPERATION_NAMES + 5):
-        metrics.observe("/graphql", f"Operation{number}", "query", 200, 0.001)
-    metrics.observe("/graphql", "x" * 65, "query", 200, 0.001)
-    metrics.observe("/graphql", "drop table; --", "query", 200, 0.001)
-    metrics.observe("/graphql", None, "query", 200, 0.001)
-    metrics.observe("/graphql", "Operation0", "query", 200, 0.001)
-
-    names = {
-        labels["operation"]
-        for (name, frozen) in samples(metrics.exposition(None).decode())
-        if name == "vouch_requests_total"
-        for labels in [dict(frozen)]
-    }
-    assert len(names) == MAX_OPERATION_NAMES + 3
-    assert {"other", "invalid", "anonymous", "Operation0"} <= names
-    assert f"Operation{MAX_OPERATION_NAMES}" not in names
 
 
 def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
@@ -282,9 +339,9 @@ def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
         )
         # A worker counts a request as its answer ends: the client may be a moment ahead.
         deadline = time.monotonic() + 5
-        while requests_total(url, "VendorList") < sent and time.monotonic() < deadline:
+        while requests_total(url, "vendors") < sent and time.monotonic() < deadline:
             time.sleep(0.05)
-        scrapes = [requests_total(url, "VendorList") for _ in range(6)]
+        scrapes = [requests_total(url, "vendors") for _ in range(6)]
         files = sorted(p.name for p in (tmp_path / "data" / "metrics").glob("counter_*.db"))
 
     assert scrapes == [sent] * 6, "every worker answers with the sum of all of them"
@@ -296,3 +353,38 @@ def test_several_workers_report_one_sum(db: Database, tmp_path: Path) -> None:
     assert refused.status_code == 401
     assert [line["errors"] for line in lines if line["status"] == 401] == [["UNAUTHENTICATED"]]
     assert KEY not in log_file.read_text()
+
+
+@pytest.mark.parametrize(
+    ("document", "name", "field"),
+    [
+        (
+            "query Mine { ...Page } fragment Page on Query { partners { totalCount } }",
+            None,
+            "partners",
+        ),
+        ("{ ... on Query { vendors { slug } } __typename }", None, "several"),
+        ("query A { vendors { slug } } query B { industries { slug } }", "B", "industries"),
+        (
+            'mutation M { submitSurveyResponse(token: "t", input: {}) { accepted } }',
+            None,
+            "submitSurveyResponse",
+        ),
+        ("mutation M { partners { totalCount } }", None, "other"),
+        ("query A { vendors { slug } }", "NotThere", "other"),
+        ("{ ...Loop } fragment Loop on Query { ...Loop }", None, "other"),
+    ],
+    ids=[
+        "fragment",
+        "several",
+        "chosen-operation",
+        "mutation",
+        "wrong-root",
+        "no-such-operation",
+        "loop",
+    ],
+)
+def test_the_label_is_the_schemas_name_for_the_root_field(
+    document: str, name: str | None, field: str
+) -> None:
+    assert root_fields.label(schema._schema, parse(document), name) == field

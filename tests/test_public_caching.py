@@ -11,7 +11,7 @@ from api.models import Partner, public_version
 from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
-from tests.survey_flow import responses
+from tests.survey_flow import engagement_input, invite, record, submit
 
 LIST = "{ partners(first: 5) { edges { node { slug summary metrics { responseCount } } } } }"
 UPDATE = """
@@ -87,22 +87,47 @@ def test_a_profile_update_changes_the_tag_and_the_answer_at_once(
 def test_a_publication_changes_the_tag_and_a_plain_submit_does_not(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
+    # given five invitations sent (buyers see their count at once)
+    engagement = record(api, keys["acme"], **engagement_input("alpha-health"))
+    tokens = [invite(api, keys["acme"], engagement, f"p{n}@mercy.example") for n in range(5)]
     before = get(api, LIST)
     start = version(db)
 
     # when four answers arrive: nothing is published yet, nothing public changed
-    responses(api, keys["acme"], "alpha-health", [10, 9, 8, 10])
+    for token in tokens[:4]:
+        assert submit(api, token, likelihoodToRecommend=9)["accepted"] is True
     assert version(db) == start
     assert get(api, LIST, before.headers["etag"]).status_code == 304
 
     # when the fifth arrives, the figures are published
-    responses(api, keys["acme"], "alpha-health", [9])
+    assert submit(api, tokens[4], likelihoodToRecommend=9)["accepted"] is True
 
     # then the version moved and the answer shows the published figures
     assert version(db) > start
     after = get(api, LIST, before.headers["etag"])
     assert after.status_code == 200
     assert after.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {"responseCount": 5}
+
+
+def test_an_invitation_changes_the_tag_and_the_answer_at_once(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given a completed engagement and a public answer showing its invitation count
+    query = "{ partners(first: 5) { edges { node { metrics { invitationCount } } } } }"
+    engagement = record(api, keys["acme"], **engagement_input("alpha-health"))
+    before = get(api, query)
+    assert before.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {
+        "invitationCount": 0
+    }
+
+    # when the vendor invites a contact at the customer
+    invite(api, keys["acme"], engagement, "cio@mercy.example")
+
+    # then the old tag no longer matches and the answer counts the invitation
+    after = get(api, query, before.headers["etag"])
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {"invitationCount": 1}
 
 
 def test_keyed_answers_mutations_and_errors_are_never_tagged(
@@ -179,9 +204,10 @@ def test_a_kept_answer_is_served_without_running_the_query_again(
     first = get(api, LIST)
     assert first.json()["data"]["partners"]["edges"][0]["node"]["summary"] != "behind its back"
 
-    # when the data changes without moving the public version (no service would do this)
-    with db.session() as session, session.begin():
-        session.execute(update(Partner).values(summary="behind its back"))
+    # when the data changes without moving the public version (only a write around the
+    # ORM session can: api/services/changes.py moves it for every session write)
+    with db.engine.begin() as connection:
+        connection.execute(update(Partner).values(summary="behind its back"))
 
     # then the same request is answered from the cache, and another one is not
     assert get(api, LIST).content == first.content

@@ -110,6 +110,25 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
         load_settings({"VOUCH_DATA_DIR": str(a_file)})
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["short", "x" * 257, "a token with spaces in it, long enough to count", "é" * 40],
+    ids=["short", "long", "spaces", "not-ascii"],
+)
+def test_a_bad_metrics_token_names_its_variable_and_is_not_echoed(token: str) -> None:
+    with pytest.raises(SettingsError, match="VOUCH_METRICS_TOKEN") as raised:
+        load_settings({"VOUCH_METRICS_TOKEN": token})
+
+    assert token not in str(raised.value)
+
+
+def test_a_metrics_token_is_kept_and_none_turns_metrics_off() -> None:
+    token = "0123456789abcdef" * 4
+
+    assert load_settings({"VOUCH_METRICS_TOKEN": token}).metrics_token == token
+    assert load_settings({}).metrics_token is None
+
+
 def test_parse_database_url_names_the_variable_it_is_given() -> None:
     with pytest.raises(SettingsError, match="OTHER_URL"):
         parse_database_url("mysql://u@h/db", variable="OTHER_URL")

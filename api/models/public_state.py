@@ -5,7 +5,8 @@
   the current published market NPS, which the ranked list allows for
   (api/readers/partners.py).
 - `public_version`: bumped by every transaction that changes what a buyer sees (each one
-  that writes the change log), as its last statement: a public response cached or tagged
+  that records a change or writes a table buyers read, api/services/changes.py), as its
+  last statement: a public response cached or tagged
   under one version is never served under a later one (api/response_cache.py).
 """
 

@@ -39,6 +39,7 @@ class Context:
     # What the request log and /metrics say of the operation (UnitOfWork sets them).
     operation_name: str | None = None
     operation_type: str | None = None
+    root_field: str | None = None  # the schema's name for what it asked (root_fields.py)
     error_codes: tuple[str, ...] = ()
     loaders: Loaders = field(init=False)
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from api.schema import root_fields
 from api.schema.context import Context
 from api.schema.execution import RequestTimedOut
 
@@ -84,11 +85,15 @@ class UnitOfWork(SchemaExtension):
 
 
 def _label(execution: ExecutionContext, context: Context) -> None:
-    """The operation's name and type, and its errors' codes, for the request log."""
+    """The operation's name, type and root field, and its errors' codes, for the request log
+    and /metrics."""
     context.operation_name = execution.operation_name
     if execution.graphql_document is not None:
         with contextlib.suppress(RuntimeError, GraphQLError):
             context.operation_type = execution.operation_type.value
+        context.root_field = root_fields.label(
+            execution.schema._schema, execution.graphql_document, execution.operation_name
+        )
     errors = execution.result.errors if execution.result else None
     if errors:
         context.error_codes = tuple(

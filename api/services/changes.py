@@ -1,15 +1,63 @@
-"""Writing the change log (api.models.changes) in the caller's transaction."""
+"""Writing the change log (api.models.changes) in the caller's transaction, and moving the
+public data version whenever a transaction changed what buyers see."""
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any
 
-from sqlalchemy import case, event, insert, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import case, event, insert, inspect, update
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from api.models import CHANGE_REASONS, change_log, public_version
 
+log = logging.getLogger("vouch.changes")
+
 _CHANGED = "vouch_public_change"
+_WROTE = "vouch_wrote_shown"
+
+SHOWN_AT_ONCE = frozenset(
+    {
+        "partners",
+        "offices",
+        "partner_industries",
+        "partner_products",
+        "certifications",
+        "partner_references",
+        "review_replies",
+        "published_tallies",  # invitations count at once; answers by publication steps
+        "published_market",
+        "ranking_basis",  # the order of every list
+        "industries",
+        "vendors",
+        "products",
+    }
+)
+"""Tables a buyer's answers read as they are: a transaction that writes one of them moves
+the public version, whether or not its service remembered to record the change."""
+
+SHOWN_LATER_OR_NEVER = frozenset(
+    {
+        # Answers show only through a publication step (published_tallies); a review reads
+        # its response, engagement and customer only once published, and no mutation
+        # changes what a published review reads of them.
+        "survey_responses",
+        "survey_invitations",
+        "engagements",
+        "engagement_products",
+        "customers",
+        "partner_tallies",  # live figures: operators only
+        "market_tallies",
+        "vendor_program_memberships",  # the vendor's scorecard: keyed
+        "api_keys",
+        "audit_log",
+        "change_log",  # what the copies must redo: written by record() below
+        "public_version",  # the version itself
+    }
+)
+"""Tables whose writes a buyer does not see when they happen. Every table is in exactly
+one of these two sets (tests/test_public_version.py)."""
 
 
 def record(session: Session, *, partner_id: int | None, reason: str) -> None:
@@ -20,13 +68,45 @@ def record(session: Session, *, partner_id: int | None, reason: str) -> None:
     session.info[_CHANGED] = True
 
 
+def _wrote(session: Session, table: str) -> None:
+    if table in SHOWN_AT_ONCE:
+        session.info.setdefault(_WROTE, set()).add(table)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE run through the session, on a table buyers read."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table: Any = getattr(state.statement, "table", None)
+        if table is not None:
+            _wrote(state.session, str(table.name))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flush(session: Session, context: UOWTransaction, instances: object) -> None:
+    """Rows the unit of work is about to add, change or delete, on a table buyers read."""
+    changed = (obj for obj in session.dirty if session.is_modified(obj))
+    for obj in (*session.new, *changed, *session.deleted):
+        for table in inspect(obj).mapper.tables:
+            _wrote(session, table.name)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump_public_version(session: Session) -> None:
     """A transaction that changed what buyers see bumps the public data version, as its
     last statement: the version and the change become visible together, and the row lock
     is held only for the commit, so no other lock is ever awaited while holding it."""
-    if session.in_nested_transaction() or not session.info.pop(_CHANGED, False):
+    if session.in_nested_transaction():
         return
+    # The commit flushes what is pending only after this hook: flushed now, it is seen.
+    session.flush()
+    recorded = session.info.pop(_CHANGED, False)
+    wrote = session.info.pop(_WROTE, set())
+    if not (recorded or wrote):
+        return
+    if not recorded:
+        # The version still moves; the copies (search index, site) would miss the change.
+        log.warning("a transaction wrote %s without a change-log row", ", ".join(sorted(wrote)))
     # Microseconds since the epoch when that is more: a database restored from a backup
     # never reaches again a version that a running server saw with other data.
     now = time.time_ns() // 1000
@@ -38,3 +118,4 @@ def _bump_public_version(session: Session) -> None:
 def _forget_change_at_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_WROTE, None)

@@ -28,7 +28,7 @@ from api.models import (
     partner_tallies,
     published_tallies,
 )
-from api.services import publication
+from api.services import changes, publication
 from api.services.tally_rows import (
     ALL,
     SegmentKey,
@@ -152,7 +152,9 @@ def _refresh_coverage(session: Session, partner_id: int, segments: Sequence[Segm
 
 
 def count_invitation(*, session: Session, partner_id: int) -> None:
-    """Invitations are no answers: the live and the published count move together."""
+    """Invitations are no answers: the live and the published count move together, and
+    buyers see the new count (and response rate) at once."""
     keys = [{"partner_id": partner_id, "kind": "all", "segment": ""}]
     add_rows(session, partner_tallies, keys, {"invitations": 1})
     add_rows(session, published_tallies, keys, {"invitations": 1})
+    changes.record(session, partner_id=partner_id, reason="figures")
