@@ -28,18 +28,26 @@ MAX_ENTRY_BYTES = 1024 * 1024
 
 
 def current_version(session: Session) -> int | None:
-    """The public data version (None: no version row, so nothing is tagged or kept).
+    """The public data version, as the public may see it (None: no version row, so nothing
+    is tagged or kept): a keyed hash of the stored one, which is a microsecond clock that
+    would tell when the last publication (and so an answer) happened.
 
     Read as the first statement of the request's transaction. SQLite reads a snapshot per
     transaction, and one that only read must not wait for its turn to write (it could
     then not write): there the read ends it.
     """
-    version: int | None = session.scalar(
-        select(public_version.c.version).where(public_version.c.id == 1)
-    )
+    row = session.execute(
+        select(public_version.c.version, public_version.c.salt).where(public_version.c.id == 1)
+    ).first()
     if session.get_bind().dialect.name == "sqlite":
         session.rollback()
-    return version
+    return None if row is None else hidden_version(row.version, row.salt)
+
+
+def hidden_version(version: int, salt: str) -> int:
+    """64 bits that change whenever the version does and tell nothing of it without salt."""
+    digest = hashlib.blake2b(str(version).encode(), key=salt.encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
 
 
 def request_key(method: str, accept: str, payload: bytes) -> str:

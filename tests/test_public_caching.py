@@ -46,6 +46,30 @@ def version(db: Database) -> int:
         return int(session.scalar(select(public_version.c.version)) or 0)
 
 
+def public_version_of(db: Database) -> int:
+    """The data version as tags carry it: hashed under the secret salt."""
+    with db.session() as session:
+        row = session.execute(select(public_version.c.version, public_version.c.salt)).one()
+        return response_cache.hidden_version(row.version, row.salt)
+
+
+def test_a_tag_tells_nothing_of_when_the_data_last_changed(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given: the stored version, a microsecond clock (when the last publication happened)
+    with db.session() as session:
+        stored = session.execute(select(public_version.c.version, public_version.c.salt)).one()
+
+    # when: a buyer reads the tag of a public answer
+    tag = get(api, LIST).headers["etag"]
+
+    # then: the clock is not in it, and without the secret salt no guess of it matches
+    assert str(stored.version) not in tag
+    assert str(response_cache.hidden_version(stored.version, stored.salt)) in tag
+    guessed = response_cache.hidden_version(stored.version, "0" * 32)
+    assert str(guessed) not in tag
+
+
 def test_a_public_get_is_tagged_and_answered_304_until_the_data_changes(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
@@ -156,7 +180,8 @@ def test_without_a_version_row_nothing_is_tagged(db: Database, api: GraphQLClien
 def tag_of(api: GraphQLClient, db: Database, query: str) -> str:
     """The tag a public GET of `query` would carry now: anyone can work it out."""
     payload = httpx.Request("GET", f"{api.base_url}/graphql", params={"query": query}).url.query
-    return response_cache.etag(version(db), response_cache.request_key("GET", "*/*", payload))
+    key = response_cache.request_key("GET", "*/*", payload)
+    return response_cache.etag(public_version_of(db), key)
 
 
 def test_if_none_match_star_is_a_304_for_an_answer_that_exists(

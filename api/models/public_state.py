@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Integer, Table
+import secrets
+
+from sqlalchemy import BigInteger, Column, Float, Integer, String, Table
 
 from api.models.base import Base
 
@@ -28,4 +30,5 @@ public_version = Table(
     Base.metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", BigInteger, nullable=False),
+    Column("salt", String(32), nullable=False, default=lambda: secrets.token_hex(16)),
 )
