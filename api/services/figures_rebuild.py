@@ -40,7 +40,7 @@ from api.models import (
     published_market,
     published_tallies,
 )
-from api.services import ranking_keys
+from api.services import ranking_keys, shown_segments
 from api.services.figures import REVIEW_KEY_BYTES
 from api.services.tally_rows import MARKET_KINDS, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
@@ -294,6 +294,7 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     if publish_all:
         _publish_everything(session)
     _recount_published(session)
+    shown_segments.refresh(session, None)
     _set_on_all_rows(session, published_tallies, "invitations", invitations)
     _sum_published_market(session)
     ranking_keys.rebase(session)

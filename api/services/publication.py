@@ -9,7 +9,8 @@ response loses it in the same transaction.
 Each copy remembers up to which of the partner's responses it counts (`published_through`,
 compared with SurveyResponse.partner_seq), so a void knows whether the copy holds it, and
 a rebuild can recompute every copy from the responses alone. The market figures are the
-sum of the partners' published 'all' and 'reason' rows, kept by the same deltas.
+sum of the partners' published 'all' and 'reason' rows, kept by the same deltas. After
+either, which segments the public sees is decided again (api/services/shown_segments.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import partner_tallies, published_market, published_tallies
-from api.services import changes, ranking_keys
+from api.services import changes, ranking_keys, shown_segments
 from api.services.tally_rows import (
     ALL,
     MARKET_KINDS,
@@ -107,6 +108,7 @@ def publish_due(
             old = published.get(key, {})
             change = {name: copy[name] - old.get(name, 0) for name in SUMMED}
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    shown_segments.refresh(session, [partner_id])
     return due
 
 
@@ -157,3 +159,4 @@ def withdraw(
         if key[0] in MARKET_KINDS:
             change = {**delta, "engagements_covered": covered - row["engagements_covered"]}
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    shown_segments.refresh(session, [partner_id])
