@@ -10,10 +10,11 @@ and any family added later):
   of every family) may differ by 0 or by at least K_ANONYMITY answers in each direction.
   This covers "overall minus one shown segment", and the tracker attack where six
   five-answer sets of six answers each drop a different answer;
-- subtraction within a family: the overall minus the sum of the family's shown segments
-  may leave 0 or at least K_ANONYMITY answers with a non-zero weight (answers in no shown
-  segment count +1, answers in two or more count -1 or less). Where segments split the
-  whole (industries, quarters) these are exactly the withheld ones.
+- subtraction within a family: the family's withheld segments together hold 0 or at least
+  K_ANONYMITY answers, and the overall minus the sum of the family's shown segments leaves
+  0 or at least K_ANONYMITY answers with a non-zero weight (answers in no shown segment
+  count +1, answers in two or more count -1 or less). Where segments split the whole
+  (industries, quarters) both are the withheld answers.
 
 A segment breaking a rule is withheld, the smallest first (by size, then kind, then key),
 until every rule holds; the overall figures are never withheld for a segment's sake.
@@ -73,15 +74,37 @@ def shown_segments(
             continue
         kept.append(key)
     shown = set(kept)
-    if published_overall:
-        for kind in sorted({kind for kind, _ in shown}):
-            family = sorted(
-                (key for key in shown if key[0] == kind), key=lambda key: (len(segments[key]), key)
-            )
-            # Withholding only removes sets: the overlap rule above still holds after it.
-            while family and exposed(remainder(overall, [segments[key] for key in family])):
-                shown.discard(family.pop(0))
+    for kind in sorted({kind for kind, _ in segments}):
+        members = {key: answers for key, answers in segments.items() if key[0] == kind}
+        shown -= _family_withheld(overall if published_overall else None, members, shown)
     return frozenset(shown)
+
+
+def _family_withheld(
+    overall: Set[int] | None, members: Mapping[SegmentKey, Set[int]], shown: Set[SegmentKey]
+) -> set[SegmentKey]:
+    """The family's shown segments to withhold, smallest first, for the subtraction rule
+    (`overall` None: the overall figures are withheld, nothing to subtract from)."""
+    family = sorted(
+        (key for key in members if key in shown), key=lambda key: (len(members[key]), key)
+    )
+    withheld: set[SegmentKey] = set()
+
+    def exposed_now() -> bool:
+        hidden = sum(
+            len(answers) for key, answers in members.items() if key not in shown or key in withheld
+        )
+        if exposed(hidden):
+            return True
+        rest = [members[key] for key in family if key not in withheld]
+        return overall is not None and exposed(remainder(overall, rest))
+
+    # Withholding only removes sets: the overlap rule still holds after it.
+    for key in family:
+        if not exposed_now():
+            break
+        withheld.add(key)
+    return withheld
 
 
 def withheld_by_count(counts: Mapping[K, int], total: int) -> set[K]:
