@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 from api.metrics.quarters import quarter_of
 from api.metrics.withholding import SegmentKey, shown_segments
 from api.models import Engagement, SurveyResponse, engagement_products, published_tallies
+from api.services.tally_rows import reason_of_response
 
-SHOWN_KINDS = ("industry", "product", "quarter")
-"""The families a partner's page shows ('reason' rows only feed the market figures)."""
+SHOWN_KINDS = ("industry", "product", "quarter", "reason")
+"""The families of published sets: a partner's page shows the first three; 'reason' rows
+are summed into the market figures, whose versions compared give them back."""
 ALL: SegmentKey = ("all", "")
 
 
@@ -95,11 +97,11 @@ def _fill_answers(
         products[engagement_id].append(product_id)
     rows = session.execute(
         select(R.id, R.partner_id, R.partner_seq, R.submitted_at, R.engagement_id)
-        .add_columns(Engagement.industry_id)
+        .add_columns(Engagement.industry_id, reason_of_response())
         .join(Engagement, Engagement.id == R.engagement_id)
         .where(*only, R.voided.is_(False), R.partner_seq.is_not(None))
     )
-    for response_id, partner_id, number, submitted_at, engagement_id, industry_id in rows:
+    for response_id, partner_id, number, submitted_at, engagement_id, industry_id, reason in rows:
         partner = partners.get(partner_id)
         if partner is None:
             continue
@@ -108,6 +110,7 @@ def _fill_answers(
             ("industry", str(industry_id)),
             ("quarter", quarter_of(submitted_at)),
             *(("product", str(product)) for product in products.get(engagement_id, ())),
+            *([("reason", reason)] if reason else []),
         ]
         for key in keys:
             through = partner.copies.get(key)

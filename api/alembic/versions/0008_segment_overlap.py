@@ -6,7 +6,8 @@ Create Date: 2026-12-04
 
 The overlap rule (api.metrics.withholding) reads the answer sets behind each published
 copy, so it is decided when figures are published and stored here. After the column, it
-is decided once for every partner as the figures stand.
+is decided once for every partner as the figures stand, and the market figures summed
+again (they count only the reason rows shown).
 """
 
 from collections.abc import Sequence
@@ -31,9 +32,11 @@ def upgrade() -> None:
 def _decide_what_is_shown() -> None:
     from sqlalchemy.orm import Session
 
-    from api.services import shown_segments
+    from api.services import figures_rebuild, shown_segments
 
-    shown_segments.refresh(Session(bind=op.get_bind()), None)
+    session = Session(bind=op.get_bind())
+    shown_segments.refresh(session, None)
+    figures_rebuild.sum_published_market(session)
 
 
 def downgrade() -> None:
