@@ -32,10 +32,18 @@ query($slug: String!) {{
 """
 
 
+MARKET = f"""
+{{ marketInsights {{
+  overall {{ {FIGURES} }} bySelectionReason {{ reason figures {{ {FIGURES} }} }}
+}} }}
+"""
+
+
 @dataclass(frozen=True)
 class Respondent:
     industry: str
     products: tuple[str, ...]
+    reason: str | None = "peer_referral"
 
     def belongs(self, where: str) -> bool:
         kind, _, key = where.partition(":")
@@ -43,7 +51,9 @@ class Respondent:
             return key == self.industry
         if kind == "product":
             return key in self.products
-        return True  # the overall figures; a quarter (every answer came in the same one)
+        if kind == "reason":
+            return key == self.reason
+        return True  # overall, the market; a quarter (every answer came in the same one)
 
 
 def published_sums(api: GraphQLClient, slug: str, rating: str) -> dict[str, tuple[int, int]]:
@@ -56,6 +66,19 @@ def published_sums(api: GraphQLClient, slug: str, rating: str) -> dict[str, tupl
         shown[f"product:{item['product']['slug']}"] = item["figures"]
     for item in metrics["trend"]:
         shown[f"quarter:{item['quarter']}"] = item["figures"]
+    return _sums(shown, rating)
+
+
+def market_sums(api: GraphQLClient, rating: str) -> dict[str, tuple[int, int]]:
+    """The same of the market insights (a market of the attacker's one partner)."""
+    market = api.data(MARKET)["marketInsights"]
+    shown = {"market": market["overall"]}
+    for item in market["bySelectionReason"]:
+        shown[f"reason:{item['reason']}"] = item["figures"]
+    return _sums(shown, rating)
+
+
+def _sums(shown: dict[str, Any], rating: str) -> dict[str, tuple[int, int]]:
     found = {}
     for where, figures in shown.items():
         [value] = [r for r in figures["ratings"] if r["name"] == rating]

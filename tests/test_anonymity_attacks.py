@@ -12,7 +12,7 @@ import pytest
 from api.models import Product
 from api.services.figures_rebuild import rebuild
 from tests import factories
-from tests.attacker import Respondent, answers, published_sums, recovered
+from tests.attacker import Respondent, answers, market_sums, published_sums, recovered
 from tests.databases import Database
 from tests.server import GraphQLClient
 from tests.survey_flow import engagement_input, invite, record, submit
@@ -46,6 +46,7 @@ def respond(
                 customerDomain=domain,
                 industry=who.industry,
                 products=list(who.products),
+                selectionReason=who.reason,
             ),
         )
         token = invite(api, key, engagement, f"cio@{domain}")
@@ -60,10 +61,7 @@ def test_six_five_answer_subsets_of_six_answers_give_none_back(
     everything = set(PRODUCTS)
     respondents = [
         Respondent("retail", tuple(sorted(everything))),  # in every product, not healthcare
-        *(
-            Respondent("healthcare", tuple(sorted(everything - {product})))
-            for product in PRODUCTS
-        ),
+        *(Respondent("healthcare", tuple(sorted(everything - {product}))) for product in PRODUCTS),
         Respondent("healthcare", tuple(sorted(everything))),  # the sixth: not yet overall
     ]
     ratings = [5, 1, 4, 2, 3, 5]
@@ -97,6 +95,26 @@ def test_overall_minus_a_product_with_one_answer_fewer_gives_none_back(
     # nothing (overall minus acme-crm was the ninth respondent's 1) can be solved for
     assert sums["overall"] == (9, 35)
     assert "product:acme-crm" not in sums
+    assert recovered(respondents, sums) == {}
+
+
+def test_the_market_minus_a_selection_reason_gives_none_back(
+    db: Database, api: GraphQLClient, vendor_key: str
+) -> None:
+    # given: the market is one partner's nine answers, eight of customers who chose it on
+    # a peer's referral and one who gave no reason, published as a first load publishes
+    respondents = [Respondent("healthcare", ("acme-crm",)) for _ in range(8)]
+    respondents.append(Respondent("healthcare", ("acme-crm",), reason=None))
+    respond(api, vendor_key, respondents, [4, 5, 4, 3, 5, 4, 4, 5, 1])
+    with db.session() as session, session.begin():
+        rebuild(session=session, publish_all=True)
+
+    # when: the market insights are read
+    sums = market_sums(api, "overall")
+
+    # then: the market shows its 9 answers, peer referral is withheld, nothing is solved
+    assert sums["market"] == (9, 35)
+    assert "reason:peer_referral" not in sums
     assert recovered(respondents, sums) == {}
 
 
