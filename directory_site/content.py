@@ -30,13 +30,12 @@ from api.readers.partner_figures import (
     PartnerFigures,
     PublicReview,
     SegmentFigures,
-    figure_set,
+    market_figures,
     partner_figures,
     public_reviews,
     segment_figures,
 )
 from api.readers.reference import ReferenceNames, reference_names
-from api.vocabulary import SELECTION_REASONS
 
 BATCH = 500
 REVIEWS_SHOWN = 20
@@ -79,9 +78,7 @@ def directory(session: Session) -> Directory:
     found = Directory(
         names=reference_names(session), market_nps=figure_rows.market_overall_nps(session)
     )
-    found.market["all"] = figure_set(market_rows.get(("all", ""), EMPTY))
-    for reason in SELECTION_REASONS:
-        found.market[reason] = figure_set(market_rows.get(("reason", reason), EMPTY))
+    found.market = market_figures(market_rows)
     return found
 
 
@@ -137,7 +134,7 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
     segments = figure_rows.segments_of(session, ids)
     for row in sorted(rows, key=lambda partner: partner.id):
         stored = overall.get(row.id, EMPTY)
-        by_kind = segment_figures(stored, segments.get(row.id, []))
+        by_kind = segment_figures(segments.get(row.id, []))
         shown_industries = {s.key for s in by_kind["industry"] if s.shown}
         yield PartnerEntry(
             partner=row,

@@ -51,6 +51,11 @@ def partner(draw: st.DrawFn, pid: int) -> RawFacts:
         min_budget=draw(st.sampled_from([0, 10_000, 100_000])),
         overall=Nps(overall_n, promoters, detractors, overall_n),
         industries=industries,
+        # publication decides which industries are shown; any of those with k answers may be
+        shown_industries=draw(
+            st.sets(st.sampled_from([k for k, s in industries.items() if s.n >= 5] or [0]))
+        )
+        & set(industries),
         products=draw(st.dictionaries(st.sampled_from([1, 2]), st.integers(0, 30), max_size=2)),
         offices=[
             OfficePlace("X", country, lat, lon)

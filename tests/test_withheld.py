@@ -1,7 +1,8 @@
 """Withheld means withheld: the audit's four attacks, run on generated data, recover nothing.
 
 1. ranking score below k;  2. differencing two publications;  3. overall minus the shown
-segments;  4. reviews that date, place or order an anonymous respondent.
+segments, and overlapping published sets (every family);  4. reviews that date, place or
+order an anonymous respondent.
 """
 
 from __future__ import annotations
@@ -9,9 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from api.demo_data import load_demo_data
 from api.metrics import K_ANONYMITY
+from api.models import (
+    Engagement,
+    Industry,
+    Partner,
+    Product,
+    SurveyResponse,
+    engagement_products,
+    published_tallies,
+)
 from api.services.figures_rebuild import rebuild
 from tests import factories
 from tests.databases import Database
@@ -172,10 +183,6 @@ def test_a_void_leaves_the_published_figures_at_once(
     # promoters 4, detractors 1, n 5: NPS 100 x (4 - 1) / 5 = 60
     assert public["nps"]["value"] == pytest.approx(60.0)
     with db.session() as session:
-        from sqlalchemy import select
-
-        from api.models import SurveyResponse
-
         detractor = session.scalar(
             select(SurveyResponse.id).where(SurveyResponse.likelihood_partner == 0)
         )
@@ -191,29 +198,119 @@ def test_a_void_leaves_the_published_figures_at_once(
     assert public["nps"] is None  # now under k: withheld, not the old 60
 
 
-# --- 3. overall minus the shown segments ----------------------------------------------------
+# --- 3. overall minus the shown segments, and overlapping sets --------------------------------
 
 
-def test_subtracting_the_shown_segments_leaves_no_small_remainder(
-    generated: None, api: GraphQLClient
+def _answer_sets(db: Database, slug: str, through: dict[str, int]) -> dict[str, set[int]]:
+    """From the raw rows, independently of the figures code: the ids of the live answers
+    each published copy counts ({where: published_through}), where is "overall",
+    "industry:<slug>", "product:<slug>" or "quarter:<2026-Q3>"."""
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                SurveyResponse.id,
+                SurveyResponse.partner_seq,
+                SurveyResponse.submitted_at,
+                Industry.slug,
+                Engagement.id,
+            )
+            .join(Engagement, Engagement.id == SurveyResponse.engagement_id)
+            .join(Industry, Industry.id == Engagement.industry_id)
+            .join(Partner, Partner.id == SurveyResponse.partner_id)
+            .where(Partner.slug == slug, SurveyResponse.voided.is_(False))
+        ).all()
+        products: dict[int, list[str]] = {}
+        for engagement_id, product in session.execute(
+            select(engagement_products.c.engagement_id, Product.slug).join(
+                Product, Product.id == engagement_products.c.product_id
+            )
+        ):
+            products.setdefault(engagement_id, []).append(product)
+    sets: dict[str, set[int]] = {where: set() for where in through}
+    for response_id, number, submitted_at, industry, engagement_id in rows:
+        quarter = f"{submitted_at.year}-Q{(submitted_at.month - 1) // 3 + 1}"
+        wheres = ["overall", f"industry:{industry}", f"quarter:{quarter}"]
+        wheres += [f"product:{product}" for product in products.get(engagement_id, [])]
+        for where in wheres:
+            if where in through and number <= through[where]:
+                sets[where].add(response_id)
+    return sets
+
+
+def _published_through(db: Database, slug: str) -> dict[str, int]:
+    """How far each published copy of the partner counts (raw rows)."""
+    with db.session() as session:
+        names = {
+            ("industry", str(i.id)): f"industry:{i.slug}" for i in session.scalars(select(Industry))
+        }
+        names |= {
+            ("product", str(p.id)): f"product:{p.slug}" for p in session.scalars(select(Product))
+        }
+        rows = session.execute(
+            select(
+                published_tallies.c.kind,
+                published_tallies.c.segment,
+                published_tallies.c.published_through,
+            )
+            .join(Partner, Partner.id == published_tallies.c.partner_id)
+            .where(Partner.slug == slug)
+        ).all()
+    found = {}
+    for kind, segment, through in rows:
+        if kind == "all":
+            found["overall"] = through
+        elif kind == "quarter":
+            found[f"quarter:{segment}"] = through
+        elif (kind, segment) in names:
+            found[names[(kind, segment)]] = through
+    return found
+
+
+def _exposed(count: int) -> bool:
+    return 0 < count < K_ANONYMITY
+
+
+def test_no_combination_of_published_sets_singles_out_fewer_than_k_answers(
+    generated: None, api: GraphQLClient, db: Database
 ) -> None:
+    """Every family alike: the withheld segments hold 0 or >= k answers; overall minus the
+    shown segments leaves 0 or >= k answers with a non-zero weight; and no two shown sets
+    (overall included) differ by 1 to k - 1 answers in either direction."""
     slugs = list(all_pages(api))
-    checked = 0
+    checked = withheld_for_overlap = 0
     for slug in slugs:
         metrics = api.data(METRICS, {"slug": slug})["partner"]["metrics"]
-        total = metrics["responseCount"]
         if metrics["nps"] is None:
             continue  # the overall figures are withheld too: nothing to subtract from
-        for dimension, splits in (("byIndustry", True), ("trend", True), ("byProduct", False)):
-            segments = [item["figures"] for item in metrics[dimension]]
-            shown = [f["responseCount"] for f in segments if f["nps"] is not None]
-            withheld = [f["responseCount"] for f in segments if f["nps"] is None]
-            assert not 0 < sum(withheld) < K_ANONYMITY, (slug, dimension, withheld)
-            if splits:
-                rest = total - sum(shown)
-                assert not 0 < rest < K_ANONYMITY, (slug, dimension, total, shown)
-            checked += bool(withheld)
+        sets = _answer_sets(db, slug, _published_through(db, slug))
+        assert len(sets["overall"]) == metrics["responseCount"]
+        shown = {"overall": sets["overall"]}
+        for dimension, kind, name in (
+            ("byIndustry", "industry", lambda item: item["industry"]["slug"]),
+            ("trend", "quarter", lambda item: item["quarter"]),
+            ("byProduct", "product", lambda item: item["product"]["slug"]),
+        ):
+            family = {f"{kind}:{name(item)}": item["figures"] for item in metrics[dimension]}
+            for where, figures in family.items():
+                assert len(sets[where]) == figures["responseCount"], (slug, where)
+            visible = [w for w, f in family.items() if f["nps"] is not None]
+            hidden = [w for w, f in family.items() if f["nps"] is None]
+            assert not _exposed(sum(len(sets[w]) for w in hidden)), (slug, kind, hidden)
+            weight = dict.fromkeys(sets["overall"], 1)
+            for where in visible:
+                for answer in sets[where]:
+                    weight[answer] = weight.get(answer, 0) - 1
+            assert not _exposed(sum(1 for w in weight.values() if w)), (slug, kind, visible)
+            shown |= {where: sets[where] for where in visible}
+            withheld_for_overlap += sum(
+                1 for w in hidden if family[w]["responseCount"] >= K_ANONYMITY
+            )
+            checked += bool(hidden)
+        for one, first in shown.items():
+            for other, second in shown.items():
+                assert not _exposed(len(first - second)), (slug, one, other)
     assert checked >= 10, "the generated data should withhold segments"
+    assert withheld_for_overlap >= 1, "and some with k answers or more, for overlap"
 
 
 # --- 4. reviews ------------------------------------------------------------------------------
@@ -222,11 +319,13 @@ def test_subtracting_the_shown_segments_leaves_no_small_remainder(
 def test_an_anonymous_review_shows_only_its_quarter_in_no_telling_order(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    for number in range(12):
+    # Ten answers: with twelve, healthcare's copy (answers 2-11) and the overall one (1-10)
+    # would differ by one answer each way, and healthcare would be withheld for overlap.
+    for number in range(10):
         industry = "retail" if number == 0 else "healthcare"
         answer(api, keys["acme"], number, 9, comment=f"review {number:02d}", industry=industry)
     reviews = api.data(METRICS, {"slug": "alpha-health"})["partner"]["reviews"]
-    assert len(reviews) == 10  # published at 5 and 10 answers: the last 2 wait
+    assert len(reviews) == 10  # published at 5 and 10 answers
     for review in reviews:
         assert review["anonymous"] is True
         assert review["submittedAt"] is None

@@ -19,9 +19,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api import metrics
 from api.matching import formulas
-from api.metrics.withholding import withheld_segments
 from api.readers import figures
 from api.readers import matching as readers
 
@@ -31,7 +29,7 @@ WINDOW = 200
 @dataclass(frozen=True)
 class PartnerFacts:
     raw: readers.RawFacts
-    shown_industries: frozenset[int]  # industry segments the public sees (k, subtraction)
+    shown_industries: frozenset[int]  # industry segments the public sees (withholding rules)
 
     def overall(self, market_nps: float) -> float:
         """The shrunk overall NPS: the partner's ranking score."""
@@ -127,13 +125,9 @@ def _tags_of(raw: readers.RawFacts, kind: str) -> frozenset[str]:
 
 
 def shown_industries(raw: readers.RawFacts) -> frozenset[int]:
-    """The industry segments the partner's page shows: k answers and the subtraction rule
-    (api.metrics.withholding), over the published counts."""
-    counts = {key: nps.n for key, nps in raw.industries.items() if nps.n > 0}
-    withheld = withheld_segments(counts, raw.overall.n)
-    return frozenset(
-        key for key, n in counts.items() if key not in withheld and not metrics.is_withheld(n)
-    )
+    """The industry segments the partner's page shows, as publication decided them
+    (api.metrics.withholding): matching never decides again."""
+    return frozenset(raw.shown_industries)
 
 
 class MatchIndex:

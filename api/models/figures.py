@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false
 
 from api.metrics import TALLY_COLUMNS
 from api.models.base import Base, UTCDateTime
@@ -55,6 +55,11 @@ published_tallies = Table(
     # The figure counts the live responses numbered up to here (SurveyResponse.partner_seq).
     Column("published_through", Integer, nullable=False, default=0),
     Column("published_at", UTCDateTime),
+    # Whether the public sees this segment's figures: decided when anything of the partner
+    # is published or voided, over the answer sets of every copy (api.metrics.withholding),
+    # so readers never decide it again. Always false on the 'all' row, which is never a
+    # segment (its own figures are withheld below K_ANONYMITY answers only).
+    Column("shown", Boolean, nullable=False, default=False, server_default=false()),
 )
 """What the public sees: a copy of a partner_tallies row taken when it had gained at least
 K_ANONYMITY answers since the copy before (api/services/publication.py)."""

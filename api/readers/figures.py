@@ -30,6 +30,9 @@ class StoredTally:
     latest_response_at: datetime | None = None
     published_at: datetime | None = None
     published_through: int = 0
+    # Published segments: whether the public sees it (published_tallies.shown). Live rows
+    # are the operators', who see every segment.
+    shown: bool = True
 
 
 EMPTY = StoredTally(tally=Tally.empty())
@@ -48,6 +51,7 @@ def _stored(row: Row[Any]) -> StoredTally:
         latest_response_at=mapping.get("latest_response_at"),
         published_at=mapping.get("published_at"),
         published_through=mapping.get("published_through", 0),
+        shown=mapping.get("shown", True),
     )
 
 

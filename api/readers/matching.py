@@ -101,6 +101,8 @@ class RawFacts:
     min_budget: int
     overall: Nps = field(default_factory=Nps)
     industries: dict[int, Nps] = field(default_factory=dict)
+    # The industry segments the public sees (published_tallies.shown, decided at publication)
+    shown_industries: set[int] = field(default_factory=set)
     products: dict[int, int] = field(default_factory=dict)  # product id -> covered
     offices: list[OfficePlace] = field(default_factory=list)
     budgets: list[int] = field(default_factory=list)  # of the engagements figures count
@@ -143,8 +145,8 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
         )
     }
     t = published_tallies.c
-    for pid, kind, segment, n, promoters, detractors, covered in session.execute(
-        select(t.partner_id, t.kind, t.segment, *_nps_columns()).where(
+    for pid, kind, segment, shown, n, promoters, detractors, covered in session.execute(
+        select(t.partner_id, t.kind, t.segment, t.shown, *_nps_columns()).where(
             *only(t.partner_id),
             t.kind.in_(("all", "industry", "product")),
             (t.n > 0) | (t.engagements_covered > 0),
@@ -157,6 +159,8 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             found.overall = Nps(n, promoters, detractors, covered)
         elif kind == "industry":
             found.industries[int(segment)] = Nps(n, promoters, detractors, covered)
+            if shown:
+                found.shown_industries.add(int(segment))
         else:
             found.products[int(segment)] = covered
     for office in session.scalars(

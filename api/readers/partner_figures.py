@@ -4,8 +4,9 @@ The one value the faces read (GraphQL, the directory site, the search index, mat
 they map it, they never compute it. The rules applied here:
 
 - an aggregate under K_ANONYMITY answers is withheld (api.metrics);
-- a segment whose withholding alone could be undone by subtraction is withheld too
-  (api.metrics.withholding);
+- a segment that a comparison or a subtraction with the other published figures would
+  undo is withheld too (api.metrics.withholding, decided at publication and stored as
+  `published_tallies.shown`, api/services/shown_segments.py);
 - below K_ANONYMITY answers the ranking score is the market's, as for a partner with none;
 - the public sees published copies, which move in steps of K_ANONYMITY answers
   (api/services/publication.py); operators see the live tallies;
@@ -22,21 +23,20 @@ from datetime import datetime
 
 from api import metrics
 from api.metrics.quarters import quarter_of
-from api.metrics.withholding import withheld_segments
+from api.metrics.withholding import withheld_by_count
 from api.models import Customer, Industry, ReviewReply, SurveyResponse
-from api.readers.figures import PARTNER_SEGMENT_KINDS, StoredTally
+from api.readers.figures import EMPTY, PARTNER_SEGMENT_KINDS, StoredTally
+from api.vocabulary import SELECTION_REASONS
 
 SUBTRACTION_REASON = (
-    "withheld so that smaller segments cannot be worked out by subtracting the shown ones "
-    "from the overall figures"
+    "withheld so that no respondent's answers can be worked out by comparing or subtracting "
+    "the partner's published figures (overall and segments)"
 )
 PUBLICATION_NOTE = (
     f"Public figures are republished when at least {metrics.K_ANONYMITY} new answers have "
     "arrived since their last publication, so that comparing two versions never reveals one "
     "respondent's answers. A voided response leaves them at once."
 )
-# Segments that split the whole: each answer is in exactly one industry and one quarter.
-_SPLITTING = {"industry": True, "product": False, "quarter": True}
 
 
 @dataclass(frozen=True)
@@ -116,30 +116,29 @@ class SegmentFigures:
 
 
 def segment_figures(
-    overall: StoredTally, segments: Iterable[tuple[str, str, StoredTally]]
+    segments: Iterable[tuple[str, str, StoredTally]],
 ) -> dict[str, list[SegmentFigures]]:
-    """Each kind's segments, with the subtraction rule applied within the kind."""
-    by_kind: dict[str, list[tuple[str, StoredTally]]] = {kind: [] for kind in PARTNER_SEGMENT_KINDS}
+    """Each kind's segments; those the publication left unshown are withheld."""
+    result: dict[str, list[SegmentFigures]] = {kind: [] for kind in PARTNER_SEGMENT_KINDS}
     for kind, key, stored in segments:
-        if kind in by_kind:
-            by_kind[kind].append((key, stored))
-    result: dict[str, list[SegmentFigures]] = {}
-    for kind, rows in by_kind.items():
-        counts = {key: stored.tally.n for key, stored in rows}
-        total = overall.tally.n if _SPLITTING[kind] else None
-        withheld = withheld_segments(counts, total)
-        result[kind] = [
-            SegmentFigures(
-                kind=kind,
-                key=key,
-                figures=figure_set(
-                    stored,
-                    SUBTRACTION_REASON if key in withheld else None,
-                ),
-            )
-            for key, stored in rows
-        ]
+        if kind in result:
+            reason = None if stored.shown else SUBTRACTION_REASON
+            result[kind].append(SegmentFigures(kind, key, figure_set(stored, reason)))
     return result
+
+
+def market_figures(rows: Mapping[tuple[str, str], StoredTally]) -> dict[str, FigureSet]:
+    """The market figures, "all" and by selection reason: the reasons split the market's
+    answers, so the subtraction rule holds over them (answers without a reason are part of
+    what the overall minus the shown reasons leaves)."""
+    overall = rows.get(("all", ""), EMPTY)
+    counts = {reason: rows.get(("reason", reason), EMPTY).tally.n for reason in SELECTION_REASONS}
+    withheld = withheld_by_count(counts, overall.tally.n)
+    found = {"all": figure_set(overall)}
+    for reason in SELECTION_REASONS:
+        hidden = SUBTRACTION_REASON if reason in withheld else None
+        found[reason] = figure_set(rows.get(("reason", reason), EMPTY), hidden)
+    return found
 
 
 @dataclass(frozen=True)

@@ -115,9 +115,7 @@ class Loaders:
         """Worked out once per partner and request: byIndustry, byProduct, trend and the
         reviews' industry rule all read it."""
         if partner_id not in self._segment_figures:
-            self._segment_figures[partner_id] = segment_figures(
-                self.overall(partner_id), self.segments(partner_id)
-            )
+            self._segment_figures[partner_id] = segment_figures(self.segments(partner_id))
         return self._segment_figures[partner_id]
 
     def reviews_view(self, partner_id: int, first: int) -> list[PublicReview]:

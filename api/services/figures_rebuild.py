@@ -40,7 +40,7 @@ from api.models import (
     published_market,
     published_tallies,
 )
-from api.services import ranking_keys
+from api.services import ranking_keys, shown_segments
 from api.services.figures import REVIEW_KEY_BYTES
 from api.services.tally_rows import MARKET_KINDS, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
@@ -265,12 +265,15 @@ def _recount_published(session: Session) -> None:
         )
 
 
-def _sum_published_market(session: Session) -> None:
+def sum_published_market(session: Session) -> None:
+    """The public market figures again, from the partners' published rows."""
+    session.execute(delete(published_market))
     P = published_tallies
     summed = [*TALLY_COLUMNS, "engagements_covered"]
     query = (
         select(P.c.kind, P.c.segment, *(func.sum(P.c[name]) for name in summed))
-        .where(P.c.kind.in_(MARKET_KINDS))
+        # The reason rows the publication shows (api/services/shown_segments.py).
+        .where(P.c.kind.in_(MARKET_KINDS), or_(P.c.kind == "all", P.c.shown))
         .group_by(P.c.kind, P.c.segment)
     )
     session.execute(insert(published_market).from_select(["kind", "segment", *summed], query))
@@ -284,7 +287,6 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     _number_responses(session)
     session.execute(delete(partner_tallies))
     session.execute(delete(market_tallies))
-    session.execute(delete(published_market))
     for kind, segment, joins in _segments(session):
         _insert_partner_segments(session, kind, segment, joins)
     _set_on_all_rows(session, partner_tallies, "submitted", _highest_numbers(session))
@@ -294,8 +296,9 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     if publish_all:
         _publish_everything(session)
     _recount_published(session)
+    shown_segments.refresh(session, None)
     _set_on_all_rows(session, published_tallies, "invitations", invitations)
-    _sum_published_market(session)
+    sum_published_market(session)
     ranking_keys.rebase(session)
     return RebuildSummary(
         partner_rows=session.scalar(select(func.count()).select_from(partner_tallies)) or 0,

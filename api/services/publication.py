@@ -8,8 +8,10 @@ response loses it in the same transaction.
 
 Each copy remembers up to which of the partner's responses it counts (`published_through`,
 compared with SurveyResponse.partner_seq), so a void knows whether the copy holds it, and
-a rebuild can recompute every copy from the responses alone. The market figures are the
-sum of the partners' published 'all' and 'reason' rows, kept by the same deltas.
+a rebuild can recompute every copy from the responses alone. After either, which
+segments the public sees is decided again (api/services/shown_segments.py). The market
+figures are the sum of the partners' published 'all' rows and shown 'reason' rows, moved
+by what each publication or void changed in them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import partner_tallies, published_market, published_tallies
-from api.services import changes, ranking_keys
+from api.services import changes, ranking_keys, shown_segments
 from api.services.tally_rows import (
     ALL,
     MARKET_KINDS,
@@ -83,7 +85,6 @@ def publish_due(
     if not due:
         return due
     live = _rows(session, partner_tallies, partner_id, due)
-    published = _rows(session, published_tallies, partner_id, due)
     now = datetime.now(UTC)
     copies = [
         {
@@ -96,18 +97,44 @@ def publish_due(
         }
         for kind, segment in due
     ]
+    before = _market_share(session, partner_id)
     # Parameters apart from the statement: it compiles once and is cached from then on.
     session.execute(_copying(session.get_bind().dialect.name), copies)
     if ALL in due:
         ranking_keys.refresh(session, [partner_id])
     changes.record(session, partner_id=partner_id, reason="figures")
-    for copy in copies:
-        key = (copy["kind"], copy["segment"])
-        if key[0] in MARKET_KINDS:
-            old = published.get(key, {})
-            change = {name: copy[name] - old.get(name, 0) for name in SUMMED}
-            add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    shown_segments.refresh(session, [partner_id])
+    _move_market(session, before, _market_share(session, partner_id))
     return due
+
+
+def _market_share(session: Session, partner_id: int) -> dict[SegmentKey, dict[str, int]]:
+    """What the partner adds to the market figures: its published 'all' row, and each
+    'reason' row the publication shows (a reason row is a published set too, to whoever
+    compares the market's versions: the overlap rule decides it like any segment)."""
+    t = published_tallies.c
+    rows = session.execute(
+        select(t.kind, t.segment, t.shown, *(t[name] for name in SUMMED)).where(
+            t.partner_id == partner_id, t.kind.in_(MARKET_KINDS)
+        )
+    ).all()
+    return {
+        (row.kind, row.segment): {name: getattr(row, name) for name in SUMMED}
+        for row in rows
+        if row.kind == ALL[0] or row.shown
+    }
+
+
+def _move_market(
+    session: Session,
+    before: Mapping[SegmentKey, Mapping[str, int]],
+    after: Mapping[SegmentKey, Mapping[str, int]],
+) -> None:
+    for key in sorted({*before, *after}):
+        old, new = before.get(key, {}), after.get(key, {})
+        change = {name: new.get(name, 0) - old.get(name, 0) for name in SUMMED}
+        if any(change.values()):
+            add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
 
 
 @cache
@@ -136,14 +163,14 @@ def withdraw(
     if not holding:
         return
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
+    before = _market_share(session, partner_id)
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
     if ALL in holding:
         ranking_keys.refresh(session, [partner_id])
     for key in holding:
-        row = published[key]
         [(covered, latest)] = coverages(
-            session, partner_id, [key], through=row["published_through"]
+            session, partner_id, [key], through=published[key]["published_through"]
         )
         session.execute(
             update(published_tallies)
@@ -154,6 +181,5 @@ def withdraw(
             )
             .values(engagements_covered=covered, latest_response_at=latest)
         )
-        if key[0] in MARKET_KINDS:
-            change = {**delta, "engagements_covered": covered - row["engagements_covered"]}
-            add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    shown_segments.refresh(session, [partner_id])
+    _move_market(session, before, _market_share(session, partner_id))
