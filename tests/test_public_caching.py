@@ -91,12 +91,12 @@ def test_a_publication_changes_the_tag_and_a_plain_submit_does_not(
     start = version(db)
 
     # when four answers arrive: nothing is published yet, nothing public changed
-    responses(api, keys["acme"], "alpha-health", [10, 9, 8, 10])
+    responses(api, keys["acme"], "alpha-health", [10, 9, 8, 10], partner_key=keys["alpha"])
     assert version(db) == start
     assert get(api, LIST, before.headers["etag"]).status_code == 304
 
     # when the fifth arrives, the figures are published
-    responses(api, keys["acme"], "alpha-health", [9])
+    responses(api, keys["acme"], "alpha-health", [9], partner_key=keys["alpha"])
 
     # then the version moved and the answer shows the published figures
     assert version(db) > start

@@ -216,7 +216,13 @@ def test_a_new_partner_is_found_without_a_rebuild(searching: Searching) -> None:
 
 def test_published_figures_reach_the_index(searching: Searching) -> None:
     # Five answers publish the partner's figures: 4 promoters, 1 passive -> NPS 80, n 5.
-    responses(searching.api, searching.keys["acme"], "harbor-digital", [10, 9, 9, 10, 8])
+    responses(
+        searching.api,
+        searching.keys["acme"],
+        "harbor-digital",
+        [10, 9, 9, 10, 8],
+        partner_key=searching.keys["harbor"],
+    )
     result = searching.search("", filter={"evidenceTiers": ["EMERGING"]})
     assert [e["node"]["slug"] for e in result["edges"]] == ["harbor-digital"]
     ranked = searching.slugs("", order="RANKING_SCORE")
@@ -251,9 +257,21 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
         harbor = session.scalar(select(Partner.id).where(Partner.slug == "harbor-digital"))
     assert rows() == [*before, (harbor, "profile")]
     # Four answers publish nothing (below k) and write no row; the fifth publishes: one row.
-    responses(searching.api, searching.keys["acme"], "harbor-digital", [9, 9, 9, 9])
+    responses(
+        searching.api,
+        searching.keys["acme"],
+        "harbor-digital",
+        [9, 9, 9, 9],
+        partner_key=searching.keys["harbor"],
+    )
     assert rows() == [*before, (harbor, "profile")]
-    responses(searching.api, searching.keys["acme"], "harbor-digital", [9])
+    responses(
+        searching.api,
+        searching.keys["acme"],
+        "harbor-digital",
+        [9],
+        partner_key=searching.keys["harbor"],
+    )
     assert rows() == [*before, (harbor, "profile"), (harbor, "figures")]
 
 

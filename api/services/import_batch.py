@@ -167,7 +167,9 @@ def write(
                 "ended_on": n.draft.ended_on,
                 "status": n.draft.status,
                 "selection_reason": n.draft.selection_reason,
+                # An operator's import: trusted as an admin's record, confirmed at once.
                 "confirmed": True,
+                "recorded_by": "import",
             }
             for n in new
         ],
