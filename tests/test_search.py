@@ -342,6 +342,10 @@ PAGED_FIELDS = {
         "query($first: Int) { f: bestFitPartners(need: {}, first: $first) { score } }",
         lambda data: data["f"],
     ),
+    "disputedEngagements": (
+        "query($first: Int) { f: disputedEngagements(first: $first) { partnerSlug } }",
+        lambda data: data["f"],
+    ),
 }
 
 
