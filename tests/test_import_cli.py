@@ -79,7 +79,9 @@ def test_a_good_file_imports_every_row_as_the_vendors_confirmed_engagements(
         acme_slug = session.scalar(select(Vendor.slug).where(Vendor.id == acme_id))
     assert acme_slug == "acme"
     assert len(engagements) == 3
+    # An operator's import counts as confirmed by both sides, as an admin's record does.
     assert all(e.confirmed and e.vendor_id == acme_id for e in engagements)
+    assert {(e.recorded_by, e.disputed_at) for e in engagements} == {("import", None)}
     first = engagements[0]
     assert (first.budget, first.started_on, first.ended_on, first.selection_reason) == (
         120000,
