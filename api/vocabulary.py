@@ -19,6 +19,9 @@ CAPABILITIES = (
 EMPLOYEE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 CUSTOMER_SIZE_BANDS = ("1-99", "100-999", "1000-9999", "10000+")
 ENGAGEMENT_STATUSES = ("proposed", "in_progress", "completed", "cancelled")
+# Who recorded an engagement: the other side of a vendor or a partner confirms it; an
+# admin's, or an operator's import, is confirmed at once.
+RECORDED_BY = ("vendor", "partner", "admin", "import")
 BUDGET_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("under_50k", 0, 50_000),
     ("50k_250k", 50_000, 250_000),

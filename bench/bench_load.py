@@ -70,6 +70,8 @@ def main() -> None:
             subprocess.run([VOUCH, *command], env=env, check=True, stdout=subprocess.DEVNULL)
         engine = create_db_engine(url)
         slugs, keys, vendor_key, need = load_traffic.make_keys(engine, args.editors)
+        engagements = (args.invitations + 4) // 5
+        confirmers = load_traffic.confirming_keys(engine, slugs[:engagements])
         with serving(env, args.workers, args.server_log) as base_url:
             started = time.perf_counter()
             tokens = asyncio.run(
@@ -77,8 +79,8 @@ def main() -> None:
                     base_url,
                     vendor_key,
                     need,
-                    slugs,
-                    engagements=(args.invitations + 4) // 5,
+                    confirmers,
+                    engagements=engagements,
                     per_engagement=5,
                 )
             )

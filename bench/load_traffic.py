@@ -46,6 +46,8 @@ UPDATE = """mutation U($slug: String!, $version: Int!, $input: PartnerProfileInp
     partner { version summary } errors { code } } }"""
 RECORD = """mutation R($input: EngagementInput!) { recordEngagement(input: $input) {
   engagement { id } errors { field message code } } }"""
+CONFIRM = """mutation C($id: ID!) { confirmEngagement(engagementId: $id) {
+  engagement { confirmed } errors { field message code } } }"""
 INVITE = """mutation I($id: ID!, $email: String!) {
   createSurveyInvitation(engagementId: $id, email: $email) {
     token invitationId errors { code } } }"""
@@ -112,16 +114,28 @@ def make_keys(
     return slugs, keys, vendor_key, need
 
 
+def confirming_keys(engine: Engine, slugs: list[str]) -> dict[str, str]:
+    """A partner key for each of these partners, to confirm the engagements made for it."""
+    with session_factory(engine)() as session, session.begin():
+        return {
+            slug: create_key(session=session, role="partner", partner_slug=slug, actor="bench")[1]
+            for slug in slugs
+        }
+
+
 async def make_tokens(
     base_url: str,
     vendor_key: str,
     need: dict[str, Any],
-    partners: list[str],
+    confirmers: dict[str, str],
     *,
     engagements: int,
     per_engagement: int,
 ) -> list[tuple[str, int]]:
-    """Survey invitations made as a vendor would: an engagement, then invitations to it."""
+    """Survey invitations made as a vendor and its partners would: the vendor records an
+    engagement, its partner confirms it (`confirmers`: slug -> a partner key; the
+    engagements go round these partners), then the vendor invites the customer's people."""
+    partners = list(confirmers)
     tokens: list[tuple[str, int]] = []
     gate = asyncio.Semaphore(8)
 
@@ -140,6 +154,12 @@ async def make_tokens(
             body = await _data(http, base_url, RECORD, {"input": engagement}, vendor_key)
             recorded = body["recordEngagement"]
             assert recorded["errors"] == [], recorded["errors"]
+            partner_key = confirmers[engagement["partnerSlug"]]
+            variables = {"id": recorded["engagement"]["id"]}
+            confirmed = (await _data(http, base_url, CONFIRM, variables, partner_key))[
+                "confirmEngagement"
+            ]
+            assert confirmed["errors"] == [], confirmed["errors"]
             for person in range(per_engagement):
                 variables = {"id": recorded["engagement"]["id"], "email": f"p{person}@{domain}"}
                 invited = (await _data(http, base_url, INVITE, variables, vendor_key))[

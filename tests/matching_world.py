@@ -52,7 +52,8 @@ def engagement(
         started_on=date(2025, 1, 1),
         ended_on=date(2025, 6, 1) if status == "completed" else None,
         status=status,
-        confirmed=True,
+        confirmed=True,  # written as an operator's record: it counts at once
+        recorded_by="admin",
     )
     session.add(row)
     session.flush()

@@ -15,7 +15,7 @@ from tests import factories
 from tests.attacker import Respondent, answers, market_sums, published_sums, recovered
 from tests.databases import Database
 from tests.server import GraphQLClient
-from tests.survey_flow import INVITE, engagement_input, invite, record, submit
+from tests.survey_flow import INVITE, confirm, engagement_input, invite, record, submit
 
 PRODUCTS = ("acme-crm", "acme-hr", "acme-bi", "acme-iot")
 
@@ -31,15 +31,28 @@ def vendor_key(db: Database) -> str:
         return factories.key(session, "vendor", vendor="acme")
 
 
+@pytest.fixture
+def partner_key(db: Database, vendor_key: str) -> str:
+    """alpha-health's key: it confirms the engagements the vendor records."""
+    with db.session() as session, session.begin():
+        return factories.key(session, "partner", partner="alpha-health")
+
+
 def respond(
-    api: GraphQLClient, key: str, respondents: list[Respondent], ratings: list[int]
+    api: GraphQLClient,
+    key: str,
+    partner_key: str,
+    respondents: list[Respondent],
+    ratings: list[int],
 ) -> None:
-    """One engagement per respondent, labelled as the respondent says, and its answer."""
+    """One engagement per respondent, labelled as the respondent says, confirmed by the
+    partner (the attacker here labels real engagements), and its answer."""
     for number, (who, values) in enumerate(zip(respondents, answers(ratings), strict=True)):
         domain = f"customer{number}.example"
         engagement = record(
             api,
             key,
+            partner_key,
             **engagement_input(
                 "alpha-health",
                 customerName=f"Customer {number}",
@@ -54,7 +67,7 @@ def respond(
 
 
 def test_six_five_answer_subsets_of_six_answers_give_none_back(
-    db: Database, api: GraphQLClient, vendor_key: str
+    db: Database, api: GraphQLClient, vendor_key: str, partner_key: str
 ) -> None:
     # given: six engagements labelled so that the overall figures (published at 5 answers),
     # healthcare and each of four products hold a different five of the six answers
@@ -67,7 +80,7 @@ def test_six_five_answer_subsets_of_six_answers_give_none_back(
     ratings = [5, 1, 4, 2, 3, 5]
 
     # when: the vendor has them answered, then reads what the public reads
-    respond(api, vendor_key, respondents, ratings)
+    respond(api, vendor_key, partner_key, respondents, ratings)
     sums = published_sums(api, "alpha-health", "overall")
 
     # then: the overall figures are public (5 answers, ratings 5+1+4+2+3 = 15) ...
@@ -77,14 +90,14 @@ def test_six_five_answer_subsets_of_six_answers_give_none_back(
 
 
 def test_overall_minus_a_product_with_one_answer_fewer_gives_none_back(
-    db: Database, api: GraphQLClient, vendor_key: str
+    db: Database, api: GraphQLClient, vendor_key: str, partner_key: str
 ) -> None:
     # given: nine answers, eight of them on engagements with acme-crm and one on an
     # engagement with no product, published as a first load publishes them (every figure
     # as it stands: overall 9, acme-crm 8)
     respondents = [Respondent("healthcare", ("acme-crm",)) for _ in range(8)]
     respondents.append(Respondent("healthcare", ()))
-    respond(api, vendor_key, respondents, [4, 5, 4, 3, 5, 4, 4, 5, 1])
+    respond(api, vendor_key, partner_key, respondents, [4, 5, 4, 3, 5, 4, 4, 5, 1])
     with db.session() as session, session.begin():
         rebuild(session=session, publish_all=True)
 
@@ -99,13 +112,13 @@ def test_overall_minus_a_product_with_one_answer_fewer_gives_none_back(
 
 
 def test_the_market_minus_a_selection_reason_gives_none_back(
-    db: Database, api: GraphQLClient, vendor_key: str
+    db: Database, api: GraphQLClient, vendor_key: str, partner_key: str
 ) -> None:
     # given: the market is one partner's nine answers, eight of customers who chose it on
     # a peer's referral and one who gave no reason, published as a first load publishes
     respondents = [Respondent("healthcare", ("acme-crm",)) for _ in range(8)]
     respondents.append(Respondent("healthcare", ("acme-crm",), reason=None))
-    respond(api, vendor_key, respondents, [4, 5, 4, 3, 5, 4, 4, 5, 1])
+    respond(api, vendor_key, partner_key, respondents, [4, 5, 4, 3, 5, 4, 4, 5, 1])
     with db.session() as session, session.begin():
         rebuild(session=session, publish_all=True)
 
@@ -118,14 +131,8 @@ def test_the_market_minus_a_selection_reason_gives_none_back(
     assert recovered(respondents, sums) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="answers count only once the partner confirms the engagement (issue 18 item 5, "
-    "another branch). When merging: have the partner confirm the victim's engagement only "
-    "(confirm_victim below), and drop this mark",
-)
 def test_four_planted_answers_beside_one_victim_give_none_back(
-    db: Database, api: GraphQLClient, vendor_key: str
+    db: Database, api: GraphQLClient, vendor_key: str, partner_key: str
 ) -> None:
     # given: one real respondent, whose engagement the partner confirmed, and four
     # engagements the vendor recorded alone and tries to have answered by itself
@@ -136,7 +143,7 @@ def test_four_planted_answers_beside_one_victim_give_none_back(
             api, vendor_key, **engagement_input("alpha-health", customerDomain=domain)
         )
         if number == 0:
-            confirm_victim(api, engagement)
+            confirm(api, partner_key, engagement)
         invited = api.data(INVITE, {"id": engagement, "email": f"cio@{domain}"}, key=vendor_key)
         token = invited["createSurveyInvitation"]["token"]
         if token is not None:  # refused while the partner has not confirmed
@@ -148,7 +155,3 @@ def test_four_planted_answers_beside_one_victim_give_none_back(
 
     # then: no figure holds the victim beside only the planted answers
     assert not (n == 1 + len(known) and total - sum(known) == 2)
-
-
-def confirm_victim(api: GraphQLClient, engagement_id: str) -> None:
-    """The partner confirms the victim's engagement: a no-op until confirmation exists."""

@@ -2,7 +2,8 @@
 refused with a top-level error and leave every table exactly as it was.
 
 The table MUTATIONS below is the authorization matrix. It must name every mutation of the
-schema: a new mutation without a row makes test_every_mutation_has_a_row fail.
+schema: a new mutation without a row makes test_every_mutation_has_a_row fail. A mutation
+whose right depends on its target (which side recorded an engagement) has a row per target.
 
 Callers:
   no_key         no Authorization header (the public role)
@@ -54,6 +55,7 @@ CALLERS = (
 EDITORS = frozenset({"own_partner", "admin"})
 ADMIN = frozenset({"admin"})
 ENGAGEMENT_VENDOR = frozenset({"own_vendor", "admin"})
+ENGAGEMENT_PARTNER = frozenset({"own_partner", "admin"})
 ANYONE_WITHOUT_A_BAD_KEY = frozenset(CALLERS) - {"bad_key"}
 
 
@@ -68,6 +70,7 @@ class Seed:
     reference_id: int
     engagement_id: int  # alpha-health for acme, completed and confirmed
     proposed_id: int  # alpha-health for acme, proposed by the partner: unconfirmed
+    recorded_id: int  # alpha-health for acme, recorded by acme: unconfirmed
     review_id: int  # a published review (a response with a comment) of alpha-health
     review_key: str  # the same review's public id
     token: str  # an unused survey token of engagement_id
@@ -110,8 +113,16 @@ def seed(db: Database) -> Seed:
         engagement = engagements.record_engagement(session=session, caller=admin, draft=draft)
         proposer = Caller(role="partner", partner_id=own.id, partner_slug=OWN, source="test:seed")
         proposed = engagements.record_engagement(session=session, caller=proposer, draft=draft)
+        vendor = Caller(
+            role="vendor",
+            vendor_id=world.vendors["acme"].id,
+            vendor_slug="acme",
+            source="test:seed",
+        )
+        recorded = engagements.record_engagement(session=session, caller=vendor, draft=draft)
         assert engagement.confirmed
         assert not proposed.confirmed
+        assert not recorded.confirmed
         _, answered = surveys.create_invitation(
             session=session,
             caller=admin,
@@ -143,6 +154,7 @@ def seed(db: Database) -> Seed:
             ).one(),
             engagement_id=engagement.id,
             proposed_id=proposed.id,
+            recorded_id=recorded.id,
             review_id=review.id,
             review_key=review.review_key or "",
             token=unused,
@@ -176,6 +188,10 @@ class Row:
     document: str
     variables: Callable[[Seed], dict[str, Any]]
     allowed: frozenset[str]
+    field: str | None = None  # the mutation, when the row's name says more than that
+
+    def mutation(self, name: str) -> str:
+        return self.field or name
 
 
 PAYLOAD_ERRORS = "errors { code field message }"
@@ -318,10 +334,33 @@ MUTATIONS: dict[str, Row] = {
         lambda s: {"input": engagement_input("stlukes.example")},
         EDITORS,
     ),
+    # The other side confirms or disputes: the vendor a partner's proposal, the partner a
+    # vendor's record; never the side that recorded it (own_vendor below, own_partner above).
     "confirmEngagement": Row(
         f"""mutation($id: ID!) {{ confirmEngagement(engagementId: $id) {ENGAGEMENT_PAYLOAD} }}""",
         lambda s: {"id": str(s.proposed_id)},
         ENGAGEMENT_VENDOR,
+    ),
+    "confirmEngagement of a vendor's record": Row(
+        f"""mutation($id: ID!) {{ confirmEngagement(engagementId: $id) {ENGAGEMENT_PAYLOAD} }}""",
+        lambda s: {"id": str(s.recorded_id)},
+        ENGAGEMENT_PARTNER,
+        field="confirmEngagement",
+    ),
+    "disputeEngagement": Row(
+        f"""mutation($id: ID!, $reason: String!) {{
+          disputeEngagement(engagementId: $id, reason: $reason) {ENGAGEMENT_PAYLOAD}
+        }}""",
+        lambda s: {"id": str(s.proposed_id), "reason": "We never worked with this customer."},
+        ENGAGEMENT_VENDOR,
+    ),
+    "disputeEngagement of a vendor's record": Row(
+        f"""mutation($id: ID!, $reason: String!) {{
+          disputeEngagement(engagementId: $id, reason: $reason) {ENGAGEMENT_PAYLOAD}
+        }}""",
+        lambda s: {"id": str(s.recorded_id), "reason": "We never worked with this customer."},
+        ENGAGEMENT_PARTNER,
+        field="disputeEngagement",
     ),
     "setEngagementStatus": Row(
         f"""mutation($id: ID!, $status: String!) {{
@@ -366,9 +405,10 @@ def schema_mutation_names(sdl: str) -> set[str]:
 def test_every_mutation_has_a_row() -> None:
     exported = schema_mutation_names(str(schema))
     assert schema_mutation_names(SCHEMA_FILE.read_text()) == exported
-    assert set(MUTATIONS) == exported, (
-        f"rows missing for {sorted(exported - set(MUTATIONS))}, "
-        f"rows for no mutation {sorted(set(MUTATIONS) - exported)}"
+    named = {row.mutation(name) for name, row in MUTATIONS.items()}
+    assert named == exported, (
+        f"rows missing for {sorted(exported - named)}, "
+        f"rows for no mutation {sorted(named - exported)}"
     )
 
 
@@ -443,7 +483,7 @@ def test_a_wrong_caller_is_refused_and_nothing_changes(
     assert codes[0] in refusal_codes(caller), body
     if caller == "bad_key":
         assert response.status_code == 401
-    assert (body.get("data") or {}).get(mutation) is None, body
+    assert (body.get("data") or {}).get(row.mutation(mutation)) is None, body
     after = dump(seeder.db)
     assert changed_tables(before, after) == [], "a refused request changed these tables"
     assert after == before
@@ -461,7 +501,7 @@ def test_a_right_caller_succeeds(
     body = response.json()
     assert response.status_code == 200, body
     assert "errors" not in body, body["errors"]
-    payload = body["data"][mutation]
+    payload = body["data"][row.mutation(mutation)]
     assert payload["errors"] == []
     empty = [name for name, value in payload.items() if name != "errors" and value in (None, False)]
     assert empty == [], payload
@@ -488,6 +528,8 @@ BAD_VALUES: list[Any] = [
     pytest.param("replyToReview", {"body": ""}),
     pytest.param("createSurveyInvitation", {"email": "someone@elsewhere.example"}),
     pytest.param("setEngagementStatus", {"status": "nope"}),
+    pytest.param("disputeEngagement", {"reason": ""}),
+    pytest.param("disputeEngagement of a vendor's record", {"reason": ""}),
 ]
 
 

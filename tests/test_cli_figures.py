@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from api.models import AuditEntry, SurveyResponse, market_tallies, partner_tallies
 from api.services.apikeys import Caller
+from api.services.engagement_agreement import confirm_engagement
 from api.services.engagements import EngagementDraft, record_engagement
 from api.services.surveys import SurveyAnswers, create_invitation, submit_response
 from tests import factories
@@ -25,12 +26,14 @@ def response_ids(db: Database) -> list[int]:
 
 
 def seed_responses(db: Database) -> list[int]:
-    """One completed engagement of alpha-health for acme, answered once per score."""
+    """One completed engagement of alpha-health for acme (recorded by acme, confirmed by
+    alpha-health), answered once per score."""
     with db.session() as session, session.begin():
         world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health")
+        alpha = factories.partner(session, world, "alpha-health")
         acme = world.vendors["acme"]
         caller = Caller(role="vendor", vendor_id=acme.id, vendor_slug="acme")
+        partner = Caller(role="partner", partner_id=alpha.id, partner_slug="alpha-health")
         engagement = record_engagement(
             session=session,
             caller=caller,
@@ -44,6 +47,7 @@ def seed_responses(db: Database) -> list[int]:
                 selection_reason="peer_referral",
             ),
         )
+        confirm_engagement(session=session, caller=partner, engagement_id=engagement.id)
         ids = []
         for number, score in enumerate(SCORES):
             _, token = create_invitation(

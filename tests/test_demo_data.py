@@ -173,6 +173,11 @@ def test_engagements_and_surveys_hold_together(small: Engine) -> None:
         assert engagement.industry_id == customers[engagement.customer_id].industry_id
         assert engagement.selection_reason in SELECTION_REASONS
         assert engagement.confirmed == (engagement.status != "proposed")
+        # the vendor recorded it and the partner confirmed it, or the partner proposed it
+        assert engagement.recorded_by == (
+            "partner" if engagement.status == "proposed" else "vendor"
+        )
+        assert engagement.disputed_at is None
         if engagement.started_on is not None:
             assert engagement.started_on >= date(2021, 1, 1)
         if engagement.status == "completed":
@@ -183,6 +188,7 @@ def test_engagements_and_surveys_hold_together(small: Engine) -> None:
     for invitation in invitations:
         engagement = engagements[invitation.engagement_id]
         assert engagement.status == "completed"
+        assert engagement.confirmed  # surveyed only once both sides agreed it happened
         assert 1 <= invitations_by_engagement[engagement.id] <= 3
         assert re.fullmatch(r"[0-9a-f]{64}", invitation.token_hash)
         assert invitation.email.endswith("@" + customers[engagement.customer_id].email_domain)

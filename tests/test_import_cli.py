@@ -13,8 +13,12 @@ from sqlalchemy import func, select
 
 from api import cli_import
 from api.csv_safe import SafeWriter
-from api.models import AuditEntry, Customer, Engagement, Vendor, engagement_products
+from api.models import AuditEntry, Customer, Engagement, Partner, Vendor, engagement_products
+from api.services.apikeys import Caller
+from api.services.engagement_agreement import dispute_engagement
+from api.services.engagements import EngagementDraft, record_engagement
 from api.services.import_csv import REQUIRED_COLUMNS
+from api.services.imports import DISPUTED
 from tests import factories
 from tests.cli_runner import vouch
 from tests.databases import Database
@@ -79,7 +83,9 @@ def test_a_good_file_imports_every_row_as_the_vendors_confirmed_engagements(
         acme_slug = session.scalar(select(Vendor.slug).where(Vendor.id == acme_id))
     assert acme_slug == "acme"
     assert len(engagements) == 3
+    # An operator's import counts as confirmed by both sides, as an admin's record does.
     assert all(e.confirmed and e.vendor_id == acme_id for e in engagements)
+    assert {(e.recorded_by, e.disputed_at) for e in engagements} == {("import", None)}
     first = engagements[0]
     assert (first.budget, first.started_on, first.ended_on, first.selection_reason) == (
         120000,
@@ -132,6 +138,45 @@ def test_one_bad_row_among_good_ones_imports_nothing_and_names_each_problem(
     assert "nothing imported" in result.stderr
     assert "imported 4" not in result.stdout
     assert counts(db) == NOTHING
+
+
+def test_a_row_whose_engagement_the_partner_disputed_is_refused(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    # given: acme recorded GOOD's first engagement through the API, and alpha-health
+    # disputed it
+    with db.session() as session, session.begin():
+        alpha_id = session.scalar(select(Partner.id).where(Partner.slug == "alpha-health"))
+        assert alpha_id is not None
+        draft = EngagementDraft(
+            partner_slug="alpha-health",
+            customer_name="Mercy Hospital",
+            customer_domain="mercy.example",
+            industry="healthcare",
+            status="completed",
+            started_on=date(2024, 1, 15),
+        )
+        vendor = Caller(role="vendor", vendor_id=acme_id, vendor_slug="acme")
+        engagement = record_engagement(session=session, caller=vendor, draft=draft)
+        partner = Caller(role="partner", partner_id=alpha_id, partner_slug="alpha-health")
+        dispute_engagement(
+            session=session, caller=partner, engagement_id=engagement.id, reason="Not ours."
+        )
+    before = counts(db)
+
+    # when: the operator imports acme's export, which holds it
+    result = vouch(
+        "import", "engagements", write(tmp_path, GOOD), "--vendor", "acme",
+        db=db, data_dir=tmp_path,
+    )  # fmt: skip
+
+    # then: the import does not overrule the dispute unseen: nothing is imported
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert problems == [f"line 2: {DISPUTED}"]
+    assert counts(db) == before
+    with db.session() as session:
+        assert session.scalars(select(Engagement.confirmed)).all() == [False]
 
 
 def test_a_dry_run_of_a_good_file_counts_the_rows_and_writes_nothing(

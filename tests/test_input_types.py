@@ -150,6 +150,7 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "recordEngagement": {"input"},
     "proposeEngagement": {"input"},
     "confirmEngagement": {"engagementId"},
+    "disputeEngagement": {"engagementId", "reason"},  # the reason is kept for admins
     "setEngagementStatus": {"engagementId", "status"},
     "createSurveyInvitation": {"engagementId", "email"},
     "submitSurveyResponse": {"token", "input"},

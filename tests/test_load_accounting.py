@@ -38,9 +38,10 @@ def test_every_acknowledged_write_of_a_short_load_run_is_in_the_database(
 ) -> None:
     # given: partner and vendor keys, and survey invitations made through the API
     slugs, keys, vendor_key, need = load_traffic.make_keys(db.engine, partners=3)
+    confirmers = load_traffic.confirming_keys(db.engine, slugs[:8])
     tokens = asyncio.run(
         load_traffic.make_tokens(
-            loaded_server, vendor_key, need, slugs, engagements=8, per_engagement=5
+            loaded_server, vendor_key, need, confirmers, engagements=8, per_engagement=5
         )
     )
     world = load_traffic.World(slugs, keys, vendor_key, need, tokens)

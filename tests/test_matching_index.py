@@ -67,6 +67,7 @@ def test_a_publication_through_the_api_reaches_the_next_match(
         ref = factories.reference_data(session)
         factories.partner(session, ref, "alpha-health", offices=(("Oslo", "NO", 59.9, 10.7),))
         key = factories.key(session, "vendor", vendor="acme")
+        alpha = factories.key(session, "partner", partner="alpha-health")
 
     def success() -> dict[str, Any]:
         [match] = api.data(BEST_FIT, {"need": {"industry": "healthcare"}}, key=key)[
@@ -77,7 +78,8 @@ def test_a_publication_through_the_api_reaches_the_next_match(
     assert success()["evidence"].startswith("0 published responses")
     for number in range(5):  # the fifth answer publishes the partner's figures
         domain = f"clinic{number}.example"
-        engagement = record(api, key, **engagement_input("alpha-health", customerDomain=domain))
+        values = engagement_input("alpha-health", customerDomain=domain)
+        engagement = record(api, key, alpha, **values)
         token = invite(api, key, engagement, f"cio@{domain}")
         assert submit(api, token, likelihoodToRecommend=10)["accepted"] is True
     assert success()["evidence"].startswith("NPS 100, 95% interval ")

@@ -88,6 +88,52 @@ def test_upgrading_keeps_every_row_that_refers_to_a_copied_table(empty_url: URL)
     assert capabilities in ("[]", [])
 
 
+def test_upgrading_keeps_each_engagement_confirmed_or_not_and_names_who_recorded_it(
+    empty_url: URL,
+) -> None:
+    # given: before 0008, a vendor's confirmed engagement, an admin's (no vendor), and a
+    # partner's proposal waiting for its vendor
+    migrations.upgrade(empty_url, "0007")
+    engine = create_db_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO industries (id, slug, name) VALUES (1, 'h', 'H')",
+                "INSERT INTO vendors (id, slug, name) VALUES (1, 'v', 'V')",
+                "INSERT INTO partners (id, slug, name, partner_types, languages, capabilities, "
+                "version, ranking_key, created_at, updated_at) VALUES (1, 'p', 'P', '[]', '[]', "
+                "'[]', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                "INSERT INTO customers (id, name, email_domain, industry_id) "
+                "VALUES (1, 'C', 'c.example', 1)",
+            ):
+                connection.execute(text(statement))
+            for number, vendor, confirmed in ((1, 1, True), (2, None, True), (3, 1, False)):
+                connection.execute(
+                    text(
+                        "INSERT INTO engagements (id, partner_id, customer_id, vendor_id, "
+                        "industry_id, status, confirmed, created_at) VALUES (:id, 1, 1, :vendor, "
+                        "1, 'completed', :confirmed, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "vendor": vendor, "confirmed": confirmed},
+                )
+
+        # when: upgraded to the head
+        migrations.upgrade(empty_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, confirmed, recorded_by, disputed_at FROM engagements ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+
+    # then: each keeps its state; the proposal still waits for the vendor
+    assert [(i, bool(c), by, at) for i, c, by, at in rows] == [
+        (1, True, "vendor", None),
+        (2, True, "admin", None),
+        (3, False, "partner", None),
+    ]
+
+
 def _where(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 

@@ -287,8 +287,16 @@ def test_a_partner_cannot_touch_another_partners_office(
 def test_a_partner_replies_once_to_its_own_reviews_and_never_changes_them(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    responses(api, keys["acme"], "alpha-health", [6], comment="Slow start, good finish")
-    responses(api, keys["acme"], "alpha-health", [9, 9, 9, 9])  # 5 answers: published
+    confirmed_by = keys["alpha"]
+    responses(
+        api,
+        keys["acme"],
+        "alpha-health",
+        [6],
+        partner_key=confirmed_by,
+        comment="Slow start, good finish",
+    )
+    responses(api, keys["acme"], "alpha-health", [9, 9, 9, 9], partner_key=confirmed_by)
     [review] = api.data(REVIEWS, {"slug": "alpha-health"})["partner"]["reviews"]
 
     assert api.data(REPLY, {"id": review["id"], "body": "Thank you!"}, key=keys["alpha"]) == {

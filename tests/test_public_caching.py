@@ -112,7 +112,9 @@ def test_a_publication_changes_the_tag_and_a_plain_submit_does_not(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
     # given five invitations sent (buyers see their count at once)
-    engagement = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement = record(
+        api, keys["acme"], partner_key=keys["alpha"], **engagement_input("alpha-health")
+    )
     tokens = [invite(api, keys["acme"], engagement, f"p{n}@mercy.example") for n in range(5)]
     before = get(api, LIST)
     start = version(db)
@@ -138,7 +140,9 @@ def test_an_invitation_changes_the_tag_and_the_answer_at_once(
 ) -> None:
     # given a completed engagement and a public answer showing its invitation count
     query = "{ partners(first: 5) { edges { node { metrics { invitationCount } } } } }"
-    engagement = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement = record(
+        api, keys["acme"], partner_key=keys["alpha"], **engagement_input("alpha-health")
+    )
     before = get(api, query)
     assert before.json()["data"]["partners"]["edges"][0]["node"]["metrics"] == {
         "invitationCount": 0

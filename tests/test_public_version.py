@@ -52,6 +52,7 @@ SHOWS: dict[str, bool] = {
     "recordEngagement": False,
     "proposeEngagement": False,
     "confirmEngagement": False,
+    "disputeEngagement": False,
     "setEngagementStatus": False,
     "createSurveyInvitation": True,  # the invitation count and the response rate
     "submitSurveyResponse": True,  # the tenth answer: the next publication step

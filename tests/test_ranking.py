@@ -74,9 +74,10 @@ def vendor_key(db: Database, api: GraphQLClient) -> str:
         for slug in ANSWERS:
             factories.partner(session, world, slug, name=f"{slug.title()} Partners")
         key = factories.key(session, "vendor", vendor="acme")
+        confirmers = {slug: factories.key(session, "partner", partner=slug) for slug in ANSWERS}
     for slug, scores in ANSWERS.items():
         if scores:
-            responses(api, key, slug, scores)
+            responses(api, key, slug, scores, partner_key=confirmers[slug])
     return key
 
 

@@ -67,10 +67,13 @@ class Links(HTMLParser):
 
 
 def answer(
-    api: GraphQLClient, key: str, slug: str, number: int, score: int, **values: object
+    api: GraphQLClient, keys: dict[str, str], slug: str, number: int, score: int, **values: object
 ) -> None:
+    """One engagement recorded by the vendor (keys["vendor"]), confirmed by its partner
+    (keys[slug]), one invitation and one answer."""
+    key = keys["vendor"]
     domain = f"{slug}-{number}.example"
-    engagement = record(api, key, **engagement_input(slug, customerDomain=domain))
+    engagement = record(api, key, keys[slug], **engagement_input(slug, customerDomain=domain))
     token = invite(api, key, engagement, f"cio@{domain}")
     assert submit(api, token, likelihoodToRecommend=score, **values)["accepted"] is True
 
@@ -104,7 +107,13 @@ def built(
             certifications=1,
             offices=(("Lyon", "FR", 45.76, 4.84),),
         )
-        vendor = factories.key(session, "vendor", vendor="acme")
+        keys = {
+            "vendor": factories.key(session, "vendor", vendor="acme"),
+            **{
+                slug: factories.key(session, "partner", partner=slug)
+                for slug in ("alpha-health", "bravo-retail", "evil-inc")
+            },
+        }
         session.execute(
             update(Partner)
             .where(Partner.slug == "evil-inc")
@@ -118,11 +127,11 @@ def built(
     with httpx.Client(timeout=30) as http:
         api = GraphQLClient(base_url=server_url, http=http)
         for number, score in enumerate([10, 9, 9, 10, 6, 8]):
-            answer(api, vendor, "alpha-health", number, score, comment=f"Good work {number}")
+            answer(api, keys, "alpha-health", number, score, comment=f"Good work {number}")
         for number in range(5):
             answer(
                 api,
-                vendor,
+                keys,
                 "evil-inc",
                 number,
                 9,
@@ -130,7 +139,7 @@ def built(
                 anonymous=False,
                 respondentName=EVIL[:150],
             )
-        answer(api, vendor, "bravo-retail", 0, 3)
+        answer(api, keys, "bravo-retail", 0, 3)
     _every_other_text_is_evil(database)
     out = tmp_path_factory.mktemp("data")
     result = vouch("site", "build", db=database, data_dir=out)

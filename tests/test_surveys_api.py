@@ -60,7 +60,7 @@ def keys(db: Database) -> dict[str, str]:
 def test_a_vendor_records_invites_and_a_respondent_answers_once(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
 
     first = submit(api, token, likelihoodToRecommend=9, comment="Great team")
@@ -79,7 +79,7 @@ def test_a_vendor_records_invites_and_a_respondent_answers_once(
 def test_forged_and_expired_tokens_change_nothing(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
     with db.session() as session, session.begin():
         session.execute(update(SurveyInvitation).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -111,7 +111,7 @@ def test_forged_and_expired_tokens_change_nothing(
 def test_bad_answers_are_named_and_do_not_burn_the_token(
     db: Database, api: GraphQLClient, keys: dict[str, str], answers: dict[str, object], field: str
 ) -> None:
-    engagement_id = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
 
     result = submit(api, token, **answers)
@@ -124,8 +124,10 @@ def test_bad_answers_are_named_and_do_not_burn_the_token(
 def test_invitations_only_for_completed_confirmed_engagements_on_the_customer_domain(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    running = record(api, keys["acme"], **engagement_input("alpha-health", status="in_progress"))
-    done = record(api, keys["acme"], **engagement_input("alpha-health"))
+    running = record(
+        api, keys["acme"], keys["partner"], **engagement_input("alpha-health", status="in_progress")
+    )
+    done = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
 
     def errors(engagement_id: str, email: str, key: str) -> list[tuple[str, str]]:
         body = api.data(INVITE, {"id": engagement_id, "email": email}, key=key)
@@ -142,7 +144,7 @@ def test_invitations_only_for_completed_confirmed_engagements_on_the_customer_do
 def test_partners_cannot_invite_and_vendors_only_their_own(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
     variables = {"id": engagement_id, "email": "a@mercy.example"}
 
     assert api.error_codes(INVITE, variables, key=keys["partner"]) == ["FORBIDDEN"]
@@ -211,7 +213,15 @@ def test_engagement_validation_names_each_field(
 def test_figures_appear_only_from_five_responses_and_follow_the_answers(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    responses(api, keys["acme"], "alpha-health", [10, 9, 8, 3], ratingOverall=4, wentLive=True)
+    responses(
+        api,
+        keys["acme"],
+        "alpha-health",
+        [10, 9, 8, 3],
+        partner_key=keys["partner"],
+        ratingOverall=4,
+        wentLive=True,
+    )
 
     # Nothing is published before 5 answers: the public sees none; an operator sees 4.
     public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
@@ -236,6 +246,7 @@ def test_figures_appear_only_from_five_responses_and_follow_the_answers(
         keys["acme"],
         "alpha-health",
         [10],
+        partner_key=keys["partner"],
         ratingOverall=2,
         wentLive=False,
         comment="Went well",
@@ -303,6 +314,7 @@ def test_an_anonymous_review_never_shows_who(
         keys["acme"],
         "alpha-health",
         [9, 9, 9, 9, 9],  # reviews are shown once published, at 5 answers
+        partner_key=keys["partner"],
         comment="Solid",
         anonymous=True,
         respondentName="Bob Secret",

@@ -125,12 +125,14 @@ def world(db: Database, api: GraphQLClient) -> World:
         keys = {
             "acme": factories.key(session, "vendor", vendor="acme"),
             "partner": factories.key(session, "partner", partner="alpha-health"),
+            "bravo": factories.key(session, "partner", partner="bravo-retail"),
             "admin": factories.key(session, "admin"),
         }
+    confirmer = {"alpha-health": keys["partner"], "bravo-retail": keys["bravo"]}
     for number, (partner, reason, answers) in enumerate(ENGAGEMENTS):
         domain = f"customer{number}.example"
         values = engagement_input(partner, customerDomain=domain, selectionReason=reason)
-        engagement_id = record(api, keys["acme"], **values)
+        engagement_id = record(api, keys["acme"], confirmer[partner], **values)
         for person, (score, extra) in enumerate(answers):
             token = invite(api, keys["acme"], engagement_id, f"person{person}@{domain}")
             assert submit(api, token, likelihoodToRecommend=score, **extra)["accepted"] is True

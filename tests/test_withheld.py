@@ -67,18 +67,25 @@ def keys(db: Database) -> dict[str, str]:
         factories.partner(session, world, "alpha-health", industries=("healthcare",))
         return {
             "acme": factories.key(session, "vendor", vendor="acme"),
+            "alpha": factories.key(session, "partner", partner="alpha-health"),
             "admin": factories.key(session, "admin"),
         }
 
 
-def answer(api: GraphQLClient, key: str, number: int, score: int, **values: Any) -> None:
-    """One engagement, one invitation and one answer: a respondent of their own."""
+def answer(
+    api: GraphQLClient, keys: dict[str, str], number: int, score: int, **values: Any
+) -> None:
+    """One engagement (recorded by acme, confirmed by alpha-health), one invitation and one
+    answer: a respondent of their own."""
     domain = f"customer{number}.example"
     industry = values.pop("industry", "healthcare")
     engagement = record(
-        api, key, **engagement_input("alpha-health", customerDomain=domain, industry=industry)
+        api,
+        keys["acme"],
+        keys["alpha"],
+        **engagement_input("alpha-health", customerDomain=domain, industry=industry),
     )
-    token = invite(api, key, engagement, f"cio@{domain}")
+    token = invite(api, keys["acme"], engagement, f"cio@{domain}")
     assert submit(api, token, likelihoodToRecommend=score, **values)["accepted"] is True
 
 
@@ -151,7 +158,7 @@ def test_comparing_publications_never_shows_fewer_than_k_new_answers(
     published_changes = 0
     for number, score in enumerate(scores):
         industry = "retail" if number % 3 == 0 else "healthcare"
-        answer(api, keys["acme"], number, score, industry=industry, comment=f"note {number}")
+        answer(api, keys, number, score, industry=industry, comment=f"note {number}")
         after = every_figure(api.data(METRICS, {"slug": "alpha-health"}))
         for where, figures in after.items():
             moved = (
@@ -178,7 +185,7 @@ def test_a_void_leaves_the_published_figures_at_once(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
     for number, score in enumerate([10, 10, 9, 9, 0]):
-        answer(api, keys["acme"], number, score)
+        answer(api, keys, number, score)
     public = api.data(METRICS, {"slug": "alpha-health"})["partner"]["metrics"]
     # promoters 4, detractors 1, n 5: NPS 100 x (4 - 1) / 5 = 60
     assert public["nps"]["value"] == pytest.approx(60.0)
@@ -323,7 +330,7 @@ def test_an_anonymous_review_shows_only_its_quarter_in_no_telling_order(
     # would differ by one answer each way, and healthcare would be withheld for overlap.
     for number in range(10):
         industry = "retail" if number == 0 else "healthcare"
-        answer(api, keys["acme"], number, 9, comment=f"review {number:02d}", industry=industry)
+        answer(api, keys, number, 9, comment=f"review {number:02d}", industry=industry)
     reviews = api.data(METRICS, {"slug": "alpha-health"})["partner"]["reviews"]
     assert len(reviews) == 10  # published at 5 and 10 answers
     for review in reviews:
@@ -349,7 +356,7 @@ def test_market_insights_count_the_engagements_they_cover(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
     for number, score in enumerate([10, 9, 8, 7, 6]):
-        answer(api, keys["acme"], number, score)
+        answer(api, keys, number, score)
     market = api.data(MARKET)["marketInsights"]
     assert market["overall"]["engagementsCovered"] == 5  # one engagement per answer
     [peer] = [r for r in market["bySelectionReason"] if r["reason"] == "peer_referral"]

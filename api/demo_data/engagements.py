@@ -188,7 +188,10 @@ class EngagementFactory:
                 "ended_on": ended,
                 "status": status,
                 "selection_reason": reason,
+                # A partner proposed what is still "proposed" (its vendor has not confirmed
+                # it yet); the vendor recorded the rest and the partner confirmed it.
                 "confirmed": status != "proposed",
+                "recorded_by": "partner" if status == "proposed" else "vendor",
                 "created_at": moment(min(recorded, ANCHOR_DATE - timedelta(days=1)), rng),
             },
         )

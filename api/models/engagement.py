@@ -21,7 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base, UTCDateTime, utcnow
-from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS, sql_in
+from api.vocabulary import (
+    CUSTOMER_SIZE_BANDS,
+    ENGAGEMENT_STATUSES,
+    RECORDED_BY,
+    SELECTION_REASONS,
+    sql_in,
+)
 
 
 class Customer(Base):
@@ -46,6 +52,10 @@ class Engagement(Base):
         CheckConstraint(sql_in("selection_reason", SELECTION_REASONS), name="selection_reason"),
         CheckConstraint("budget >= 0", name="budget"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates"),
+        CheckConstraint(sql_in("recorded_by", RECORDED_BY), name="recorded_by"),
+        # A refusal is kept with its reason, and a refused engagement never counts.
+        CheckConstraint("(disputed_at IS NULL) = (dispute_reason IS NULL)", name="dispute_reason"),
+        CheckConstraint("disputed_at IS NULL OR NOT confirmed", name="disputed_unconfirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +70,13 @@ class Engagement(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     selection_reason: Mapped[str | None] = mapped_column(String(32))
+    # Answers count only once both sides agreed the engagement happened: the side that
+    # recorded it (`recorded_by`) waits for the other side's confirmation; an admin's or an
+    # operator's import is confirmed at once (api/services/engagements.py).
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by: Mapped[str] = mapped_column(String(8), default="admin")
+    disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

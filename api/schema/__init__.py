@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.schema.document_shape import MAX_ALIASES, MAX_DEPTH
 from api.schema.engagements.mutations import EngagementMutations
+from api.schema.engagements.queries import EngagementQueries
 from api.schema.execution import VouchExecution
 from api.schema.figures.queries import FiguresQueries
 from api.schema.matching.queries import MatchingQueries
@@ -42,6 +43,7 @@ class Query(
     MatchingQueries,
     ReferenceQueries,
     ViewerQueries,
+    EngagementQueries,
 ):
     pass
 

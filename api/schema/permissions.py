@@ -30,3 +30,10 @@ class IsVendorOrAdmin(_RolePermission):
 class IsPartnerOrAdmin(_RolePermission):
     roles = frozenset({"partner", "admin"})
     message = "this needs a partner or admin API key (Authorization: Bearer <key>)"
+
+
+class IsKeyed(_RolePermission):
+    """Any key: the service decides which side of the record the caller is on."""
+
+    roles = frozenset({"partner", "vendor", "admin"})
+    message = "this needs a partner, vendor or admin API key (Authorization: Bearer <key>)"

@@ -1,4 +1,5 @@
-"""Recording engagements: by a vendor (confirmed) or proposed by a partner (unconfirmed)."""
+"""Recording engagements: by a vendor, or proposed by a partner, each waiting for the other
+side's confirmation (api/services/engagement_agreement.py); an admin's count at once."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def check_references(
 
 
 def record_engagement(*, session: Session, caller: Caller, draft: EngagementDraft) -> Engagement:
-    """Vendors and admins record confirmed engagements; a partner's stays unconfirmed."""
+    """A vendor's record and a partner's proposal stay unconfirmed until the other side
+    confirms them: no single key can manufacture the engagement its answers count for."""
     if caller.role == "partner" and draft.partner_slug != caller.partner_slug:
         raise PermissionDenied("a partner key proposes engagements for its own partner only")
     check = check_values(draft)
@@ -129,7 +131,8 @@ def record_engagement(*, session: Session, caller: Caller, draft: EngagementDraf
         ended_on=draft.ended_on,
         status=draft.status,
         selection_reason=draft.selection_reason,
-        confirmed=caller.role != "partner",
+        confirmed=caller.role == "admin",
+        recorded_by=caller.role,
     )
     session.add(engagement)
     session.flush()
@@ -173,7 +176,7 @@ def _customer(session: Session, draft: EngagementDraft, industry_id: int) -> Cus
     return customer
 
 
-def _engagement(session: Session, engagement_id: int) -> Engagement:
+def locked_engagement(session: Session, engagement_id: int) -> Engagement:
     engagement = session.get(Engagement, engagement_id, with_for_update=True)
     if engagement is None:
         raise DomainError.one("engagement_id", f"no engagement {engagement_id}", code="NOT_FOUND")
@@ -187,22 +190,8 @@ def check_vendor_owns(caller: Caller, engagement: Engagement) -> None:
         raise PermissionDenied("only the engagement's vendor or an admin may do this")
 
 
-def confirm_engagement(*, session: Session, caller: Caller, engagement_id: int) -> Engagement:
-    engagement = _engagement(session, engagement_id)
-    check_vendor_owns(caller, engagement)
-    engagement.confirmed = True
-    audit.record(
-        session=session,
-        actor=caller.actor,
-        action="engagement.confirm",
-        entity_type="engagement",
-        entity_id=engagement.id,
-    )
-    return engagement
-
-
 def set_status(*, session: Session, caller: Caller, engagement_id: int, status: str) -> Engagement:
-    engagement = _engagement(session, engagement_id)
+    engagement = locked_engagement(session, engagement_id)
     check_vendor_owns(caller, engagement)
     if status not in ENGAGEMENT_STATUSES:
         raise DomainError.one("status", f"status must be one of {', '.join(ENGAGEMENT_STATUSES)}")

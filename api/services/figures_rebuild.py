@@ -42,7 +42,7 @@ from api.models import (
 )
 from api.services import ranking_keys, shown_segments
 from api.services.figures import REVIEW_KEY_BYTES
-from api.services.tally_rows import MARKET_KINDS, reason_of_response
+from api.services.tally_rows import MARKET_KINDS, counted, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
 R = SurveyResponse
@@ -82,17 +82,21 @@ def quarter_label(session: Session) -> Any:
 
 
 def _segment_sums(kind: str, segment: Any, joins: Any) -> Any:
-    query = select(
-        R.partner_id,
-        literal(kind),
-        cast(segment, String),
-        *tally_sums(),
-        func.count(R.engagement_id.distinct()),
-        func.max(R.submitted_at),
-    ).select_from(R)
+    query = (
+        select(
+            R.partner_id,
+            literal(kind),
+            cast(segment, String),
+            *tally_sums(),
+            func.count(R.engagement_id.distinct()),
+            func.max(R.submitted_at),
+        )
+        .select_from(R)
+        .join(Engagement, Engagement.id == R.engagement_id)
+    )
     for target, on in joins:
         query = query.join(target, on)
-    return query.where(R.voided.is_(False))
+    return query.where(counted())
 
 
 _SEGMENT_NAMES = [
@@ -107,14 +111,13 @@ _SEGMENT_NAMES = [
 
 def _segments(session: Session) -> list[tuple[str, Any, tuple[Any, ...]]]:
     """(kind, segment expression, joins) of every kind of partner row."""
-    engagement_on = (Engagement, Engagement.id == R.engagement_id)
     product_on = (engagement_products, engagement_products.c.engagement_id == R.engagement_id)
-    return [
+    return [  # every kind reads the response's engagement (_segment_sums joins it)
         ("all", literal(""), ()),
-        ("industry", Engagement.industry_id, (engagement_on,)),
+        ("industry", Engagement.industry_id, ()),
         ("product", engagement_products.c.product_id, (product_on,)),
         ("quarter", quarter_label(session), ()),
-        ("reason", reason_of_response(), (engagement_on,)),
+        ("reason", reason_of_response(), ()),
     ]
 
 
@@ -161,12 +164,16 @@ def _tally_names(table: Table) -> list[str]:
 def _insert_market(session: Session) -> None:
     reason = func.coalesce(R.selection_reason, Engagement.selection_reason)
     names = ["kind", "segment", *_tally_names(market_tallies)]
-    everything = select(literal("all"), literal(""), *tally_sums()).where(R.voided.is_(False))
+    everything = (
+        select(literal("all"), literal(""), *tally_sums())
+        .join(Engagement, Engagement.id == R.engagement_id)
+        .where(counted())
+    )
     session.execute(insert(market_tallies).from_select(names, everything.having(func.count() > 0)))
     by_reason = (
         select(literal("reason"), reason, *tally_sums())
         .join(Engagement, Engagement.id == R.engagement_id)
-        .where(R.voided.is_(False), reason.is_not(None))
+        .where(counted(), reason.is_not(None))
         .group_by(reason)
     )
     session.execute(insert(market_tallies).from_select(names, by_reason))
@@ -196,6 +203,7 @@ def _invitations(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(Engagement.partner_id, func.count())
         .join(SurveyInvitation, SurveyInvitation.engagement_id == Engagement.id)
+        .where(Engagement.confirmed.is_(True), Engagement.disputed_at.is_(None))
         .group_by(Engagement.partner_id)
     ).all()
     return {partner_id: int(count) for partner_id, count in rows}
@@ -303,6 +311,11 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     return RebuildSummary(
         partner_rows=session.scalar(select(func.count()).select_from(partner_tallies)) or 0,
         market_rows=session.scalar(select(func.count()).select_from(market_tallies)) or 0,
-        responses=session.scalar(select(func.count()).select_from(R).where(R.voided.is_(False)))
+        responses=session.scalar(
+            select(func.count())
+            .select_from(R)
+            .join(Engagement, Engagement.id == R.engagement_id)
+            .where(counted())
+        )
         or 0,
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from api.models import (
@@ -91,10 +91,12 @@ def customer_ids(session: Session, domains: Iterable[str]) -> dict[str, int]:
     return dict(known.all())
 
 
-def present_keys(session: Session, vendor: Vendor, customers: Mapping[str, int]) -> set[Key]:
-    """The keys of the vendor's confirmed engagements with these customers, found by the
-    customers' ids: a join on the domain had PostgreSQL scan all the vendor's engagements
-    for each batch (17 s of a 40,000-row dry run)."""
+def present_keys(
+    session: Session, vendor: Vendor, customers: Mapping[str, int]
+) -> tuple[set[Key], set[Key]]:
+    """The keys of the vendor's confirmed engagements with these customers, and of its
+    disputed ones, found by the customers' ids: a join on the domain had PostgreSQL scan
+    all the vendor's engagements for each batch (17 s of a 40,000-row dry run)."""
     domains = {id_: domain for domain, id_ in customers.items()}
     rows = session.execute(
         select(
@@ -102,13 +104,18 @@ def present_keys(session: Session, vendor: Vendor, customers: Mapping[str, int])
             Engagement.customer_id,
             Engagement.industry_id,
             Engagement.started_on,
+            Engagement.confirmed,
         ).where(
             Engagement.customer_id.in_(domains),
             Engagement.vendor_id == vendor.id,
-            Engagement.confirmed.is_(True),
+            or_(Engagement.confirmed.is_(True), Engagement.disputed_at.is_not(None)),
         )
     )
-    return {(partner, domains[customer], industry, on) for partner, customer, industry, on in rows}
+    confirmed: set[Key] = set()
+    disputed: set[Key] = set()
+    for partner, customer, industry, on, is_confirmed in rows:
+        (confirmed if is_confirmed else disputed).add((partner, domains[customer], industry, on))
+    return confirmed, disputed
 
 
 @dataclass(frozen=True)
@@ -167,7 +174,9 @@ def write(
                 "ended_on": n.draft.ended_on,
                 "status": n.draft.status,
                 "selection_reason": n.draft.selection_reason,
+                # An operator's import: trusted as an admin's record, confirmed at once.
                 "confirmed": True,
+                "recorded_by": "import",
             }
             for n in new
         ],

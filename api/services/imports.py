@@ -13,7 +13,9 @@ it says exactly what the import would do.
 
 Importing a file again adds only its new rows: a row whose engagement the vendor already
 has, by its natural key (partner, customer domain, industry, start date), is checked like
-any other, counted as already present and left as it is. The status, budget, end date and
+any other, counted as already present and left as it is. A row whose engagement the
+partner disputed is refused: an import counts as confirmed, so it must not bring back
+unseen what the other side refused. The status, budget, end date and
 products are not in the key: a later export of the same engagement may change them.
 """
 
@@ -45,6 +47,10 @@ _INTEGER = re.compile(r"^-?[0-9]+$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 Outcome = Literal["new", "present", "refused"]
+DISPUTED = (
+    "the partner disputed this engagement: an admin reviews it (disputedEngagements) "
+    "and confirms it if it stands; remove the row to import the others"
+)
 
 
 @dataclass(frozen=True)
@@ -132,12 +138,15 @@ def _import_batch(
     drafts = [c.draft for c in checked if c.draft is not None]
     lookups.load(drafts)
     customers = customer_ids(session, (d.customer_domain.lower() for d in drafts))
-    present = present_keys(session, vendor, customers)
+    present, disputed = present_keys(session, vendor, customers)
     order = {name: index for index, name in enumerate(columns)}
     outcomes: list[Outcome] = []
     new: list[tuple[int, NewEngagement]] = []
     for row in checked:
         found = row.problems + _check(row, vendor, lookups)
+        if not found and row.draft is not None and lookups.key(row.draft) in disputed:
+            # The partner said it did not happen: an import must not overrule that unseen.
+            found = [ImportProblem(row.row.line, None, DISPUTED)]
         if found or row.draft is None:
             problems.extend(sorted(found, key=lambda p: order.get(p.field or "", len(order))))
             outcomes.append("refused")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.metrics.quarters import quarter_of
 from api.metrics.withholding import SegmentKey, shown_segments
 from api.models import Engagement, SurveyResponse, engagement_products, published_tallies
-from api.services.tally_rows import reason_of_response
+from api.services.tally_rows import counted, reason_of_response
 
 SHOWN_KINDS = ("industry", "product", "quarter", "reason")
 """The families of published sets: a partner's page shows the first three; 'reason' rows
@@ -91,7 +91,8 @@ def _fill_answers(
     for engagement_id, product_id in session.execute(
         select(engagement_products.c.engagement_id, engagement_products.c.product_id)
         .join(R, R.engagement_id == engagement_products.c.engagement_id)
-        .where(*only, R.voided.is_(False))
+        .join(Engagement, Engagement.id == R.engagement_id)
+        .where(*only, counted())
         .distinct()
     ):
         products[engagement_id].append(product_id)
@@ -99,7 +100,7 @@ def _fill_answers(
         select(R.id, R.partner_id, R.partner_seq, R.submitted_at, R.engagement_id)
         .add_columns(Engagement.industry_id, reason_of_response())
         .join(Engagement, Engagement.id == R.engagement_id)
-        .where(*only, R.voided.is_(False), R.partner_seq.is_not(None))
+        .where(*only, counted(), R.partner_seq.is_not(None))
     )
     for response_id, partner_id, number, submitted_at, engagement_id, industry_id, reason in rows:
         partner = partners.get(partner_id)

@@ -18,6 +18,7 @@ from api.models import Customer, Engagement, SurveyInvitation, SurveyResponse
 from api.models.base import utcnow
 from api.services import audit
 from api.services.apikeys import Caller
+from api.services.engagement_agreement import counts
 from api.services.engagements import check_vendor_owns
 from api.services.figures import apply_response, count_invitation
 
@@ -52,9 +53,14 @@ def create_invitation(
         problems.append(
             FieldProblem("engagement_id", "surveys go out for completed engagements only")
         )
-    if not engagement.confirmed:
+    if engagement.disputed_at is not None:
         problems.append(
-            FieldProblem("engagement_id", "the vendor has not confirmed this engagement")
+            FieldProblem("engagement_id", "this engagement is disputed: it never counts")
+        )
+    elif not engagement.confirmed:
+        other = "vendor" if engagement.recorded_by == "partner" else "partner"
+        problems.append(
+            FieldProblem("engagement_id", f"the {other} has not confirmed this engagement")
         )
     duplicate = session.scalar(
         select(SurveyInvitation.id).where(
@@ -161,6 +167,11 @@ def submit_response(
         raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
     if invitation.expires_at <= moment:
         raise DomainError.one("token", "this survey link has expired", code="TOKEN_EXPIRED")
+    engagement = session.get_one(Engagement, invitation.engagement_id)
+    if not counts(engagement):  # invitations wait for it; this keeps older links from counting
+        raise DomainError.one(
+            "token", "this survey's engagement is not confirmed by both sides", code="TOKEN_INVALID"
+        )
     # Claim the token in one statement: of two racing submits only one changes the row.
     claimed = session.execute(
         update(SurveyInvitation)
@@ -170,7 +181,6 @@ def submit_response(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
-    engagement = session.get_one(Engagement, invitation.engagement_id)
     response = SurveyResponse(
         invitation_id=invitation.id,
         engagement_id=engagement.id,

@@ -121,3 +121,14 @@ def _bound_condition(kind: str, index: int) -> Any:
     if kind == "reason":
         return reason_of_response() == bindparam(f"s{index}")
     return true()
+
+
+def counted() -> Any:
+    """The responses that count, for a query joining SurveyResponse to its Engagement: not
+    void, and their engagement agreed by both sides (the incremental path never adds
+    others: invitations and submits wait for the agreement)."""
+    return and_(
+        SurveyResponse.voided.is_(False),
+        Engagement.confirmed.is_(True),
+        Engagement.disputed_at.is_(None),
+    )

@@ -8,7 +8,8 @@ from api.schema.engagements.inputs import EngagementInput
 from api.schema.engagements.types import Engagement, EngagementPayload
 from api.schema.errors import UserError
 from api.schema.mutation_helpers import parse_id, run_service
-from api.schema.permissions import IsPartnerOrAdmin, IsVendorOrAdmin
+from api.schema.permissions import IsKeyed, IsPartnerOrAdmin, IsVendorOrAdmin
+from api.services import engagement_agreement as agreement
 from api.services import engagements as service
 
 
@@ -33,7 +34,8 @@ def _record(info: Info, values: EngagementInput) -> EngagementPayload:
 class EngagementMutations:
     @strawberry.mutation(
         permission_classes=[IsVendorOrAdmin],
-        description="Record an engagement (vendor key: its own; confirmed at once).",
+        description="Record an engagement (vendor key: its own). It counts once its partner "
+        "confirms it (confirmEngagement); an admin's counts at once.",
     )
     def record_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
         return _record(info, input)
@@ -46,15 +48,39 @@ class EngagementMutations:
     def propose_engagement(self, info: Info, input: EngagementInput) -> EngagementPayload:
         return _record(info, input)
 
-    @strawberry.mutation(permission_classes=[IsVendorOrAdmin])
+    @strawberry.mutation(
+        permission_classes=[IsKeyed],
+        description="The other side agrees the engagement happened: its partner confirms what "
+        "a vendor recorded, its vendor what a partner proposed (an admin: any, even disputed).",
+    )
     def confirm_engagement(self, info: Info, engagement_id: strawberry.ID) -> EngagementPayload:
         context = info.context
         row, errors = run_service(
             context,
-            lambda: service.confirm_engagement(
+            lambda: agreement.confirm_engagement(
                 session=context.session,
                 caller=context.caller,
                 engagement_id=parse_id(engagement_id, "engagementId"),
+            ),
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsKeyed],
+        description="The other side refuses an unconfirmed engagement, with a reason (5 to "
+        "1000 characters) admins read: it never counts, and only an admin can still confirm it.",
+    )
+    def dispute_engagement(
+        self, info: Info, engagement_id: strawberry.ID, reason: str
+    ) -> EngagementPayload:
+        context = info.context
+        row, errors = run_service(
+            context,
+            lambda: agreement.dispute_engagement(
+                session=context.session,
+                caller=context.caller,
+                engagement_id=parse_id(engagement_id, "engagementId"),
+                reason=reason,
             ),
         )
         return _payload(row, errors)

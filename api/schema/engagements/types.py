@@ -6,13 +6,23 @@ import strawberry
 
 from api import models
 from api.schema.errors import UserError
+from api.services.engagement_agreement import Dispute
 
 
 @strawberry.type
 class Engagement:
     id: strawberry.ID
     status: str
-    confirmed: bool
+    confirmed: bool = strawberry.field(
+        description="both sides agreed it happened (or an admin or an operator's import "
+        "recorded it): only then are its customers invited and their answers counted"
+    )
+    recorded_by: str = strawberry.field(
+        description="vendor, partner, admin or import: the other side of a vendor or a "
+        "partner confirms (confirmEngagement) or refuses (disputeEngagement)"
+    )
+    disputed: bool = strawberry.field(description="refused by the other side: never counts")
+    dispute_reason: str | None
     budget: int | None
     started_on: date | None
     ended_on: date | None
@@ -24,6 +34,9 @@ class Engagement:
             id=strawberry.ID(str(row.id)),
             status=row.status,
             confirmed=row.confirmed,
+            recorded_by=row.recorded_by,
+            disputed=row.disputed_at is not None,
+            dispute_reason=row.dispute_reason,
             budget=row.budget,
             started_on=row.started_on,
             ended_on=row.ended_on,
@@ -35,3 +48,22 @@ class Engagement:
 class EngagementPayload:
     engagement: Engagement | None
     errors: list[UserError]
+
+
+@strawberry.type(description="A disputed engagement, for an admin to review.")
+class DisputedEngagement:
+    engagement: Engagement
+    partner_slug: str
+    vendor_slug: str | None
+    customer_domain: str
+    disputed_on: date = strawberry.field(description="the day (UTC) the dispute was made")
+
+    @classmethod
+    def from_dispute(cls, dispute: Dispute) -> DisputedEngagement:
+        return cls(
+            engagement=Engagement.from_row(dispute.engagement),
+            partner_slug=dispute.partner_slug,
+            vendor_slug=dispute.vendor_slug,
+            customer_domain=dispute.customer_domain,
+            disputed_on=dispute.disputed_on,
+        )
