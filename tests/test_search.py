@@ -256,7 +256,8 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
     with searching.db.session() as session:
         harbor = session.scalar(select(Partner.id).where(Partner.slug == "harbor-digital"))
     assert rows() == [*before, (harbor, "profile")]
-    # Four answers publish nothing (below k) and write no row; the fifth publishes: one row.
+    # Each invitation changes the public invitation count: one row each. Four answers
+    # publish nothing (below k) and write no row; the fifth publishes: one row more.
     responses(
         searching.api,
         searching.keys["acme"],
@@ -264,7 +265,8 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
         [9, 9, 9, 9],
         partner_key=searching.keys["harbor"],
     )
-    assert rows() == [*before, (harbor, "profile")]
+    invited = [(harbor, "figures")] * 4
+    assert rows() == [*before, (harbor, "profile"), *invited]
     responses(
         searching.api,
         searching.keys["acme"],
@@ -272,7 +274,7 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
         [9],
         partner_key=searching.keys["harbor"],
     )
-    assert rows() == [*before, (harbor, "profile"), (harbor, "figures")]
+    assert rows() == [*before, (harbor, "profile"), *invited, *[(harbor, "figures")] * 2]
 
 
 @pytest.mark.parametrize(
