@@ -98,8 +98,6 @@ def publish_due(
     ]
     # Parameters apart from the statement: it compiles once and is cached from then on.
     session.execute(_copying(session.get_bind().dialect.name), copies)
-    if ALL in due:
-        ranking_keys.refresh(session, [partner_id])
     changes.record(session, partner_id=partner_id, reason="figures")
     for copy in copies:
         key = (copy["kind"], copy["segment"])
@@ -107,6 +105,8 @@ def publish_due(
             old = published.get(key, {})
             change = {name: copy[name] - old.get(name, 0) for name in SUMMED}
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    if ALL in due:  # after the market moved: the keys follow the published market
+        ranking_keys.settle(session, [partner_id])
     return due
 
 
@@ -138,8 +138,6 @@ def withdraw(
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
-    if ALL in holding:
-        ranking_keys.refresh(session, [partner_id])
     for key in holding:
         row = published[key]
         [(covered, latest)] = coverages(
@@ -157,3 +155,5 @@ def withdraw(
         if key[0] in MARKET_KINDS:
             change = {**delta, "engagements_covered": covered - row["engagements_covered"]}
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    if ALL in holding:  # after the market moved, as in publish_due
+        ranking_keys.settle(session, [partner_id])

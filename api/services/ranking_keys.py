@@ -10,13 +10,20 @@ So `partners.ranking_key` holds the lift at the ranking basis's market NPS m0, a
 current market m every key is within |m - m0| of the exact lift. The ranked list reads
 the keys through their index and re-sorts by the exact score only the few partners whose
 key comes within 2 |m - m0| of the page's last one (api/readers/partners.py): exact for
-any m0, and cheap while m0 is near m. A key must change with its partner's published
-'all' copy (publication, a void, a rebuild: each calls `refresh`), never with the market;
-`rebase` moves m0 to the current market and works every key out again (a rebuild does).
+any m0, and cheap while m0 is near m.
+
+The basis is the published market NPS rounded to a whole BASIS_STEP, and every key is the
+lift at it of its partner's published 'all' copy: a function of the published data alone.
+A publication or a void refreshes its partner's key, and every key when the market crossed
+into another step (`settle`); a rebuild works them all out from scratch (`rebase`) and
+finds the same basis and the same keys, so it never reorders a list. Keys were once
+worked out at the market of the last rebuild: a rebuild then changed every stored key
+although no published figure had changed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +34,10 @@ from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT, TALLY_COLUMNS, Tally,
 from api.models import Partner, published_market, published_tallies, ranking_basis
 
 BASIS_ID = 1
+# Every key is worked out again when the rounded market moves a step: about once in
+# 10,000 / (market n) publications of five answers near a step's edge, and the window the
+# ranked list re-sorts widens by at most one step.
+BASIS_STEP = 1.0
 
 
 def lift_sql(market: Any) -> Any:
@@ -69,17 +80,44 @@ def refresh(session: Session, partner_ids: Sequence[int] | None = None) -> None:
     session.execute(statement)
 
 
-def rebase(session: Session) -> None:
-    """The basis moved to the current published market NPS, and every key worked out again."""
+def basis_for(market: float) -> float:
+    """The basis for a published market NPS: rounded to the nearest BASIS_STEP."""
+    return math.floor(market / BASIS_STEP + 0.5) * BASIS_STEP
+
+
+def _published_basis(session: Session) -> float:
     row = session.execute(
         select(*(published_market.c[name] for name in TALLY_COLUMNS)).where(
             published_market.c.kind == "all", published_market.c.segment == ""
         )
     ).one_or_none()
-    market = market_nps(Tally.from_row(row._asdict())) if row else 0.0
+    return basis_for(market_nps(Tally.from_row(row._asdict())) if row else 0.0)
+
+
+def settle(session: Session, partner_ids: Sequence[int]) -> bool:
+    """After these partners' published 'all' copies changed (and the market with them):
+    their keys, or every key if the market moved the basis; whether it did."""
+    basis = _published_basis(session)
+    stored = session.scalar(
+        select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID)
+    )
+    if stored == basis:
+        refresh(session, partner_ids)
+        return False
+    _set_basis(session, basis)
+    refresh(session)
+    return True
+
+
+def rebase(session: Session) -> None:
+    """The basis worked out from the published market, and every key worked out again."""
+    _set_basis(session, _published_basis(session))
+    refresh(session)
+
+
+def _set_basis(session: Session, market: float) -> None:
     found = session.execute(
         update(ranking_basis).where(ranking_basis.c.id == BASIS_ID).values(market_nps=market)
     )
     if not found.rowcount:  # type: ignore[attr-defined]
         session.execute(ranking_basis.insert().values(id=BASIS_ID, market_nps=market))
-    refresh(session)
