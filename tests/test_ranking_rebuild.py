@@ -75,7 +75,7 @@ class Directory:
     def keys(self) -> dict[str, float]:
         with self.db.session() as session:
             rows = session.execute(select(Partner.slug, Partner.ranking_key)).all()
-            return {slug: key for slug, key in rows}
+            return dict(rows)
 
 
 @pytest.fixture
