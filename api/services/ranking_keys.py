@@ -12,18 +12,19 @@ the keys through their index and re-sorts by the exact score only the few partne
 key comes within 2 |m - m0| of the page's last one (api/readers/partners.py): exact for
 any m0, and cheap while m0 is near m.
 
-The basis is the published market NPS rounded to a whole BASIS_STEP, and every key is the
-lift at it of its partner's published 'all' copy: a function of the published data alone.
-A publication or a void refreshes its partner's key, and every key when the market crossed
-into another step (`settle`); a rebuild works them all out from scratch (`rebase`) and
-finds the same basis and the same keys, so it never reorders a list. Keys were once
-worked out at the market of the last rebuild: a rebuild then changed every stored key
-although no published figure had changed.
+Every key is the lift, at the stored basis, of its partner's published 'all' copy, and
+both writers keep it so by the same rule (`settle`): a publication or a void works out its
+partner's key again, and every key, with the basis moved to the market, only once the
+market has drifted more than BASIS_DRIFT from the basis. A rebuild (`rebase`) applies the
+same rule to the same published figures: it keeps the basis, and so finds every key it
+found, to the bit; a list never moves because figures were rebuilt. (Keys were once worked
+out again at the market of the moment by every rebuild.) The drift allowance bounds the
+window the ranked list re-sorts, and spares a market that hovers about a value from
+working out every key at each publication.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,10 +35,10 @@ from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT, TALLY_COLUMNS, Tally,
 from api.models import Partner, published_market, published_tallies, ranking_basis
 
 BASIS_ID = 1
-# Every key is worked out again when the rounded market moves a step: about once in
-# 10,000 / (market n) publications of five answers near a step's edge, and the window the
-# ranked list re-sorts widens by at most one step.
-BASIS_STEP = 1.0
+# Five answers move a market of N answers by at most about 1,000 / N points: with 40,000
+# answers every key is worked out again after some 40 publications in one direction at
+# the least, and the ranked list re-sorts the partners within 2 points of a page's end.
+BASIS_DRIFT = 1.0
 
 
 def lift_sql(market: Any) -> Any:
@@ -80,38 +81,39 @@ def refresh(session: Session, partner_ids: Sequence[int] | None = None) -> None:
     session.execute(statement)
 
 
-def basis_for(market: float) -> float:
-    """The basis for a published market NPS: rounded to the nearest BASIS_STEP."""
-    return math.floor(market / BASIS_STEP + 0.5) * BASIS_STEP
-
-
-def _published_basis(session: Session) -> float:
+def _published_market(session: Session) -> float:
     row = session.execute(
         select(*(published_market.c[name] for name in TALLY_COLUMNS)).where(
             published_market.c.kind == "all", published_market.c.segment == ""
         )
     ).one_or_none()
-    return basis_for(market_nps(Tally.from_row(row._asdict())) if row else 0.0)
+    return market_nps(Tally.from_row(row._asdict())) if row else 0.0
+
+
+def _moved_basis(session: Session) -> float | None:
+    """The market NPS, if the basis must move there (none yet, or drifted too far)."""
+    market = _published_market(session)
+    basis = session.scalar(select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID))
+    return market if basis is None or abs(market - basis) > BASIS_DRIFT else None
 
 
 def settle(session: Session, partner_ids: Sequence[int]) -> bool:
-    """After these partners' published 'all' copies changed (and the market with them):
-    their keys, or every key if the market moved the basis; whether it did."""
-    basis = _published_basis(session)
-    stored = session.scalar(
-        select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID)
-    )
-    if stored == basis:
+    """After these partners' published 'all' copies changed, and the market with them:
+    their keys, or every key if the basis had to move; whether it did."""
+    moved = _moved_basis(session)
+    if moved is None:
         refresh(session, partner_ids)
         return False
-    _set_basis(session, basis)
+    _set_basis(session, moved)
     refresh(session)
     return True
 
 
 def rebase(session: Session) -> None:
-    """The basis worked out from the published market, and every key worked out again."""
-    _set_basis(session, _published_basis(session))
+    """Every key worked out again, at the basis `settle` would keep or move to."""
+    moved = _moved_basis(session)
+    if moved is not None:
+        _set_basis(session, moved)
     refresh(session)
 
 
