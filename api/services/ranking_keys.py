@@ -81,20 +81,21 @@ def refresh(session: Session, partner_ids: Sequence[int] | None = None) -> None:
     session.execute(statement)
 
 
-def _published_market(session: Session) -> float:
-    row = session.execute(
-        select(*(published_market.c[name] for name in TALLY_COLUMNS)).where(
-            published_market.c.kind == "all", published_market.c.segment == ""
-        )
-    ).one_or_none()
-    return market_nps(Tally.from_row(row._asdict())) if row else 0.0
-
-
 def _moved_basis(session: Session) -> float | None:
-    """The market NPS, if the basis must move there (none yet, or drifted too far)."""
-    market = _published_market(session)
-    basis = session.scalar(select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID))
-    return market if basis is None or abs(market - basis) > BASIS_DRIFT else None
+    """The published market NPS, if the basis must move there (none yet, or drifted too
+    far); market and basis in one statement."""
+    basis = select(ranking_basis.c.market_nps).where(ranking_basis.c.id == BASIS_ID)
+    found = session.execute(
+        select(basis.scalar_subquery(), *(published_market.c[n] for n in TALLY_COLUMNS))
+        .select_from(published_market)
+        .where(published_market.c.kind == "all", published_market.c.segment == "")
+    ).one_or_none()
+    if found is None:  # nothing published yet: a market of 0
+        market, stored = 0.0, session.scalar(basis)
+    else:
+        market = market_nps(Tally.from_row(dict(zip(TALLY_COLUMNS, found[1:], strict=True))))
+        stored = found[0]
+    return market if stored is None or abs(market - stored) > BASIS_DRIFT else None
 
 
 def settle(session: Session, partner_ids: Sequence[int]) -> bool:
