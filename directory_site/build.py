@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pycountry
@@ -30,6 +31,7 @@ from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
+from directory_site.hooks import DATA_DAY
 from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
 from directory_site.sanitize import text
 
@@ -99,7 +101,7 @@ def _build_in_temporary_folder(session: Session, out: Path, progress: Progress |
         docs, built = work / "docs", work / "site"
         try:
             count = write_docs(session, docs)
-            run_mkdocs(docs, built)
+            run_mkdocs(docs, built, content.data_day(session))
             url = session.get_bind().engine.url.render_as_string(hide_password=False)
             partner_pages.write_all(url, built, progress)
             mark(built)
@@ -111,8 +113,17 @@ def _build_in_temporary_folder(session: Session, out: Path, progress: Progress |
     return count
 
 
-def run_mkdocs(docs: Path, site: Path) -> None:
-    config = load_config(str(CONFIG), docs_dir=str(docs), site_dir=str(site), strict=True)
+def run_mkdocs(docs: Path, site: Path, day: date) -> None:
+    """mkdocs dates every page (the sitemap's lastmod and its gzip header) by `day` rather
+    than by the clock (directory_site/hooks.py): two builds of the same data are the same
+    bytes."""
+    config = load_config(
+        str(CONFIG),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        strict=True,
+        extra={DATA_DAY: day.isoformat()},
+    )
     try:
         mkdocs_build(config)
     finally:

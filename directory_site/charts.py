@@ -3,6 +3,7 @@ each chart has a title and a text alternative for screen readers."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,14 @@ class Interval:
     n: int
 
 
+def _chart_id(*content: object) -> str:
+    """An id made from what the chart shows: the same on every build of the same data (an
+    object's address or a counter changed from one build to the next), and two different
+    charts on one page get two ids."""
+    digest = hashlib.sha256(repr(content).encode()).hexdigest()
+    return f"chart-{digest[:12]}"
+
+
 def _y(value: float) -> float:
     """NPS -100..100 to a y coordinate."""
     return PAD + (100 - value) / 200 * (HEIGHT - 2 * PAD)
@@ -31,11 +40,12 @@ def intervals(title: str, items: Sequence[Interval], description: str) -> str:
     if not items:
         return ""
     step = (WIDTH - 2 * PAD) / len(items)
+    name = _chart_id(title, description, list(items))
     parts = [
         f'<svg class="vouch-chart" viewBox="0 0 {WIDTH} {HEIGHT + 30}" role="img" '
-        f'aria-labelledby="t-{id(items)} d-{id(items)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="t-{id(items)}">{text(title)}</title>',
-        f'<desc id="d-{id(items)}">{text(description)}</desc>',
+        f'aria-labelledby="{name}-title {name}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{name}-title">{text(title)}</title>',
+        f'<desc id="{name}-desc">{text(description)}</desc>',
     ]
     for value in (100, 50, 0, -50, -100):
         y = _y(value)
@@ -85,18 +95,19 @@ def distribution(counts: Sequence[int], title: str) -> str:
     top = max(counts)
     bar = (WIDTH - 2 * PAD) / len(counts)
     words = ", ".join(f"{score}: {count}" for score, count in enumerate(counts))
+    hatch = f"{_chart_id(title, list(counts))}-hatch"
     parts = [
         f'<svg class="vouch-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{text(title)}</title>'
         f"<desc>Answers to how likely they are to recommend, by score: {words}.</desc>",
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
         'stroke="currentColor" stroke-width="2"/></pattern></defs>',
     ]
     for score, count in enumerate(counts):
         height = (HEIGHT - 2 * PAD) * count / top
         x, y = PAD + bar * score, HEIGHT - PAD - height
-        fill = "url(#hatch)" if score <= 6 else ("none" if score <= 8 else "currentColor")
+        fill = f"url(#{hatch})" if score <= 6 else ("none" if score <= 8 else "currentColor")
         parts.append(
             f'<rect x="{x + 3:.1f}" y="{y:.1f}" width="{bar - 6:.1f}" height="{height:.1f}" '
             f'fill="{fill}" stroke="currentColor"><title>{score}: {count}</title></rect>'

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import (
@@ -21,6 +22,7 @@ from api.models import (
     Product,
     Reference,
     Vendor,
+    published_tallies,
 )
 from api.readers import figures as figure_rows
 from api.readers import partners as partner_rows
@@ -80,6 +82,13 @@ def directory(session: Session) -> Directory:
     )
     found.market = market_figures(market_rows)
     return found
+
+
+def data_day(session: Session) -> date:
+    """The day the newest published figure was published (1 January 1970 before any): the
+    site's date, so that a build's bytes depend on the data and never on the build's day."""
+    newest = session.scalar(select(func.max(published_tallies.c.published_at)))
+    return newest.date() if newest is not None else date(1970, 1, 1)
 
 
 def partner_ids(session: Session) -> list[int]:

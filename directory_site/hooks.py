@@ -14,9 +14,19 @@ from typing import Any
 
 from directory_site.bodies import BODIES, PLACEHOLDER
 
+DATA_DAY = "vouch_data_day"  # the key in the config's `extra` set by directory_site.build
+
 # The theme's search panel is a dialog without a name (axe: aria-dialog-name).
 _SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
 _NAMED_SEARCH = _SEARCH.replace('role="dialog"', 'role="dialog" aria-label="Search the directory"')
+
+
+def on_pre_page(page: Any, config: Any, files: Any) -> Any:
+    # mkdocs dates a page by the clock (or SOURCE_DATE_EPOCH): the data's day instead.
+    day = config.extra.get(DATA_DAY)
+    if day:
+        page.update_date = day
+    return page
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

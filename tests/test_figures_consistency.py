@@ -20,6 +20,7 @@ from sqlalchemy import Table, select
 from api.errors import DomainError
 from api.metrics import K_ANONYMITY, Answer, Tally
 from api.models import (
+    Partner,
     SurveyResponse,
     market_tallies,
     partner_tallies,
@@ -233,6 +234,11 @@ def _published(db: Database) -> tuple[Snapshot, Snapshot]:
     return _snapshot(db, published_tallies), _snapshot(db, published_market)
 
 
+def _ranking_keys(db: Database) -> dict[int, float]:
+    with db.session() as session:
+        return dict(session.execute(select(Partner.id, Partner.ranking_key)).all())
+
+
 def _rebuild(db: Database) -> None:
     with db.session() as session, session.begin():
         figures_rebuild.rebuild(session=session)
@@ -323,6 +329,7 @@ def test_incremental_tallies_equal_a_rebuild(
     # when: the tallies kept up one step at a time are compared with a rebuild
     incremental_partners, incremental_market = _snapshots(db)
     incremental_published = _published(db)
+    incremental_keys = _ranking_keys(db)
     _rebuild(db)
     rebuilt_partners, rebuilt_market = _snapshots(db)
 
@@ -331,6 +338,7 @@ def test_incremental_tallies_equal_a_rebuild(
     assert incremental_partners == rebuilt_partners
     assert incremental_market == rebuilt_market
     assert incremental_published == _published(db)
+    assert incremental_keys == _ranking_keys(db)  # so a rebuild reorders no list
     _check_publication_steps(db)
     _check_against_model(history, rebuilt_partners, rebuilt_market)
     with db.session() as session:

@@ -100,11 +100,11 @@ def publish_due(
     before = _market_share(session, partner_id)
     # Parameters apart from the statement: it compiles once and is cached from then on.
     session.execute(_copying(session.get_bind().dialect.name), copies)
-    if ALL in due:
-        ranking_keys.refresh(session, [partner_id])
     changes.record(session, partner_id=partner_id, reason="figures")
     shown_segments.refresh(session, [partner_id])
     _move_market(session, before, _market_share(session, partner_id))
+    if ALL in due:  # after the market moved: the keys follow the published market
+        ranking_keys.settle(session, [partner_id])
     return due
 
 
@@ -166,8 +166,6 @@ def withdraw(
     before = _market_share(session, partner_id)
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
-    if ALL in holding:
-        ranking_keys.refresh(session, [partner_id])
     for key in holding:
         [(covered, latest)] = coverages(
             session, partner_id, [key], through=published[key]["published_through"]
@@ -183,3 +181,5 @@ def withdraw(
         )
     shown_segments.refresh(session, [partner_id])
     _move_market(session, before, _market_share(session, partner_id))
+    if ALL in holding:  # after the market moved, as in publish_due
+        ranking_keys.settle(session, [partner_id])
