@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from sqlalchemy import case, event, insert, update
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from api.models import CHANGE_REASONS, change_log, public_version
 
 _CHANGED = "vouch_public_change"
+DAY = 86_400_000_000  # microseconds
 
 
 def record(session: Session, *, partner_id: int | None, reason: str) -> None:
@@ -27,11 +29,16 @@ def _bump_public_version(session: Session) -> None:
     is held only for the commit, so no other lock is ever awaited while holding it."""
     if session.in_nested_transaction() or not session.info.pop(_CHANGED, False):
         return
-    # Microseconds since the epoch when that is more: a database restored from a backup
-    # never reaches again a version that a running server saw with other data.
-    now = time.time_ns() // 1000
-    bumped = public_version.c.version + 1
-    session.execute(update(public_version).values(version=case((bumped > now, bumped), else_=now)))
+    # The version is public (in every ETag), so it carries no time finer than a day: from
+    # at least the start of the UTC day in microseconds, it moves by a random step. A
+    # database restored from a backup thus goes on from today, and the random steps keep
+    # it off the versions a running server saw with other data (one chance in 2**20 each).
+    today = time.time_ns() // 1000 // DAY * DAY
+    version = public_version.c.version
+    step = 1 + secrets.randbits(20)
+    session.execute(
+        update(public_version).values(version=case((version > today, version), else_=today) + step)
+    )
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -4,7 +4,9 @@ A partner's figure (overall, or one segment) is republished, copied from its liv
 only once the live tally holds at least K_ANONYMITY answers that the published copy does
 not: whoever compares two publications sees at least five new answers at once, never one
 respondent's. A void takes effect at once: a published copy that counts the voided
-response loses it in the same transaction.
+response loses it in the same transaction; a copy it leaves under K_ANONYMITY answers is
+emptied (no published copy ever holds 1 to K_ANONYMITY - 1 answers: the reviews it lets
+through and its answer counts would show what its withheld figures hide).
 
 Each copy remembers up to which of the partner's responses it counts (`published_through`,
 compared with SurveyResponse.partner_seq), so a void knows whether the copy holds it, and
@@ -138,22 +140,43 @@ def withdraw(
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
-    if ALL in holding:
-        ranking_keys.refresh(session, [partner_id])
     for key in holding:
         row = published[key]
-        [(covered, latest)] = coverages(
-            session, partner_id, [key], through=row["published_through"]
-        )
-        session.execute(
-            update(published_tallies)
-            .where(
-                published_tallies.c.partner_id == partner_id,
-                published_tallies.c.kind == key[0],
-                published_tallies.c.segment == key[1],
+        if row["n"] + delta["n"] < K_ANONYMITY:
+            _empty(session, partner_id, key)
+            change = {name: -row[name] for name in SUMMED}
+        else:
+            [(covered, latest)] = coverages(
+                session, partner_id, [key], through=row["published_through"]
             )
-            .values(engagements_covered=covered, latest_response_at=latest)
-        )
-        if key[0] in MARKET_KINDS:
+            _set(session, partner_id, key, engagements_covered=covered, latest_response_at=latest)
             change = {**delta, "engagements_covered": covered - row["engagements_covered"]}
+        if key[0] in MARKET_KINDS:
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
+    if ALL in holding:
+        ranking_keys.refresh(session, [partner_id])
+
+
+EMPTY_COPY: dict[str, Any] = {
+    **dict.fromkeys((*TALLY_COLUMNS, "engagements_covered", "published_through"), 0),
+    "latest_response_at": None,
+    "published_at": None,
+}
+"""A copy that publishes nothing, as before a partner's first publication; the invitation
+count, which is no answer, stays."""
+
+
+def _empty(session: Session, partner_id: int, key: SegmentKey) -> None:
+    _set(session, partner_id, key, **EMPTY_COPY)
+
+
+def _set(session: Session, partner_id: int, key: SegmentKey, **values: Any) -> None:
+    session.execute(
+        update(published_tallies)
+        .where(
+            published_tallies.c.partner_id == partner_id,
+            published_tallies.c.kind == key[0],
+            published_tallies.c.segment == key[1],
+        )
+        .values(**values)
+    )
