@@ -5,8 +5,9 @@ only once the live tally holds at least K_ANONYMITY answers that the published c
 not: whoever compares two publications sees at least five new answers at once, never one
 respondent's. A void takes effect at once: a published copy that counts the voided
 response loses it in the same transaction; a copy it leaves under K_ANONYMITY answers is
-emptied (no published copy ever holds 1 to K_ANONYMITY - 1 answers: the reviews it lets
-through and its answer counts would show what its withheld figures hide).
+emptied, or published again from the live tally if that holds K_ANONYMITY answers: no
+published copy ever holds 1 to K_ANONYMITY - 1 answers (the reviews it lets through and its
+answer counts would show what its withheld figures hide).
 
 Each copy remembers up to which of the partner's responses it counts (`published_through`,
 compared with SurveyResponse.partner_seq), so a void knows whether the copy holds it, and
@@ -140,9 +141,10 @@ def withdraw(
     rows = [{"partner_id": partner_id, "kind": kind, "segment": seg} for kind, seg in holding]
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
+    short = [key for key in holding if published[key]["n"] + delta["n"] < K_ANONYMITY]
     for key in holding:
         row = published[key]
-        if row["n"] + delta["n"] < K_ANONYMITY:
+        if key in short:
             _empty(session, partner_id, key)
             change = {name: -row[name] for name in SUMMED}
         else:
@@ -155,6 +157,19 @@ def withdraw(
             add_rows(session, published_market, [{"kind": key[0], "segment": key[1]}], change)
     if ALL in holding:
         ranking_keys.refresh(session, [partner_id])
+    if short:
+        # An emptied copy whose live figures still hold STEP answers is published again at
+        # once, as any copy is once STEP answers wait: the public never lags by a step.
+        publish_due(session, partner_id, short, through=_highest_number(session, partner_id))
+
+
+def _highest_number(session: Session, partner_id: int) -> int:
+    number = session.scalar(
+        select(partner_tallies.c.submitted).where(
+            partner_tallies.c.partner_id == partner_id, partner_tallies.c.kind == "all"
+        )
+    )
+    return int(number or 0)
 
 
 EMPTY_COPY: dict[str, Any] = {
