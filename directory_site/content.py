@@ -2,7 +2,7 @@
 
 Every figure comes from `api.readers.partner_figures` (the value GraphQL maps too), so the
 site shows exactly what the API shows a buyer: published copies, the withholding rules
-applied, anonymous reviews without a name, a date or a telling order.
+applied, reviews by the rules of api/readers/reviews.py.
 """
 
 from __future__ import annotations
@@ -30,14 +30,13 @@ from api.readers.figures import EMPTY, StoredTally
 from api.readers.partner_figures import (
     FigureSet,
     PartnerFigures,
-    PublicReview,
     SegmentFigures,
     market_figures,
     partner_figures,
-    public_reviews,
     segment_figures,
 )
 from api.readers.reference import ReferenceNames, reference_names
+from api.readers.reviews import PublicReview, public_reviews
 
 BATCH = 500
 REVIEWS_SHOWN = 20
@@ -138,13 +137,13 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
     products = partner_rows.products_of(session, ids)
     certifications = partner_rows.certifications_of(session, ids)
     references = partner_rows.references_of(session, ids)
-    reviews = partner_rows.reviews_of(session, ids, per_partner=REVIEWS_SHOWN)
+    # The rows the API reads too (the newest 50), so the reviews' rules come out the same.
+    reviews = partner_rows.reviews_of(session, ids)
     overall = figure_rows.overall_of(session, ids)
     segments = figure_rows.segments_of(session, ids)
     for row in sorted(rows, key=lambda partner: partner.id):
         stored = overall.get(row.id, EMPTY)
         by_kind = segment_figures(segments.get(row.id, []))
-        shown_industries = {s.key for s in by_kind["industry"] if s.shown}
         yield PartnerEntry(
             partner=row,
             offices=offices.get(row.id, []),
@@ -157,8 +156,8 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
             segments=by_kind,
             reviews=public_reviews(
                 reviews.get(row.id, []),
+                segments=by_kind,
                 published_through=stored.published_through,
-                shown_industries=shown_industries,
                 limit=REVIEWS_SHOWN,
             ),
         )

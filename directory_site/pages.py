@@ -303,6 +303,7 @@ def _reviews(entry: PartnerEntry) -> str:
             )
         )
         where = f", {text(review.industry.name)}" if review.industry else ""
+        when = f" · {text(review.quarter)}" if review.quarter else ""
         reply = (
             f'<blockquote class="vouch-reply"><p><strong>Reply from {text(entry.partner.name)}'
             f"</strong></p>{markdown_html(review.reply.body)}</blockquote>"
@@ -311,8 +312,7 @@ def _reviews(entry: PartnerEntry) -> str:
         )
         items.append(
             '<article class="vouch-review">'
-            f"<p><strong>{review.likelihood_to_recommend}/10</strong> "
-            f"· {who}{where} · {text(review.quarter)}</p>{markdown_html(review.comment)}{reply}"
+            f"<p>{who}{where}{when}</p>{markdown_html(review.comment)}{reply}"
             "</article>"
         )
     return "<h2>Reviews</h2>" + "".join(items)

@@ -93,8 +93,9 @@ def keys(db: Database) -> dict[str, str]:
 def expected_scores() -> dict[str, float]:
     """Every factor by hand: shrinkage weight 10, experience c / (c + 5), proximity
     1 / (1 + km / 500), budget (fitting + 1) / (completed + 2); NPS to 0..1 by (x + 100) / 200."""
-    # Published market: n 19, promoters 5 + 7 + 3, detractors 0 + 2 + 0.
-    market = 100 * (15 - 2) / 19
+    # Published market: n 16, promoters 5 + 7, detractors 0 + 2 (charlie's 3 answers are
+    # under 5: no copy of them is published, not even in the market).
+    market = 100 * (12 - 2) / 16
 
     def unit(nps: float) -> float:
         return (nps + 100) / 200
@@ -121,11 +122,10 @@ def expected_scores() -> dict[str, float]:
     charlie = {
         "customer_success": unit(market),  # 3 answers: the market's NPS
         "industry_success": unit(market),
-        "industry_experience": 3 / 8,
-        "product_experience": 3 / 8,
+        "industry_experience": 0 / 5,  # no published answer covers its engagements
+        "product_experience": 0 / 5,
         "proximity": 1 / (1 + km(BERLIN, TORONTO) / 500),
-        # the engagement of 1,000,000 has no published answer: not counted
-        "budget_fit": (3 + 1) / (3 + 2),
+        "budget_fit": (0 + 1) / (0 + 2),
     }
     return {
         slug: sum(WEIGHTS[name] * value for name, value in values.items())
@@ -164,7 +164,7 @@ def test_each_factor_says_where_it_comes_from(keys: dict[str, str], api: GraphQL
     )
     charlie = {f["name"]: f["evidence"] for f in found["charlie"]["factors"]}
     assert (
-        charlie["customer_success"] == "3 published responses, under 5: the market's NPS 68 counts"
+        charlie["customer_success"] == "0 published responses, under 5: the market's NPS 62 counts"
     )
     assert "withheld" in charlie["industry_success"]
     assert "NPS 100" not in " ".join(charlie.values())

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 
 from api import asgi, migrations
 from api.db import create_db_engine
+from api.metrics import TALLY_COLUMNS
 from api.models import Base
 from api.settings import parse_database_url
 from tests.cli_runner import vouch_at
@@ -132,6 +133,76 @@ def test_upgrading_keeps_each_engagement_confirmed_or_not_and_names_who_recorded
         (2, True, "admin", None),
         (3, False, "partner", None),
     ]
+
+
+def _copy(partner: int, kind: str, segment: str, promoters: int, through: int) -> str:
+    """An INSERT of a published copy of `promoters` answers of 10 (column names only)."""
+    zeros = dict.fromkeys(TALLY_COLUMNS, 0)
+    values = {**zeros, "n": promoters, "lp_10": promoters, "engagements_covered": promoters}
+    columns = ", ".join(values)
+    numbers = ", ".join(str(value) for value in values.values())
+    return (
+        f"INSERT INTO published_tallies (partner_id, kind, segment, invitations, "
+        f"published_through, published_at, {columns}) VALUES ({partner}, '{kind}', "
+        f"'{segment}', 7, {through}, CURRENT_TIMESTAMP, {numbers})"
+    )
+
+
+def test_upgrading_empties_the_published_copies_under_five_answers(empty_url: URL) -> None:
+    # given: an install as 0005 and `vouch demo-data` left it: one partner's figures
+    # published on 3 answers (its reviews shown beside withheld figures), another's on 6
+    migrations.upgrade(empty_url, "0007")
+    engine = create_db_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            for number in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO partners (id, slug, name, partner_types, languages, "
+                        "capabilities, version, ranking_key, created_at, updated_at) VALUES "
+                        f"({number}, 'p{number}', 'P', '[]', '[]', '[]', 1, 0, "
+                        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    )
+                )
+            connection.execute(text(_copy(1, "all", "", 3, through=3)))
+            connection.execute(text(_copy(1, "quarter", "2026-Q4", 3, through=3)))
+            connection.execute(text(_copy(2, "all", "", 6, through=6)))
+            connection.execute(
+                text(
+                    "INSERT INTO published_market (kind, segment, engagements_covered, "
+                    f"{', '.join(TALLY_COLUMNS)}) SELECT kind, segment, "
+                    f"SUM(engagements_covered), {', '.join(f'SUM({c})' for c in TALLY_COLUMNS)} "
+                    "FROM published_tallies WHERE kind = 'all' GROUP BY kind, segment"
+                )
+            )
+
+        # when: the install is upgraded
+        migrations.upgrade(empty_url)
+
+        # then: the small copies publish nothing, the invitations stay, the market is the
+        # other partner's six answers alone, and the derived copies are told
+        with engine.connect() as connection:
+            copies = connection.execute(
+                text(
+                    "SELECT partner_id, kind, n, lp_10, published_through, invitations "
+                    "FROM published_tallies ORDER BY partner_id, kind"
+                )
+            ).all()
+            market = connection.execute(
+                text("SELECT n, lp_10, engagements_covered FROM published_market")
+            ).all()
+            told = connection.scalar(
+                text("SELECT count(*) FROM change_log WHERE reason = 'everything'")
+            )
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in copies] == [
+        (1, "all", 0, 0, 0, 7),
+        (1, "quarter", 0, 0, 0, 7),
+        (2, "all", 6, 6, 6, 7),
+    ]
+    assert [tuple(row) for row in market] == [(6, 6, 6)]
+    assert told == 2  # 0006's and this upgrade's
 
 
 def _where(url: URL) -> str:

@@ -276,6 +276,18 @@ def test_open_data_neutralises_formulas(built: Path) -> None:
     assert next(r for r in records if r["slug"] == "evil-inc")["name"].startswith("=HYPERLINK")
 
 
+def test_reviews_show_no_score_and_open_data_no_time_of_day(built: Path) -> None:
+    # alpha-health's reviews were answered 10, 9, 9, 10, 6: the page shows what was
+    # written, never a score out of 10 (it would give back withheld figures)
+    reviews = page(built, "partners/alpha-health.html").split("<h2>Reviews</h2>")[1]
+    assert "Good work" in reviews
+    assert "/10" not in reviews
+    # the open data dates a publication by its day, never the second the fifth answer came
+    records = json.loads(page(built, "data/partners.json"))
+    [alpha] = [r for r in records if r["slug"] == "alpha-health"]
+    assert alpha["published_at"].endswith("T00:00:00+00:00")
+
+
 def test_lists_and_market_insights_are_built(built: Path) -> None:
     healthcare = page(built, "industries/healthcare.html")
     # evil-inc: five 9s, NPS +100; alpha-health: +60 over its first five: evil-inc ranks first

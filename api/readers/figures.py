@@ -1,7 +1,7 @@
 """Reading stored tallies: a page of partners' figures in one query per kind.
 
-The public reads the published copies (api/services/publication.py); operators (`live`)
-read the live tallies.
+The public reads the published copies (api/services/publication.py), their times as days
+(api.metrics.quarters.day_of); operators (`live`) read the live tallies, to the second.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import Row, Table, func, select
 from sqlalchemy.orm import Session
 
 from api.metrics import TALLY_COLUMNS, Tally, market_nps
+from api.metrics.quarters import day_of
 from api.models import market_tallies, partner_tallies, published_market, published_tallies
 
 PARTNER_SEGMENT_KINDS = ("industry", "product", "quarter")
@@ -42,14 +43,15 @@ def _partners(live: bool) -> Table:
     return partner_tallies if live else published_tallies
 
 
-def _stored(row: Row[Any]) -> StoredTally:
+def _stored(row: Row[Any], *, live: bool) -> StoredTally:
     mapping = row._asdict()
+    latest, published = mapping.get("latest_response_at"), mapping.get("published_at")
     return StoredTally(
         tally=Tally.from_row(mapping),
         engagements_covered=mapping.get("engagements_covered", 0),
         invitations=mapping.get("invitations", 0),
-        latest_response_at=mapping.get("latest_response_at"),
-        published_at=mapping.get("published_at"),
+        latest_response_at=latest if live else day_of(latest),
+        published_at=published if live else day_of(published),
         published_through=mapping.get("published_through", 0),
         shown=mapping.get("shown", True),
     )
@@ -62,7 +64,7 @@ def overall_of(
     rows = session.execute(
         select(table).where(table.c.partner_id.in_(partner_ids), table.c.kind == "all")
     ).all()
-    return {row.partner_id: _stored(row) for row in rows}
+    return {row.partner_id: _stored(row, live=live) for row in rows}
 
 
 def segments_of(
@@ -81,7 +83,7 @@ def segments_of(
     ).all()
     grouped: dict[int, list[tuple[str, str, StoredTally]]] = defaultdict(list)
     for row in rows:
-        grouped[row.partner_id].append((row.kind, row.segment, _stored(row)))
+        grouped[row.partner_id].append((row.kind, row.segment, _stored(row, live=live)))
     return grouped
 
 
@@ -89,7 +91,7 @@ def market(session: Session, *, live: bool = False) -> dict[tuple[str, str], Sto
     """The market figures by (kind, segment): 'all', and 'reason' by selection reason."""
     if not live:
         rows = session.execute(select(published_market)).all()
-        return {(row.kind, row.segment): _stored(row) for row in rows}
+        return {(row.kind, row.segment): _stored(row, live=False) for row in rows}
     tallies = {
         (row.kind, row.segment): Tally.from_row(row._asdict())
         for row in session.execute(select(market_tallies)).all()

@@ -10,21 +10,17 @@ they map it, they never compute it. The rules applied here:
 - below K_ANONYMITY answers the ranking score is the market's, as for a partner with none;
 - the public sees published copies, which move in steps of K_ANONYMITY answers
   (api/services/publication.py); operators see the live tallies;
-- a review is shown once the partner's published figures count it; an anonymous one shows
-  no name, title or company, its date only as a quarter, its industry only where that
-  segment is shown; within a quarter, reviews are in no telling order.
+- what a review may show beside these figures: api/readers/reviews.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from api import metrics
-from api.metrics.quarters import quarter_of
 from api.metrics.withholding import withheld_by_count
-from api.models import Customer, Industry, ReviewReply, SurveyResponse
 from api.readers.figures import EMPTY, PARTNER_SEGMENT_KINDS, StoredTally
 from api.vocabulary import SELECTION_REASONS
 
@@ -139,72 +135,3 @@ def market_figures(rows: Mapping[tuple[str, str], StoredTally]) -> dict[str, Fig
         hidden = SUBTRACTION_REASON if reason in withheld else None
         found[reason] = figure_set(rows.get(("reason", reason), EMPTY), hidden)
     return found
-
-
-@dataclass(frozen=True)
-class PublicReply:
-    body: str
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class PublicReview:
-    key: str
-    quarter: str
-    submitted_at: datetime | None  # None when anonymous: the quarter says enough
-    likelihood_to_recommend: int
-    rating_overall: int | None
-    comment: str
-    anonymous: bool
-    respondent_name: str | None
-    respondent_title: str | None
-    company: str | None
-    industry: Industry | None  # None when anonymous and the industry's figures are withheld
-    reply: PublicReply | None
-
-
-ReviewRow = tuple[SurveyResponse, Customer, Industry, ReviewReply | None]
-
-
-def public_reviews(
-    rows: Sequence[ReviewRow],
-    *,
-    published_through: int | None,
-    shown_industries: set[str],
-    limit: int,
-) -> list[PublicReview]:
-    """The reviews the public may read, newest quarter first; `published_through` None: all."""
-    reviews = [
-        _review(response, customer, industry, reply, shown_industries)
-        for response, customer, industry, reply in rows
-        if published_through is None or (response.partner_seq or 0) <= published_through
-    ]
-    # Newest quarter first; within a quarter by the random key, which tells nothing.
-    reviews.sort(key=lambda review: review.key)
-    reviews.sort(key=lambda review: review.quarter, reverse=True)
-    return reviews[:limit]
-
-
-def _review(
-    response: SurveyResponse,
-    customer: Customer,
-    industry: Industry,
-    reply: ReviewReply | None,
-    shown_industries: set[str],
-) -> PublicReview:
-    named = not response.anonymous
-    return PublicReview(
-        key=response.review_key or str(response.id),
-        quarter=quarter_of(response.submitted_at),
-        submitted_at=response.submitted_at if named else None,
-        likelihood_to_recommend=response.likelihood_partner,
-        rating_overall=response.rating_overall,
-        comment=response.comment or "",
-        anonymous=response.anonymous,
-        respondent_name=response.respondent_name if named else None,
-        respondent_title=response.respondent_title if named else None,
-        company=customer.name if named else None,
-        industry=industry if named or str(industry.id) in shown_industries else None,
-        reply=PublicReply(reply.body, reply.created_at, reply.updated_at) if reply else None,
-    )

@@ -30,13 +30,12 @@ from api.readers import partners as readers
 from api.readers.figures import EMPTY, StoredTally
 from api.readers.partner_figures import (
     PartnerFigures,
-    PublicReview,
     SegmentFigures,
     partner_figures,
-    public_reviews,
     segment_figures,
 )
 from api.readers.reference import ReferenceNames, reference_names
+from api.readers.reviews import PublicReview, public_reviews
 
 T = TypeVar("T")
 
@@ -113,16 +112,18 @@ class Loaders:
 
     def segment_figures(self, partner_id: int) -> dict[str, list[SegmentFigures]]:
         """Worked out once per partner and request: byIndustry, byProduct, trend and the
-        reviews' industry rule all read it."""
+        reviews' rules all read it."""
         if partner_id not in self._segment_figures:
             self._segment_figures[partner_id] = segment_figures(self.segments(partner_id))
         return self._segment_figures[partner_id]
 
     def reviews_view(self, partner_id: int, first: int) -> list[PublicReview]:
-        shown = {s.key for s in self.segment_figures(partner_id)["industry"] if s.shown}
         through = None if self.live else self.overall(partner_id).published_through
         return public_reviews(
-            self.reviews(partner_id), published_through=through, shown_industries=shown, limit=first
+            self.reviews(partner_id),
+            segments=self.segment_figures(partner_id),
+            published_through=through,
+            limit=first,
         )
 
     def reference(self) -> ReferenceNames:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from api.metrics import TALLY_COLUMNS
+from api.metrics import K_ANONYMITY, TALLY_COLUMNS
 from api.models import (
     Engagement,
     SurveyInvitation,
@@ -42,6 +42,7 @@ from api.models import (
 )
 from api.services import ranking_keys, shown_segments
 from api.services.figures import REVIEW_KEY_BYTES
+from api.services.publication import EMPTY_COPY
 from api.services.tally_rows import MARKET_KINDS, counted, reason_of_response
 from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS
 
@@ -210,7 +211,8 @@ def _invitations(session: Session) -> dict[int, int]:
 
 
 def _publish_everything(session: Session) -> None:
-    """Publish every live row as of now (demo data, a first load): copies are filled below."""
+    """Publish every live row as of now (demo data, a first load): copies are filled below,
+    and those under K_ANONYMITY answers emptied again."""
     session.execute(delete(published_tallies))
     submitted = dict(
         session.execute(
@@ -273,6 +275,14 @@ def _recount_published(session: Session) -> None:
         )
 
 
+def _empty_small_copies(session: Session) -> None:
+    """No published copy holds 1 to K_ANONYMITY - 1 answers (a first load publishes every
+    row, a void since the last publication may have left one short): such a copy is
+    emptied, as api/services/publication.py empties one at a void."""
+    P = published_tallies
+    session.execute(update(P).where(P.c.n > 0, P.c.n < K_ANONYMITY).values(**EMPTY_COPY))
+
+
 def sum_published_market(session: Session) -> None:
     """The public market figures again, from the partners' published rows."""
     session.execute(delete(published_market))
@@ -290,7 +300,8 @@ def sum_published_market(session: Session) -> None:
 def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     """Every tally again from the responses; published copies keep how far they count.
 
-    `publish_all` publishes every figure as it is now (a first load, the demo data).
+    `publish_all` publishes every figure as it is now (a first load, the demo data), but
+    never a copy of fewer than K_ANONYMITY answers.
     """
     _number_responses(session)
     session.execute(delete(partner_tallies))
@@ -304,6 +315,7 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     if publish_all:
         _publish_everything(session)
     _recount_published(session)
+    _empty_small_copies(session)
     shown_segments.refresh(session, None)
     _set_on_all_rows(session, published_tallies, "invitations", invitations)
     sum_published_market(session)

@@ -4,7 +4,10 @@ A partner's figure (overall, or one segment) is republished, copied from its liv
 only once the live tally holds at least K_ANONYMITY answers that the published copy does
 not: whoever compares two publications sees at least five new answers at once, never one
 respondent's. A void takes effect at once: a published copy that counts the voided
-response loses it in the same transaction.
+response loses it in the same transaction; a copy it leaves under K_ANONYMITY answers is
+emptied, or published again from the live tally if that holds K_ANONYMITY answers: no
+published copy ever holds 1 to K_ANONYMITY - 1 answers (the reviews it lets through and its
+answer counts would show what its withheld figures hide).
 
 Each copy remembers up to which of the partner's responses it counts (`published_through`,
 compared with SurveyResponse.partner_seq), so a void knows whether the copy holds it, and
@@ -166,20 +169,54 @@ def withdraw(
     before = _market_share(session, partner_id)
     changes.record(session, partner_id=partner_id, reason="figures")
     add_rows(session, published_tallies, rows, delta)
+    short = [key for key in holding if published[key]["n"] + delta["n"] < K_ANONYMITY]
     for key in holding:
-        [(covered, latest)] = coverages(
-            session, partner_id, [key], through=published[key]["published_through"]
-        )
-        session.execute(
-            update(published_tallies)
-            .where(
-                published_tallies.c.partner_id == partner_id,
-                published_tallies.c.kind == key[0],
-                published_tallies.c.segment == key[1],
+        if key in short:
+            _empty(session, partner_id, key)
+        else:
+            [(covered, latest)] = coverages(
+                session, partner_id, [key], through=published[key]["published_through"]
             )
-            .values(engagements_covered=covered, latest_response_at=latest)
-        )
+            _set(session, partner_id, key, engagements_covered=covered, latest_response_at=latest)
     shown_segments.refresh(session, [partner_id])
     _move_market(session, before, _market_share(session, partner_id))
     if ALL in holding:  # after the market moved, as in publish_due
         ranking_keys.settle(session, [partner_id])
+    if short:
+        # An emptied copy whose live figures still hold STEP answers is published again at
+        # once, as any copy is once STEP answers wait: the public never lags by a step.
+        publish_due(session, partner_id, short, through=_highest_number(session, partner_id))
+
+
+def _highest_number(session: Session, partner_id: int) -> int:
+    number = session.scalar(
+        select(partner_tallies.c.submitted).where(
+            partner_tallies.c.partner_id == partner_id, partner_tallies.c.kind == "all"
+        )
+    )
+    return int(number or 0)
+
+
+EMPTY_COPY: dict[str, Any] = {
+    **dict.fromkeys((*TALLY_COLUMNS, "engagements_covered", "published_through"), 0),
+    "latest_response_at": None,
+    "published_at": None,
+}
+"""A copy that publishes nothing, as before a partner's first publication; the invitation
+count, which is no answer, stays."""
+
+
+def _empty(session: Session, partner_id: int, key: SegmentKey) -> None:
+    _set(session, partner_id, key, **EMPTY_COPY)
+
+
+def _set(session: Session, partner_id: int, key: SegmentKey, **values: Any) -> None:
+    session.execute(
+        update(published_tallies)
+        .where(
+            published_tallies.c.partner_id == partner_id,
+            published_tallies.c.kind == key[0],
+            published_tallies.c.segment == key[1],
+        )
+        .values(**values)
+    )

@@ -61,7 +61,7 @@ class Figures:
     ratings: list[Rating]
     outcomes: list[OutcomeRate]
     published_at: datetime | None = strawberry.field(
-        description="when these figures were last published (null: live, or never)"
+        description="the day (00:00 UTC) these figures were last published (null: live, or never)"
     )
 
 
@@ -127,7 +127,10 @@ class CustomerSuccessMetrics(Figures):
         "below 5 responses, the market NPS"
     )
     evidence_tier: EvidenceTier
-    latest_response_at: datetime | None
+    latest_response_at: datetime | None = strawberry.field(
+        description="the day (00:00 UTC) of the newest answer these figures count; to the "
+        "second for operators' live figures"
+    )
     publication_note: str | None = strawberry.field(
         description="how public figures are published, and why (null: operators' live figures)"
     )

@@ -105,8 +105,8 @@ class Partner:
         return CustomerSuccessMetrics.build(self.row_id, info.context.loaders.figures(self.row_id))
 
     @strawberry.field(
-        description="Published reviews, newest quarter first (first: 0 to 50); within a quarter "
-        "in no particular order"
+        description="Published reviews (first: 0 to 50), by the quarter they show, newest "
+        "first, those that show none last; within that in no particular order"
     )
     def reviews(self, info: Info, first: int = 10) -> list[Review]:
         size = page_size(first, default=10, maximum=MAX_REVIEWS)
