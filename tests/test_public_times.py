@@ -48,10 +48,16 @@ def keys(db: Database) -> dict[str, str]:
         }
 
 
-def answer(api: GraphQLClient, key: str, number: int, **values: Any) -> None:
+def answer(api: GraphQLClient, keys: dict[str, str], number: int, **values: Any) -> None:
+    """One engagement recorded by acme and confirmed by alpha-health, and its answer."""
     domain = f"customer{number}.example"
-    engagement = record(api, key, **engagement_input("alpha-health", customerDomain=domain))
-    token = invite(api, key, engagement, f"cio@{domain}")
+    engagement = record(
+        api,
+        keys["acme"],
+        keys["partner"],
+        **engagement_input("alpha-health", customerDomain=domain),
+    )
+    token = invite(api, keys["acme"], engagement, f"cio@{domain}")
     assert submit(api, token, likelihoodToRecommend=9, **values)["accepted"] is True
 
 
@@ -70,7 +76,7 @@ def test_every_public_time_is_a_day(api: GraphQLClient, keys: dict[str, str]) ->
     for number in range(5):
         answer(
             api,
-            keys["acme"],
+            keys,
             number,
             comment=f"review {number}",
             anonymous=False,
@@ -99,7 +105,7 @@ def test_the_etag_does_not_carry_the_time_of_the_last_change(
 ) -> None:
     # given: a change a buyer sees (a publication), at a moment the clock knows
     for number in range(5):
-        answer(api, keys["acme"], number)
+        answer(api, keys, number)
     changed = time.time_ns() // 1000
 
     # when: a buyer reads the list and looks at its ETag

@@ -155,17 +155,28 @@ def test_reviews_of_a_partner_under_five_answers_stay_unpublished(
 
 @pytest.fixture
 def vendor_key(db: Database) -> str:
+    """acme's key; alpha-health's key confirms what acme records (PARTNER_KEY)."""
     with db.session() as session, session.begin():
         world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health", industries=("healthcare", "retail"))
+        factories.partner(
+            session, world, "alpha-health", industries=("healthcare", "retail", "energy")
+        )
+        PARTNER_KEY["alpha-health"] = factories.key(session, "partner", partner="alpha-health")
         return factories.key(session, "vendor", vendor="acme")
 
 
+PARTNER_KEY: dict[str, str] = {}
+
+
 def answer(api: GraphQLClient, key: str, number: int, score: int, **values: Any) -> None:
+    """One engagement recorded by acme and confirmed by alpha-health, and its answer."""
     domain = f"customer{number}.example"
     industry = values.pop("industry", "healthcare")
     engagement = record(
-        api, key, **engagement_input("alpha-health", customerDomain=domain, industry=industry)
+        api,
+        key,
+        PARTNER_KEY["alpha-health"],
+        **engagement_input("alpha-health", customerDomain=domain, industry=industry),
     )
     token = invite(api, key, engagement, f"cio@{domain}")
     assert submit(api, token, likelihoodToRecommend=score, **values)["accepted"] is True
@@ -211,11 +222,14 @@ def test_named_scores_leave_no_anonymous_answer_by_subtraction(
 def test_the_hidden_industry_of_an_anonymous_review_follows_by_no_elimination(
     api: GraphQLClient, vendor_key: str
 ) -> None:
-    # given: two anonymous retail answers, then ten healthcare ones; the overall figures
-    # are published at 5 and 10 answers (2 retail, 8 healthcare), healthcare's at 5 and 10
+    # given: two anonymous retail answers, three energy ones, then ten healthcare ones; the
+    # overall figures are published at 5, 10 and 15 answers, healthcare's at 5 and 10.
+    # Healthcare can be shown: the overall figures minus it leave five answers, and the
+    # withheld industries hold five together (with retail alone beside healthcare, the
+    # overall minus healthcare would leave two, and no industry could be shown at all).
     truth = {}
-    for number in range(12):
-        industry = "retail" if number < 2 else "healthcare"
+    for number in range(15):
+        industry = "retail" if number < 2 else "energy" if number < 5 else "healthcare"
         truth[f"review {number:02d}"] = industry
         answer(api, vendor_key, number, 9, industry=industry, comment=f"review {number:02d}")
 
@@ -226,15 +240,15 @@ def test_the_hidden_industry_of_an_anonymous_review_follows_by_no_elimination(
         for item in partner["metrics"]["byIndustry"]
         if item["figures"]["nps"] is not None
     }
-    assert shown == {"healthcare"}  # retail's two answers have no published figures
+    assert shown == {"healthcare"}  # retail's two answers and energy's three are withheld
     reviews = partner["reviews"]
-    assert len(reviews) == 10
+    assert len(reviews) == 15
     hidden = [r["comment"] for r in reviews if r["industry"] is None]
 
-    # then: the reviews that hide their industry are not those of the withheld one alone,
-    # so "hidden, hence retail" is wrong for most of them; no review names an industry
+    # then: the reviews that hide their industry are not those of the withheld ones alone,
+    # so "hidden, hence retail or energy" is wrong for most of them
     assert hidden
-    assert {truth[comment] for comment in hidden} == {"healthcare", "retail"}
+    assert {truth[comment] for comment in hidden} == {"healthcare", "retail", "energy"}
     assert all(r["industry"] is None for r in reviews if r["anonymous"])
 
 

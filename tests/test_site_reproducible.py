@@ -79,7 +79,7 @@ def test_two_builds_of_the_same_data_are_byte_identical(
         for labelled in re.findall(r'aria-labelledby="([^"]+)"', html):
             charts += 1
             assert [ids.count(name) for name in labelled.split()] == [1, 1], page.name
-    assert charts > 20
+    assert charts > 5  # the market chart and the partners whose segments are shown
 
 
 def test_the_sitemap_is_dated_by_the_data_not_by_the_build(demo_url: str, tmp_path: Path) -> None:
