@@ -33,7 +33,7 @@ def analyzer() -> StemmingAnalyzer:
     return StemmingAnalyzer()
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def indexed_form(word: str) -> str | None:
     """What the index holds for a lower-case word: its stem, or None for a stop word."""
     return None if word in STOP_WORDS else stem(word)
@@ -82,8 +82,10 @@ def _tolerate_typos(query: Any, typed: str, fields: list[str], known: Callable[[
     near: dict[str, list[str]] = {}
 
     def fix(node: Any) -> Any:
-        if not (isinstance(node, Q.Term) and node.fieldname in fields) or known(node.text):
+        if not isinstance(node, Q.Term) or node.fieldname not in fields:
             return node.apply(fix)
+        if known(node.text):
+            return node
         word = _as_typed(node, typed)
         if not TYPO_MIN_LETTERS <= len(word) <= TYPO_MAX_LETTERS:
             return node

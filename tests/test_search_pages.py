@@ -31,8 +31,8 @@ PARTNERS = 80
 ORDERS = ("RELEVANCE", "RANKING_SCORE")
 LARGEST_PAGE = 100
 PAGE = """
-query($q: String!, $first: Int, $after: String, $order: SearchOrder) {
-  search(query: $q, first: $first, after: $after, orderBy: $order) {
+query($q: String!, $filter: PartnerFilter, $first: Int, $after: String, $order: SearchOrder) {
+  search(query: $q, filter: $filter, first: $first, after: $after, orderBy: $order) {
     totalCount
     edges { node { slug } }
     pageInfo { hasNextPage endCursor }
@@ -56,6 +56,17 @@ QUERY_WORDS = st.one_of(
     ),
 )
 
+FILTERS = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {"countries": st.lists(st.sampled_from(("US", "GB", "DE", "IN")), min_size=1, max_size=2)}
+    ),
+    st.fixed_dictionaries(
+        {"industries": st.lists(st.sampled_from([i.slug for i in INDUSTRIES]), min_size=1)}
+    ),
+)
+Filter = dict[str, list[str]] | None
+
 
 @dataclass(frozen=True)
 class Paged:
@@ -68,25 +79,27 @@ class Paged:
 class Directory:
     api: GraphQLClient
 
-    def page(self, q: str, first: int, order: str, after: str | None = None) -> dict[str, Any]:
-        variables = {"q": q, "first": first, "order": order, "after": after}
+    def page(
+        self, q: str, first: int, order: str, after: str | None = None, filter: Filter = None
+    ) -> dict[str, Any]:
+        variables = {"q": q, "first": first, "order": order, "after": after, "filter": filter}
         found: dict[str, Any] = self.api.data(PAGE, variables)["search"]
         return found
 
-    def every_page(self, q: str, first: int, order: str) -> Paged:
+    def every_page(self, q: str, first: int, order: str, filter: Filter = None) -> Paged:
         """Follows the cursors to the end; every page must count and facet alike."""
         slugs: list[str] = []
         seen: list[tuple[int, list[Any]]] = []
         after = None
         while True:
-            page = self.page(q, first, order, after)
+            page = self.page(q, first, order, after, filter)
             slugs += [edge["node"]["slug"] for edge in page["edges"]]
             seen.append((page["totalCount"], page["facets"]))
             if not page["pageInfo"]["hasNextPage"]:
                 break
             assert len(page["edges"]) == first
             after = page["pageInfo"]["endCursor"]
-        assert all(counted == seen[0] for counted in seen), (q, first, order)
+        assert all(counted == seen[0] for counted in seen), (q, first, order, filter)
         return Paged(slugs, seen[0][0], seen[0][1])
 
 
@@ -116,16 +129,21 @@ def test_two_words_count_every_match_whatever_the_page_size(directory: Directory
     assert counted[(5, "RELEVANCE")] > 5 + 2
 
 
-@settings(max_examples=40, deadline=None)
-@given(words=QUERY_WORDS, first=st.integers(1, LARGEST_PAGE), order=st.sampled_from(ORDERS))
-@example(words=["data", "migration"], first=5, order="RELEVANCE")
-@example(words=["data", "migration"], first=20, order="RELEVANCE")
+@settings(max_examples=100, deadline=None)
+@given(
+    words=QUERY_WORDS,
+    first=st.one_of(st.integers(1, 10), st.integers(1, LARGEST_PAGE)),  # small pages often
+    order=st.sampled_from(ORDERS),
+    filter=FILTERS,
+)
+@example(words=["data", "migration"], first=5, order="RELEVANCE", filter=None)
+@example(words=["data", "migration"], first=20, order="RELEVANCE", filter={"countries": ["US"]})
 def test_count_facets_and_pages_do_not_depend_on_order_or_page_size(
-    directory: Directory, words: list[str], first: int, order: str
+    directory: Directory, words: list[str], first: int, order: str, filter: Filter
 ) -> None:
     q = " ".join(words)
-    whole = {each: directory.every_page(q, LARGEST_PAGE, each) for each in ORDERS}
-    paged = directory.every_page(q, first, order)
+    whole = {each: directory.every_page(q, LARGEST_PAGE, each, filter) for each in ORDERS}
+    paged = directory.every_page(q, first, order, filter)
 
     # Every page of every order and size counts the same hits and the same facets.
     assert paged.total == whole["RELEVANCE"].total == whole["RANKING_SCORE"].total
