@@ -53,9 +53,11 @@ class QueryReader:
         )
 
     def read(self, text: str, known: Callable[[str], bool]) -> tuple[Any, list[str]]:
-        """The query for `text`, or Every() with a note when it holds no searchable word;
-        `known` says whether any partner uses a word (as indexed)."""
+        """The query for `text`; Every() for no words, with a note if they were all too
+        common to search by. `known` says whether any partner uses a word (as indexed)."""
         notes: list[str] = []
+        if not plain_words(text):
+            return Q.Every(), notes
         typed = _UNOFFERED.sub(" ", text)
         try:
             query = self.parser.parse(typed)

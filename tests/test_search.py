@@ -387,6 +387,10 @@ def test_first_zero_is_an_empty_page_on_every_paged_field(searching: Searching, 
 def test_an_empty_search_page_still_counts_the_matches(searching: Searching) -> None:
     empty = searching.search("", first=0)
     assert empty["totalCount"] == 3
+    assert empty["notes"] == []  # no words is every partner, and nothing to explain
+    assert searching.search("the")["notes"] == [
+        "the query has no searchable words: every partner is shown"
+    ]
     assert empty["edges"] == []
     assert empty["pageInfo"] == {"hasNextPage": True, "endCursor": None}
     assert sum(v["count"] for v in empty["facets"][0]["values"]) >= 3
