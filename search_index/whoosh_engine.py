@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, highlight, qparser, scoring, sorting
+from whoosh import collectors, highlight, scoring, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
@@ -22,30 +21,17 @@ from whoosh.searching import Searcher
 from api.metrics import shrunk_nps
 from search_index.documents import PartnerDocument
 from search_index.engine import FACET_FIELDS, Filters, Hit, Progress, SearchPage, SearchRequest
-from search_index.query_text import plain_words
+from search_index.whoosh_query import QueryReader, analyzer
 
 # Field boosts: a word in the name counts three times one in the description.
 TEXT_FIELDS = {"name": 3.0, "summary": 1.5, "tags": 1.5, "places": 1.0, "description": 1.0}
 # The blend: relevance x (1 + (ranking score + 100) / 200), so the best-evidenced partner
 # counts at most twice a partner of the same relevance with the worst score.
 RANKING_BLEND = 1.0
-TYPO_MIN_LETTERS = 5
-TYPO_MAX_LETTERS = 30  # longer words are not corrected (nor are they words)
 SNIPPET_CHARS = 160
 INDEX_NAME = "MAIN"  # whoosh's default
 EXCERPT_CHARS = 1500
 _MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+")
-# Syntax of whoosh's that Vouch does not offer (fields, wildcards, ranges, boosts, fuzzy)
-# is read as a space, so "name:harbor" searches the word "harbor".
-_UNOFFERED = re.compile(r"\w*:|[*?~^\[\]{}\\]")
-_UNSAFE_SYNTAX = (
-    qparser.FieldsPlugin,
-    qparser.WildcardPlugin,
-    qparser.RangePlugin,
-    qparser.BoostPlugin,
-    qparser.EveryPlugin,
-    qparser.SingleQuotePlugin,
-)
 
 
 class DamagedIndex(Exception):
@@ -53,7 +39,7 @@ class DamagedIndex(Exception):
 
 
 def schema() -> Schema:
-    words = StemmingAnalyzer()
+    words = analyzer()
     texts = {
         name: TEXT(analyzer=words, field_boost=boost, stored=name == "summary")
         for name, boost in TEXT_FIELDS.items()
@@ -235,7 +221,14 @@ class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]
 
     A weighting with a final() step turns whoosh's block skipping off, so every match
     passes through _collect: one pass over the postings gives the page and the counts.
+    Replacing the matcher is off too: once the page was full, whoosh dropped the words'
+    matchers whose best raw score fell below the page's lowest blended score (up to twice
+    a raw one) and stopped early, so the total, the facets and the pages of a query of
+    two words or more depended on the page size.
     """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, replace=0)
 
     def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
         super().prepare(top_searcher, q, context)
@@ -278,17 +271,7 @@ class WhooshIndex:
         finally:
             storage.opening_done()
         self.local = threading.local()
-        self.parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS), self.index.schema, group=qparser.AndGroup
-        )
-        for plugin in _UNSAFE_SYNTAX:
-            self.parser.remove_plugin_class(plugin)
-        self.plain_parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS),
-            self.index.schema,
-            group=qparser.AndGroup,
-            plugins=[qparser.WhitespacePlugin()],
-        )
+        self.reader = QueryReader(self.index.schema, TEXT_FIELDS)
         self.opened: list[Searcher] = []
         self.segments: dict[str, _Segment] = {}
         self.lock = threading.Lock()
@@ -332,7 +315,7 @@ class WhooshIndex:
     def search(self, request: SearchRequest) -> SearchPage:
         reading = self._reading()
         searcher = reading.searcher
-        query, notes = self._parse(request.text, reading)
+        query, notes = self.reader.read(request.text, reading.known_word)
         wanted = reading.allowed(request.filters)
         window = request.offset + request.limit
         by_ranking_score = request.order == "ranking_score" or isinstance(query, Q.Every)
@@ -374,24 +357,6 @@ class WhooshIndex:
             hits=hits, total=len(doc_ids), facets=_facets(reading, doc_ids), notes=notes
         )
 
-    def _parse(self, text: str, reading: _Reading) -> tuple[Any, list[str]]:
-        """The query for `text`; syntax whoosh cannot read is searched as plain words."""
-        notes: list[str] = []
-        if not plain_words(text):
-            return Q.Every(), notes
-        try:
-            query = self.parser.parse(_UNOFFERED.sub(" ", text))
-        except Exception:
-            query = Q.NullQuery
-        if query is Q.NullQuery or not list(query.iter_all_terms()):
-            query = self.plain_parser.parse(plain_words(text))
-            if query is not Q.NullQuery:
-                notes.append("the query's operators could not be read: searched its words")
-        if query is Q.NullQuery:
-            notes.append("the query has no searchable words: every partner is shown")
-            return Q.Every(), notes
-        return _tolerate_typos(query, reading), notes
-
 
 def _facets(reading: _Reading, doc_ids: set[int]) -> dict[str, list[tuple[str, int]]]:
     return {
@@ -401,39 +366,6 @@ def _facets(reading: _Reading, doc_ids: set[int]) -> dict[str, list[tuple[str, i
         )
         for name, counts in reading.facet_counts(doc_ids).items()
     }
-
-
-def _tolerate_typos(query: Any, reading: _Reading) -> Any:
-    """A word of TYPO_MIN_LETTERS or more that no partner uses also matches the words one
-    edit away (a letter dropped, added, changed, or two swapped) that partners do use."""
-    unknown = {
-        text
-        for fieldname, text in query.iter_all_terms()
-        if fieldname in TEXT_FIELDS
-        and TYPO_MIN_LETTERS <= len(text) <= TYPO_MAX_LETTERS
-        and not reading.known_word(text)
-    }
-    if not unknown:
-        return query
-    near = {word: sorted(w for w in _one_edit(word) if reading.known_word(w)) for word in unknown}
-
-    def fix(node: Any) -> Any:
-        if isinstance(node, Q.Term) and node.fieldname in TEXT_FIELDS and node.text in near:
-            terms = [Q.Term(node.fieldname, word) for word in near[node.text]]
-            return Q.Or(terms, boost=node.boost) if terms else node
-        return node.apply(fix)
-
-    return fix(query)
-
-
-def _one_edit(word: str) -> set[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    changes = {a + c + b[1:] for a, b in splits if b for c in letters}
-    inserts = {a + c + b for a, b in splits for c in letters}
-    return deletes | swaps | changes | inserts
 
 
 def _snippet(hit: Any) -> str | None:

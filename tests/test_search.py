@@ -97,7 +97,7 @@ def _world(db: Database) -> dict[str, str]:
         )
         second.description = "Migration of data warehouses; <script>alert(1)</script> retail."
         second.partner_types = ["reseller"]
-        factories.partner(
+        third = factories.partner(
             session,
             world,
             "marlow-and-sons",
@@ -105,6 +105,7 @@ def _world(db: Database) -> dict[str, str]:
             industries=("energy",),
             offices=(chicago, berlin),
         )
+        third.description = "Founded by Ana Mendes; consulting for grid operators."
         return {
             "harbor": factories.key(session, "partner", partner="harbor-digital"),
             "admin": factories.key(session, "admin"),
@@ -142,6 +143,31 @@ def test_a_typo_is_forgiven_in_words_of_five_letters_or_more(searching: Searchin
     assert searching.slugs("hsopitals") == ["harbor-digital"]  # two swapped
     assert searching.slugs("Globx") == ["quill-systems"]  # five letters: forgiven
     assert searching.slugs("Acmr") == []  # four letters: a typo there is a different word
+
+
+def test_a_typo_in_the_last_letter_is_forgiven_too(searching: Searching) -> None:
+    # Found on an outside data set: the index holds stems ("mendes" as "mend", "consulting"
+    # as "consult"), so the word one edit away has to be stemmed before it is looked up.
+    assert searching.slugs("Mendes") == ["marlow-and-sons"]
+    assert searching.slugs("Mendeq") == ["marlow-and-sons"]
+    assert searching.slugs("consultinf") == ["marlow-and-sons"]
+    assert searching.slugs("hospitalz") == ["harbor-digital"]
+    assert searching.slugs("Mendeq consultinf Chicago") == ["marlow-and-sons"]
+    # The length that counts is the typed word's: "opertors" (for "operators") has eight
+    # letters, "grods" (for "grid") five, and its stem "grod" four.
+    assert searching.slugs("opertors") == ["marlow-and-sons"]
+    assert searching.slugs("grods") == ["marlow-and-sons"]
+
+
+def test_operators_are_words_and_every_word_must_match(searching: Searching) -> None:
+    # As the README says: OR, NOT, AND and parentheses are no query language. "or", "not"
+    # and "and" are words too common to be indexed (like "the"), so they match everything.
+    assert searching.slugs("retail OR Chicago") == ["quill-systems"]
+    assert searching.slugs("healthcare NOT retail") == ["quill-systems"]
+    assert searching.slugs("healthcare AND NOT retail") == ["quill-systems"]
+    assert searching.slugs("(retail OR Chicago)") == ["quill-systems"]
+    assert searching.slugs("energy OR retail") == []
+    assert searching.slugs("Chicago ANDNOT retail") == []  # a word no partner uses
 
 
 def test_quoted_phrases_match_as_written(searching: Searching) -> None:
@@ -361,6 +387,10 @@ def test_first_zero_is_an_empty_page_on_every_paged_field(searching: Searching, 
 def test_an_empty_search_page_still_counts_the_matches(searching: Searching) -> None:
     empty = searching.search("", first=0)
     assert empty["totalCount"] == 3
+    assert empty["notes"] == []  # no words is every partner, and nothing to explain
+    assert searching.search("the")["notes"] == [
+        "the query has no searchable words: every partner is shown"
+    ]
     assert empty["edges"] == []
     assert empty["pageInfo"] == {"hasNextPage": True, "endCursor": None}
     assert sum(v["count"] for v in empty["facets"][0]["values"]) >= 3
