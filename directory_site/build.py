@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pycountry
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from sqlalchemy.orm import Session
 
+from api.countries import country_name
 from api.csv_safe import SafeWriter
 from directory_site import content, pages, partner_pages
 from directory_site.bodies import BODIES
@@ -177,7 +177,7 @@ def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> N
     titles = {
         "industries": {i.slug: i.name for i in where.names.industries.values()},
         "products": {p.slug: p.name for p, _v in where.names.products.values()},
-        "countries": {code: _country(code) for code in by["countries"]},
+        "countries": {code: country_name(code) for code in by["countries"]},
     }
     heads = {"industries": "Industries", "products": "Products", "countries": "Countries"}
     for kind, groups in by.items():
@@ -195,11 +195,6 @@ def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> N
             pages.front(heads[kind], search=False)
             + f'# {heads[kind]}\n\n<ul class="vouch-groups">{"".join(links)}</ul>\n'
         )
-
-
-def _country(code: str) -> str:
-    found = pycountry.countries.get(alpha_2=code.upper())
-    return found.name if found else code.upper()
 
 
 def _home(where: Directory, entries: list[PartnerEntry]) -> str:

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.countries import country_name
 from api.models import Partner
 from api.readers import figures as figure_rows
 from api.readers import partners as partner_rows
@@ -46,11 +46,6 @@ class PartnerDocument:
 
 
 @cache
-def country_name(code: str) -> str:
-    found = pycountry.countries.get(alpha_2=code.upper())
-    return str(found.name) if found else code
-
-
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
