@@ -16,11 +16,10 @@ from api import migrations
 from api.db import create_db_engine, ping, session_factory, unit_of_work
 from api.errors import DomainError
 from api.settings import SETTINGS_HELP, Settings, SettingsError, load_settings
+from api.validation import MAX_ID
 
 Command = Callable[[argparse.Namespace, Settings], None]
 
-# Ids are INTEGER columns, 32 bits on PostgreSQL: a larger number names no row.
-MAX_ID = 2**31 - 1
 # Each worker has its own pool of up to 15 PostgreSQL connections.
 MAX_WORKERS = 64
 

@@ -60,6 +60,10 @@ def check_range(check: Checker, field: str, value: float | None, low: float, hig
 MAX_ID = 2**31 - 1
 """The largest id a table holds (its key is a 32-bit integer on PostgreSQL)."""
 
+MAX_BUDGET = 2_000_000_000
+"""The largest engagement budget, from the API and from an import alike (the column is a
+32-bit integer on PostgreSQL; a round figure reads better in a message)."""
+
 
 def whole_number(text: str, *, maximum: int) -> int | None:
     """The number ASCII digits spell, when it is at most `maximum`; else None.

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from api import cli_import
 from api.csv_safe import SafeWriter
+from api.errors import DomainError
 from api.models import AuditEntry, Customer, Engagement, Partner, Vendor, engagement_products
 from api.services.apikeys import Caller
 from api.services.engagement_agreement import dispute_engagement
@@ -389,3 +390,33 @@ def test_the_progress_bar_shows_only_for_large_files(
     assert (small.out, small.err) == ("", "")
     assert large.out == ""
     assert "checking large.csv" in large.err
+
+
+def test_the_import_and_the_api_share_one_budget_limit(
+    db: Database, acme_id: int, tmp_path: Path
+) -> None:
+    # given: a row at the limit and one a unit above it (the API's limit, 2,000,000,000)
+    text = (
+        "partner_slug,customer_name,customer_domain,industry,status,budget\n"
+        "alpha-health,Big Co,big.example,healthcare,completed,2000000000\n"
+        "alpha-health,Bigger Co,bigger.example,healthcare,completed,2000000001\n"
+    )
+
+    # when: the vendor imports them
+    result = import_file(db, tmp_path, text)
+
+    # then: the row above is named with the same limit the API gives; nothing is imported
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert problems == ["line 3: budget: budget 2000000001 is above the limit 2,000,000,000"]
+    assert counts(db) == NOTHING
+    draft = EngagementDraft(
+        partner_slug="alpha-health",
+        customer_name="Bigger Co",
+        customer_domain="bigger.example",
+        industry="healthcare",
+        status="completed",
+        budget=2_000_000_001,
+    )
+    with db.session() as session, pytest.raises(DomainError, match="2,000,000,000"):
+        record_engagement(session=session, caller=Caller(role="admin"), draft=draft)

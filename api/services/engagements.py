@@ -15,10 +15,9 @@ from api.errors import DomainError, PermissionDenied
 from api.models import Customer, Engagement, Industry, Partner, Product, Vendor, engagement_products
 from api.services import audit
 from api.services.apikeys import Caller
-from api.validation import Checker
+from api.validation import MAX_BUDGET, Checker
 from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS
 
-MAX_BUDGET = 2_000_000_000  # the column is a 32-bit integer on PostgreSQL
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 

@@ -38,11 +38,11 @@ from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, check_references, check_values
 from api.services.import_batch import Lookups, NewEngagement, customer_ids, present_keys, write
 from api.services.import_csv import CsvFile, CsvRow
+from api.validation import MAX_BUDGET
 
 IMPORT_ACTOR = "cli:import"
 BATCH_ROWS = 500
 # engagements.budget is an INTEGER column: 32 bits on PostgreSQL.
-MAX_BUDGET = 2**31 - 1
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -270,7 +270,7 @@ def _budget(cell: str | None, problems: list[FieldProblem]) -> int | None:
         return None
     amount = int(cell)
     if amount > MAX_BUDGET:
-        problems.append(FieldProblem("budget", f"budget {cell} is above the limit {MAX_BUDGET}"))
+        problems.append(FieldProblem("budget", f"budget {cell} is above the limit {MAX_BUDGET:,}"))
         return None
     return amount  # a negative amount is the service's to refuse
 
