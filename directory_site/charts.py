@@ -86,7 +86,7 @@ def intervals(
     NPS if given. Only shown figures: the caller says in words which are withheld."""
     if not items:
         return ""
-    label_width = min(230.0, max(60.0, CHAR * max(len(item.label) for item in items) + 12))
+    label_width = min(230.0, max(80.0, CHAR * max(len(item.label) for item in items) + 16))
     left, right = label_width, WIDTH - N_COLUMN
 
     def x(value: float) -> float:

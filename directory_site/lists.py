@@ -64,7 +64,7 @@ def _table(heads: Sequence[str], rows: Iterable[str]) -> str:
     )
 
 
-OVERALL_HEADS = ("Partner", "NPS (95% interval)", "Evidence and result", "Response rate",
+OVERALL_HEADS = ("Partner", "Verified NPS (95% interval)", "Evidence and result", "Response rate",
                  "Ranking score")  # fmt: skip
 
 

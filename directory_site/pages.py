@@ -116,11 +116,11 @@ def _segments(
 
 
 def _withheld_sentence(kind: str, total: int, hidden: list[tuple[str, FigureSet]]) -> str:
+    """Once, in words: which segments are withheld and why (never their figures)."""
     if not hidden:
         return ""
     few = [label for label, figures in hidden if figures.nps.n < metrics.K_ANONYMITY]
     guarded = [label for label, figures in hidden if figures.nps.n >= metrics.K_ANONYMITY]
-    plural = kind if total == 1 else f"{kind}s" if kind != "industry" else "industries"
     reasons = []
     if few:
         reasons.append(f"{', '.join(few)}: fewer than {metrics.K_ANONYMITY} answers each")
@@ -129,15 +129,20 @@ def _withheld_sentence(kind: str, total: int, hidden: list[tuple[str, FigureSet]
             f"{', '.join(guarded)}: so that no respondent's answers can be worked out by "
             "comparing or subtracting the published figures"
         )
-    lead = (
-        f"All {total} {plural} are withheld"
-        if len(hidden) == total
-        else f"{len(hidden)} of {total} {plural} withheld"
-    )
     return (
-        f'<p class="vouch-withheld-note">{lead} ({"; ".join(reasons)}). '
-        f'<a href="../{PRIVACY_METHOD}">Why figures are withheld</a>.</p>'
+        f'<p class="vouch-withheld-note">{_how_many(kind, total, len(hidden))} '
+        f'({"; ".join(reasons)}). <a href="../{PRIVACY_METHOD}">Why figures are withheld</a>.'
+        "</p>"
     )
+
+
+def _how_many(kind: str, total: int, hidden: int) -> str:
+    kinds = "industries" if kind == "industry" else f"{kind}s"
+    if total == 1:
+        return f"The only {kind} with answers is withheld"
+    if hidden == total:
+        return f"{'Both' if total == 2 else f'All {total}'} {kinds} with answers are withheld"
+    return f"{hidden} of the {total} {kinds} with answers {'is' if hidden == 1 else 'are'} withheld"
 
 
 def partner_lede(entry: PartnerEntry) -> str:
