@@ -89,7 +89,7 @@ def _result(result: metrics.MarketResult, market: float) -> str:
     return f"{RESULT[result]}: {how} the market NPS of {signed(market)}"
 
 
-def _segments(
+def segment_section(
     heading: str,
     kind: str,
     rows: list[tuple[str, FigureSet]],
@@ -185,11 +185,11 @@ def partner_parts(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
             figures_card(entry, market),
             f'<p><a class="md-button" href="../compare.html?p={entry.slug}">'
             "Compare with others</a></p>",
-            _segments("Trend by quarter", "quarter", quarters, _trend_chart(entry, market))
+            segment_section("Trend by quarter", "quarter", quarters, _trend_chart(entry, market))
             or "<h2>Trend by quarter</h2><p>No published quarter yet.</p>",
             "<h2>Answers by score</h2>"
             + (distribution or "<p>Shown once figures are published.</p>"),
-            _segments(
+            segment_section(
                 "By industry",
                 "industry",
                 [
@@ -197,7 +197,7 @@ def partner_parts(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
                     for s in entry.segments["industry"]
                 ],
             ),
-            _segments(
+            segment_section(
                 "By product",
                 "product",
                 [
