@@ -230,10 +230,11 @@ def _country(code: str) -> str:
 
 
 def _home(where: Directory, entries: list[PartnerEntry]) -> str:
-    top = lists.ranked(entries)[:20]
+    # The top: partners with published figures; the rest sit at the market's score
+    top = [e for e in lists.ranked(entries) if not e.figures.overall.nps.withheld][:20]
     market = where.market["all"]
     return (
-        pages.front("Verified implementation partners", search=False)
+        pages.front("Verified implementation partners", search=False, wide=True)
         + "# Implementation partners, ranked by what their customers say\n\n"
         + "<p>Every figure here comes from surveys of each partner's real customers, sent by "
         "the software vendor for every completed engagement: never from the partner's "

@@ -15,10 +15,12 @@ from api.metrics import Figure
 from directory_site.sanitize import text
 from directory_site.words import signed
 
-WIDTH = 640
-ROW = 26  # px per item of the interval chart: 12 px text with room above and below
-FONT = 12
-CHAR = 6.6  # px: the width of an average character at FONT, to size the label column
+# Narrow, so that a phone (about 360 px of content) shrinks the text by a quarter at most
+WIDTH = 480
+ROW = 26  # px per item of the interval chart: 13 px text with room above and below
+FONT = 13
+SMALL = 12
+CHAR = 7.2  # px: the width of an average character at FONT, to size the label column
 TOP, AXIS = 30, 46  # room above the first row (the market's label) and for the axis below
 N_COLUMN = 56
 TICKS = (-100, -50, 0, 50, 100)
@@ -86,7 +88,7 @@ def intervals(
     NPS if given. Only shown figures: the caller says in words which are withheld."""
     if not items:
         return ""
-    label_width = min(230.0, max(80.0, CHAR * max(len(item.label) for item in items) + 16))
+    label_width = min(190.0, max(80.0, CHAR * max(len(item.label) for item in items) + 16))
     left, right = label_width, WIDTH - N_COLUMN
 
     def x(value: float) -> float:
@@ -100,23 +102,23 @@ def intervals(
         parts.append(
             f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP - 4}" y2="{bottom:.1f}" '
             f'stroke="currentColor" stroke-opacity="0.35"{dash}/>'
-            + _label(x(tick), bottom + 16, signed(tick), "middle", size=11)
+            + _label(x(tick), bottom + 16, signed(tick), "middle", size=SMALL)
         )
-    parts.append(_label((left + right) / 2, bottom + 36, text(axis), "middle", size=11))
-    parts.append(_label(WIDTH - 4, TOP - 12, "answers", "end", size=11))
+    parts.append(_label((left + right) / 2, bottom + 36, text(axis), "middle", size=SMALL))
+    parts.append(_label(WIDTH - 4, TOP - 12, "answers", "end", size=SMALL))
     if market is not None:
         at = x(market)
         anchor = "start" if at < left + 60 else "end" if at > right - 60 else "middle"
         parts.append(
             f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{bottom:.1f}" '
             'stroke="currentColor" stroke-width="1.5" stroke-dasharray="6 3"/>'
-            + _label(at, TOP - 12, f"market {signed(market)}", anchor, size=11)
+            + _label(at, TOP - 12, f"market {signed(market)}", anchor, size=SMALL)
         )
     for index, item in enumerate(items):
         y = TOP + ROW * index + ROW / 2
         parts += [
             _label(left - 10, y + 4, text(item.label), "end", bold=item.strong),
-            _label(WIDTH - 4, y + 4, f"n={item.n}", "end", size=11),
+            _label(WIDTH - 4, y + 4, f"n={item.n}", "end", size=SMALL),
             f'<line x1="{x(item.low):.1f}" x2="{x(item.high):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
             'stroke="currentColor" stroke-width="2"/>'
             f'<line x1="{x(item.low):.1f}" x2="{x(item.low):.1f}" y1="{y - 5:.1f}" '
@@ -164,21 +166,23 @@ def distribution(counts: Sequence[int], title: str) -> str:
         parts.append(
             f'<rect x="{x + 3:.1f}" y="{y:.1f}" width="{bar - 6:.1f}" height="{height:.1f}" '
             f'fill="{fill}" stroke="currentColor"><title>{score}: {count}</title></rect>'
-            + _label(x + bar / 2, y - 6, str(count), "middle", size=11)
-            + _label(x + bar / 2, floor + 16, str(score), "middle", size=11)
+            + _label(x + bar / 2, y - 6, str(count), "middle", size=SMALL)
+            + _label(x + bar / 2, floor + 16, str(score), "middle", size=SMALL)
         )
     parts.append(
         _label(
             WIDTH / 2,
             floor + 36,
-            "score: how likely to recommend the partner, 0 (not at all) to 10 (extremely)",
+            "score, 0 (not at all likely) to 10",
             "middle",
-            size=11,
+            size=SMALL,
         )
         + "</svg>"
     )
     legend = (
-        f"The number of answers at each score, {total} in all. Hatched: detractors (0-6); "
+        f"The number of answers at each score to how likely they are to recommend the "
+        f"partner, from 0 (not at all likely) to 10 (extremely likely), {total} in all. "
+        "Hatched: detractors (0-6); "
         "outlined: passives (7-8); filled: promoters (9-10). NPS is the share of promoters "
         "minus the share of detractors."
     )

@@ -43,17 +43,20 @@ def ranked(entries: Iterable[PartnerEntry]) -> list[PartnerEntry]:
 
 
 def _cell(label: str, value: str) -> str:
-    # data-label: on a phone each row is shown as a card, each value under its heading
+    """data-label: on a phone each row is a card, each value after its column's heading
+    (none where the value names itself, as "Evidence: ... Result: ..." does)."""
     return f'<td data-label="{text(label)}">{value}</td>'
 
 
 def _partner(entry: PartnerEntry, prefix: str, why: str = "") -> str:
-    summary = f'<br><span class="vouch-summary">{text(entry.partner.summary)}</span>'
-    return (
-        f'<td class="vouch-partner"><a href="{prefix}partners/{entry.slug}.html">'
-        f"{text(entry.partner.name)}</a>{summary if entry.partner.summary else ''}"
-        f"{f'<br><small>{why}</small>' if why else ''}</td>"
-    )
+    """The partner's name, its summary (two lines at most) and why it is listed."""
+    summary = entry.partner.summary
+    parts = [
+        f'<a href="{prefix}partners/{entry.slug}.html">{text(entry.partner.name)}</a>',
+        f'<span class="vouch-summary">{text(summary)}</span>' if summary else "",
+        f'<small class="vouch-why">{why}</small>' if why else "",
+    ]
+    return f'<td class="vouch-partner">{"".join(parts)}</td>'
 
 
 def _table(heads: Sequence[str], rows: Iterable[str]) -> str:
@@ -77,7 +80,7 @@ def ranked_table(entries: Sequence[PartnerEntry], prefix: str, market: float) ->
         "<tr>"
         + _partner(entry, prefix)
         + _cell(heads[1], nps_words(entry.figures.overall))
-        + _cell(heads[2], evidence_and_result(entry.figures.overall.nps, market))
+        + _cell("", evidence_and_result(entry.figures.overall.nps, market))
         + _cell(heads[3], share(entry.figures.response_rate))
         + _cell(heads[4], f"{entry.figures.ranking_score:.1f}")
         + "</tr>"
@@ -130,7 +133,7 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
             "<tr>"
             + _partner(entry, prefix, _why(entry, focus, segment))
             + _cell(heads[1], nps_words(segment.figures))
-            + _cell(heads[2], evidence_and_result(segment.figures.nps, market))
+            + _cell("", evidence_and_result(segment.figures.nps, market))
             + _cell(heads[3], nps_short(entry.figures.overall.nps))
             + _cell(heads[4], f"{_segment_score(segment, market):.1f}")
             + "</tr>"
@@ -148,7 +151,7 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
             "<tr>"
             + _partner(entry, prefix, _why(entry, focus, segment))
             + _cell(others_heads[1], nps_words(entry.figures.overall))
-            + _cell(others_heads[2], evidence_and_result(entry.figures.overall.nps, market))
+            + _cell("", evidence_and_result(entry.figures.overall.nps, market))
             + _cell(others_heads[3], f"{entry.figures.ranking_score:.1f}")
             + "</tr>"
             for entry, segment in others
@@ -172,7 +175,10 @@ def list_page(
     focus: Focus | None = None,
 ) -> tuple[str, str]:
     """(the page's Markdown, its body as HTML): a ranked list, too long for Markdown."""
-    head = front(title, search=False) + f"# {text(title)}\n\n<p>{intro}</p>\n\n{PLACEHOLDER}\n"
+    head = (
+        front(title, search=False, wide=True)
+        + f"# {text(title)}\n\n<p>{intro}</p>\n\n{PLACEHOLDER}\n"
+    )
     where = f" in {text(focus.name)}" if focus else ""
     note = (
         f'<p class="vouch-note">Ordered by ranking score{where}: the verified NPS{where} '

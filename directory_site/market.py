@@ -148,7 +148,7 @@ def market_page(where: Directory) -> str:
     withheld = _withheld_note(hidden)
     head_cells = "".join(f'<th scope="col">{head}</th>' for head in heads)
     return (
-        front("Market insights")
+        front("Market insights", wide=True)
         + "# Market insights: does the vendor's recommendation pay off?\n\n"
         + "<p>Buyers who took the partner their software vendor recommended report some of the "
         "worst outcomes in the industry research this directory grew from. Here is the same "

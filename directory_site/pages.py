@@ -28,13 +28,17 @@ from directory_site.words import (
 )
 
 
-def front(name: str, *, search: bool = True, description: str = "") -> str:
-    """Front matter; the theme prints these unescaped, so they are made inert here."""
+def front(name: str, *, search: bool = True, description: str = "", wide: bool = False) -> str:
+    """Front matter; the theme prints these unescaped, so they are made inert here. A wide
+    page (a table of many columns) hides the side bars, which would leave it half the
+    screen."""
     lines = ["---", f"title: {_yaml(title(name))}"]
     if description:
         lines.append(f"description: {_yaml(text(description))}")
     if not search:
         lines += ["search:", "  exclude: true"]
+    if wide:
+        lines += ["hide:", "  - navigation", "  - toc"]
     return "\n".join([*lines, "---", ""])
 
 

@@ -88,6 +88,8 @@ def evidence_and_result(nps: metrics.Figure, market: float) -> str:
 
 
 def withheld(figure: metrics.Figure) -> str:
+    if figure.n == 0:  # no published copy yet: answers may have come, under five
+        return '<span class="vouch-withheld">not published yet: fewer than 5 answers</span>'
     return f'<span class="vouch-withheld">withheld: {text(figure.withheld_reason)}</span>'
 
 

@@ -192,7 +192,7 @@ def test_a_partner_page_shows_its_published_figures(built: Path) -> None:
 
 def test_a_partner_under_five_answers_shows_why_its_figures_are_withheld(built: Path) -> None:
     html = page(built, "partners/bravo-retail.html")
-    assert "withheld: fewer than 5 responses (0)" in html
+    assert "not published yet: fewer than 5 answers" in html
     assert "not published yet" in html
 
 
