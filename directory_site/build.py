@@ -207,8 +207,8 @@ def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> N
             title = titles[kind].get(slug, slug)
             found = focus.get(kind, {}).get(slug)
             intro = (
-                f"{len(groups[slug])} partners that work in {text(title)}, by verified "
-                f"customer success in {text(title)}."
+                f"{len(groups[slug])} partners that claim {text(title)} or have verified "
+                f"engagements in it, by verified customer success in {text(title)}."
                 if found
                 else f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
             )
