@@ -299,6 +299,14 @@ def test_lists_and_market_insights_are_built(built: Path) -> None:
     assert (built / "countries" / "no.html").exists()
 
 
+def test_the_home_page_s_top_holds_only_partners_with_published_figures(built: Path) -> None:
+    # bravo-retail has one answer, nothing published: the market's score placed it in the
+    # top, where "withheld" read as a figure held back
+    top = article(page(built, "index.html")).split("Top partners", 1)[1]
+    assert "partners/alpha-health.html" in top
+    assert "partners/bravo-retail.html" not in top
+
+
 def test_an_industry_list_ranks_by_and_shows_the_industry_s_own_figures(built: Path) -> None:
     healthcare = article(page(built, "industries/healthcare.html"))
     ranked_there = healthcare.split("Ranked by their figures in Healthcare", 1)[1]
