@@ -27,13 +27,15 @@ from sqlalchemy.orm import Session
 
 from api.countries import country_name
 from api.csv_safe import SafeWriter
-from directory_site import content, pages, partner_pages
+from directory_site import content, lists, market, pages, partner_pages
 from directory_site.bodies import BODIES
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
 from directory_site.hooks import DATA_DAY
+from directory_site.lists import Focus
 from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
 from directory_site.sanitize import text
+from directory_site.words import nps_words
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "mkdocs.yml"
@@ -155,28 +157,45 @@ def write_docs(session: Session, docs: Path) -> int:
     (docs / f"{partner_pages.TEMPLATE}.md").write_text(partner_pages.template_markdown())
     entries = list(content.listed_partners(session, where))
     _write_lists(docs, where, entries)
-    (docs / "market.md").write_text(pages.market_page(where))
+    (docs / "market.md").write_text(market.market_page(where))
     (docs / "index.md").write_text(_home(where, entries))
     _write_open_data(docs, entries)
     return len(entries)
 
 
 def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> None:
+    """A list per industry and product (a partner is listed where it claims it or has
+    verified engagements in it) and per country (where it has an office)."""
     by: dict[str, dict[str, list[PartnerEntry]]] = {
         "industries": defaultdict(list),
         "products": defaultdict(list),
         "countries": defaultdict(list),
     }
+    industry_slugs = {str(i.id): i.slug for i in where.names.industries.values()}
+    product_slugs = {str(p.id): p.slug for p, _v in where.names.products.values()}
     for entry in entries:
-        for industry in entry.industries:
-            by["industries"][industry.slug].append(entry)
-        for product, _vendor in entry.products:
-            by["products"][product.slug].append(entry)
+        industries = {i.slug for i in entry.industries}
+        industries |= {industry_slugs[s.key] for s in entry.segments.get("industry", [])}
+        products = {p.slug for p, _v in entry.products}
+        products |= {product_slugs[s.key] for s in entry.segments.get("product", [])}
+        for slug in industries:
+            by["industries"][slug].append(entry)
+        for slug in products:
+            by["products"][slug].append(entry)
         for country in {office.country for office in entry.offices}:
             by["countries"][country.lower()].append(entry)
+    focus = {
+        "industries": {
+            i.slug: Focus("industry", i.id, i.name) for i in where.names.industries.values()
+        },
+        "products": {
+            p.slug: Focus("product", p.id, pages.product_name((p, v)))
+            for p, v in where.names.products.values()
+        },
+    }
     titles = {
-        "industries": {i.slug: i.name for i in where.names.industries.values()},
-        "products": {p.slug: p.name for p, _v in where.names.products.values()},
+        "industries": {slug: f.name for slug, f in focus["industries"].items()},
+        "products": {slug: f.name for slug, f in focus["products"].items()},
         "countries": {code: country_name(code) for code in by["countries"]},
     }
     heads = {"industries": "Industries", "products": "Products", "countries": "Countries"}
@@ -186,8 +205,16 @@ def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> N
         links = []
         for slug in sorted(groups, key=lambda s: titles[kind].get(s, s)):
             title = titles[kind].get(slug, slug)
-            intro = f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
-            head, body = pages.list_page(f"{title}: partners", intro, pages.ranked(groups[slug]))
+            found = focus.get(kind, {}).get(slug)
+            intro = (
+                f"{len(groups[slug])} partners that claim {text(title)} or have verified "
+                f"engagements in it, by verified customer success in {text(title)}."
+                if found
+                else f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
+            )
+            head, body = lists.list_page(
+                f"{title}: partners", intro, groups[slug], where.market_nps, found
+            )
             (folder / f"{slug}.md").write_text(head)
             BODIES[f"{kind}/{slug}.md"] = body
             links.append(f'<li><a href="{slug}.html">{text(title)}</a> ({len(groups[slug])})</li>')
@@ -198,10 +225,11 @@ def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> N
 
 
 def _home(where: Directory, entries: list[PartnerEntry]) -> str:
-    top = pages.ranked(entries)[:20]
+    # The top: partners with published figures; the rest sit at the market's score
+    top = [e for e in lists.ranked(entries) if not e.figures.overall.nps.withheld][:20]
     market = where.market["all"]
     return (
-        pages.front("Verified implementation partners", search=False)
+        pages.front("Verified implementation partners", search=False, wide=True)
         + "# Implementation partners, ranked by what their customers say\n\n"
         + "<p>Every figure here comes from surveys of each partner's real customers, sent by "
         "the software vendor for every completed engagement: never from the partner's "
@@ -212,11 +240,11 @@ def _home(where: Directory, entries: list[PartnerEntry]) -> str:
         '<a href="countries/index.html">country</a>, or '
         '<a href="compare.html">compare partners</a>.</p>\n\n'
         + f"<p>{len(entries)} partners; {market.response_count} verified answers across the "
-        f"market, NPS {pages.nps_words(market)}. See "
+        f"market, NPS {nps_words(market)}. See "
         '<a href="market.html">market insights</a> for what happens when buyers take the '
         "partner their vendor recommends.</p>\n\n"
         + "## Top partners by verified customer success\n\n"
-        + pages.ranked_table(top, "")
+        + lists.ranked_table(top, "", where.market_nps)
         + "\n"
     )
 
@@ -235,12 +263,14 @@ def _write_open_data(docs: Path, entries: list[PartnerEntry]) -> None:
             "nps_high": e.figures.overall.nps.high,
             "response_rate": e.figures.response_rate,
             "evidence_tier": e.figures.evidence_tier,
+            "evidence": e.figures.evidence,
+            "result": e.figures.result,
             "ranking_score": round(e.figures.ranking_score, 4),
             "published_at": e.figures.overall.published_at.isoformat()
             if e.figures.overall.published_at
             else None,
         }
-        for e in pages.ranked(entries)
+        for e in lists.ranked(entries)
     ]
     data = docs / "data"
     (data / "partners.json").write_text(json.dumps(records, indent=1))

@@ -1,5 +1,9 @@
 """Small SVG charts, readable without colour: shapes and labels carry the meaning, and
-each chart has a title and a text alternative for screen readers."""
+each chart has a title, a text alternative for screen readers and a visible legend.
+
+Labels never share a line: the interval chart puts one item on each row (its label to
+the left, its n to the right), so a long label or a dozen quarters cannot run together.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,30 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from api.metrics import Figure
 from directory_site.sanitize import text
+from directory_site.words import signed
 
-WIDTH, HEIGHT, PAD = 560, 220, 40
+# Narrow, so that a phone (about 360 px of content) shrinks the text by a quarter at most
+WIDTH = 480
+ROW = 26  # px per item of the interval chart: 13 px text with room above and below
+FONT = 13
+SMALL = 12
+CHAR = 7.2  # px: the width of an average character at FONT, to size the label column
+TOP, AXIS = 30, 46  # room above the first row (the market's label) and for the axis below
+N_COLUMN = 56
+TICKS = (-100, -50, 0, 50, 100)
+HEIGHT, PAD = 240, 44  # the answers chart
 
 
 @dataclass(frozen=True)
 class Interval:
     label: str
-    value: float | None  # None: withheld
-    low: float | None
-    high: float | None
+    value: float
+    low: float
+    high: float
     n: int
+    strong: bool = False  # the item the chart's sentence is about, in bold
 
 
 def _chart_id(*content: object) -> str:
@@ -29,93 +45,145 @@ def _chart_id(*content: object) -> str:
     return f"chart-{digest[:12]}"
 
 
-def _y(value: float) -> float:
-    """NPS -100..100 to a y coordinate."""
-    return PAD + (100 - value) / 200 * (HEIGHT - 2 * PAD)
+def shown(label: str, nps: Figure, *, strong: bool = False) -> Interval | None:
+    """The item of a published NPS figure; None for a withheld one, which no chart draws."""
+    if nps.value is None or nps.low is None or nps.high is None:
+        return None
+    return Interval(label, nps.value, nps.low, nps.high, nps.n, strong)
 
 
-def intervals(title: str, items: Sequence[Interval], description: str) -> str:
-    """NPS with its 95% interval per item: a dot on a vertical bar, n under each label; a
-    cross where the figure is withheld."""
-    if not items:
-        return ""
-    step = (WIDTH - 2 * PAD) / len(items)
-    name = _chart_id(title, description, list(items))
-    parts = [
-        f'<svg class="vouch-chart" viewBox="0 0 {WIDTH} {HEIGHT + 30}" role="img" '
+def _label(
+    x: float, y: float, words: str, anchor: str, *, size: int = FONT, bold: bool = False
+) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{weight} '
+        f'fill="currentColor">{words}</text>'
+    )
+
+
+def _open(name: str, title: str, description: str, height: float) -> list[str]:
+    return [
+        f'<svg class="vouch-chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
         f'aria-labelledby="{name}-title {name}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{name}-title">{text(title)}</title>',
         f'<desc id="{name}-desc">{text(description)}</desc>',
     ]
-    for value in (100, 50, 0, -50, -100):
-        y = _y(value)
-        dash = "" if value == 0 else ' stroke-dasharray="2 4"'
+
+
+def _figure(svg: str, legend: str) -> str:
+    return f'<figure class="vouch-figure">{svg}<figcaption>{legend}</figcaption></figure>'
+
+
+def intervals(
+    title: str,
+    items: Sequence[Interval],
+    description: str,
+    *,
+    axis: str = "NPS, from -100 to +100",
+    market: float | None = None,
+) -> str:
+    """NPS with its 95% interval, one item a row: a dot on a horizontal line, the item's
+    label to the left and its number of answers to the right; a dashed line at the market
+    NPS if given. Only shown figures: the caller says in words which are withheld."""
+    if not items:
+        return ""
+    label_width = min(190.0, max(80.0, CHAR * max(len(item.label) for item in items) + 16))
+    left, right = label_width, WIDTH - N_COLUMN
+
+    def x(value: float) -> float:
+        return left + (value + 100) / 200 * (right - left)
+
+    bottom = TOP + ROW * len(items)
+    name = _chart_id(title, description, axis, market, list(items))
+    parts = _open(name, title, description, bottom + AXIS)
+    for tick in TICKS:
+        dash = "" if tick == 0 else ' stroke-dasharray="2 4"'
         parts.append(
-            f'<line x1="{PAD}" x2="{WIDTH - PAD / 2}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP - 4}" y2="{bottom:.1f}" '
             f'stroke="currentColor" stroke-opacity="0.35"{dash}/>'
-            f'<text x="{PAD - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-            f'fill="currentColor">{value}</text>'
+            + _label(x(tick), bottom + 16, signed(tick), "middle", size=SMALL)
         )
-    every = max(1, len(items) // 10)  # at most about ten labels under the axis
-    for index, item in enumerate(items):
-        x = PAD + step * (index + 0.5)
-        if index % every:
-            label = count = ""
-        else:
-            label = f'<text x="{x:.1f}" y="{HEIGHT - PAD + 16}" font-size="11" text-anchor="middle" fill="currentColor">{text(item.label)}</text>'  # noqa: E501
-            count = f'<text x="{x:.1f}" y="{HEIGHT - PAD + 30}" font-size="10" text-anchor="middle" fill="currentColor">n={item.n}</text>'  # noqa: E501
-        parts += [label, count]
-        if item.value is None or item.low is None or item.high is None:
-            parts.append(
-                f'<text x="{x:.1f}" y="{_y(0) - 6:.1f}" font-size="12" text-anchor="middle" '
-                f'fill="currentColor">&#215;<title>{text(item.label)}: withheld, '
-                f"n={item.n}</title></text>"
-            )
-            continue
+    parts.append(_label((left + right) / 2, bottom + 36, text(axis), "middle", size=SMALL))
+    parts.append(_label(WIDTH - 4, TOP - 12, "answers", "end", size=SMALL))
+    if market is not None:
+        at = x(market)
+        anchor = "start" if at < left + 60 else "end" if at > right - 60 else "middle"
         parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{_y(item.high):.1f}" y2="{_y(item.low):.1f}" '
-            f'stroke="currentColor" stroke-width="2"/>'
-            f'<line x1="{x - 6:.1f}" x2="{x + 6:.1f}" y1="{_y(item.high):.1f}" '
-            f'y2="{_y(item.high):.1f}" stroke="currentColor"/>'
-            f'<line x1="{x - 6:.1f}" x2="{x + 6:.1f}" y1="{_y(item.low):.1f}" '
-            f'y2="{_y(item.low):.1f}" stroke="currentColor"/>'
-            f'<circle cx="{x:.1f}" cy="{_y(item.value):.1f}" r="5" fill="currentColor">'
-            f"<title>{text(item.label)}: NPS {item.value:.0f}, 95% interval "
-            f"{item.low:.0f} to {item.high:.0f}, n={item.n}</title></circle>"
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{bottom:.1f}" '
+            'stroke="currentColor" stroke-width="1.5" stroke-dasharray="6 3"/>'
+            + _label(at, TOP - 12, f"market {signed(market)}", anchor, size=SMALL)
         )
+    for index, item in enumerate(items):
+        y = TOP + ROW * index + ROW / 2
+        parts += [
+            _label(left - 10, y + 4, text(item.label), "end", bold=item.strong),
+            _label(WIDTH - 4, y + 4, f"n={item.n}", "end", size=SMALL),
+            f'<line x1="{x(item.low):.1f}" x2="{x(item.high):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="currentColor" stroke-width="2"/>'
+            f'<line x1="{x(item.low):.1f}" x2="{x(item.low):.1f}" y1="{y - 5:.1f}" '
+            f'y2="{y + 5:.1f}" stroke="currentColor"/>'
+            f'<line x1="{x(item.high):.1f}" x2="{x(item.high):.1f}" y1="{y - 5:.1f}" '
+            f'y2="{y + 5:.1f}" stroke="currentColor"/>'
+            f'<circle cx="{x(item.value):.1f}" cy="{y:.1f}" r="5" fill="currentColor">'
+            f"<title>{text(item.label)}: NPS {signed(item.value)}, 95% interval "
+            f"{signed(item.low)} to {signed(item.high)}, n={item.n}</title></circle>",
+        ]
     parts.append("</svg>")
-    return "".join(parts)
+    legend = (
+        "Dot: the NPS. Line: its 95% interval, the range the true NPS most likely lies in "
+        "(the fewer the answers, the wider it is). n: the number of answers."
+        + (" Dashed line: the market's NPS over all partners." if market is not None else "")
+    )
+    return _figure("".join(parts), legend)
 
 
 def distribution(counts: Sequence[int], title: str) -> str:
-    """How many answered 0..10: detractors hatched, passives plain, promoters filled."""
+    """How many answered 0..10, with each bar's count above it: detractors hatched,
+    passives outlined, promoters filled."""
     total = sum(counts)
     if not total:
         return ""
     top = max(counts)
     bar = (WIDTH - 2 * PAD) / len(counts)
     words = ", ".join(f"{score}: {count}" for score, count in enumerate(counts))
-    hatch = f"{_chart_id(title, list(counts))}-hatch"
-    parts = [
-        f'<svg class="vouch-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{text(title)}</title>'
-        f"<desc>Answers to how likely they are to recommend, by score: {words}.</desc>",
+    name = _chart_id(title, list(counts))
+    hatch = f"{name}-hatch"
+    floor = HEIGHT - PAD
+    parts = _open(
+        name, title, f"Answers to how likely they are to recommend, by score: {words}.", HEIGHT
+    )
+    parts.append(
         f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
-        'stroke="currentColor" stroke-width="2"/></pattern></defs>',
-    ]
+        'stroke="currentColor" stroke-width="2"/></pattern></defs>'
+        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{floor}" y2="{floor}" stroke="currentColor"/>'
+    )
     for score, count in enumerate(counts):
-        height = (HEIGHT - 2 * PAD) * count / top
-        x, y = PAD + bar * score, HEIGHT - PAD - height
+        height = (floor - PAD) * count / top
+        x, y = PAD + bar * score, floor - height
         fill = f"url(#{hatch})" if score <= 6 else ("none" if score <= 8 else "currentColor")
         parts.append(
             f'<rect x="{x + 3:.1f}" y="{y:.1f}" width="{bar - 6:.1f}" height="{height:.1f}" '
             f'fill="{fill}" stroke="currentColor"><title>{score}: {count}</title></rect>'
-            f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" '
-            f'text-anchor="middle" fill="currentColor">{score}</text>'
+            + _label(x + bar / 2, y - 6, str(count), "middle", size=SMALL)
+            + _label(x + bar / 2, floor + 16, str(score), "middle", size=SMALL)
         )
     parts.append(
-        f'<text x="{PAD}" y="{PAD - 12}" font-size="11" fill="currentColor">hatched: detractors '
-        "(0-6); outlined: passives (7-8); filled: promoters (9-10)</text></svg>"
+        _label(
+            WIDTH / 2,
+            floor + 36,
+            "score, 0 (not at all likely) to 10",
+            "middle",
+            size=SMALL,
+        )
+        + "</svg>"
     )
-    return "".join(parts)
+    legend = (
+        f"The number of answers at each score to how likely they are to recommend the "
+        f"partner, from 0 (not at all likely) to 10 (extremely likely), {total} in all. "
+        "Hatched: detractors (0-6); "
+        "outlined: passives (7-8); filled: promoters (9-10). NPS is the share of promoters "
+        "minus the share of detractors."
+    )
+    return _figure("".join(parts), legend)

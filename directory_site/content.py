@@ -59,12 +59,16 @@ class PartnerEntry:
     def slug(self) -> str:
         return self.partner.slug
 
-    def verified(self, kind: str, key: int) -> int:
-        """Engagements with published answers in a segment: what makes a claim verified."""
+    def segment(self, kind: str, key: int) -> SegmentFigures | None:
         for segment in self.segments.get(kind, []):
             if segment.key == str(key):
-                return segment.figures.engagements_covered
-        return 0
+                return segment
+        return None
+
+    def verified(self, kind: str, key: int) -> int:
+        """Engagements with published answers in a segment: what makes a claim verified."""
+        segment = self.segment(kind, key)
+        return segment.figures.engagements_covered if segment else 0
 
 
 @dataclass
@@ -105,7 +109,7 @@ def partners(
 
 def listed_partners(session: Session, where: Directory) -> Iterator[PartnerEntry]:
     """Every partner with what the lists, the home page and the open data show: profile,
-    offices, claims and overall figures (five queries a batch, no reviews or segments)."""
+    offices, claims, overall figures and segments (six queries a batch, no reviews)."""
     ids = partner_ids(session)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
@@ -114,6 +118,7 @@ def listed_partners(session: Session, where: Directory) -> Iterator[PartnerEntry
         industries = partner_rows.industries_of(session, batch)
         products = partner_rows.products_of(session, batch)
         overall = figure_rows.overall_of(session, batch)
+        segments = figure_rows.segments_of(session, batch)
         for row in sorted(rows, key=lambda partner: partner.id):
             stored = overall.get(row.id, EMPTY)
             yield PartnerEntry(
@@ -125,7 +130,7 @@ def listed_partners(session: Session, where: Directory) -> Iterator[PartnerEntry
                 references=[],
                 figures=partner_figures(stored, where.market_nps, live=False),
                 overall=stored,
-                segments={},
+                segments=segment_figures(segments.get(row.id, [])),
                 reviews=[],
             )
 

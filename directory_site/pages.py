@@ -7,35 +7,38 @@ any folder of any static host; tests/test_site.py follows every one of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from api import metrics
 from api.models import Product, Vendor
 from api.readers.partner_figures import PUBLICATION_NOTE, FigureSet
 from directory_site import charts
-from directory_site.bodies import PLACEHOLDER
 from directory_site.content import Directory, PartnerEntry
 from directory_site.sanitize import markdown_html, text, title, web_url
+from directory_site.words import (
+    FIGURES_METHOD,
+    INTERVAL_MEANING,
+    PRIVACY_METHOD,
+    RESULT,
+    VENDOR_NPS_MEANING,
+    evidence,
+    figure,
+    nps_words,
+    share,
+    signed,
+    words,
+)
 
-TIER_WORDS = {
-    "proven": "Proven",
-    "established": "Established",
-    "emerging": "Emerging",
-    "not_enough_evidence": "Not enough evidence yet",
-}
 
-
-def words(slug: str) -> str:
-    return slug.replace("_", " ").capitalize()
-
-
-def front(name: str, *, search: bool = True, description: str = "") -> str:
-    """Front matter; the theme prints these unescaped, so they are made inert here."""
+def front(name: str, *, search: bool = True, description: str = "", wide: bool = False) -> str:
+    """Front matter; the theme prints these unescaped, so they are made inert here. A wide
+    page (a table of many columns) hides the side bars, which would leave it half the
+    screen."""
     lines = ["---", f"title: {_yaml(title(name))}"]
     if description:
         lines.append(f"description: {_yaml(text(description))}")
     if not search:
         lines += ["search:", "  exclude: true"]
+    if wide:
+        lines += ["hide:", "  - navigation", "  - toc"]
     return "\n".join([*lines, "---", ""])
 
 
@@ -44,61 +47,7 @@ def _yaml(value: str) -> str:
     return f'"{escaped}"'
 
 
-def nps_words(figures: FigureSet) -> str:
-    nps = figures.nps
-    if nps.value is None or nps.low is None or nps.high is None:
-        return f'<span class="vouch-withheld">withheld: {text(nps.withheld_reason)}</span>'
-    return (
-        f'<strong>{nps.value:+.0f}</strong> <span class="vouch-interval">'
-        f"(95% interval {nps.low:+.0f} to {nps.high:+.0f}, n={nps.n})</span>"
-    )
-
-
-def share(value: float | None) -> str:
-    return "&ndash;" if value is None else f"{100 * value:.0f}%"
-
-
-def partner_row(entry: PartnerEntry, prefix: str) -> str:
-    figures = entry.figures
-    return (
-        f'<tr><td><a href="{prefix}partners/{entry.slug}.html">{text(entry.partner.name)}</a>'
-        f"<br><small>{text(entry.partner.summary or '')}</small></td>"
-        f"<td>{nps_words(figures.overall)}</td>"
-        f"<td>{share(figures.response_rate)}</td>"
-        f"<td>{TIER_WORDS[figures.evidence_tier]}</td>"
-        f"<td>{figures.ranking_score:.1f}</td></tr>"
-    )
-
-
-def ranked_table(entries: Sequence[PartnerEntry], prefix: str) -> str:
-    if not entries:
-        return "<p>No partner here yet.</p>"
-    rows = "".join(partner_row(entry, prefix) for entry in entries)
-    return (
-        '<table class="vouch-ranked"><thead><tr><th scope="col">Partner</th>'
-        '<th scope="col">NPS (verified)</th><th scope="col">Response rate</th>'
-        '<th scope="col">Evidence</th><th scope="col">Ranking score</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
-
-
-def ranked(entries: Iterable[PartnerEntry]) -> list[PartnerEntry]:
-    return sorted(entries, key=lambda e: (-e.figures.ranking_score, e.partner.name, e.slug))
-
-
-def list_page(title: str, intro: str, entries: Sequence[PartnerEntry]) -> tuple[str, str]:
-    """(the page's Markdown, its body as HTML): a ranked list, too long for Markdown."""
-    head = front(title, search=False) + f"# {text(title)}\n\n<p>{intro}</p>\n\n{PLACEHOLDER}\n"
-    body = (
-        '<p class="vouch-note">Ordered by ranking score: each partner\'s verified NPS shrunk '
-        "toward the market NPS with the weight of 10 answers (see the "
-        '<a href="../methodology.html">methodology</a>). Sponsorship, revenue and vendor tier '
-        "play no part.</p>" + ranked_table(entries, "../")
-    )
-    return head, body
-
-
-def figures_card(entry: PartnerEntry) -> str:
+def figures_card(entry: PartnerEntry, market: float) -> str:
     figures = entry.figures
     overall = figures.overall
     published = (
@@ -108,114 +57,155 @@ def figures_card(entry: PartnerEntry) -> str:
     )
     rows = [
         ("Net Promoter Score", nps_words(overall)),
+        ("Evidence", evidence(figures.evidence, overall.nps.n)),
+        ("Result", _result(figures.result, market)),
         ("Verified answers", f"{overall.response_count} ({published})"),
         (
             "Survey invitations",
             f"{figures.invitations} sent; response rate {share(figures.response_rate)}",
         ),
         ("Engagements covered", str(overall.engagements_covered)),
-        ("Evidence tier", TIER_WORDS[figures.evidence_tier]),
         ("Ranking score", f"{figures.ranking_score:.1f}"),
-        ("NPS of the vendor, from the same surveys", _figure(overall.vendor_nps, nps=True)),
-    ]
-    rows += [(f"Rating: {words(name)} (1-5)", _figure(f)) for name, f in overall.ratings.items()]
-    rows += [(words(name), _figure(f, percent=True)) for name, f in overall.outcomes.items()]
+        ("Vendor NPS (the software vendor, rated in the same surveys)",
+         figure(overall.vendor_nps, nps=True)),
+    ]  # fmt: skip
+    rows += [(f"Rating: {words(name)} (1-5)", figure(f)) for name, f in overall.ratings.items()]
+    rows += [(words(name), figure(f, percent=True)) for name, f in overall.outcomes.items()]
     body = "".join(
         f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in rows
     )
     return (
         '<table class="vouch-card"><caption>Verified customer-success figures</caption>'
-        f'<tbody>{body}</tbody></table><p class="vouch-note">{text(PUBLICATION_NOTE)}</p>'
+        f'<tbody>{body}</tbody></table><p class="vouch-note">{INTERVAL_MEANING} '
+        f"{VENDOR_NPS_MEANING} {text(PUBLICATION_NOTE)} How each figure is computed: "
+        f'<a href="../{FIGURES_METHOD}">methodology</a>.</p>'
     )
 
 
-def _figure(figure: metrics.Figure, *, nps: bool = False, percent: bool = False) -> str:
-    if figure.value is None:
-        return f'<span class="vouch-withheld">withheld: {text(figure.withheld_reason)}</span>'
-    if nps and figure.low is not None and figure.high is not None:
-        return (
-            f"{figure.value:+.0f} (95% interval {figure.low:+.0f} to {figure.high:+.0f}, "
-            f"n={figure.n})"
-        )
-    shown = f"{100 * figure.value:.0f}%" if percent else f"{figure.value:.2f}"
-    return f"{shown} (n={figure.n})"
+def _result(result: metrics.MarketResult, market: float) -> str:
+    if result == "withheld":
+        return RESULT[result]
+    how = {
+        "above": "its whole 95% interval lies above",
+        "in_line": "its 95% interval holds",
+        "below": "its whole 95% interval lies below",
+    }[result]
+    return f"{RESULT[result]}: {how} the market NPS of {signed(market)}"
 
 
-def _segment_table(title: str, rows: list[tuple[str, FigureSet]]) -> str:
+def segment_section(
+    heading: str,
+    kind: str,
+    rows: list[tuple[str, FigureSet]],
+    before: str = "",
+) -> str:
+    """A table of the shown segments, then one sentence naming the withheld ones and why;
+    `before` (a chart of the shown ones) goes between the heading and the table."""
     if not rows:
         return ""
+    shown = [(label, figures) for label, figures in rows if not figures.nps.withheld]
+    hidden = [(label, figures) for label, figures in rows if figures.nps.withheld]
     body = "".join(
         f"<tr><td>{label}</td><td>{figures.response_count}</td><td>{nps_words(figures)}</td></tr>"
-        for label, figures in rows
+        for label, figures in shown
     )
-    return (
-        f'<h2>{title}</h2><table><thead><tr><th scope="col">Segment</th>'
+    table = (
+        f'<table class="vouch-segments"><thead><tr><th scope="col">{words(kind)}</th>'
         '<th scope="col">Answers</th><th scope="col">NPS</th></tr></thead>'
         f"<tbody>{body}</tbody></table>"
+        if shown
+        else ""
     )
+    return f"<h2>{heading}</h2>{before}{table}{_withheld_sentence(kind, len(rows), hidden)}"
+
+
+def _withheld_sentence(kind: str, total: int, hidden: list[tuple[str, FigureSet]]) -> str:
+    """Once, in words: which segments are withheld and why (never their figures)."""
+    if not hidden:
+        return ""
+    few = [label for label, figures in hidden if figures.nps.n < metrics.K_ANONYMITY]
+    guarded = [label for label, figures in hidden if figures.nps.n >= metrics.K_ANONYMITY]
+    reasons = []
+    if few:
+        reasons.append(f"{', '.join(few)}: fewer than {metrics.K_ANONYMITY} answers each")
+    if guarded:
+        reasons.append(
+            f"{', '.join(guarded)}: so that no respondent's answers can be worked out by "
+            "comparing or subtracting the published figures"
+        )
+    return (
+        f'<p class="vouch-withheld-note">{_how_many(kind, total, len(hidden))} '
+        f'({"; ".join(reasons)}). <a href="../{PRIVACY_METHOD}">Why figures are withheld</a>.'
+        "</p>"
+    )
+
+
+def _how_many(kind: str, total: int, hidden: int) -> str:
+    kinds = "industries" if kind == "industry" else f"{kind}s"
+    if total == 1:
+        return f"The only {kind} with answers is withheld"
+    if hidden == total:
+        return f"{'Both' if total == 2 else f'All {total}'} {kinds} with answers are withheld"
+    return f"{hidden} of the {total} {kinds} with answers {'is' if hidden == 1 else 'are'} withheld"
 
 
 def partner_lede(entry: PartnerEntry) -> str:
     """The line under a partner's name, and all that search indexes of it besides the name:
     its summary, industries, products and cities."""
     industries = ", ".join(i.name for i in entry.industries)
-    products = ", ".join(product.name for product, _vendor in entry.products)
+    products = ", ".join(product_name(pair) for pair in entry.products)
     cities = ", ".join(sorted({office.city for office in entry.offices}))
     parts = (entry.partner.summary, industries, products, cities)
     return " · ".join(part for part in parts if part)
+
+
+def _trend_chart(entry: PartnerEntry, market: float) -> str:
+    found = (charts.shown(s.key, s.figures.nps) for s in entry.segments["quarter"])
+    return charts.intervals(
+        f"{entry.partner.name}: NPS by quarter",
+        [item for item in found if item],
+        "Each shown quarter's NPS as a dot with its 95% interval as a line and its number "
+        "of answers; the same numbers are in the table below.",
+        market=market,
+    )
 
 
 def partner_parts(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
     """(the lede as plain text, the page's body as finished HTML)."""
     partner = entry.partner
     names = where.names
-    trend = entry.segments["quarter"]
-    trend_chart = charts.intervals(
-        f"{partner.name}: NPS by quarter",
-        [
-            charts.Interval(
-                s.key,
-                s.figures.nps.value,
-                s.figures.nps.low,
-                s.figures.nps.high,
-                s.figures.response_count,
-            )
-            for s in trend
-        ],
-        "Each quarter's NPS as a dot with its 95% interval as a bar; withheld quarters are "
-        "marked. The same numbers are in the table below.",
-    )
+    market = where.market_nps
     distribution = charts.distribution(
         entry.overall.tally.partner_likelihood
         if entry.figures.overall.nps.value is not None
         else (),
         f"{partner.name}: answers by score",
     )
+    quarters = [(text(s.key), s.figures) for s in entry.segments["quarter"]]
     body = "\n".join(
         [
             _profile(entry),
             "<h2>Verified figures</h2>",
-            figures_card(entry),
+            figures_card(entry, market),
             f'<p><a class="md-button" href="../compare.html?p={entry.slug}">'
             "Compare with others</a></p>",
-            "<h2>Trend</h2>" + (trend_chart or "<p>No published quarter yet.</p>"),
-            _segment_table("By quarter", [(s.key, s.figures) for s in trend]),
+            segment_section("Trend by quarter", "quarter", quarters, _trend_chart(entry, market))
+            or "<h2>Trend by quarter</h2><p>No published quarter yet.</p>",
             "<h2>Answers by score</h2>"
             + (distribution or "<p>Shown once figures are published.</p>"),
-            _segment_table(
+            segment_section(
                 "By industry",
+                "industry",
                 [
                     (text(names.industries[int(s.key)].name), s.figures)
                     for s in entry.segments["industry"]
                 ],
             ),
-            _segment_table(
+            segment_section(
                 "By product",
+                "product",
                 [
-                    (
-                        text(" ".join(p.name for p in reversed(names.products[int(s.key)]))),
-                        s.figures,
-                    )
+                    (text(product_name(names.products[int(s.key)])), s.figures)
                     for s in entry.segments["product"]
                 ],
             ),
@@ -226,9 +216,15 @@ def partner_parts(entry: PartnerEntry, where: Directory) -> tuple[str, str]:
     return partner_lede(entry), body
 
 
-def _product_name(pair: tuple[Product, Vendor]) -> str:
+def product_name(pair: tuple[Product, Vendor]) -> str:
+    """The product's name, with its vendor's in front unless it already carries the
+    vendor's brand: "Quellbrook ERP" and "Tidemark CRM" (of Tidemark Software) as they
+    are, never "Quellbrook Quellbrook ERP"."""
     product, vendor = pair
-    return product.name if product.name.startswith(vendor.name) else f"{vendor.name} {product.name}"
+    brand = vendor.name.split()[0].lower() if vendor.name.split() else ""
+    if product.name.lower().split()[:1] == [brand]:
+        return product.name
+    return f"{vendor.name} {product.name}"
 
 
 def _profile(entry: PartnerEntry) -> str:
@@ -267,7 +263,9 @@ def _claims(entry: PartnerEntry) -> str:
         return f"<li>{text(name)}: claimed</li>"
 
     industries = "".join(claim(i.name, entry.verified("industry", i.id)) for i in entry.industries)
-    products = "".join(claim(p.name, entry.verified("product", p.id)) for p, _v in entry.products)
+    products = "".join(
+        claim(product_name((p, v)), entry.verified("product", p.id)) for p, v in entry.products
+    )
     certifications = "".join(
         f"<li>{text(c.name)}{f' ({text(v.name)})' if v else ''}"
         f"{f', {c.year}' if c.year else ''} (claimed)</li>"
@@ -318,71 +316,28 @@ def _reviews(entry: PartnerEntry) -> str:
     return "<h2>Reviews</h2>" + "".join(items)
 
 
-def market_page(where: Directory) -> str:
-    reasons = [r for r in where.market if r != "all"]
-    rows = "".join(
-        f"<tr><td>{words(reason)}</td><td>{where.market[reason].response_count}</td>"
-        f"<td>{nps_words(where.market[reason])}</td>"
-        f"<td>{_figure(where.market[reason].vendor_nps, nps=True)}</td>"
-        + "".join(
-            f"<td>{_figure(f, percent=True)}</td>" for f in where.market[reason].outcomes.values()
-        )
-        + "</tr>"
-        for reason in reasons
-    )
-    outcome_heads = "".join(
-        f'<th scope="col">{words(name)}</th>' for name in where.market["all"].outcomes
-    )
-    chart = charts.intervals(
-        "NPS by why the customer chose its partner",
-        [
-            charts.Interval(
-                words(reason)[:14],
-                where.market[reason].nps.value,
-                where.market[reason].nps.low,
-                where.market[reason].nps.high,
-                where.market[reason].response_count,
-            )
-            for reason in reasons
-        ],
-        "Each selection reason's NPS with its 95% interval and number of answers; the table "
-        "below holds the same numbers.",
-    )
-    return (
-        front("Market insights")
-        + "# Market insights: does the vendor's recommendation pay off?\n\n"
-        + "<p>Buyers who took the partner their software vendor recommended report some of the "
-        "worst outcomes in the industry research this directory grew from. Here is the same "
-        "question answered from our own verified surveys, across every partner.</p>\n\n"
-        + f"<p>All partners: {nps_words(where.market['all'])}.</p>\n\n"
-        + f"{chart}\n\n"
-        + '<table><thead><tr><th scope="col">Why they chose</th><th scope="col">Answers</th>'
-        + f'<th scope="col">Partner NPS</th><th scope="col">Vendor NPS</th>{outcome_heads}'
-        + f"</tr></thead><tbody>{rows}</tbody></table>\n"
-    )
-
-
 def compare_rows(entry: PartnerEntry) -> dict[str, object]:
-    """What the compare page shows of a partner (data/compare/<slug>.json)."""
+    """What the compare page shows of a partner (data/compare/<slug>.json), as plain text."""
     overall = entry.figures.overall
     nps = overall.nps
 
-    def figure(value: float | None, unit: str = "", sign: str = "") -> str:
+    def shown(value: float | None, unit: str = "", sign: str = "") -> str:
         return "withheld" if value is None else f"{value:{sign}.0f}{unit}"
 
     rows = {
-        "NPS": figure(nps.value, sign="+"),
+        "NPS": shown(nps.value, sign="+"),
         "95% interval": "withheld"
         if nps.low is None or nps.high is None
-        else f"{nps.low:+.0f} to {nps.high:+.0f}",
+        else f"{signed(nps.low)} to {signed(nps.high)}",
         "Verified answers": str(overall.response_count),
+        "Evidence": evidence(entry.figures.evidence, nps.n),
+        "Result": RESULT[entry.figures.result],
         "Response rate": share(entry.figures.response_rate).replace("&ndash;", "-"),
-        "Evidence tier": TIER_WORDS[entry.figures.evidence_tier],
         "Ranking score": f"{entry.figures.ranking_score:.1f}",
     }
     for name, outcome in overall.outcomes.items():
         percent = None if outcome.value is None else 100 * outcome.value
-        rows[words(name)] = figure(percent, "%")
+        rows[words(name)] = shown(percent, "%")
     rows["Industries"] = ", ".join(i.name for i in entry.industries)
     rows["Offices"] = ", ".join(sorted({f"{o.city} ({o.country})" for o in entry.offices}))
     return {"slug": entry.slug, "name": entry.partner.name, "rows": rows}

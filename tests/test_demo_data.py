@@ -122,6 +122,9 @@ def test_reference_data(small: Engine) -> None:
     assert len({product.slug for product in products}) == len(products)
 
 
+A_BEFORE_A_VOWEL = re.compile(r"\b[Aa] [aeiouAEIOU]")
+
+
 def test_partners_look_real(small: Engine) -> None:
     slug = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
     languages = {code for codes in COUNTRY_LANGUAGES.values() for code in codes} | {"en"}
@@ -146,6 +149,9 @@ def test_partners_look_real(small: Engine) -> None:
         assert partner.created_at.tzinfo is not None
         assert partner.created_at <= datetime(2026, 10, 1, tzinfo=UTC)
         assert 2 <= claims[partner.id] <= 5
+        # "an established partner", never "A established partner"
+        assert not A_BEFORE_A_VOWEL.search(partner.summary), partner.summary
+        assert not A_BEFORE_A_VOWEL.search(partner.description), partner.description
     cities = {(c.name, c.country, c.latitude, c.longitude) for c in CITIES}
     by_partner: dict[int, list[Office]] = {}
     for office in offices:

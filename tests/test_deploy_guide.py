@@ -167,6 +167,26 @@ def test_the_site_and_the_search_index_as_the_guide_builds_them(
     assert "up to date" in done.stdout
 
 
+def test_the_guide_keeps_the_site_current_on_a_timer() -> None:
+    # The site and its search box show old text after an API edit until the next build:
+    # the guide must say how it is rebuilt, with a timer and a cron line that parse.
+    section = GUIDE.split("### Keeping the site current", 1)[1].split("\n## ", 1)[0]
+    fenced = re.findall(r"^```(\w*)\n(.*?)^```$", section, flags=re.M | re.S)
+    units = [body for language, body in fenced if language == "ini"]
+    (service,) = [unit for unit in units if "[Service]" in unit]
+    (timer,) = [unit for unit in units if "[Timer]" in unit]
+    assert "Type=oneshot" in service
+    assert re.search(r"^OnCalendar=\S+$", timer, flags=re.M)
+    (cron,) = [body for language, body in fenced if not language]
+    assert re.match(r"(\S+ ){5}vouch ", cron)  # five time fields, then the user
+    for line in (service, cron):
+        command = re.search(r"/opt/vouch/bin/vouch (site build[^\n;]*)", line)
+        assert command is not None
+        build_parser().parse_args(shlex.split(command.group(1)))
+    readme = (ROOT / "README.md").read_text()
+    assert "(docs/deploy.md#keeping-the-site-current)" in readme
+
+
 def test_migrate_and_the_first_key_as_the_guide_says(tmp_path: Path, postgres: URL) -> None:
     env = {"VOUCH_DATABASE_URL": postgres.render_as_string(hide_password=False)}
 

@@ -192,7 +192,7 @@ def test_a_partner_page_shows_its_published_figures(built: Path) -> None:
 
 def test_a_partner_under_five_answers_shows_why_its_figures_are_withheld(built: Path) -> None:
     html = page(built, "partners/bravo-retail.html")
-    assert "withheld: fewer than 5 responses (0)" in html
+    assert "not published yet: fewer than 5 answers" in html
     assert "not published yet" in html
 
 
@@ -297,6 +297,46 @@ def test_lists_and_market_insights_are_built(built: Path) -> None:
     assert "Market insights" in page(built, "market.html")
     assert "adjusted Wald" in page(built, "methodology.html")
     assert (built / "countries" / "no.html").exists()
+
+
+def test_the_home_page_s_top_holds_only_partners_with_published_figures(built: Path) -> None:
+    # bravo-retail has one answer, nothing published: the market's score placed it in the
+    # top, where "withheld" read as a figure held back
+    top = article(page(built, "index.html")).split("Top partners", 1)[1]
+    assert "partners/alpha-health.html" in top
+    assert "partners/bravo-retail.html" not in top
+
+
+def test_an_industry_list_ranks_by_and_shows_the_industry_s_own_figures(built: Path) -> None:
+    healthcare = article(page(built, "industries/healthcare.html"))
+    ranked_there = healthcare.split("Ranked by their figures in Healthcare", 1)[1]
+    alpha = ranked_there.split("partners/alpha-health.html", 1)[1].split("</tr>", 1)[0]
+    # alpha-health's five published answers are all healthcare engagements
+    assert "Listed for 5 verified engagements in Healthcare" in alpha
+    assert "<strong>+60</strong>" in alpha
+    assert "n=5" in alpha
+    assert "Evidence: limited (5 answers)" in alpha
+    assert "NPS in Healthcare" in healthcare
+
+
+def test_a_partner_page_says_evidence_and_result_apart_and_links_the_method(built: Path) -> None:
+    html = article(page(built, "partners/alpha-health.html"))
+    assert re.search(r"Evidence</th><td>limited \(5 answers\)", html)
+    assert re.search(r"Result</th><td>(above|in line with|below) the market", html)
+    assert "Emerging" not in html
+    assert "the range the true NPS most likely lies in" in html
+    assert 'href="../methodology.html#the-figures"' in html
+    assert "Acme CRM" in html
+    assert "Acme Cloud Acme CRM" not in html
+
+
+def test_market_insights_say_what_the_chart_shows_in_words(built: Path) -> None:
+    html = article(page(built, "market.html"))
+    assert "What it shows:" in html
+    assert "Peer referral" in html
+    assert "Rfp" not in html
+    assert "Vendor NPS: how likely the same respondents are to recommend" in html
+    assert 'class="vouch-market vouch-stack"' in html
 
 
 def test_a_failed_build_leaves_the_previous_site(built: Path, tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ will not do). axe-core, from tools/axe, is injected into the pages for an access
 
 Every request that leaves the loopback server is aborted (the theme asks Google for fonts):
 the test needs no network, and the pages are seen as they work with no third party's help.
-Full-page screenshots of the scanned pages are left in pytest's temporary folder.
+Full-page screenshots of the scanned pages, on a laptop (1280 px) and a phone (390 px), are
+left in pytest's temporary folder, or in $VOUCH_SCREENSHOTS when it is set: look at them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -45,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BLOCKING = {"serious", "critical"}
+WIDTHS = (1280, 390)  # a laptop, a phone
 TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -105,9 +108,10 @@ def browser() -> Iterator[Browser]:
 
 
 @contextmanager
-def browsing(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh page on a desktop viewport; script errors on it fail the test."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+def browsing(browser: Browser, base_url: str, width: int = 1280) -> Iterator[Page]:
+    """A fresh page `width` pixels wide (a desktop's by default); script errors on it fail
+    the test."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     context.route(re.compile(r"^(?!" + re.escape(base_url) + ")"), _abort)
     page = context.new_page()
@@ -150,7 +154,7 @@ def test_the_home_page_shows_the_ranked_partners(page: Page) -> None:
     page.goto("index.html")
     assert "Vouch" in page.title()
     expect(page.locator("h1")).to_contain_text("ranked by what their customers say")
-    expect(page.locator("table.vouch-ranked thead")).to_contain_text("NPS (verified)")
+    expect(page.locator("table.vouch-ranked thead")).to_contain_text("Verified NPS")
     rows = page.locator("table.vouch-ranked tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() >= 10
@@ -191,41 +195,174 @@ def test_compare_shows_two_partners_side_by_side(page: Page) -> None:
     assert [int(cell) for cell in nps.all_inner_texts()] == [int(first.nps), int(second.nps)]
 
 
-# What axe-core finds today, serious or critical, on each page; the test below is expected
-# to fail until the site fixes them (strict: it fails again once they are fixed, so that
-# this list goes). The first three come with mkdocs-material's indigo theme.
-PAGES = ("home", "list", "partner", "compare")
+PAGES = ("home", "list", "partner", "withheld", "compare", "market")
 
 
-def _largest_list_page(site: Path) -> str:
+def _list_page_ranked_by_its_industry(site: Path) -> str:
+    """The industry list with the most partners ranked by their figures in the industry."""
     pages = [path for path in (site / "industries").glob("*.html") if path.name != "index.html"]
-    return f"industries/{max(pages, key=lambda path: path.stat().st_size).name}"
+
+    def ranked_there(path: Path) -> int:
+        html = path.read_text()
+        if "Ranked by their figures in" not in html:
+            return 0
+        return html.split("Ranked by their figures in", 1)[1].split("</table>")[0].count("<tr>")
+
+    best = max(sorted(pages), key=ranked_there)
+    assert ranked_there(best) >= 2, "the demo site has no industry list ranked by its figures"
+    return f"industries/{best.name}"
+
+
+WITHHELD_QUARTERS = re.compile(r"quarters? with answers (?:is|are) withheld")
+
+
+def _partner_with_withheld_quarters(site: Path) -> str:
+    """A partner page that withholds quarters, with the most charts of such pages."""
+    pages = sorted((site / "partners").glob("*.html"))
+    found = [(p.read_text().count('class="vouch-chart"'), p.name) for p in pages
+             if WITHHELD_QUARTERS.search(p.read_text())]  # fmt: skip
+    assert found, "the demo site has no partner with withheld quarters"
+    return f"partners/{max(found)[1]}"
+
+
+@pytest.fixture(scope="module")
+def paths(browser: Browser, base_url: str, site: Path) -> dict[str, str]:
+    """The pages every check below visits, by what they are."""
+    with browsing(browser, base_url) as page:
+        first, second = ranked(page, 2)
+    return {
+        "home": "index.html",
+        "list": _list_page_ranked_by_its_industry(site),
+        "partner": f"partners/{first.slug}.html",
+        "withheld": _partner_with_withheld_quarters(site),
+        "compare": f"compare.html?p={first.slug},{second.slug}",
+        "market": "market.html",
+    }
+
+
+def visit(page: Page, which: str, path: str) -> None:
+    page.goto(path)
+    if which == "compare":
+        expect(page.locator("table.vouch-compare")).to_be_visible()
+
+
+# Every pair of a chart's text labels whose boxes intersect (by more than half a pixel).
+OVERLAPPING_LABELS = """() => {
+  const found = [];
+  for (const svg of document.querySelectorAll("svg.vouch-chart")) {
+    const boxes = [...svg.querySelectorAll("text")]
+      .filter((t) => t.textContent.trim())
+      .map((t) => [t.textContent.trim(), t.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+        const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+        if (w > 0.5 && h > 0.5) { found.push(`${a} / ${b}`); }
+      }
+    }
+  }
+  return found;
+}"""
+
+# Every table wider than its container, or cut off inside its own box, and the page itself
+# wider than the window.
+OVERFLOWING_TABLES = """() => {
+  const found = [];
+  const article = document.querySelector("article");
+  const style = getComputedStyle(article);
+  const edge = article.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  for (const table of article.querySelectorAll("table")) {
+    const box = table.getBoundingClientRect();
+    const container = table.parentElement.getBoundingClientRect();
+    const name = table.className || "table";
+    const limit = Math.min(container.right, edge);
+    if (box.right > limit + 1) { found.push(`${name}: right edge ${box.right} > ${limit}`); }
+    if (table.scrollWidth > table.clientWidth + 1) { found.push(`${name}: cut off inside`); }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    found.push("the page scrolls sideways");
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_two_labels_of_a_chart_overlap(
+    browser: Browser, base_url: str, paths: dict[str, str], width: int
+) -> None:
+    charts = 0
+    with browsing(browser, base_url, width) as page:
+        for which in ("partner", "withheld", "market"):
+            visit(page, which, paths[which])
+            charts += page.locator("svg.vouch-chart").count()
+            assert page.evaluate(OVERLAPPING_LABELS) == [], f"{paths[which]} at {width} px"
+    assert charts >= 3
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_table_overflows_its_container(
+    browser: Browser, base_url: str, paths: dict[str, str], width: int
+) -> None:
+    with browsing(browser, base_url, width) as page:
+        for which, path in paths.items():
+            visit(page, which, path)
+            assert page.evaluate(OVERFLOWING_TABLES) == [], f"{path} at {width} px"
+
+
+def test_an_industry_list_shows_each_partner_s_figures_in_that_industry(
+    page: Page, paths: dict[str, str]
+) -> None:
+    # given: an industry's list, whose first table ranks partners by their figures there
+    page.goto(paths["list"])
+    industry = page.locator("h1").inner_text().removesuffix(": partners")
+    table = page.locator("table.vouch-ranked").first
+    expect(table.locator("thead")).to_contain_text(f"NPS in {industry}")
+    rows = []
+    for row in table.locator("tbody tr").all():
+        cells = row.locator("td")
+        # each says why it is listed: its verified engagements in the industry
+        expect(cells.first).to_contain_text(re.compile(rf"\d+ verified engagements? in {industry}"))
+        rows.append((row.locator("a").first.get_attribute("href"), cells.nth(1).inner_text()))
+    assert len(rows) >= 2
+    differs = 0
+    for href, listed in rows:
+        # when: the partner's own page is read
+        page.goto(f"industries/{href}")
+        own = page.locator("table.vouch-segments tr", has_text=industry).locator("td").nth(2)
+        overall = page.locator("table.vouch-card tr", has_text="Net Promoter Score").locator("td")
+        # then: the list showed the NPS and n its page shows for the industry
+        shown, there = NPS_AND_N.search(listed), NPS_AND_N.search(own.inner_text())
+        everywhere = NPS_AND_N.search(overall.inner_text())
+        assert shown is not None, listed
+        assert there is not None
+        assert everywhere is not None
+        assert shown.groups() == there.groups(), href
+        differs += shown.groups() != everywhere.groups()
+    assert differs  # and not the overall figures, as it once did
+
+
+NPS_AND_N = re.compile(r"^([+-]?\d+)\b.*n=(\d+)", re.S)
 
 
 @pytest.fixture(scope="module")
 def axe_results(
-    browser: Browser, base_url: str, site: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Each page's path and axe-core's violations on it; a full-page screenshot of each
-    is left in the test run's temporary folder, to look at."""
+    browser: Browser, base_url: str, paths: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, int], tuple[str, list[dict[str, Any]]]]:
+    """Each page's path and axe-core's violations on it, at each width; a full-page
+    screenshot of each is left to look at (module docstring)."""
     script = installed("axe") / "node_modules" / "axe-core" / "axe.min.js"
-    screenshots = tmp_path_factory.mktemp("screenshots")
+    wanted = os.environ.get("VOUCH_SCREENSHOTS")
+    screenshots = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    screenshots.mkdir(parents=True, exist_ok=True)
     results = {}
-    with browsing(browser, base_url) as page:
-        first, second = ranked(page, 2)
-        paths = {
-            "home": "index.html",
-            "list": _largest_list_page(site),
-            "partner": f"partners/{first.slug}.html",
-            "compare": f"compare.html?p={first.slug},{second.slug}",
-        }
-        for which, path in paths.items():
-            page.goto(path)
-            if which == "compare":
-                expect(page.locator("table.vouch-compare")).to_be_visible()
-            page.screenshot(path=screenshots / f"{which}.png", full_page=True)
-            page.add_script_tag(path=script)
-            results[which] = (path, page.evaluate("() => axe.run()")["violations"])
+    for width in WIDTHS:
+        with browsing(browser, base_url, width) as page:
+            for which, path in paths.items():
+                visit(page, which, path)
+                page.screenshot(path=screenshots / f"{which}-{width}.png", full_page=True)
+                page.add_script_tag(path=script)
+                results[which, width] = (path, page.evaluate("() => axe.run()")["violations"])
     print(f"screenshots in {screenshots}")
     return results
 
@@ -245,11 +382,12 @@ def _describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("which", PAGES)
 def test_axe_finds_no_serious_or_critical_violation(
-    axe_results: dict[str, tuple[str, list[dict[str, Any]]]], which: str
+    axe_results: dict[tuple[str, int], tuple[str, list[dict[str, Any]]]], which: str, width: int
 ) -> None:
-    path, violations = axe_results[which]
-    print(f"{path}:\n{_describe(violations) or 'no violation'}")
+    path, violations = axe_results[which, width]
+    print(f"{path} at {width} px:\n{_describe(violations) or 'no violation'}")
     blocking = _blocking(violations)
-    assert not blocking, f"axe on {path}:\n{_describe(blocking)}"
+    assert not blocking, f"axe on {path} at {width} px:\n{_describe(blocking)}"

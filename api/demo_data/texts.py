@@ -28,7 +28,7 @@ _SUMMARIES = (
     "{kind} {type} for {products}, serving {industries} clients from {city}.",
     "{products} specialists helping {industries} organisations get live and stay live.",
     "From {city}: {products} projects for {industries}, delivered by senior teams.",
-    "A {kind} {type} with deep {products} experience in {industries}.",
+    "{a_kind} {type} with deep {products} experience in {industries}.",
 )
 
 _CLOSINGS = (
@@ -38,6 +38,12 @@ _CLOSINGS = (
     "Most of our new work comes from referrals by existing clients.",
     "Our consultants hold current vendor certifications and rotate through support duty.",
 )
+
+
+def with_article(word: str) -> str:
+    """ "an established", "a small": the article the word's sound takes (the band words
+    all start as they sound)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -58,6 +64,7 @@ def partner_summary(
     template = pick(rng, _SUMMARIES)
     text = template.format(
         kind=_BAND_WORDS[band],
+        a_kind=with_article(_BAND_WORDS[band]),
         type=_TYPE_PHRASES[partner_type],
         products=join_words(products[:2]),
         industries=join_words([name.lower() for name in industries[:2]]),
@@ -81,8 +88,8 @@ def partner_description(
     lines = [
         f"## About {name}",
         "",
-        f"{name} is a {_BAND_WORDS[band]} {_TYPE_PHRASES[partner_type]} founded in {founded} "
-        f"and headquartered in {city}. {pick(rng, _CLOSINGS)}",
+        f"{name} is {with_article(_BAND_WORDS[band])} {_TYPE_PHRASES[partner_type]} founded "
+        f"in {founded} and headquartered in {city}. {pick(rng, _CLOSINGS)}",
         "",
         "## What we do",
         "",

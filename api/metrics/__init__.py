@@ -33,12 +33,20 @@ from api.metrics.ranking import (
     response_rate,
     shrunk_nps,
 )
+from api.metrics.reading import (
+    EVIDENCE_STRENGTHS,
+    EvidenceStrength,
+    MarketResult,
+    evidence_strength,
+    market_result,
+)
 from api.metrics.summary import Summary, summarize
 from api.metrics.tally import TALLY_COLUMNS, Tally, group_tallies, market_tally, merge
 
 __all__ = [
     "ESTABLISHED_MIN_LOW",
     "ESTABLISHED_MIN_N",
+    "EVIDENCE_STRENGTHS",
     "EVIDENCE_TIERS",
     "K_ANONYMITY",
     "PROVEN_MIN_LOW",
@@ -46,15 +54,19 @@ __all__ = [
     "RANKING_PRIOR_WEIGHT",
     "TALLY_COLUMNS",
     "Answer",
+    "EvidenceStrength",
     "EvidenceTier",
     "Figure",
+    "MarketResult",
     "Summary",
     "Tally",
     "adjusted_wald",
+    "evidence_strength",
     "evidence_tier",
     "group_tallies",
     "is_withheld",
     "market_nps",
+    "market_result",
     "market_tally",
     "merge",
     "nps",

@@ -79,6 +79,8 @@ class PartnerFigures:
     response_rate: float | None
     ranking_score: float
     evidence_tier: metrics.EvidenceTier
+    evidence: metrics.EvidenceStrength  # how many answers, apart from what they say
+    result: metrics.MarketResult  # what they say against the market NPS
     latest_response_at: datetime | None
     live: bool  # operators' live tallies, not the published copies
 
@@ -95,6 +97,8 @@ def partner_figures(stored: StoredTally, market_nps: float, *, live: bool) -> Pa
         response_rate=summary.response_rate,
         ranking_score=summary.ranking_score,
         evidence_tier=summary.evidence_tier,
+        evidence=metrics.evidence_strength(summary.nps.n),
+        result=metrics.market_result(summary.nps, market_nps),
         latest_response_at=stored.latest_response_at,
         live=live,
     )
