@@ -1,8 +1,10 @@
 """best_fit: the partners that fit a need best, each with its score explained.
 
-Every partner that passes the hard filters is considered. The four factors that cost a
+Every partner that passes the hard filters is considered. The factors that cost a
 dictionary look-up are worked out for each; distance and past budgets, which cost more,
-only for the partners that could still reach the first `first`, best bound first.
+only for the partners that could still reach the first `first`, best bound first. A need
+that puts delivered products first orders by (products delivered, score): the bound is
+compared the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from api.matching.score import (
     nearest,
     proximity_value,
 )
+
+LOOKED_UP: tuple[str, ...] = FACTORS[:-2]
+"""The factors read from the snapshot's columns; the last two, proximity and budget_fit,
+are worked out per partner."""
 from api.readers import matching as readers
 
 BOUND_MARGIN = 1e-9
@@ -38,9 +44,7 @@ def best_fit(*, session: Session, need: Need, first: int = 10) -> list[Match]:
     snapshot = index_for(session).current(session)
     weights = effective_weights(need)
     chosen = top(snapshot, need, reference, weights, first)
-    return best_first(
-        [explain(facts, need, reference, snapshot.market_nps, weights) for facts in chosen]
-    )
+    return best_first([explain(facts, need, reference, snapshot, weights) for facts in chosen])
 
 
 def top(
@@ -50,22 +54,30 @@ def top(
     weights: Mapping[str, float],
     first: int,
 ) -> list[PartnerFacts]:
-    """The `first` best partners that pass the hard filters, by exact score then slug.
+    """The `first` best partners that pass the hard filters, by (products delivered, if the
+    need puts them first), exact score, then slug.
 
     Partners are scored exactly in the order of their bound; once `first` exact scores
-    beat the next bound, no partner left can reach them. The four look-up factors come
-    from the snapshot's columns, worked out by the same formulas as score.values_of.
+    beat the next bound, no partner left can reach them. The look-up factors come from
+    the snapshot's columns, worked out by the same formulas as score.values_of. A factor
+    missing from `weights` weighs 0.
     """
     columns = _columns(snapshot, reference)
     bounds = _bounds(snapshot, need, columns, weights)
+    tiers = columns.tiers(len(snapshot.order)) if need.delivered_first else None
+
+    def key(index: int) -> tuple[int, float]:
+        return (tiers[index] if tiers else 0, bounds[index])
+
     order = snapshot.order
-    by_bound = sorted(_passing(snapshot, need, columns), key=bounds.__getitem__, reverse=True)
-    weighted = [weights[name] for name in FACTORS]
+    by_bound = sorted(_passing(snapshot, need, columns), key=key, reverse=True)
+    weighted = [weights.get(name, 0.0) for name in FACTORS]
     limit = need.require.max_distance_km
-    best: list[float] = []  # min-heap: the `first` best exact scores so far
-    scored: list[tuple[float, str, PartnerFacts]] = []
+    best: list[tuple[int, float]] = []  # min-heap: the `first` best (tier, exact score) so far
+    scored: list[tuple[int, float, str, PartnerFacts]] = []
     for index in by_bound:
-        if len(best) == first and bounds[index] + BOUND_MARGIN < best[0]:
+        tier, bound = key(index)
+        if len(best) == first and (tier, bound + BOUND_MARGIN) < best[0]:
             break
         facts = order[index]
         place = nearest(facts, need)
@@ -73,13 +85,13 @@ def top(
             continue
         values = [*columns.values(index), proximity_value(place, need), budget_value(facts, need)]
         exact = min(1.0, max(0.0, math.fsum(w * v for w, v in zip(weighted, values, strict=True))))
-        scored.append((exact, facts.raw.slug, facts))
+        scored.append((tier, exact, facts.raw.slug, facts))
         if len(best) < first:
-            heapq.heappush(best, exact)
-        elif exact > best[0]:
-            heapq.heapreplace(best, exact)
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [facts for _, _, facts in scored[:first]]
+            heapq.heappush(best, (tier, exact))
+        elif (tier, exact) > best[0]:
+            heapq.heapreplace(best, (tier, exact))
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    return [facts for _, _, _, facts in scored[:first]]
 
 
 @dataclass(frozen=True)
@@ -90,16 +102,29 @@ class Columns:
     industry_success: Sequence[float]
     industry_experience: Sequence[float]
     products: tuple[Sequence[float], ...]
+    go_live: Sequence[float]
+    repeat_customers: Sequence[float]
+    recency: Sequence[float]
 
     def values(self, index: int) -> list[float]:
-        """customer_success, industry_success, industry_experience, product_experience."""
+        """The LOOKED_UP factors, in their order."""
         products = [column[index] for column in self.products]
         return [
             self.success[index],
             self.industry_success[index],
             self.industry_experience[index],
             math.fsum(products) / len(products) if products else 0.0,
+            self.go_live[index],
+            self.repeat_customers[index],
+            self.recency[index],
         ]
+
+    def tiers(self, size: int) -> list[int]:
+        """How many of the need's products each partner delivered (experience above 0)."""
+        tiers = [0] * size
+        for column in self.products:
+            tiers = [t + (value > 0) for t, value in zip(tiers, column, strict=True)]
+        return tiers
 
 
 def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
@@ -116,6 +141,9 @@ def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
         industry_success=industry[0],
         industry_experience=industry[1],
         products=tuple(snapshot.product_column(product.id) for product, _ in reference.products),
+        go_live=snapshot.go_live,
+        repeat_customers=snapshot.repeat_customers,
+        recency=snapshot.recency,
     )
 
 
@@ -124,18 +152,19 @@ def _bounds(
 ) -> list[float]:
     """Each partner's score with proximity and past budgets at their best, in the
     snapshot's order."""
-    rest = weights["proximity"] + weights["budget_fit"]
+    weight = {name: weights.get(name, 0.0) for name in FACTORS}
+    rest = weight["proximity"] + weight["budget_fit"]
     budget = need.budget
-    w = weights["customer_success"]
+    w = weight["customer_success"]
     if budget is None:
         bounds = [w * value + rest for value in columns.success]
     else:
-        below = weights["proximity"]
+        below = weight["proximity"]
         bounds = [
             w * value + (rest if minimum <= budget else below)
             for value, minimum in zip(columns.success, snapshot.min_budgets, strict=True)
         ]
-    wi, we = weights["industry_success"], weights["industry_experience"]
+    wi, we = weight["industry_success"], weight["industry_experience"]
     if wi or we:
         bounds = [
             b + wi * s + we * e
@@ -144,9 +173,12 @@ def _bounds(
             )
         ]
     if columns.products:
-        wp = weights["product_experience"] / len(columns.products)
+        wp = weight["product_experience"] / len(columns.products)
         for column in columns.products:
             bounds = [b + wp * e for b, e in zip(bounds, column, strict=True)]
+    for name in ("go_live", "repeat_customers", "recency"):
+        if weight[name]:
+            bounds = [b + weight[name] * v for b, v in zip(bounds, getattr(columns, name), strict=True)]
     return bounds
 
 

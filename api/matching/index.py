@@ -1,4 +1,4 @@
-"""The match index: every partner's published facts in memory, kept current from the
+"""The match index: every partner's published facts and agreed engagements in memory, kept current from the
 change log, so a need is scored without reading 10,000 partners' rows each time.
 
 Like the search index it is derived data, one per process and database. Each call reads
@@ -11,8 +11,9 @@ ids are read every time, so a transaction that commits after a later one is stil
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
@@ -50,6 +51,38 @@ class PartnerFacts:
         )
         return value
 
+    def go_live(self) -> float:
+        d = self.raw.delivery
+        value: float = formulas.go_live(float(d.completed), float(d.cancelled))
+        return value
+
+    def repeat_customers(self) -> float:
+        d = self.raw.delivery
+        value: float = formulas.returning(float(d.returning), float(d.customers))
+        return value
+
+    def recency(self, newest: date | None) -> float:
+        """0 without a dated engagement; else by the months its latest is before `newest`."""
+        latest = self.raw.delivery.latest
+        if latest is None or newest is None:
+            return 0.0
+        value: float = formulas.recency(float(months_between(latest, newest)))
+        return value
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from one date's month to the other's."""
+    return max(0, (later.year - earlier.year) * 12 + later.month - earlier.month)
+
+
+def newest_date(partners: Iterable[PartnerFacts]) -> date | None:
+    """The newest engagement date on record: recency is measured from it, not from the
+    clock, so the same data always gives the same scores."""
+    return max(
+        (facts.raw.delivery.latest for facts in partners if facts.raw.delivery.latest),
+        default=None,
+    )
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -59,7 +92,11 @@ class Snapshot:
     market_nps: float
     partners: Mapping[int, PartnerFacts]
     order: tuple[PartnerFacts, ...] = ()
+    newest: date | None = None  # the newest engagement date on record
     success: tuple[float, ...] = ()  # customer success values, 0..1
+    go_live: tuple[float, ...] = ()
+    repeat_customers: tuple[float, ...] = ()
+    recency: tuple[float, ...] = ()
     min_budgets: tuple[int, ...] = ()
     responses: tuple[int, ...] = ()  # published, overall
     # Filled at the first need that asks, per industry and per product.
@@ -70,11 +107,16 @@ class Snapshot:
     @classmethod
     def of(cls, market_nps: float, partners: dict[int, PartnerFacts]) -> Snapshot:
         order = tuple(partners[pid] for pid in sorted(partners))
+        newest = newest_date(order)
         return cls(
             market_nps=market_nps,
             partners=MappingProxyType(partners),
             order=order,
+            newest=newest,
             success=tuple(formulas.nps_to_unit(facts.overall(market_nps)) for facts in order),
+            go_live=tuple(facts.go_live() for facts in order),
+            repeat_customers=tuple(facts.repeat_customers() for facts in order),
+            recency=tuple(facts.recency(newest) for facts in order),
             min_budgets=tuple(facts.raw.min_budget for facts in order),
             responses=tuple(facts.raw.overall.n for facts in order),
         )
@@ -98,11 +140,11 @@ class Snapshot:
             success: list[float] = []
             experience: list[float] = []
             for facts in self.order:
-                segment = facts.raw.industries.get(industry_id)
+                delivered = facts.raw.delivery.industries.get(industry_id, 0)
                 success.append(
                     formulas.nps_to_unit(facts.industry_nps(industry_id, self.market_nps))
                 )
-                experience.append(formulas.experience(float(segment.covered)) if segment else 0.0)
+                experience.append(formulas.experience(float(delivered)))
             columns = self._industries[industry_id] = (success, experience)
         return columns
 
@@ -111,7 +153,7 @@ class Snapshot:
         column = self._products.get(product_id)
         if column is None:
             column = self._products[product_id] = [
-                formulas.experience(float(facts.raw.products.get(product_id, 0)))
+                formulas.experience(float(facts.raw.delivery.products.get(product_id, 0)))
                 for facts in self.order
             ]
         return column

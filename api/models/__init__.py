@@ -7,6 +7,7 @@ from api.models.engagement import (
     Engagement,
     SurveyInvitation,
     SurveyResponse,
+    agreed,
     engagement_products,
 )
 from api.models.figures import market_tallies, partner_tallies, published_market, published_tallies
@@ -43,6 +44,7 @@ __all__ = [
     "Vendor",
     "VendorProgramMembership",
     "change_log",
+    "agreed",
     "engagement_products",
     "market_tallies",
     "partner_industries",
