@@ -14,6 +14,9 @@ SHORT_NAMES = {
     "industry_success": "in industry",
     "industry_experience": "ind. exp.",
     "product_experience": "prod. exp.",
+    "go_live": "went live",
+    "repeat_customers": "came back",
+    "recency": "recency",
     "proximity": "proximity",
     "budget_fit": "budget",
 }

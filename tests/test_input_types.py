@@ -85,6 +85,7 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "partnerTypes",
         "require",
         "weights",
+        "deliveredProductsFirst",
     },
     "MatchRequirements": {
         "industryExperience",
@@ -99,6 +100,9 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "industrySuccess",
         "industryExperience",
         "productExperience",
+        "goLive",
+        "repeatCustomers",
+        "recency",
         "proximity",
         "budgetFit",
     },
