@@ -87,9 +87,7 @@ def keys(db: Database) -> dict[str, str]:
             product="globex-erp",
             budget=400_000,
         )
-        engagement(
-            session, world, bravo.id, "retail", product="globex-erp", status="cancelled"
-        )
+        engagement(session, world, bravo.id, "retail", product="globex-erp", status="cancelled")
         answers(session, world, charlie.id, "healthcare", [10, 10, 10])
         # Never surveyed, yet agreed by both sides: it counts as delivery, not as an answer.
         engagement(

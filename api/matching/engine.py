@@ -26,12 +26,11 @@ from api.matching.score import (
     nearest,
     proximity_value,
 )
+from api.readers import matching as readers
 
 LOOKED_UP: tuple[str, ...] = FACTORS[:-2]
 """The factors read from the snapshot's columns; the last two, proximity and budget_fit,
 are worked out per partner."""
-from api.readers import matching as readers
-
 BOUND_MARGIN = 1e-9
 """A bound is a plain sum, a score an exact one (math.fsum): they may differ in the last bit."""
 
@@ -178,7 +177,8 @@ def _bounds(
             bounds = [b + wp * e for b, e in zip(bounds, column, strict=True)]
     for name in ("go_live", "repeat_customers", "recency"):
         if weight[name]:
-            bounds = [b + weight[name] * v for b, v in zip(bounds, getattr(columns, name), strict=True)]
+            column = getattr(columns, name)
+            bounds = [b + weight[name] * v for b, v in zip(bounds, column, strict=True)]
     return bounds
 
 

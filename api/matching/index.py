@@ -1,5 +1,6 @@
-"""The match index: every partner's published facts and agreed engagements in memory, kept current from the
-change log, so a need is scored without reading 10,000 partners' rows each time.
+"""The match index: every partner's published facts and agreed engagements in memory, kept
+current from the change log, so a need is scored without reading 10,000 partners' rows
+each time.
 
 Like the search index it is derived data, one per process and database. Each call reads
 the change log's newest rows (one query): a partner named there is read again; a row for

@@ -96,7 +96,9 @@ def rank_tier(facts: PartnerFacts, need: Need, reference: Reference) -> int:
     return delivered(facts, reference) if need.delivered_first else 0
 
 
-def partial_values(facts: PartnerFacts, reference: Reference, snapshot: Snapshot) -> dict[str, float]:
+def partial_values(
+    facts: PartnerFacts, reference: Reference, snapshot: Snapshot
+) -> dict[str, float]:
     """The factors that need no distance and no budget arithmetic."""
     delivery = facts.raw.delivery
     market = snapshot.market_nps
@@ -145,9 +147,7 @@ def budget_value(facts: PartnerFacts, need: Need) -> float:
 def score(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """The weighted sum of the values, kept in [0, 1] against rounding (a factor missing
     from `weights` weighs 0)."""
-    return min(
-        1.0, max(0.0, math.fsum(weights.get(name, 0.0) * values[name] for name in FACTORS))
-    )
+    return min(1.0, max(0.0, math.fsum(weights.get(name, 0.0) * values[name] for name in FACTORS)))
 
 
 def explain(

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    ColumnElement,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,

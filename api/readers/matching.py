@@ -250,7 +250,7 @@ def _read_delivery(session: Session, facts: dict[int, RawFacts], only: list[Any]
         .where(*done, Engagement.budget.is_not(None))
         .order_by(Engagement.partner_id, Engagement.budget)
     ):
-        if pid in facts:
+        if pid in facts and budget is not None:
             facts[pid].delivery.budgets.append(budget)
 
 
