@@ -1,7 +1,7 @@
 """The ORM: one metadata, every table imported here so alembic and tests see them all."""
 
 from api.models.base import Base
-from api.models.changes import CHANGE_REASONS, change_log
+from api.models.changes import CHANGE_REASONS, UNSEEN_REASONS, change_log
 from api.models.engagement import (
     Customer,
     Engagement,
@@ -27,6 +27,7 @@ from api.models.security import ApiKey, AuditEntry
 
 __all__ = [
     "CHANGE_REASONS",
+    "UNSEEN_REASONS",
     "ApiKey",
     "AuditEntry",
     "Base",
