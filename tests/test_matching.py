@@ -42,10 +42,10 @@ NEED = {
 WEIGHTS = {  # the documented defaults (0 to 100), as shares of their sum, 100
     "customer_success": 0.25,
     "industry_success": 0.15,
-    "industry_experience": 0.10,
-    "product_experience": 0.15,
-    "go_live": 0.10,
-    "repeat_customers": 0.10,
+    "industry_experience": 0.05,
+    "product_experience": 0.10,
+    "go_live": 0.15,
+    "repeat_customers": 0.15,
     "recency": 0.05,
     "proximity": 0.05,
     "budget_fit": 0.05,
@@ -210,15 +210,15 @@ def test_weights_scale_to_the_factors_the_need_informs(
     for match in found:
         weights = {f["name"]: f["weight"] for f in match["factors"]}
         # products, location and budget are not given: their factors drop out; the rest
-        # keep their documented defaults: 10 + 10 + 10 + 5
-        total = 30 + 10 + 10 + 10 + 10 + 5
+        # keep their documented defaults: 5 + 15 + 15 + 5
+        total = 30 + 10 + 5 + 15 + 15 + 5
         assert weights == pytest.approx(
             {
                 "customer_success": 30 / total,
                 "industry_success": 10 / total,
-                "industry_experience": 10 / total,
-                "go_live": 10 / total,
-                "repeat_customers": 10 / total,
+                "industry_experience": 5 / total,
+                "go_live": 15 / total,
+                "repeat_customers": 15 / total,
                 "recency": 5 / total,
             }
         )
@@ -231,14 +231,15 @@ def test_one_weight_given_leaves_the_others_at_their_documented_defaults(
 ) -> None:
     """Issue 19: `weights: {productExperience: 30}` made product 97.7% of the score, as the
     defaults were on another scale (0.3, 0.25, ...). The defaults add up to 100: giving 30
-    for product (default 15) makes the total 115, and product 30 / 115 of the score."""
+    for product (default 10) makes the total 120, and product 30 / 120 of the score."""
     found = best_fit(api, keys["acme"], {**NEED, "weights": {"productExperience": 30}})
     for match in found:
         shares = {f["name"]: f["weight"] for f in match["factors"]}
-        expected = {name: 100 * share / 115 for name, share in WEIGHTS.items()}
-        expected["product_experience"] = 30 / 115
+        expected = {name: 100 * share / 120 for name, share in WEIGHTS.items()}
+        expected["product_experience"] = 30 / 120
         assert shares == pytest.approx(expected, abs=1e-12)
-        assert shares["product_experience"] == pytest.approx(0.2609, abs=1e-4)
+        assert shares["product_experience"] == pytest.approx(0.25, abs=1e-12)
+        assert shares["customer_success"] == pytest.approx(25 / 120)
     # the defaults given explicitly change nothing
     defaults = {_camel(name): 100 * share for name, share in WEIGHTS.items()}
     assert best_fit(api, keys["acme"], {**NEED, "weights": defaults}) == best_fit(
