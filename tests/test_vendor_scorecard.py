@@ -188,7 +188,14 @@ def test_the_default_page_is_20_and_more_than_100_is_refused(
         25,
         True,
     )
+    empty = api.data(PAGE, {"first": 0}, key=key)["vendorScorecard"]
+    assert (empty["edges"], empty["totalCount"], empty["pageInfo"]) == (
+        [],
+        25,
+        {"hasNextPage": True, "endCursor": None},
+    )
     assert api.error_codes(PAGE, {"first": 101}, key=key) == ["VALIDATION"]
+    assert api.error_codes(PAGE, {"first": -1}, key=key) == ["VALIDATION"]
     assert api.error_codes(PAGE, {"after": "not-a-cursor"}, key=key) == ["VALIDATION"]
 
 
