@@ -94,7 +94,7 @@ def test_a_partner_that_delivered_the_product_comes_first_by_default(
     assert found[0]["score"] < found[1]["score"]
     never_product = {f["name"]: f["evidence"] for f in found[1]["factors"]}["product_experience"]
     assert never_product == (
-        "0 verified engagements with Acme CRM; listed after the partners that delivered more "
+        "0 verified engagements with Acme CRM; listed after any partner that delivered more "
         "of these products"
     )
     by_score = best_fit(api, key, {**HEALTH_CRM, "deliveredProductsFirst": False})

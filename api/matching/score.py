@@ -230,7 +230,7 @@ def _product_words(facts: PartnerFacts, need: Need, reference: Reference) -> str
     )
     done = delivered(facts, reference)
     if need.delivered_first and done < len(reference.products):
-        return f"{words}; listed after the partners that delivered more of these products"
+        return f"{words}; listed after any partner that delivered more of these products"
     return words
 
 

@@ -139,7 +139,7 @@ def _nps_columns() -> list[Any]:
 
 
 def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[int, RawFacts]:
-    """The facts of these partners (None: of every partner), in eight queries."""
+    """The facts of these partners (None: of every partner), in seven queries."""
 
     def only(column: Any) -> list[Any]:
         return [] if partner_ids is None else [column.in_(partner_ids)]
