@@ -28,9 +28,6 @@ from api.matching.score import (
 )
 from api.readers import matching as readers
 
-LOOKED_UP: tuple[str, ...] = FACTORS[:-2]
-"""The factors read from the snapshot's columns; the last two, proximity and budget_fit,
-are worked out per partner."""
 BOUND_MARGIN = 1e-9
 """A bound is a plain sum, a score an exact one (math.fsum): they may differ in the last bit."""
 
@@ -106,7 +103,8 @@ class Columns:
     recency: Sequence[float]
 
     def values(self, index: int) -> list[float]:
-        """The LOOKED_UP factors, in their order."""
+        """The factors read from columns, in FACTORS' order: all but the last two,
+        proximity and budget_fit, which are worked out per partner."""
         products = [column[index] for column in self.products]
         return [
             self.success[index],
