@@ -98,6 +98,7 @@ INPUT_FIELDS: dict[str, set[str]] = {
     "MatchWeights": {
         "customerSuccess",
         "industrySuccess",
+        "productSuccess",
         "industryExperience",
         "productExperience",
         "goLive",

@@ -40,8 +40,9 @@ NEED = {
     "budget": 100_000,
 }
 WEIGHTS = {  # the documented defaults (0 to 100), as shares of their sum, 100
-    "customer_success": 0.25,
-    "industry_success": 0.15,
+    "customer_success": 0.20,
+    "industry_success": 0.10,
+    "product_success": 0.10,
     "industry_experience": 0.05,
     "product_experience": 0.10,
     "go_live": 0.15,
@@ -117,6 +118,8 @@ def expected_scores() -> dict[str, float]:
     alpha = {
         "customer_success": unit(alpha_overall),
         "industry_success": unit((100 * 5 + 10 * alpha_overall) / (6 + 10)),
+        # its Acme CRM answers are the same six: shown, shrunk the same way
+        "product_success": unit((100 * 5 + 10 * alpha_overall) / (6 + 10)),
         "industry_experience": 6 / 11,
         "product_experience": 6 / 11,
         "go_live": (6 + 1) / (6 + 2),
@@ -130,6 +133,7 @@ def expected_scores() -> dict[str, float]:
         "customer_success": unit(bravo_overall),
         # healthcare: 5 answers, promoters 2, detractors 2: shown (retail holds the other 5)
         "industry_success": unit((100 * 0 + 10 * bravo_overall) / (5 + 10)),
+        "product_success": unit((100 * 0 + 10 * bravo_overall) / (5 + 10)),  # Acme CRM
         "industry_experience": 5 / 10,
         "product_experience": 5 / 10,
         "go_live": (10 + 1) / (11 + 2),  # 10 completed, 1 cancelled
@@ -141,6 +145,7 @@ def expected_scores() -> dict[str, float]:
     charlie = {
         "customer_success": unit(market),  # 3 answers: the market's NPS
         "industry_success": unit(market),
+        "product_success": unit(market),
         # the unsurveyed engagement counts as delivered: 4
         "industry_experience": 4 / 9,
         "product_experience": 4 / 9,
@@ -182,6 +187,10 @@ def test_each_factor_says_where_it_comes_from(keys: dict[str, str], api: GraphQL
     )
     assert alpha["customer_success"].startswith("NPS 83, 95% interval ")
     assert alpha["product_experience"] == "6 verified engagements with Acme CRM"
+    assert alpha["product_success"].startswith("Acme CRM: NPS 83, 95% interval ")
+    assert alpha["product_success"].endswith(
+        "(6 responses); shrunk toward the partner's overall 74: 78"
+    )
     assert alpha["proximity"] == "nearest office Berlin, DE, 0 km away"
     assert alpha["budget_fit"] == (
         "6 of 6 verified engagements had a budget between 50,000 and 200,000"
@@ -239,7 +248,7 @@ def test_one_weight_given_leaves_the_others_at_their_documented_defaults(
         expected["product_experience"] = 30 / 120
         assert shares == pytest.approx(expected, abs=1e-12)
         assert shares["product_experience"] == pytest.approx(0.25, abs=1e-12)
-        assert shares["customer_success"] == pytest.approx(25 / 120)
+        assert shares["customer_success"] == pytest.approx(20 / 120)
     # the defaults given explicitly change nothing
     defaults = {_camel(name): 100 * share for name, share in WEIGHTS.items()}
     assert best_fit(api, keys["acme"], {**NEED, "weights": defaults}) == best_fit(

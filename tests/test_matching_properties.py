@@ -74,6 +74,10 @@ def partner(draw: st.DrawFn, pid: int) -> RawFacts:
             st.sets(st.sampled_from([k for k, s in industries.items() if s.n >= 5] or [0]))
         )
         & set(industries),
+        # the product segments publication shows (with k answers or more)
+        products=draw(
+            st.dictionaries(st.sampled_from([1, 2]), nps().filter(lambda s: s.n >= 5), max_size=2)
+        ),
         offices=[
             OfficePlace("X", country, lat, lon)
             for country, lat, lon in draw(

@@ -98,6 +98,7 @@ class Columns:
     industry_success: Sequence[float]
     industry_experience: Sequence[float]
     products: tuple[Sequence[float], ...]
+    product_success: tuple[Sequence[float], ...]
     go_live: Sequence[float]
     repeat_customers: Sequence[float]
     recency: Sequence[float]
@@ -106,9 +107,11 @@ class Columns:
         """The factors read from columns, in FACTORS' order: all but the last two,
         proximity and budget_fit, which are worked out per partner."""
         products = [column[index] for column in self.products]
+        success = [column[index] for column in self.product_success]
         return [
             self.success[index],
             self.industry_success[index],
+            math.fsum(success) / len(success) if success else 0.0,
             self.industry_experience[index],
             math.fsum(products) / len(products) if products else 0.0,
             self.go_live[index],
@@ -138,6 +141,9 @@ def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
         industry_success=industry[0],
         industry_experience=industry[1],
         products=tuple(snapshot.product_column(product.id) for product, _ in reference.products),
+        product_success=tuple(
+            snapshot.product_success_column(product.id) for product, _ in reference.products
+        ),
         go_live=snapshot.go_live,
         repeat_customers=snapshot.repeat_customers,
         recency=snapshot.recency,
@@ -173,6 +179,9 @@ def _bounds(
         wp = weight["product_experience"] / len(columns.products)
         for column in columns.products:
             bounds = [b + wp * e for b, e in zip(bounds, column, strict=True)]
+        ws = weight["product_success"] / len(columns.product_success)
+        for column in columns.product_success:
+            bounds = [b + ws * s for b, s in zip(bounds, column, strict=True)]
     for name in ("go_live", "repeat_customers", "recency"):
         if weight[name]:
             column = getattr(columns, name)

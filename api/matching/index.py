@@ -52,6 +52,17 @@ class PartnerFacts:
         )
         return value
 
+    def product_nps(self, product_id: int, market_nps: float) -> float:
+        """The shrunk NPS with the product if the public sees that segment, else the overall."""
+        overall = self.overall(market_nps)
+        seg = self.raw.products.get(product_id)
+        if seg is None:
+            return overall
+        value: float = formulas.shrunk_success(
+            seg.n, seg.promoters, seg.detractors, overall, formulas.python_pick
+        )
+        return value
+
     def go_live(self) -> float:
         d = self.raw.delivery
         value: float = formulas.go_live(float(d.completed), float(d.cancelled))
@@ -103,6 +114,7 @@ class Snapshot:
     # Filled at the first need that asks, per industry and per product.
     _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
     _products: dict[int, list[float]] = field(default_factory=dict)
+    _product_success: dict[int, list[float]] = field(default_factory=dict)
     _tags: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
@@ -155,6 +167,16 @@ class Snapshot:
         if column is None:
             column = self._products[product_id] = [
                 formulas.experience(float(facts.raw.delivery.products.get(product_id, 0)))
+                for facts in self.order
+            ]
+        return column
+
+    def product_success_column(self, product_id: int) -> list[float]:
+        """Success with the product (its shown segment, else the overall), in `order`."""
+        column = self._product_success.get(product_id)
+        if column is None:
+            column = self._product_success[product_id] = [
+                formulas.nps_to_unit(facts.product_nps(product_id, self.market_nps))
                 for facts in self.order
             ]
         return column

@@ -15,6 +15,7 @@ from api.vocabulary import CAPABILITIES, PARTNER_TYPES
 FACTORS: Final = (
     "customer_success",
     "industry_success",
+    "product_success",
     "industry_experience",
     "product_experience",
     "go_live",
@@ -24,8 +25,9 @@ FACTORS: Final = (
     "budget_fit",
 )
 DEFAULT_WEIGHTS: Final[Mapping[str, float]] = {
-    "customer_success": 25.0,
-    "industry_success": 15.0,
+    "customer_success": 20.0,
+    "industry_success": 10.0,
+    "product_success": 10.0,
     "industry_experience": 5.0,
     "product_experience": 10.0,
     "go_live": 15.0,
@@ -89,7 +91,7 @@ class Need:
         """Whether the need says anything the factor could measure."""
         if factor in ("industry_success", "industry_experience"):
             return self.industry is not None
-        if factor == "product_experience":
+        if factor in ("product_success", "product_experience"):
             return bool(self.products)
         if factor == "proximity":
             return self.has_point or self.country is not None

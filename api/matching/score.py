@@ -108,9 +108,14 @@ def partial_values(
         formulas.experience(float(delivery.products.get(product.id, 0)))
         for product, _ in reference.products
     ]
+    success = [
+        formulas.nps_to_unit(facts.product_nps(product.id, market))
+        for product, _ in reference.products
+    ]
     return {
         "customer_success": formulas.nps_to_unit(facts.overall(market)),
         "industry_success": formulas.nps_to_unit(industry_value(facts, reference, market)),
+        "product_success": math.fsum(success) / len(success) if success else 0.0,
         "industry_experience": formulas.experience(float(in_industry)),
         "product_experience": math.fsum(products) / len(products) if products else 0.0,
         "go_live": facts.go_live(),
@@ -205,6 +210,7 @@ def _evidence(
     return {
         "customer_success": overall,
         "industry_success": _industry_words(facts, reference, market),
+        "product_success": _product_success_words(facts, reference, market),
         "industry_experience": _experience_words(facts, reference),
         "product_experience": _product_words(facts, need, reference),
         "go_live": _go_live_words(facts),
@@ -278,6 +284,26 @@ def _industry_words(facts: PartnerFacts, reference: Reference, market: float) ->
         f"{lead}; its figures there are withheld (under {metrics.K_ANONYMITY} answers, or to "
         f"protect a smaller segment), so the partner's overall {facts.overall(market):.0f} counts"
     )
+
+
+def _product_success_words(facts: PartnerFacts, reference: Reference, market: float) -> str:
+    overall = facts.overall(market)
+    words = []
+    for product, _ in reference.products:
+        seg = facts.raw.products.get(product.id)
+        if seg is None:
+            words.append(
+                f"{product.name}: no figures shown (under {metrics.K_ANONYMITY} answers, or "
+                f"withheld to protect a smaller segment), so the partner's overall "
+                f"{overall:.0f} counts"
+            )
+        else:
+            nps = _nps_words(seg.n, seg.promoters, seg.detractors)
+            words.append(
+                f"{product.name}: {nps} ({_plural(seg.n, 'response')}); shrunk toward the "
+                f"partner's overall {overall:.0f}: {facts.product_nps(product.id, market):.0f}"
+            )
+    return "; ".join(words)
 
 
 def _proximity_words(facts: PartnerFacts, need: Need) -> str:

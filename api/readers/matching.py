@@ -125,6 +125,7 @@ class RawFacts:
     # publication), and nothing of the others: what is not read cannot leak.
     industries: dict[int, Nps] = field(default_factory=dict)
     shown_industries: set[int] = field(default_factory=set)
+    products: dict[int, Nps] = field(default_factory=dict)  # the shown product segments
     offices: list[OfficePlace] = field(default_factory=list)
     delivery: Delivery = field(default_factory=Delivery)
 
@@ -168,7 +169,7 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
     for pid, kind, segment, shown, n, promoters, detractors in session.execute(
         select(t.partner_id, t.kind, t.segment, t.shown, *_nps_columns()).where(
             *only(t.partner_id),
-            (t.kind == "all") | ((t.kind == "industry") & t.shown.is_(True)),
+            (t.kind == "all") | (t.kind.in_(("industry", "product")) & t.shown.is_(True)),
             t.n > 0,
         )
     ):
@@ -179,10 +180,12 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             # Under k the overall answers are withheld: only their number is read.
             withheld = is_withheld(n)
             found.overall = Nps(n, 0 if withheld else promoters, 0 if withheld else detractors)
-        else:
+        elif kind == "industry":
             found.industries[int(segment)] = Nps(n, promoters, detractors)
             if shown:
                 found.shown_industries.add(int(segment))
+        else:
+            found.products[int(segment)] = Nps(n, promoters, detractors)
     for office in session.scalars(
         select(Office).where(*only(Office.partner_id)).order_by(Office.id)
     ):

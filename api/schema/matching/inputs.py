@@ -18,6 +18,7 @@ def _weight(name: str) -> float | None:
 class MatchWeights:
     customer_success: float | None = _weight("customer_success")
     industry_success: float | None = _weight("industry_success")
+    product_success: float | None = _weight("product_success")
     industry_experience: float | None = _weight("industry_experience")
     product_experience: float | None = _weight("product_experience")
     go_live: float | None = _weight("go_live")
