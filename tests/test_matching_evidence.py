@@ -111,27 +111,49 @@ NEEDS: list[dict[str, Any]] = [
 ]
 
 
+Answers = list[tuple[str, str, list[int]]]  # (industry, product, scores)
+
+
 @pytest.mark.parametrize(
     ("withheld_a", "withheld_b"),
     [
         # under k overall: nothing of the answers is published
         (
-            {"healthcare": [0, 0, 0]},
-            {"healthcare": [10, 10, 10]},
+            [("healthcare", "acme-crm", [0, 0, 0])],
+            [("healthcare", "acme-crm", [10, 10, 10])],
         ),
         # 9 answers, overall shown (promoters 5, detractors 4 in both); retail has 3, so
-        # healthcare is withheld too (overall minus healthcare would give retail back)
+        # healthcare is withheld too (overall minus healthcare would give retail back), and
+        # so are the products, which split the answers the same way
         (
-            {"healthcare": [10, 10, 10, 10, 10, 0], "retail": [0, 0, 0]},
-            {"healthcare": [10, 10, 10, 0, 0, 0], "retail": [10, 10, 0]},
+            [
+                ("healthcare", "acme-crm", [10, 10, 10, 10, 10, 0]),
+                ("retail", "globex-erp", [0, 0, 0]),
+            ],
+            [
+                ("healthcare", "acme-crm", [10, 10, 10, 0, 0, 0]),
+                ("retail", "globex-erp", [10, 10, 0]),
+            ],
+        ),
+        # 10 answers, all with Acme CRM: the product segment is shown (it is the overall
+        # set), the industries are not (retail has 3)
+        (
+            [
+                ("healthcare", "acme-crm", [10, 10, 10, 10, 10, 0, 0]),
+                ("retail", "acme-crm", [0, 0, 0]),
+            ],
+            [
+                ("healthcare", "acme-crm", [10, 10, 0, 0, 0, 0, 0]),
+                ("retail", "acme-crm", [10, 10, 10]),
+            ],
         ),
     ],
 )
 def test_withheld_answers_cannot_be_told_apart_in_any_match(
     db: Database,
     api: GraphQLClient,
-    withheld_a: dict[str, list[int]],
-    withheld_b: dict[str, list[int]],
+    withheld_a: Answers,
+    withheld_b: Answers,
 ) -> None:
     """Two partners with the same engagements whose answers differ only where they are
     withheld: whoever asks for matches, with any need, sees the same score and the same
@@ -141,8 +163,7 @@ def test_withheld_answers_cannot_be_told_apart_in_any_match(
         world = factories.reference_data(session)
         for slug, withheld in (("twin-a", withheld_a), ("twin-b", withheld_b)):
             row = factories.partner(session, world, slug, offices=(("Berlin", "DE", 52.5, 13.4),))
-            for industry, scores in withheld.items():
-                product = "acme-crm" if industry == "healthcare" else "globex-erp"
+            for industry, product, scores in withheld:
                 answers(session, world, row.id, industry, scores, product=product)
             returning_customer(session, world, row.id)
             engagement(session, world, row.id, "retail", status="cancelled")
