@@ -28,6 +28,8 @@ from api.matching.score import (
 )
 from api.readers import matching as readers
 
+TIER_STEP = 4.0
+"""Above any score (at most 1) and its bound, with room for rounding."""
 BOUND_MARGIN = 1e-9
 """A bound is a plain sum, a score an exact one (math.fsum): they may differ in the last bit."""
 
@@ -59,21 +61,19 @@ def top(
     missing from `weights` weighs 0.
     """
     columns = _columns(snapshot, reference)
-    bounds = _bounds(snapshot, need, columns, weights)
     tiers = columns.tiers(len(snapshot.order)) if need.delivered_first else None
-
-    def key(index: int) -> tuple[int, float]:
-        return (tiers[index] if tiers else 0, bounds[index])
-
+    # A score is at most 1: TIER_STEP x tier + bound orders by tier, then by bound.
+    bounds = _bounds(snapshot, need, columns, weights)
+    if tiers is not None:
+        bounds = [TIER_STEP * t + b for t, b in zip(tiers, bounds, strict=True)]
     order = snapshot.order
-    by_bound = sorted(_passing(snapshot, need, columns), key=key, reverse=True)
+    by_bound = sorted(_passing(snapshot, need, columns), key=bounds.__getitem__, reverse=True)
     weighted = [weights.get(name, 0.0) for name in FACTORS]
     limit = need.require.max_distance_km
-    best: list[tuple[int, float]] = []  # min-heap: the `first` best (tier, exact score) so far
+    best: list[float] = []  # min-heap: the `first` best TIER_STEP x tier + exact score so far
     scored: list[tuple[int, float, str, PartnerFacts]] = []
     for index in by_bound:
-        tier, bound = key(index)
-        if len(best) == first and (tier, bound + BOUND_MARGIN) < best[0]:
+        if len(best) == first and bounds[index] + BOUND_MARGIN < best[0]:
             break
         facts = order[index]
         place = nearest(facts, need)
@@ -81,11 +81,13 @@ def top(
             continue
         values = [*columns.values(index), proximity_value(place, need), budget_value(facts, need)]
         exact = min(1.0, max(0.0, math.fsum(w * v for w, v in zip(weighted, values, strict=True))))
+        tier = tiers[index] if tiers is not None else 0
         scored.append((tier, exact, facts.raw.slug, facts))
+        ranked = TIER_STEP * tier + exact
         if len(best) < first:
-            heapq.heappush(best, (tier, exact))
-        elif (tier, exact) > best[0]:
-            heapq.heapreplace(best, (tier, exact))
+            heapq.heappush(best, ranked)
+        elif ranked > best[0]:
+            heapq.heapreplace(best, ranked)
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
     return [facts for _, _, _, facts in scored[:first]]
 
@@ -182,11 +184,8 @@ def _bounds(
         ws = weight["product_success"] / len(columns.product_success)
         for column in columns.product_success:
             bounds = [b + ws * s for b, s in zip(bounds, column, strict=True)]
-    for name in ("go_live", "repeat_customers", "recency"):
-        if weight[name]:
-            column = getattr(columns, name)
-            bounds = [b + weight[name] * v for b, v in zip(bounds, column, strict=True)]
-    return bounds
+    standing = snapshot.standing(weight["go_live"], weight["repeat_customers"], weight["recency"])
+    return [b + s for b, s in zip(bounds, standing, strict=True)]
 
 
 def _passing(snapshot: Snapshot, need: Need, columns: Columns) -> list[int]:

@@ -26,6 +26,7 @@ from api.readers import figures
 from api.readers import matching as readers
 
 WINDOW = 200
+STANDING_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Snapshot:
     _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
     _products: dict[int, list[float]] = field(default_factory=dict)
     _product_success: dict[int, list[float]] = field(default_factory=dict)
+    _standing: dict[tuple[float, float, float], list[float]] = field(default_factory=dict)
     _tags: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
@@ -168,6 +170,20 @@ class Snapshot:
             column = self._products[product_id] = [
                 formulas.experience(float(facts.raw.delivery.products.get(product_id, 0)))
                 for facts in self.order
+            ]
+        return column
+
+    def standing(self, go_live: float, repeat_customers: float, recency: float) -> list[float]:
+        """The weighted sum of the three factors no need changes, in `order`; kept for a
+        few sets of weights (most needs use the defaults)."""
+        key = (go_live, repeat_customers, recency)
+        column = self._standing.get(key)
+        if column is None:
+            if len(self._standing) >= STANDING_KEPT:
+                self._standing.clear()  # one step, safe beside another request's read
+            column = self._standing[key] = [
+                go_live * g + repeat_customers * r + recency * n
+                for g, r, n in zip(self.go_live, self.repeat_customers, self.recency, strict=True)
             ]
         return column
 
