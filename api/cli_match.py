@@ -12,8 +12,12 @@ from api.settings import Settings
 SHORT_NAMES = {
     "customer_success": "success",
     "industry_success": "in industry",
+    "product_success": "with product",
     "industry_experience": "ind. exp.",
     "product_experience": "prod. exp.",
+    "go_live": "went live",
+    "repeat_customers": "came back",
+    "recency": "recency",
     "proximity": "proximity",
     "budget_fit": "budget",
 }

@@ -33,16 +33,20 @@ def engagement(
     budget: int | None = 100_000,
     status: str = "completed",
     vendor: str | None = "acme",
+    customer: Customer | None = None,
+    ended_on: date = date(2025, 6, 1),
 ) -> Engagement:
+    """A confirmed engagement, for a new customer unless one is given."""
     number = next(_numbers)
-    customer = Customer(
-        name=f"Customer {number}",
-        email_domain=f"customer{number}.example",
-        industry_id=world.industries[industry].id,
-        country="DE",
-    )
-    session.add(customer)
-    session.flush()
+    if customer is None:
+        customer = Customer(
+            name=f"Customer {number}",
+            email_domain=f"customer{number}.example",
+            industry_id=world.industries[industry].id,
+            country="DE",
+        )
+        session.add(customer)
+        session.flush()
     row = Engagement(
         partner_id=partner_id,
         customer_id=customer.id,
@@ -50,7 +54,7 @@ def engagement(
         industry_id=customer.industry_id,
         budget=budget,
         started_on=date(2025, 1, 1),
-        ended_on=date(2025, 6, 1) if status == "completed" else None,
+        ended_on=ended_on if status in ("completed", "cancelled") else None,
         status=status,
         confirmed=True,  # written as an operator's record: it counts at once
         recorded_by="admin",

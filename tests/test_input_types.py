@@ -85,6 +85,7 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "partnerTypes",
         "require",
         "weights",
+        "deliveredProductsFirst",
     },
     "MatchRequirements": {
         "industryExperience",
@@ -97,8 +98,12 @@ INPUT_FIELDS: dict[str, set[str]] = {
     "MatchWeights": {
         "customerSuccess",
         "industrySuccess",
+        "productSuccess",
         "industryExperience",
         "productExperience",
+        "goLive",
+        "repeatCustomers",
+        "recency",
         "proximity",
         "budgetFit",
     },

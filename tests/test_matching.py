@@ -6,13 +6,14 @@ DESIGN.md ("Best-fit matching"); the factors and default weights are on the meth
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from api.matching.index import MatchIndex, index_for
-from api.models import Partner, Vendor, VendorProgramMembership
+from api.models import Customer, Partner, Vendor, VendorProgramMembership
 from api.services import changes
 from tests import factories
 from tests.databases import Database
@@ -38,12 +39,16 @@ NEED = {
     "longitude": BERLIN[1],
     "budget": 100_000,
 }
-WEIGHTS = {
-    "customer_success": 0.30,
-    "industry_success": 0.25,
-    "industry_experience": 0.15,
-    "product_experience": 0.15,
-    "proximity": 0.10,
+WEIGHTS = {  # the documented defaults (0 to 100), as shares of their sum, 100
+    "customer_success": 0.20,
+    "industry_success": 0.10,
+    "product_success": 0.10,
+    "industry_experience": 0.05,
+    "product_experience": 0.10,
+    "go_live": 0.15,
+    "repeat_customers": 0.15,
+    "recency": 0.05,
+    "proximity": 0.05,
     "budget_fit": 0.05,
 }
 
@@ -58,8 +63,10 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 @pytest.fixture
 def keys(db: Database) -> dict[str, str]:
-    """alpha: 6 answers in healthcare (Berlin); bravo: 5 in healthcare, 5 in retail
-    (Munich); charlie: 3 in healthcare (Toronto), too few to publish."""
+    """alpha: 6 answers in healthcare (Berlin), and a customer with two engagements in
+    progress; bravo: 5 in healthcare, 5 in retail, one retail engagement cancelled (Munich);
+    charlie: 3 in healthcare (Toronto), too few to publish, and a fourth engagement, never
+    surveyed, that ended a year after everyone else's."""
     with db.session() as session, session.begin():
         world = factories.reference_data(session)
         alpha = factories.partner(session, world, "alpha", offices=(("Berlin", "DE", *BERLIN),))
@@ -68,6 +75,9 @@ def keys(db: Database) -> dict[str, str]:
             session, world, "charlie", offices=(("Toronto", "CA", *TORONTO),)
         )
         answers(session, world, alpha.id, "healthcare", [10, 10, 9, 9, 8, 10])
+        again = engagement(session, world, alpha.id, "healthcare", status="in_progress")
+        returning = session.get(Customer, again.customer_id)
+        engagement(session, world, alpha.id, "healthcare", status="in_progress", customer=returning)
         answers(session, world, bravo.id, "healthcare", [10, 9, 7, 6, 3], budget=400_000)
         answers(
             session,
@@ -78,9 +88,12 @@ def keys(db: Database) -> dict[str, str]:
             product="globex-erp",
             budget=400_000,
         )
+        engagement(session, world, bravo.id, "retail", product="globex-erp", status="cancelled")
         answers(session, world, charlie.id, "healthcare", [10, 10, 10])
-        # Not surveyed: counts neither for experience nor for past budgets.
-        engagement(session, world, charlie.id, "healthcare", budget=1_000_000)
+        # Never surveyed, yet agreed by both sides: it counts as delivery, not as an answer.
+        engagement(
+            session, world, charlie.id, "healthcare", budget=1_000_000, ended_on=date(2026, 6, 1)
+        )
         publish(session)
         return {
             "acme": factories.key(session, "vendor", vendor="acme"),
@@ -91,7 +104,9 @@ def keys(db: Database) -> dict[str, str]:
 
 
 def expected_scores() -> dict[str, float]:
-    """Every factor by hand: shrinkage weight 10, experience c / (c + 5), proximity
+    """Every factor by hand: shrinkage weight 10, experience c / (c + 5), go-live
+    (completed + 1) / (ended + 2), returning customers r / (customers + 2), recency
+    1 / (1 + months / 12) from the newest engagement (charlie's, 2026-06), proximity
     1 / (1 + km / 500), budget (fitting + 1) / (completed + 2); NPS to 0..1 by (x + 100) / 200."""
     # Published market: n 16, promoters 5 + 7, detractors 0 + 2 (charlie's 3 answers are
     # under 5: no copy of them is published, not even in the market).
@@ -104,8 +119,13 @@ def expected_scores() -> dict[str, float]:
     alpha = {
         "customer_success": unit(alpha_overall),
         "industry_success": unit((100 * 5 + 10 * alpha_overall) / (6 + 10)),
+        # its Acme CRM answers are the same six: shown, shrunk the same way
+        "product_success": unit((100 * 5 + 10 * alpha_overall) / (6 + 10)),
         "industry_experience": 6 / 11,
         "product_experience": 6 / 11,
+        "go_live": (6 + 1) / (6 + 2),
+        "repeat_customers": 1 / (7 + 2),  # 7 customers, one came back
+        "recency": 1 / (1 + 12 / 12),  # 2025-06, a year before 2026-06
         "proximity": 1.0,
         "budget_fit": (6 + 1) / (6 + 2),
     }
@@ -114,18 +134,28 @@ def expected_scores() -> dict[str, float]:
         "customer_success": unit(bravo_overall),
         # healthcare: 5 answers, promoters 2, detractors 2: shown (retail holds the other 5)
         "industry_success": unit((100 * 0 + 10 * bravo_overall) / (5 + 10)),
+        "product_success": unit((100 * 0 + 10 * bravo_overall) / (5 + 10)),  # Acme CRM
         "industry_experience": 5 / 10,
         "product_experience": 5 / 10,
+        "go_live": (10 + 1) / (11 + 2),  # 10 completed, 1 cancelled
+        "repeat_customers": 0 / (11 + 2),
+        "recency": 1 / (1 + 12 / 12),
         "proximity": 1 / (1 + km(BERLIN, MUNICH) / 500),
         "budget_fit": (0 + 1) / (10 + 2),  # every budget 400,000: outside 50,000-200,000
     }
     charlie = {
         "customer_success": unit(market),  # 3 answers: the market's NPS
         "industry_success": unit(market),
-        "industry_experience": 0 / 5,  # no published answer covers its engagements
-        "product_experience": 0 / 5,
+        "product_success": unit(market),
+        # the unsurveyed engagement counts as delivered: 4
+        "industry_experience": 4 / 9,
+        "product_experience": 4 / 9,
+        "go_live": (4 + 1) / (4 + 2),
+        "repeat_customers": 0 / (4 + 2),
+        "recency": 1.0,
         "proximity": 1 / (1 + km(BERLIN, TORONTO) / 500),
-        "budget_fit": (0 + 1) / (0 + 2),
+        # 1,000,000 is outside 50,000-200,000
+        "budget_fit": (3 + 1) / (4 + 2),
     }
     return {
         slug: sum(WEIGHTS[name] * value for name, value in values.items())
@@ -158,9 +188,21 @@ def test_each_factor_says_where_it_comes_from(keys: dict[str, str], api: GraphQL
     )
     assert alpha["customer_success"].startswith("NPS 83, 95% interval ")
     assert alpha["product_experience"] == "6 verified engagements with Acme CRM"
+    assert alpha["product_success"].startswith("Acme CRM: NPS 83, 95% interval ")
+    assert alpha["product_success"].endswith(
+        "(6 responses); shrunk toward the partner's overall 74: 78"
+    )
     assert alpha["proximity"] == "nearest office Berlin, DE, 0 km away"
     assert alpha["budget_fit"] == (
         "6 of 6 verified engagements had a budget between 50,000 and 200,000"
+    )
+    assert alpha["go_live"] == (
+        "6 of 6 ended verified engagements went live (completed, as both sides recorded it), "
+        "0 cancelled"
+    )
+    assert alpha["repeat_customers"] == "1 of 7 customers came back for another engagement"
+    assert alpha["recency"] == (
+        "latest verified engagement 2025-06, 12 months before the newest on record (2026-06)"
     )
     charlie = {f["name"]: f["evidence"] for f in found["charlie"]["factors"]}
     assert (
@@ -173,20 +215,51 @@ def test_each_factor_says_where_it_comes_from(keys: dict[str, str], api: GraphQL
 def test_weights_scale_to_the_factors_the_need_informs(
     keys: dict[str, str], api: GraphQLClient
 ) -> None:
-    need = {"industry": "healthcare", "weights": {"customerSuccess": 3, "industrySuccess": 1}}
+    need = {"industry": "healthcare", "weights": {"customerSuccess": 30, "industrySuccess": 10}}
     found = best_fit(api, keys["acme"], need)
     for match in found:
         weights = {f["name"]: f["weight"] for f in match["factors"]}
-        # products, location and budget are not given: their factors drop out
+        # products, location and budget are not given: their factors drop out; the rest
+        # keep their documented defaults: 5 + 15 + 15 + 5
+        total = 30 + 10 + 5 + 15 + 15 + 5
         assert weights == pytest.approx(
             {
-                "customer_success": 3 / 4.15,
-                "industry_success": 1 / 4.15,
-                "industry_experience": 0.15 / 4.15,
+                "customer_success": 30 / total,
+                "industry_success": 10 / total,
+                "industry_experience": 5 / total,
+                "go_live": 15 / total,
+                "repeat_customers": 15 / total,
+                "recency": 5 / total,
             }
         )
         total = sum(f["weight"] * f["value"] for f in match["factors"])
         assert total == pytest.approx(match["score"], abs=1e-12)
+
+
+def test_one_weight_given_leaves_the_others_at_their_documented_defaults(
+    keys: dict[str, str], api: GraphQLClient
+) -> None:
+    """Issue 19: `weights: {productExperience: 30}` made product 97.7% of the score, as the
+    defaults were on another scale (0.3, 0.25, ...). The defaults add up to 100: giving 30
+    for product (default 10) makes the total 120, and product 30 / 120 of the score."""
+    found = best_fit(api, keys["acme"], {**NEED, "weights": {"productExperience": 30}})
+    for match in found:
+        shares = {f["name"]: f["weight"] for f in match["factors"]}
+        expected = {name: 100 * share / 120 for name, share in WEIGHTS.items()}
+        expected["product_experience"] = 30 / 120
+        assert shares == pytest.approx(expected, abs=1e-12)
+        assert shares["product_experience"] == pytest.approx(0.25, abs=1e-12)
+        assert shares["customer_success"] == pytest.approx(20 / 120)
+    # the defaults given explicitly change nothing
+    defaults = {_camel(name): 100 * share for name, share in WEIGHTS.items()}
+    assert best_fit(api, keys["acme"], {**NEED, "weights": defaults}) == best_fit(
+        api, keys["acme"], NEED
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def test_same_need_same_answer_and_ties_by_slug(db: Database, api: GraphQLClient) -> None:
@@ -268,6 +341,9 @@ def test_only_vendors_and_admins_may_ask(
                     "industrySuccess": 0,
                     "industryExperience": 0,
                     "productExperience": 0,
+                    "goLive": 0,
+                    "repeatCustomers": 0,
+                    "recency": 0,
                     "proximity": 0,
                     "budgetFit": 0,
                 }

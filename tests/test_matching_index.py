@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from api.models import public_version as version_table
 from tests import factories
 from tests.databases import Database, count_statements
 from tests.matching_world import answers, publish
 from tests.server import GraphQLClient
-from tests.survey_flow import engagement_input, invite, record, submit
+from tests.survey_flow import confirm, engagement_input, invite, record, submit
 from tests.test_matching import BEST_FIT
 
 SLIM = """
@@ -132,3 +134,45 @@ def test_answers_under_k_weigh_as_none(db: Database, api: GraphQLClient) -> None
     assert found["small"]["customer_success"]["value"] == pytest.approx((market + 100) / 200)
     assert found["small"]["industry_success"]["value"] == pytest.approx((market + 100) / 200)
     assert "NPS -100" not in str(found["small"])
+
+
+SET_STATUS = """
+mutation($id: ID!, $status: String!) {
+  setEngagementStatus(engagementId: $id, status: $status) { errors { code } }
+}
+"""
+
+
+def test_an_engagement_agreed_through_the_api_reaches_the_next_match(
+    db: Database, api: GraphQLClient
+) -> None:
+    """Delivery counts once both sides agreed; the partner's confirmation and the vendor's
+    status change reach the match index through the change log, and buyers' data version
+    does not move (nothing a buyer sees changed)."""
+    with db.session() as session, session.begin():
+        ref = factories.reference_data(session)
+        factories.partner(session, ref, "alpha-health", offices=(("Oslo", "NO", 59.9, 10.7),))
+        key = factories.key(session, "vendor", vendor="acme")
+        alpha = factories.key(session, "partner", partner="alpha-health")
+    need = {"products": ["acme-crm"]}
+
+    def factors() -> dict[str, str]:
+        [match] = api.data(BEST_FIT, {"need": need}, key=key)["bestFitPartners"]
+        return {f["name"]: f["evidence"] for f in match["factors"]}
+
+    assert factors()["product_experience"].startswith("0 verified engagements with Acme CRM")
+    version = public_version(db)
+    recorded = record(api, key, None, **engagement_input("alpha-health", status="in_progress"))
+    assert factors()["go_live"] == "no verified engagement has ended yet"  # not agreed yet
+    confirm(api, alpha, recorded)
+    assert factors()["repeat_customers"] == "0 of 1 customer came back for another engagement"
+    assert factors()["product_experience"].startswith("0 verified engagements")  # in progress
+    body = api.data(SET_STATUS, {"id": recorded, "status": "completed"}, key=key)
+    assert body["setEngagementStatus"]["errors"] == []
+    assert factors()["product_experience"] == "1 verified engagement with Acme CRM"
+    assert public_version(db) == version
+
+
+def public_version(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(version_table.c.version)) or 0)

@@ -1,10 +1,12 @@
 """Properties of the scoring, on generated partners (no database): the factors add up to
-the score, the score stays in [0, 1], and the pruned search finds exactly what scoring
-every partner finds."""
+the score, the score stays in [0, 1], the pruned search finds exactly what scoring every
+partner finds, and a partner that delivered the need's products comes before one that did
+not."""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -13,9 +15,9 @@ from hypothesis import strategies as st
 from api.matching.engine import top
 from api.matching.index import PartnerFacts, Snapshot, shown_industries
 from api.matching.need import DEFAULT_WEIGHTS, FACTORS, Need, Requirements, effective_weights
-from api.matching.score import explain, nearest, score, values_of
+from api.matching.score import explain, nearest, rank_tier, score, values_of
 from api.models import Industry, Product, Vendor
-from api.readers.matching import Nps, OfficePlace, RawFacts, Reference
+from api.readers.matching import Delivery, Nps, OfficePlace, RawFacts, Reference
 
 INDUSTRIES = {
     1: Industry(id=1, slug="healthcare", name="Healthcare"),
@@ -33,7 +35,23 @@ def nps(draw: st.DrawFn) -> Nps:
     n = draw(st.integers(0, 60))
     promoters = draw(st.integers(0, n))
     detractors = draw(st.integers(0, n - promoters))
-    return Nps(n, promoters, detractors, draw(st.integers(0, n + 3)))
+    return Nps(n, promoters, detractors)
+
+
+@st.composite
+def delivery(draw: st.DrawFn) -> Delivery:
+    completed = draw(st.integers(0, 40))
+    customers = draw(st.integers(0, completed + 3))
+    return Delivery(
+        industries=draw(st.dictionaries(st.sampled_from([1, 2]), st.integers(0, 30), max_size=2)),
+        products=draw(st.dictionaries(st.sampled_from([1, 2]), st.integers(0, 30), max_size=2)),
+        completed=completed,
+        cancelled=draw(st.integers(0, 10)),
+        customers=customers,
+        returning=draw(st.integers(0, customers)),
+        latest=draw(st.none() | st.dates(date(2020, 1, 1), date(2026, 12, 1))),
+        budgets=sorted(draw(st.lists(st.integers(1_000, 2_000_000), max_size=8))),
+    )
 
 
 @st.composite
@@ -49,14 +67,17 @@ def partner(draw: st.DrawFn, pid: int) -> RawFacts:
         languages=frozenset(draw(st.sets(st.sampled_from(["en", "de"])))),
         partner_types=frozenset(["implementation"]),
         min_budget=draw(st.sampled_from([0, 10_000, 100_000])),
-        overall=Nps(overall_n, promoters, detractors, overall_n),
+        overall=Nps(overall_n, promoters, detractors),
         industries=industries,
         # publication decides which industries are shown; any of those with k answers may be
         shown_industries=draw(
             st.sets(st.sampled_from([k for k, s in industries.items() if s.n >= 5] or [0]))
         )
         & set(industries),
-        products=draw(st.dictionaries(st.sampled_from([1, 2]), st.integers(0, 30), max_size=2)),
+        # the product segments publication shows (with k answers or more)
+        products=draw(
+            st.dictionaries(st.sampled_from([1, 2]), nps().filter(lambda s: s.n >= 5), max_size=2)
+        ),
         offices=[
             OfficePlace("X", country, lat, lon)
             for country, lat, lon in draw(
@@ -70,7 +91,7 @@ def partner(draw: st.DrawFn, pid: int) -> RawFacts:
                 )
             )
         ],
-        budgets=sorted(draw(st.lists(st.integers(1_000, 2_000_000), max_size=8))),
+        delivery=draw(delivery()),
     )
 
 
@@ -99,7 +120,7 @@ def needs(draw: st.DrawFn) -> Need:
         | st.tuples(st.floats(-89, 89, allow_nan=False), st.floats(-179, 179, allow_nan=False))
     )
     weights = draw(
-        st.dictionaries(st.sampled_from(FACTORS), st.floats(0, 100, allow_nan=False), max_size=6)
+        st.dictionaries(st.sampled_from(FACTORS), st.floats(0, 100, allow_nan=False), max_size=9)
     )
     need = Need(
         industry=draw(st.none() | st.sampled_from(["healthcare", "retail"])),
@@ -113,10 +134,13 @@ def needs(draw: st.DrawFn) -> Need:
             max_distance_km=draw(st.none() | st.floats(0, 20_000)) if point else None
         ),
         weights=weights,
+        delivered_first=draw(st.booleans()),
     )
     used = [weights.get(n, DEFAULT_WEIGHTS[n]) for n in FACTORS if need.informs(n)]
     if math.fsum(used) <= 0:
-        need = Need(industry=need.industry, products=need.products)
+        need = Need(
+            industry=need.industry, products=need.products, delivered_first=need.delivered_first
+        )
     return need
 
 
@@ -133,7 +157,7 @@ def test_factors_add_up_to_a_score_in_0_1(snapshot: Snapshot, need: Need) -> Non
     assert math.fsum(weights.values()) == pytest.approx(1.0, abs=1e-12)
     reference = reference_of(need)
     for facts in snapshot.order:
-        match = explain(facts, need, reference, snapshot.market_nps, weights)
+        match = explain(facts, need, reference, snapshot, weights)
         assert 0.0 <= match.score <= 1.0
         assert all(0.0 <= f.value <= 1.0 for f in match.factors)
         assert abs(math.fsum(f.weight * f.value for f in match.factors) - match.score) <= 1e-12
@@ -155,11 +179,37 @@ def test_the_pruned_search_finds_what_scoring_everyone_finds(
         if not facts.raw.capabilities.issuperset(need.capabilities):
             continue
         limit = need.require.max_distance_km
-        values = values_of(facts, need, reference, snapshot.market_nps)
+        values = values_of(facts, need, reference, snapshot)
         if limit is not None:
             place = nearest(facts, need)
             if place is None or place[1] > limit:
                 continue
-        everyone.append((-score(values, weights), facts.raw.slug))
+        tier = rank_tier(facts, need, reference)
+        everyone.append((-tier, -score(values, weights), facts.raw.slug))
     everyone.sort()
-    assert [f.raw.slug for f in found] == [slug for _, slug in everyone[:first]]
+    assert [f.raw.slug for f in found] == [slug for _, _, slug in everyone[:first]]
+
+
+@settings(max_examples=120, deadline=None)
+@given(snapshot=worlds(), need=needs())
+def test_by_default_a_partner_that_delivered_the_products_comes_first(
+    snapshot: Snapshot, need: Need
+) -> None:
+    """Whatever the weights and the other evidence: of two partners, one that delivered more
+    of the need's products is listed before one that delivered fewer."""
+    need = Need(
+        industry=need.industry,
+        products=need.products or ("acme-crm",),
+        country=need.country,
+        latitude=need.latitude,
+        longitude=need.longitude,
+        budget=need.budget,
+        weights=need.weights,
+    )
+    reference = reference_of(need)
+    found = top(snapshot, need, reference, effective_weights(need), len(snapshot.order))
+    delivered = [
+        sum(1 for p, _ in reference.products if facts.raw.delivery.products.get(p.id, 0) > 0)
+        for facts in found
+    ]
+    assert delivered == sorted(delivered, reverse=True)

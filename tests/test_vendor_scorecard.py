@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from api.models import Vendor, VendorProgramMembership
 from tests import factories
-from tests.databases import Database
+from tests.databases import Database, count_statements
 from tests.matching_world import answers, engagement, invite, publish
 from tests.server import GraphQLClient
 
@@ -117,3 +117,96 @@ def test_partners_and_the_public_are_refused(
 ) -> None:
     key = keys[caller] if caller else None
     assert api.error_codes(SCORECARD, {"vendor": "acme"}, key=key) == ["FORBIDDEN"]
+
+
+PAGE = """
+query Page($first: Int, $after: String) {
+  vendorScorecard(vendor: "acme", first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { partner { slug metrics { responseCount } offices { city } } } }
+    partners { partner { slug } rankingScore }
+  }
+}
+"""
+
+
+def many_partners(db: Database, count: int) -> str:
+    """`count` partners in acme's program, every third with 5 answers (ranking apart)."""
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        acme = session.scalar(select(Vendor).where(Vendor.slug == "acme"))
+        assert acme is not None
+        for number in range(count):
+            row = factories.partner(session, world, f"partner-{number:03d}")
+            session.add(
+                VendorProgramMembership(
+                    vendor_id=acme.id, partner_id=row.id, tier="gold", annual_revenue=1
+                )
+            )
+            if number % 3 == 0:
+                answers(session, world, row.id, "retail", [number % 11] * 5)
+        publish(session)
+        return factories.key(session, "vendor", vendor="acme")
+
+
+@pytest.mark.parametrize("size", [1, 7, 20, 100])
+def test_pages_cover_every_partner_once_in_the_scorecards_order(
+    db: Database, api: GraphQLClient, size: int
+) -> None:
+    """Issue 19: 118 partners came back in one answer. Page after page, each partner comes
+    once, in the order of the whole list (ranking score, then slug)."""
+    key = many_partners(db, 45)
+    whole = api.data(PAGE, {"first": 100}, key=key)["vendorScorecard"]
+    assert whole["totalCount"] == 45
+    order = [row["partner"]["slug"] for row in whole["partners"]]
+    assert len(order) == 45
+    scores = [row["rankingScore"] for row in whole["partners"]]
+    assert scores == sorted(scores, reverse=True)
+    seen: list[str] = []
+    after = None
+    while True:
+        page = api.data(PAGE, {"first": size, "after": after}, key=key)["vendorScorecard"]
+        assert page["totalCount"] == 45
+        slugs = [edge["node"]["partner"]["slug"] for edge in page["edges"]]
+        assert slugs == [row["partner"]["slug"] for row in page["partners"]]
+        seen += slugs
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert seen == order
+
+
+def test_the_default_page_is_20_and_more_than_100_is_refused(
+    db: Database, api: GraphQLClient
+) -> None:
+    key = many_partners(db, 25)
+    page = api.data(PAGE, key=key)["vendorScorecard"]
+    assert (len(page["edges"]), page["totalCount"], page["pageInfo"]["hasNextPage"]) == (
+        20,
+        25,
+        True,
+    )
+    empty = api.data(PAGE, {"first": 0}, key=key)["vendorScorecard"]
+    assert (empty["edges"], empty["totalCount"], empty["pageInfo"]) == (
+        [],
+        25,
+        {"hasNextPage": True, "endCursor": None},
+    )
+    assert api.error_codes(PAGE, {"first": 101}, key=key) == ["VALIDATION"]
+    assert api.error_codes(PAGE, {"first": -1}, key=key) == ["VALIDATION"]
+    assert api.error_codes(PAGE, {"after": "not-a-cursor"}, key=key) == ["VALIDATION"]
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_a_page_costs_the_same_statements_whatever_the_partners(
+    db: Database, api: GraphQLClient, count: int
+) -> None:
+    key = many_partners(db, count)
+    with count_statements(db.engine) as statements:
+        page = api.data(PAGE, {"first": 5}, key=key)["vendorScorecard"]
+    assert len(page["edges"]) == 5
+    # the API key; the vendor; its work (3); the market; ranking scores (2); the page's
+    # partners, their figures and their offices; on PostgreSQL also the statement timeout
+    assert len(statements) == 11 + (db.backend == "postgresql"), statements

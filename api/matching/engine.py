@@ -1,8 +1,10 @@
 """best_fit: the partners that fit a need best, each with its score explained.
 
-Every partner that passes the hard filters is considered. The four factors that cost a
+Every partner that passes the hard filters is considered. The factors that cost a
 dictionary look-up are worked out for each; distance and past budgets, which cost more,
-only for the partners that could still reach the first `first`, best bound first.
+only for the partners that could still reach the first `first`, best bound first. A need
+that puts delivered products first orders by (products delivered, score): the bound is
+compared the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from api.matching.score import (
 )
 from api.readers import matching as readers
 
+TIER_STEP = 4.0
+"""Above any score (at most 1) and its bound, with room for rounding."""
 BOUND_MARGIN = 1e-9
 """A bound is a plain sum, a score an exact one (math.fsum): they may differ in the last bit."""
 
@@ -38,9 +42,7 @@ def best_fit(*, session: Session, need: Need, first: int = 10) -> list[Match]:
     snapshot = index_for(session).current(session)
     weights = effective_weights(need)
     chosen = top(snapshot, need, reference, weights, first)
-    return best_first(
-        [explain(facts, need, reference, snapshot.market_nps, weights) for facts in chosen]
-    )
+    return best_first([explain(facts, need, reference, snapshot, weights) for facts in chosen])
 
 
 def top(
@@ -50,20 +52,26 @@ def top(
     weights: Mapping[str, float],
     first: int,
 ) -> list[PartnerFacts]:
-    """The `first` best partners that pass the hard filters, by exact score then slug.
+    """The `first` best partners that pass the hard filters, by (products delivered, if the
+    need puts them first), exact score, then slug.
 
     Partners are scored exactly in the order of their bound; once `first` exact scores
-    beat the next bound, no partner left can reach them. The four look-up factors come
-    from the snapshot's columns, worked out by the same formulas as score.values_of.
+    beat the next bound, no partner left can reach them. The look-up factors come from
+    the snapshot's columns, worked out by the same formulas as score.values_of. A factor
+    missing from `weights` weighs 0.
     """
     columns = _columns(snapshot, reference)
+    tiers = columns.tiers(len(snapshot.order)) if need.delivered_first else None
+    # A score is at most 1: TIER_STEP x tier + bound orders by tier, then by bound.
     bounds = _bounds(snapshot, need, columns, weights)
+    if tiers is not None:
+        bounds = [TIER_STEP * t + b for t, b in zip(tiers, bounds, strict=True)]
     order = snapshot.order
     by_bound = sorted(_passing(snapshot, need, columns), key=bounds.__getitem__, reverse=True)
-    weighted = [weights[name] for name in FACTORS]
+    weighted = [weights.get(name, 0.0) for name in FACTORS]
     limit = need.require.max_distance_km
-    best: list[float] = []  # min-heap: the `first` best exact scores so far
-    scored: list[tuple[float, str, PartnerFacts]] = []
+    best: list[float] = []  # min-heap: the `first` best TIER_STEP x tier + exact score so far
+    scored: list[tuple[int, float, str, PartnerFacts]] = []
     for index in by_bound:
         if len(best) == first and bounds[index] + BOUND_MARGIN < best[0]:
             break
@@ -73,13 +81,15 @@ def top(
             continue
         values = [*columns.values(index), proximity_value(place, need), budget_value(facts, need)]
         exact = min(1.0, max(0.0, math.fsum(w * v for w, v in zip(weighted, values, strict=True))))
-        scored.append((exact, facts.raw.slug, facts))
+        tier = tiers[index] if tiers is not None else 0
+        scored.append((tier, exact, facts.raw.slug, facts))
+        ranked = TIER_STEP * tier + exact
         if len(best) < first:
-            heapq.heappush(best, exact)
-        elif exact > best[0]:
-            heapq.heapreplace(best, exact)
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [facts for _, _, facts in scored[:first]]
+            heapq.heappush(best, ranked)
+        elif ranked > best[0]:
+            heapq.heapreplace(best, ranked)
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    return [facts for _, _, _, facts in scored[:first]]
 
 
 @dataclass(frozen=True)
@@ -90,16 +100,33 @@ class Columns:
     industry_success: Sequence[float]
     industry_experience: Sequence[float]
     products: tuple[Sequence[float], ...]
+    product_success: tuple[Sequence[float], ...]
+    go_live: Sequence[float]
+    repeat_customers: Sequence[float]
+    recency: Sequence[float]
 
     def values(self, index: int) -> list[float]:
-        """customer_success, industry_success, industry_experience, product_experience."""
+        """The factors read from columns, in FACTORS' order: all but the last two,
+        proximity and budget_fit, which are worked out per partner."""
         products = [column[index] for column in self.products]
+        success = [column[index] for column in self.product_success]
         return [
             self.success[index],
             self.industry_success[index],
+            math.fsum(success) / len(success) if success else 0.0,
             self.industry_experience[index],
             math.fsum(products) / len(products) if products else 0.0,
+            self.go_live[index],
+            self.repeat_customers[index],
+            self.recency[index],
         ]
+
+    def tiers(self, size: int) -> list[int]:
+        """How many of the need's products each partner delivered (experience above 0)."""
+        tiers = [0] * size
+        for column in self.products:
+            tiers = [t + (value > 0) for t, value in zip(tiers, column, strict=True)]
+        return tiers
 
 
 def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
@@ -116,6 +143,12 @@ def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
         industry_success=industry[0],
         industry_experience=industry[1],
         products=tuple(snapshot.product_column(product.id) for product, _ in reference.products),
+        product_success=tuple(
+            snapshot.product_success_column(product.id) for product, _ in reference.products
+        ),
+        go_live=snapshot.go_live,
+        repeat_customers=snapshot.repeat_customers,
+        recency=snapshot.recency,
     )
 
 
@@ -124,18 +157,19 @@ def _bounds(
 ) -> list[float]:
     """Each partner's score with proximity and past budgets at their best, in the
     snapshot's order."""
-    rest = weights["proximity"] + weights["budget_fit"]
+    weight = {name: weights.get(name, 0.0) for name in FACTORS}
+    rest = weight["proximity"] + weight["budget_fit"]
     budget = need.budget
-    w = weights["customer_success"]
+    w = weight["customer_success"]
     if budget is None:
         bounds = [w * value + rest for value in columns.success]
     else:
-        below = weights["proximity"]
+        below = weight["proximity"]
         bounds = [
             w * value + (rest if minimum <= budget else below)
             for value, minimum in zip(columns.success, snapshot.min_budgets, strict=True)
         ]
-    wi, we = weights["industry_success"], weights["industry_experience"]
+    wi, we = weight["industry_success"], weight["industry_experience"]
     if wi or we:
         bounds = [
             b + wi * s + we * e
@@ -144,10 +178,14 @@ def _bounds(
             )
         ]
     if columns.products:
-        wp = weights["product_experience"] / len(columns.products)
+        wp = weight["product_experience"] / len(columns.products)
         for column in columns.products:
             bounds = [b + wp * e for b, e in zip(bounds, column, strict=True)]
-    return bounds
+        ws = weight["product_success"] / len(columns.product_success)
+        for column in columns.product_success:
+            bounds = [b + ws * s for b, s in zip(bounds, column, strict=True)]
+    standing = snapshot.standing(weight["go_live"], weight["repeat_customers"], weight["recency"])
+    return [b + s for b, s in zip(bounds, standing, strict=True)]
 
 
 def _passing(snapshot: Snapshot, need: Need, columns: Columns) -> list[int]:

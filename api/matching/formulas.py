@@ -17,6 +17,8 @@ EXPERIENCE_HALF: Final = 5
 DISTANCE_HALF_KM: Final = 500.0
 """Distance to the nearest office at which proximity falls to one half."""
 EARTH_RADIUS_KM: Final = 6371.0
+RECENCY_HALF_MONTHS: Final = 12.0
+"""Months since a partner's latest engagement at which recency falls to one half."""
 BUDGET_SPAN: Final = 2.0
 """A past budget fits when it lies between need / BUDGET_SPAN and need x BUDGET_SPAN."""
 
@@ -45,6 +47,23 @@ def shrunk_success(n: Any, promoters: Any, detractors: Any, prior: Any, pick: Pi
 def experience(covered: Any) -> Any:
     """covered / (covered + 5): 0 with no verified engagement, 1/2 at five, toward 1."""
     return covered / (covered + float(EXPERIENCE_HALF))
+
+
+def go_live(completed: Any, cancelled: Any) -> Any:
+    """Share of ended engagements that went live (the vendor recorded them completed, not
+    cancelled), with one of each added: no history gives 1/2, one engagement cannot give 1."""
+    return (completed + 1.0) / (completed + cancelled + 2.0)
+
+
+def returning(returned: Any, customers: Any) -> Any:
+    """Share of customers who came back for another engagement, with two customers added
+    who did not: 0 without customers, one returning customer of one gives 1/3."""
+    return returned / (customers + 2.0)
+
+
+def recency(months: Any) -> Any:
+    """1 for an engagement in the newest month on record, 1/2 a year before, 1/3 two years."""
+    return 1.0 / (1.0 + months / RECENCY_HALF_MONTHS)
 
 
 def proximity(distance_km: Any) -> Any:

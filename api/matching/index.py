@@ -1,5 +1,6 @@
-"""The match index: every partner's published facts in memory, kept current from the
-change log, so a need is scored without reading 10,000 partners' rows each time.
+"""The match index: every partner's published facts and agreed engagements in memory, kept
+current from the change log, so a need is scored without reading 10,000 partners' rows
+each time.
 
 Like the search index it is derived data, one per process and database. Each call reads
 the change log's newest rows (one query): a partner named there is read again; a row for
@@ -11,8 +12,9 @@ ids are read every time, so a transaction that commits after a later one is stil
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
@@ -24,6 +26,7 @@ from api.readers import figures
 from api.readers import matching as readers
 
 WINDOW = 200
+STANDING_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,49 @@ class PartnerFacts:
         )
         return value
 
+    def product_nps(self, product_id: int, market_nps: float) -> float:
+        """The shrunk NPS with the product if the public sees that segment, else the overall."""
+        overall = self.overall(market_nps)
+        seg = self.raw.products.get(product_id)
+        if seg is None:
+            return overall
+        value: float = formulas.shrunk_success(
+            seg.n, seg.promoters, seg.detractors, overall, formulas.python_pick
+        )
+        return value
+
+    def go_live(self) -> float:
+        d = self.raw.delivery
+        value: float = formulas.go_live(float(d.completed), float(d.cancelled))
+        return value
+
+    def repeat_customers(self) -> float:
+        d = self.raw.delivery
+        value: float = formulas.returning(float(d.returning), float(d.customers))
+        return value
+
+    def recency(self, newest: date | None) -> float:
+        """0 without a dated engagement; else by the months its latest is before `newest`."""
+        latest = self.raw.delivery.latest
+        if latest is None or newest is None:
+            return 0.0
+        value: float = formulas.recency(float(months_between(latest, newest)))
+        return value
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from one date's month to the other's."""
+    return max(0, (later.year - earlier.year) * 12 + later.month - earlier.month)
+
+
+def newest_date(partners: Iterable[PartnerFacts]) -> date | None:
+    """The newest engagement date on record: recency is measured from it, not from the
+    clock, so the same data always gives the same scores."""
+    return max(
+        (facts.raw.delivery.latest for facts in partners if facts.raw.delivery.latest),
+        default=None,
+    )
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -59,22 +105,33 @@ class Snapshot:
     market_nps: float
     partners: Mapping[int, PartnerFacts]
     order: tuple[PartnerFacts, ...] = ()
+    newest: date | None = None  # the newest engagement date on record
     success: tuple[float, ...] = ()  # customer success values, 0..1
+    go_live: tuple[float, ...] = ()
+    repeat_customers: tuple[float, ...] = ()
+    recency: tuple[float, ...] = ()
     min_budgets: tuple[int, ...] = ()
     responses: tuple[int, ...] = ()  # published, overall
     # Filled at the first need that asks, per industry and per product.
     _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
     _products: dict[int, list[float]] = field(default_factory=dict)
+    _product_success: dict[int, list[float]] = field(default_factory=dict)
+    _standing: dict[tuple[float, float, float], list[float]] = field(default_factory=dict)
     _tags: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, market_nps: float, partners: dict[int, PartnerFacts]) -> Snapshot:
         order = tuple(partners[pid] for pid in sorted(partners))
+        newest = newest_date(order)
         return cls(
             market_nps=market_nps,
             partners=MappingProxyType(partners),
             order=order,
+            newest=newest,
             success=tuple(formulas.nps_to_unit(facts.overall(market_nps)) for facts in order),
+            go_live=tuple(facts.go_live() for facts in order),
+            repeat_customers=tuple(facts.repeat_customers() for facts in order),
+            recency=tuple(facts.recency(newest) for facts in order),
             min_budgets=tuple(facts.raw.min_budget for facts in order),
             responses=tuple(facts.raw.overall.n for facts in order),
         )
@@ -98,11 +155,11 @@ class Snapshot:
             success: list[float] = []
             experience: list[float] = []
             for facts in self.order:
-                segment = facts.raw.industries.get(industry_id)
+                delivered = facts.raw.delivery.industries.get(industry_id, 0)
                 success.append(
                     formulas.nps_to_unit(facts.industry_nps(industry_id, self.market_nps))
                 )
-                experience.append(formulas.experience(float(segment.covered)) if segment else 0.0)
+                experience.append(formulas.experience(float(delivered)))
             columns = self._industries[industry_id] = (success, experience)
         return columns
 
@@ -111,7 +168,31 @@ class Snapshot:
         column = self._products.get(product_id)
         if column is None:
             column = self._products[product_id] = [
-                formulas.experience(float(facts.raw.products.get(product_id, 0)))
+                formulas.experience(float(facts.raw.delivery.products.get(product_id, 0)))
+                for facts in self.order
+            ]
+        return column
+
+    def standing(self, go_live: float, repeat_customers: float, recency: float) -> list[float]:
+        """The weighted sum of the three factors no need changes, in `order`; kept for a
+        few sets of weights (most needs use the defaults)."""
+        key = (go_live, repeat_customers, recency)
+        column = self._standing.get(key)
+        if column is None:
+            if len(self._standing) >= STANDING_KEPT:
+                self._standing.clear()  # one step, safe beside another request's read
+            column = self._standing[key] = [
+                go_live * g + repeat_customers * r + recency * n
+                for g, r, n in zip(self.go_live, self.repeat_customers, self.recency, strict=True)
+            ]
+        return column
+
+    def product_success_column(self, product_id: int) -> list[float]:
+        """Success with the product (its shown segment, else the overall), in `order`."""
+        column = self._product_success.get(product_id)
+        if column is None:
+            column = self._product_success[product_id] = [
+                formulas.nps_to_unit(facts.product_nps(product_id, self.market_nps))
                 for facts in self.order
             ]
         return column

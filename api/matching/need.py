@@ -15,20 +15,29 @@ from api.vocabulary import CAPABILITIES, PARTNER_TYPES
 FACTORS: Final = (
     "customer_success",
     "industry_success",
+    "product_success",
     "industry_experience",
     "product_experience",
+    "go_live",
+    "repeat_customers",
+    "recency",
     "proximity",
     "budget_fit",
 )
 DEFAULT_WEIGHTS: Final[Mapping[str, float]] = {
-    "customer_success": 0.30,
-    "industry_success": 0.25,
-    "industry_experience": 0.15,
-    "product_experience": 0.15,
-    "proximity": 0.10,
-    "budget_fit": 0.05,
+    "customer_success": 20.0,
+    "industry_success": 10.0,
+    "product_success": 10.0,
+    "industry_experience": 5.0,
+    "product_experience": 10.0,
+    "go_live": 15.0,
+    "repeat_customers": 15.0,
+    "recency": 5.0,
+    "proximity": 5.0,
+    "budget_fit": 5.0,
 }
-"""Relative weights; those of the factors a need informs are scaled to add up to 1."""
+"""On the scale a need gives its own weights (0 to 100; they add up to 100): a weight left
+out keeps its default. Those of the factors a need informs are scaled to add up to 1."""
 MAX_WEIGHT: Final = 100.0
 MAX_PRODUCTS: Final = 10
 MAX_LIST: Final = 20
@@ -64,6 +73,9 @@ class Need:
     partner_types: Sequence[str] = ()  # the partner is one of them
     require: Requirements = field(default_factory=Requirements)
     weights: Mapping[str, float] = field(default_factory=dict)  # factor name -> weight
+    # Partners come in order of how many of the need's products they delivered, then by
+    # score: one that never delivered a product never passes one that did.
+    delivered_first: bool = True
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -79,7 +91,7 @@ class Need:
         """Whether the need says anything the factor could measure."""
         if factor in ("industry_success", "industry_experience"):
             return self.industry is not None
-        if factor == "product_experience":
+        if factor in ("product_success", "product_experience"):
             return bool(self.products)
         if factor == "proximity":
             return self.has_point or self.country is not None

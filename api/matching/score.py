@@ -1,7 +1,8 @@
 """A partner's score for a need and its factors, each explained in words.
 
-Pure: it reads the facts the index holds (published figures only) and nothing about a
-partner's standing with a vendor, which no reader here fetches.
+Pure: it reads the facts the index holds (published figures the public sees, and
+engagements both sides agreed) and nothing about a partner's standing with a vendor,
+which no reader here fetches.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from api import metrics
 from api.matching import formulas
-from api.matching.index import PartnerFacts
+from api.matching.index import PartnerFacts, Snapshot, months_between
 from api.matching.need import FACTORS, Need
 from api.readers.matching import OfficePlace, Reference
 
@@ -32,6 +33,7 @@ class Match:
     slug: str
     score: float
     factors: tuple[Factor, ...]
+    delivered: int = 0  # of the need's products, when the need puts them first (else 0)
 
 
 def distance_km(office: OfficePlace, point: tuple[float, float]) -> float:
@@ -73,7 +75,7 @@ def budget_range(budget: int) -> tuple[float, float]:
 
 def fitting_budgets(facts: PartnerFacts, budget: int) -> int:
     low, high = budget_range(budget)
-    budgets = facts.raw.budgets  # sorted
+    budgets = facts.raw.delivery.budgets  # sorted
     return bisect.bisect_right(budgets, high) - bisect.bisect_left(budgets, low)
 
 
@@ -82,27 +84,50 @@ def industry_value(facts: PartnerFacts, reference: Reference, market: float) -> 
     return facts.industry_nps(reference.industry.id if reference.industry else None, market)
 
 
-def partial_values(facts: PartnerFacts, reference: Reference, market: float) -> dict[str, float]:
+def delivered(facts: PartnerFacts, reference: Reference) -> int:
+    """How many of the need's products the partner delivered (an agreed, completed
+    engagement with it)."""
+    products = facts.raw.delivery.products
+    return sum(1 for product, _ in reference.products if products.get(product.id, 0) > 0)
+
+
+def rank_tier(facts: PartnerFacts, need: Need, reference: Reference) -> int:
+    """What orders partners before their score: the products delivered, if the need says so."""
+    return delivered(facts, reference) if need.delivered_first else 0
+
+
+def partial_values(
+    facts: PartnerFacts, reference: Reference, snapshot: Snapshot
+) -> dict[str, float]:
     """The factors that need no distance and no budget arithmetic."""
-    raw = facts.raw
+    delivery = facts.raw.delivery
+    market = snapshot.market_nps
     industry = reference.industry
-    covered = raw.industries.get(industry.id) if industry else None
+    in_industry = delivery.industries.get(industry.id, 0) if industry else 0
     products = [
-        formulas.experience(float(raw.products.get(product.id, 0)))
+        formulas.experience(float(delivery.products.get(product.id, 0)))
+        for product, _ in reference.products
+    ]
+    success = [
+        formulas.nps_to_unit(facts.product_nps(product.id, market))
         for product, _ in reference.products
     ]
     return {
         "customer_success": formulas.nps_to_unit(facts.overall(market)),
         "industry_success": formulas.nps_to_unit(industry_value(facts, reference, market)),
-        "industry_experience": formulas.experience(float(covered.covered if covered else 0)),
+        "product_success": math.fsum(success) / len(success) if success else 0.0,
+        "industry_experience": formulas.experience(float(in_industry)),
         "product_experience": math.fsum(products) / len(products) if products else 0.0,
+        "go_live": facts.go_live(),
+        "repeat_customers": facts.repeat_customers(),
+        "recency": facts.recency(snapshot.newest),
     }
 
 
 def values_of(
-    facts: PartnerFacts, need: Need, reference: Reference, market: float
+    facts: PartnerFacts, need: Need, reference: Reference, snapshot: Snapshot
 ) -> dict[str, float]:
-    values = partial_values(facts, reference, market)
+    values = partial_values(facts, reference, snapshot)
     values["proximity"] = proximity_value(nearest(facts, need), need)
     values["budget_fit"] = budget_value(facts, need)
     return values
@@ -118,40 +143,45 @@ def proximity_value(place: tuple[OfficePlace, float] | None, need: Need) -> floa
 def budget_value(facts: PartnerFacts, need: Need) -> float:
     if need.budget is None or facts.raw.min_budget > need.budget:
         return 0.0
-    value: float = formulas.budget_fit(fitting_budgets(facts, need.budget), len(facts.raw.budgets))
+    value: float = formulas.budget_fit(
+        fitting_budgets(facts, need.budget), len(facts.raw.delivery.budgets)
+    )
     return value
 
 
 def score(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    """The weighted sum of the values, kept in [0, 1] against rounding."""
-    return min(1.0, max(0.0, math.fsum(weights[name] * values[name] for name in FACTORS)))
+    """The weighted sum of the values, kept in [0, 1] against rounding (a factor missing
+    from `weights` weighs 0)."""
+    return min(1.0, max(0.0, math.fsum(weights.get(name, 0.0) * values[name] for name in FACTORS)))
 
 
 def explain(
     facts: PartnerFacts,
     need: Need,
     reference: Reference,
-    market_nps: float,
+    snapshot: Snapshot,
     weights: Mapping[str, float],
 ) -> Match:
-    values = values_of(facts, need, reference, market_nps)
-    words = _evidence(facts, need, reference, market_nps)
+    values = values_of(facts, need, reference, snapshot)
+    words = _evidence(facts, need, reference, snapshot)
     factors = tuple(
         Factor(name=name, weight=weights[name], value=values[name], evidence=words[name])
         for name in FACTORS
-        if weights[name] > 0
+        if weights.get(name, 0.0) > 0
     )
     return Match(
         partner_id=facts.raw.partner_id,
         slug=facts.raw.slug,
         score=score(values, weights),
         factors=factors,
+        delivered=rank_tier(facts, need, reference),
     )
 
 
 def best_first(matches: Sequence[Match]) -> list[Match]:
-    """Highest score first; equal scores by slug."""
-    return sorted(matches, key=lambda match: (-match.score, match.slug))
+    """Most of the need's products delivered first (when the need says so), then the highest
+    score; equal ones by slug."""
+    return sorted(matches, key=lambda match: (-match.delivered, -match.score, match.slug))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -165,8 +195,9 @@ def _nps_words(n: int, promoters: int, detractors: int) -> str:
 
 
 def _evidence(
-    facts: PartnerFacts, need: Need, reference: Reference, market: float
+    facts: PartnerFacts, need: Need, reference: Reference, snapshot: Snapshot
 ) -> dict[str, str]:
+    market = snapshot.market_nps
     o = facts.raw.overall
     responses = _plural(o.n, "published response")
     if metrics.is_withheld(o.n):
@@ -179,12 +210,12 @@ def _evidence(
     return {
         "customer_success": overall,
         "industry_success": _industry_words(facts, reference, market),
+        "product_success": _product_success_words(facts, reference, market),
         "industry_experience": _experience_words(facts, reference),
-        "product_experience": "; ".join(
-            f"{_plural(facts.raw.products.get(product.id, 0), 'verified engagement')} "
-            f"with {product.name}"
-            for product, _ in reference.products
-        ),
+        "product_experience": _product_words(facts, need, reference),
+        "go_live": _go_live_words(facts),
+        "repeat_customers": _repeat_words(facts),
+        "recency": _recency_words(facts, snapshot),
         "proximity": _proximity_words(facts, need),
         "budget_fit": _budget_words(facts, need),
     }
@@ -193,9 +224,49 @@ def _evidence(
 def _experience_words(facts: PartnerFacts, reference: Reference) -> str:
     if reference.industry is None:
         return ""
-    segment = facts.raw.industries.get(reference.industry.id)
-    engagements = _plural(segment.covered if segment else 0, "verified engagement")
-    return f"{engagements} in {reference.industry.name.lower()}"
+    count = facts.raw.delivery.industries.get(reference.industry.id, 0)
+    return f"{_plural(count, 'verified engagement')} in {reference.industry.name.lower()}"
+
+
+def _product_words(facts: PartnerFacts, need: Need, reference: Reference) -> str:
+    products = facts.raw.delivery.products
+    words = "; ".join(
+        f"{_plural(products.get(product.id, 0), 'verified engagement')} with {product.name}"
+        for product, _ in reference.products
+    )
+    done = delivered(facts, reference)
+    if need.delivered_first and done < len(reference.products):
+        return f"{words}; listed after any partner that delivered more of these products"
+    return words
+
+
+def _go_live_words(facts: PartnerFacts) -> str:
+    d = facts.raw.delivery
+    ended = d.completed + d.cancelled
+    if not ended:
+        return "no verified engagement has ended yet"
+    return (
+        f"{d.completed} of {_plural(ended, 'ended verified engagement')} went live "
+        f"(completed, as both sides recorded it), {d.cancelled} cancelled"
+    )
+
+
+def _repeat_words(facts: PartnerFacts) -> str:
+    d = facts.raw.delivery
+    if not d.customers:
+        return "no verified customer yet"
+    return f"{d.returning} of {_plural(d.customers, 'customer')} came back for another engagement"
+
+
+def _recency_words(facts: PartnerFacts, snapshot: Snapshot) -> str:
+    latest, newest = facts.raw.delivery.latest, snapshot.newest
+    if latest is None or newest is None:
+        return "no dated verified engagement"
+    months = months_between(latest, newest)
+    return (
+        f"latest verified engagement {latest:%Y-%m}, {_plural(months, 'month')} before the "
+        f"newest on record ({newest:%Y-%m})"
+    )
 
 
 def _industry_words(facts: PartnerFacts, reference: Reference, market: float) -> str:
@@ -213,6 +284,26 @@ def _industry_words(facts: PartnerFacts, reference: Reference, market: float) ->
         f"{lead}; its figures there are withheld (under {metrics.K_ANONYMITY} answers, or to "
         f"protect a smaller segment), so the partner's overall {facts.overall(market):.0f} counts"
     )
+
+
+def _product_success_words(facts: PartnerFacts, reference: Reference, market: float) -> str:
+    overall = facts.overall(market)
+    words = []
+    for product, _ in reference.products:
+        seg = facts.raw.products.get(product.id)
+        if seg is None:
+            words.append(
+                f"{product.name}: no figures shown (under {metrics.K_ANONYMITY} answers, or "
+                f"withheld to protect a smaller segment), so the partner's overall "
+                f"{overall:.0f} counts"
+            )
+        else:
+            nps = _nps_words(seg.n, seg.promoters, seg.detractors)
+            words.append(
+                f"{product.name}: {nps} ({_plural(seg.n, 'response')}); shrunk toward the "
+                f"partner's overall {overall:.0f}: {facts.product_nps(product.id, market):.0f}"
+            )
+    return "; ".join(words)
 
 
 def _proximity_words(facts: PartnerFacts, need: Need) -> str:
@@ -238,7 +329,7 @@ def _budget_words(facts: PartnerFacts, need: Need) -> str:
             f"of {facts.raw.min_budget:,}"
         )
     low, high = budget_range(need.budget)
-    fitting, counted = fitting_budgets(facts, need.budget), len(facts.raw.budgets)
+    fitting, counted = fitting_budgets(facts, need.budget), len(facts.raw.delivery.budgets)
     return (
         f"{fitting} of {_plural(counted, 'verified engagement')} had a budget between "
         f"{low:,.0f} and {high:,.0f}"

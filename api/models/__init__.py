@@ -1,12 +1,13 @@
 """The ORM: one metadata, every table imported here so alembic and tests see them all."""
 
 from api.models.base import Base
-from api.models.changes import CHANGE_REASONS, change_log
+from api.models.changes import CHANGE_REASONS, UNSEEN_REASONS, change_log
 from api.models.engagement import (
     Customer,
     Engagement,
     SurveyInvitation,
     SurveyResponse,
+    agreed,
     engagement_products,
 )
 from api.models.figures import market_tallies, partner_tallies, published_market, published_tallies
@@ -26,6 +27,7 @@ from api.models.security import ApiKey, AuditEntry
 
 __all__ = [
     "CHANGE_REASONS",
+    "UNSEEN_REASONS",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -42,6 +44,7 @@ __all__ = [
     "SurveyResponse",
     "Vendor",
     "VendorProgramMembership",
+    "agreed",
     "change_log",
     "engagement_products",
     "market_tallies",

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,6 +80,12 @@ class Engagement(Base):
     disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def agreed() -> ColumnElement[bool]:
+    """The engagements both sides agreed happened: confirmed, and not disputed. Only these
+    count, for the figures and for every piece of evidence matching reads."""
+    return and_(Engagement.confirmed.is_(True), Engagement.disputed_at.is_(None))
 
 
 engagement_products = Table(

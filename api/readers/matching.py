@@ -1,30 +1,38 @@
 """What matching reads: each partner's published facts, in a few batched queries, and the
 change log that says whose facts to read again.
 
-Every figure is a published copy (api/services/publication.py); the budgets are those of
-engagements the published figures count. Nothing here reads a vendor program membership.
+Two kinds of evidence, and nothing else:
+- survey figures: published copies only (api/services/publication.py), and of segments
+  only those the public sees (`published_tallies.shown`);
+- engagements both sides agreed happened (api.models.agreed): how many were delivered per
+  industry and product, how many went live or were cancelled as their vendor recorded,
+  customers who came back, dates, budgets. These are records, not survey answers: no
+  answer, withheld or not, changes any of them.
+Nothing here reads a vendor program membership.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
+from api.metrics import is_withheld
 from api.models import (
     Engagement,
     Industry,
     Office,
     Partner,
     Product,
-    SurveyResponse,
     Vendor,
+    agreed,
     change_log,
+    engagement_products,
     published_tallies,
 )
 
@@ -73,12 +81,11 @@ def resolve(
 
 @dataclass(frozen=True)
 class Nps:
-    """Published answers of one set: n, promoters, detractors, engagements covered."""
+    """Published answers of one set: n, promoters, detractors."""
 
     n: int = 0
     promoters: int = 0
     detractors: int = 0
-    covered: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,20 @@ class OfficePlace:
     country: str
     latitude: float
     longitude: float
+
+
+@dataclass
+class Delivery:
+    """A partner's engagements that both sides agreed happened (no survey answer here)."""
+
+    industries: dict[int, int] = field(default_factory=dict)  # industry id -> completed
+    products: dict[int, int] = field(default_factory=dict)  # product id -> completed
+    completed: int = 0  # went live, as the vendor recorded it (status completed)
+    cancelled: int = 0
+    customers: int = 0  # distinct customer organisations
+    returning: int = 0  # customers with two engagements or more
+    latest: date | None = None  # the newest end (else start) date of an engagement
+    budgets: list[int] = field(default_factory=list)  # of the completed ones, sorted
 
 
 @dataclass
@@ -100,12 +121,13 @@ class RawFacts:
     partner_types: frozenset[str]
     min_budget: int
     overall: Nps = field(default_factory=Nps)
+    # The industry segments the public sees (published_tallies.shown, decided at
+    # publication), and nothing of the others: what is not read cannot leak.
     industries: dict[int, Nps] = field(default_factory=dict)
-    # The industry segments the public sees (published_tallies.shown, decided at publication)
     shown_industries: set[int] = field(default_factory=set)
-    products: dict[int, int] = field(default_factory=dict)  # product id -> covered
+    products: dict[int, Nps] = field(default_factory=dict)  # the shown product segments
     offices: list[OfficePlace] = field(default_factory=list)
-    budgets: list[int] = field(default_factory=list)  # of the engagements figures count
+    delivery: Delivery = field(default_factory=Delivery)
 
 
 def _nps_columns() -> list[Any]:
@@ -114,12 +136,11 @@ def _nps_columns() -> list[Any]:
         t.n,
         sum((t[name] for name in PROMOTER_COLUMNS[1:]), t[PROMOTER_COLUMNS[0]]),
         sum((t[name] for name in DETRACTOR_COLUMNS[1:]), t[DETRACTOR_COLUMNS[0]]),
-        t.engagements_covered,
     ]
 
 
 def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[int, RawFacts]:
-    """The facts of these partners (None: of every partner), in five queries."""
+    """The facts of these partners (None: of every partner), in seven queries."""
 
     def only(column: Any) -> list[Any]:
         return [] if partner_ids is None else [column.in_(partner_ids)]
@@ -145,24 +166,26 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
         )
     }
     t = published_tallies.c
-    for pid, kind, segment, shown, n, promoters, detractors, covered in session.execute(
+    for pid, kind, segment, shown, n, promoters, detractors in session.execute(
         select(t.partner_id, t.kind, t.segment, t.shown, *_nps_columns()).where(
             *only(t.partner_id),
-            t.kind.in_(("all", "industry", "product")),
-            (t.n > 0) | (t.engagements_covered > 0),
+            (t.kind == "all") | (t.kind.in_(("industry", "product")) & t.shown.is_(True)),
+            t.n > 0,
         )
     ):
         found = facts.get(pid)
         if found is None:
             continue
         if kind == "all":
-            found.overall = Nps(n, promoters, detractors, covered)
+            # Under k the overall answers are withheld: only their number is read.
+            withheld = is_withheld(n)
+            found.overall = Nps(n, 0 if withheld else promoters, 0 if withheld else detractors)
         elif kind == "industry":
-            found.industries[int(segment)] = Nps(n, promoters, detractors, covered)
+            found.industries[int(segment)] = Nps(n, promoters, detractors)
             if shown:
                 found.shown_industries.add(int(segment))
         else:
-            found.products[int(segment)] = covered
+            found.products[int(segment)] = Nps(n, promoters, detractors)
     for office in session.scalars(
         select(Office).where(*only(Office.partner_id)).order_by(Office.id)
     ):
@@ -170,33 +193,75 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             facts[office.partner_id].offices.append(
                 OfficePlace(office.city, office.country, office.latitude, office.longitude)
             )
-    budgets = _published_budgets(only(Engagement.partner_id), only(SurveyResponse.partner_id))
-    for pid, budget in session.execute(budgets):
-        if pid in facts:
-            facts[pid].budgets.append(budget)
+    _read_delivery(session, facts, only(Engagement.partner_id))
     return facts
 
 
-def _published_budgets(conditions: list[Any], answered: list[Any]) -> Any:
-    """The budget of each engagement with a response the partner's published figures count."""
-    t = published_tallies.c
-    counted = (
-        select(SurveyResponse.engagement_id)
-        .join(
-            published_tallies,
-            and_(t.partner_id == SurveyResponse.partner_id, t.kind == "all"),
+COMPLETED = Engagement.status == "completed"
+
+
+def _read_delivery(session: Session, facts: dict[int, RawFacts], only: list[Any]) -> None:
+    """Fill each partner's Delivery from its agreed engagements, in four queries."""
+    done = [*only, agreed(), COMPLETED]
+    for pid, industry_id, count in session.execute(
+        select(Engagement.partner_id, Engagement.industry_id, func.count())
+        .where(*done)
+        .group_by(Engagement.partner_id, Engagement.industry_id)
+    ):
+        if pid in facts:
+            facts[pid].delivery.industries[industry_id] = int(count)
+    for pid, product_id, count in session.execute(
+        select(Engagement.partner_id, engagement_products.c.product_id, func.count())
+        .join(engagement_products, engagement_products.c.engagement_id == Engagement.id)
+        .where(*done)
+        .group_by(Engagement.partner_id, engagement_products.c.product_id)
+    ):
+        if pid in facts:
+            facts[pid].delivery.products[product_id] = int(count)
+    per_customer = (
+        select(
+            Engagement.partner_id.label("pid"),
+            func.count().label("engagements"),
+            func.count(case((COMPLETED, 1))).label("completed"),
+            func.count(case((Engagement.status == "cancelled", 1))).label("cancelled"),
+            func.max(Engagement.ended_on).label("ended"),
+            func.max(Engagement.started_on).label("started"),
         )
-        .where(
-            *answered,
-            SurveyResponse.voided.is_(False),
-            SurveyResponse.partner_seq <= t.published_through,
-        )
+        .where(*only, agreed(), Engagement.status != "proposed")
+        .group_by(Engagement.partner_id, Engagement.customer_id)
+        .subquery()
     )
-    return (
+    c = per_customer.c
+    for pid, customers, returning, completed, cancelled, ended, started in session.execute(
+        select(
+            c.pid,
+            func.count(),
+            func.count(case((c.engagements >= 2, 1))),
+            func.sum(c.completed),
+            func.sum(c.cancelled),
+            func.max(c.ended),
+            func.max(c.started),
+        ).group_by(c.pid)
+    ):
+        if pid in facts:
+            delivery = facts[pid].delivery
+            delivery.customers, delivery.returning = int(customers), int(returning)
+            delivery.completed, delivery.cancelled = int(completed or 0), int(cancelled or 0)
+            delivery.latest = max((d for d in (_day(ended), _day(started)) if d), default=None)
+    for pid, budget in session.execute(
         select(Engagement.partner_id, Engagement.budget)
-        .where(*conditions, Engagement.budget.is_not(None), Engagement.id.in_(counted))
+        .where(*done, Engagement.budget.is_not(None))
         .order_by(Engagement.partner_id, Engagement.budget)
-    )
+    ):
+        if pid in facts and budget is not None:
+            facts[pid].delivery.budgets.append(budget)
+
+
+def _day(value: Any) -> date | None:
+    """A date from an aggregate: SQLite hands back the stored text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

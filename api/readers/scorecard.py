@@ -1,13 +1,17 @@
-"""A vendor's partners and the vendor's own survey work with each, in two queries."""
+"""A vendor's partners and the vendor's own survey work with each, in three queries, and
+their ranking scores in two more."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
-from api.models import Engagement, SurveyInvitation, Vendor, VendorProgramMembership
+from api.models import Engagement, Partner, SurveyInvitation, Vendor, VendorProgramMembership
+from api.readers.figures import EMPTY, overall_of
+from api.readers.partner_figures import partner_figures
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,20 @@ def vendor_work(session: Session, vendor_id: int) -> dict[int, VendorWork]:
         sent, used = surveys.get(pid, (0, 0))
         work[pid] = VendorWork(int(total), int(done), int(unsurveyed), sent, used)
     return work
+
+
+def ranking_scores(
+    session: Session, partner_ids: Sequence[int], market_nps: float, *, live: bool = False
+) -> dict[int, tuple[float, str]]:
+    """(ranking score, slug) of each partner, from its published figures (`live`: the
+    operators' live ones): the scorecard's order."""
+    overall = overall_of(session, partner_ids, live=live)
+    rows = session.execute(select(Partner.id, Partner.slug).where(Partner.id.in_(partner_ids)))
+    slugs: dict[int, str] = dict(rows.all())
+    return {
+        pid: (
+            partner_figures(overall.get(pid, EMPTY), market_nps, live=live).ranking_score,
+            slugs[pid],
+        )
+        for pid in partner_ids
+    }

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, event, insert, inspect, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
-from api.models import CHANGE_REASONS, change_log, public_version
+from api.models import CHANGE_REASONS, UNSEEN_REASONS, change_log, public_version
 
 log = logging.getLogger("vouch.changes")
 
@@ -61,11 +62,21 @@ one of these two sets (tests/test_public_version.py)."""
 
 
 def record(session: Session, *, partner_id: int | None, reason: str) -> None:
-    """Note that what a buyer sees of one partner (None: of every partner) changed."""
+    """Note that what a buyer sees of one partner (None: of every partner) changed, or, for
+    an UNSEEN_REASONS reason, what matching reads of it."""
     if reason not in CHANGE_REASONS:
         raise ValueError(f"unknown change reason {reason!r}")
     session.execute(insert(change_log).values(partner_id=partner_id, reason=reason))
-    session.info[_CHANGED] = True
+    if reason not in UNSEEN_REASONS:
+        session.info[_CHANGED] = True
+
+
+def engagements_agreed(session: Session, partner_ids: Iterable[int]) -> None:
+    """Engagements of these partners became agreed, or an agreed one changed status: what
+    matching reads of them moved (nothing a buyer sees)."""
+    rows = [{"partner_id": pid, "reason": "engagement"} for pid in sorted(set(partner_ids))]
+    if rows:
+        session.execute(insert(change_log), rows)
 
 
 def _wrote(session: Session, table: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.errors import DomainError, PermissionDenied
 from api.models import Customer, Engagement, Partner, Vendor
 from api.models.base import utcnow
-from api.services import audit
+from api.services import audit, changes
 from api.services.apikeys import Caller
 from api.services.engagements import locked_engagement
 
@@ -64,6 +64,7 @@ def confirm_engagement(*, session: Session, caller: Caller, engagement_id: int) 
         engagement.disputed_at = None
         engagement.dispute_reason = None
     engagement.confirmed = True
+    changes.engagements_agreed(session, [engagement.partner_id])
     audit.record(
         session=session,
         actor=caller.actor,

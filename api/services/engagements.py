@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import DomainError, PermissionDenied
 from api.models import Customer, Engagement, Industry, Partner, Product, Vendor, engagement_products
-from api.services import audit
+from api.services import audit, changes
 from api.services.apikeys import Caller
 from api.validation import MAX_BUDGET, Checker
 from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS
@@ -135,6 +135,8 @@ def record_engagement(*, session: Session, caller: Caller, draft: EngagementDraf
     )
     session.add(engagement)
     session.flush()
+    if engagement.confirmed:
+        changes.engagements_agreed(session, [partner_id])
     if draft.products:
         session.execute(
             insert(engagement_products),
@@ -195,6 +197,8 @@ def set_status(*, session: Session, caller: Caller, engagement_id: int, status: 
     if status not in ENGAGEMENT_STATUSES:
         raise DomainError.one("status", f"status must be one of {', '.join(ENGAGEMENT_STATUSES)}")
     before, engagement.status = engagement.status, status
+    if engagement.confirmed:
+        changes.engagements_agreed(session, [engagement.partner_id])
     audit.record(
         session=session,
         actor=caller.actor,

@@ -34,6 +34,7 @@ from api.models import (
     Engagement,
     SurveyInvitation,
     SurveyResponse,
+    agreed,
     engagement_products,
     market_tallies,
     partner_tallies,
@@ -204,7 +205,7 @@ def _invitations(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(Engagement.partner_id, func.count())
         .join(SurveyInvitation, SurveyInvitation.engagement_id == Engagement.id)
-        .where(Engagement.confirmed.is_(True), Engagement.disputed_at.is_(None))
+        .where(agreed())
         .group_by(Engagement.partner_id)
     ).all()
     return {partner_id: int(count) for partner_id, count in rows}

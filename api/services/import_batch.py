@@ -27,6 +27,7 @@ from api.models import (
     Vendor,
     engagement_products,
 )
+from api.services import changes
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft
 
@@ -200,6 +201,7 @@ def write(
     ]
     if links:
         session.execute(insert(engagement_products), links)
+    changes.engagements_agreed(session, (n.partner_id for n in new))
     session.execute(
         insert(AUDIT_LOG),
         [

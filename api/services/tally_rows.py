@@ -11,7 +11,7 @@ from sqlalchemy import Table, and_, bindparam, case, func, select, true, type_co
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.models import Engagement, SurveyResponse, engagement_products
+from api.models import Engagement, SurveyResponse, agreed, engagement_products
 from api.models.base import UTCDateTime
 
 UTC_TIME = UTCDateTime()
@@ -127,8 +127,4 @@ def counted() -> Any:
     """The responses that count, for a query joining SurveyResponse to its Engagement: not
     void, and their engagement agreed by both sides (the incremental path never adds
     others: invitations and submits wait for the agreement)."""
-    return and_(
-        SurveyResponse.voided.is_(False),
-        Engagement.confirmed.is_(True),
-        Engagement.disputed_at.is_(None),
-    )
+    return and_(SurveyResponse.voided.is_(False), agreed())

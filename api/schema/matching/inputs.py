@@ -11,14 +11,19 @@ def _weight(name: str) -> float | None:
 
 
 @strawberry.input(
-    description="Relative weights of the factors (0 to 100); those the need informs are "
-    "scaled to add up to 1. A factor left out keeps its default (see the method page)."
+    description="Weights of the factors, 0 to 100, on the scale of their defaults (which add "
+    "up to 100): a factor left out keeps its default. Those the need informs are then "
+    "scaled to add up to 1 (see the method page)."
 )
 class MatchWeights:
     customer_success: float | None = _weight("customer_success")
     industry_success: float | None = _weight("industry_success")
+    product_success: float | None = _weight("product_success")
     industry_experience: float | None = _weight("industry_experience")
     product_experience: float | None = _weight("product_experience")
+    go_live: float | None = _weight("go_live")
+    repeat_customers: float | None = _weight("repeat_customers")
+    recency: float | None = _weight("recency")
     proximity: float | None = _weight("proximity")
     budget_fit: float | None = _weight("budget_fit")
 
@@ -69,6 +74,11 @@ class ProjectNeed:
     )
     require: MatchRequirements | None = None
     weights: MatchWeights | None = None
+    delivered_products_first: bool = strawberry.field(
+        default=True,
+        description="partners that delivered more of the need's products (a completed "
+        "engagement both sides agreed) come first, then by score; false: by score alone",
+    )
 
     def to_need(self) -> Need:
         require = self.require or MatchRequirements()
@@ -91,4 +101,5 @@ class ProjectNeed:
                 within_budget=require.within_budget,
             ),
             weights=self.weights.to_values() if self.weights else {},
+            delivered_first=self.delivered_products_first,
         )

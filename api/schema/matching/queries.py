@@ -11,8 +11,14 @@ from api.readers import scorecard as readers
 from api.schema.context import Info
 from api.schema.errors import ClientError, invalid_argument
 from api.schema.matching.inputs import ProjectNeed
-from api.schema.matching.types import MatchFactor, PartnerMatch, PartnerScorecard, VendorScorecard
-from api.schema.pagination import page_size
+from api.schema.matching.types import (
+    MatchFactor,
+    PartnerMatch,
+    PartnerScorecard,
+    PartnerScorecardEdge,
+    VendorScorecard,
+)
+from api.schema.pagination import PageInfo, encode_cursor, page_size, page_window
 from api.schema.partners.types import Partner
 from api.schema.permissions import IsVendorOrAdmin
 from api.schema.reference.types import Vendor
@@ -55,40 +61,64 @@ class MatchingQueries:
 
     @strawberry.field(
         description="A vendor's own partners: its engagements and survey work with each, and "
-        "each partner's figures beside the market's. A vendor key sees its own vendor only; "
-        "an admin names the vendor.",
+        "each partner's figures beside the market's, by ranking score (then slug), a page at "
+        "a time (first: 0 to 100, 20 by default; after: a cursor of this list). A vendor key "
+        "sees its own vendor only; an admin names the vendor.",
         permission_classes=[IsVendorOrAdmin],
     )
-    def vendor_scorecard(self, info: Info, vendor: str | None = None) -> VendorScorecard:
+    def vendor_scorecard(
+        self,
+        info: Info,
+        vendor: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> VendorScorecard:
         caller = info.context.caller
         slug = vendor or caller.vendor_slug
         if caller.role == "vendor" and slug != caller.vendor_slug:
             raise ClientError("a vendor key reads its own scorecard only", code="FORBIDDEN")
         if slug is None:
             raise ClientError("name the vendor", code="VALIDATION", field="vendor")
-        row = readers.vendor_by_slug(info.context.session, slug)
+        offset, size = page_window(first, after)
+        session = info.context.session
+        row = readers.vendor_by_slug(session, slug)
         if row is None:
             raise ClientError(f"unknown vendor slug {slug!r}", code="NOT_FOUND", field="vendor")
-        work = readers.vendor_work(info.context.session, row.id)
-        partners = _partners(info, sorted(work))
-        market = info.context.loaders.market_nps()
-        cards = []
-        for partner_id, counts in work.items():
-            figures = info.context.loaders.figures(partner_id)
-            cards.append(
-                PartnerScorecard(
-                    partner=Partner.from_row(partners[partner_id]),
-                    engagements=counts.engagements,
-                    completed_engagements=counts.completed,
-                    engagements_not_surveyed=counts.not_surveyed,
-                    invitations=counts.invitations,
-                    responses=counts.responses,
-                    response_rate=counts.responses / counts.invitations
-                    if counts.invitations
-                    else None,
-                    ranking_score=figures.ranking_score,
-                    compared_to_market=figures.ranking_score - market,
-                )
-            )
-        cards.sort(key=lambda card: (-card.ranking_score, card.partner.slug))
-        return VendorScorecard(vendor=Vendor.from_row(row), market_nps=market, partners=cards)
+        work = readers.vendor_work(session, row.id)
+        loaders = info.context.loaders
+        market = loaders.market_nps()
+        ranking = readers.ranking_scores(session, sorted(work), market, live=loaders.live)
+        order = sorted(work, key=lambda pid: (-ranking[pid][0], ranking[pid][1]))
+        page = order[offset : offset + size]
+        partners = _partners(info, page)
+        cards = [_card(partners[pid], work[pid], ranking[pid][0], market) for pid in page]
+        return VendorScorecard(
+            vendor=Vendor.from_row(row),
+            market_nps=market,
+            partners=cards,
+            edges=[
+                PartnerScorecardEdge(node=card, cursor=encode_cursor(offset + index))
+                for index, card in enumerate(cards)
+            ],
+            page_info=PageInfo(
+                has_next_page=offset + size < len(order),
+                end_cursor=encode_cursor(offset + len(cards) - 1) if cards else None,
+            ),
+            total_count=len(order),
+        )
+
+
+def _card(
+    partner: PartnerRow, counts: readers.VendorWork, ranking: float, market: float
+) -> PartnerScorecard:
+    return PartnerScorecard(
+        partner=Partner.from_row(partner),
+        engagements=counts.engagements,
+        completed_engagements=counts.completed,
+        engagements_not_surveyed=counts.not_surveyed,
+        invitations=counts.invitations,
+        responses=counts.responses,
+        response_rate=counts.responses / counts.invitations if counts.invitations else None,
+        ranking_score=ranking,
+        compared_to_market=ranking - market,
+    )

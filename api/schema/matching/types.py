@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from api.matching import Factor
+from api.schema.pagination import PageInfo
 from api.schema.partners.types import Partner
 from api.schema.reference.types import Vendor
 
@@ -48,8 +49,22 @@ class PartnerScorecard:
     )
 
 
-@strawberry.type(description="A vendor's partners (engagements recorded or in its program).")
+@strawberry.type
+class PartnerScorecardEdge:
+    node: PartnerScorecard
+    cursor: str
+
+
+@strawberry.type(
+    description="A vendor's partners (engagements recorded or in its program), a page at a "
+    "time: `edges` and `partners` hold the same page."
+)
 class VendorScorecard:
     vendor: Vendor
     market_nps: float = strawberry.field(description="published, across every partner")
-    partners: list[PartnerScorecard]
+    partners: list[PartnerScorecard] = strawberry.field(
+        description="the page's partners, as in edges"
+    )
+    edges: list[PartnerScorecardEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="every partner of the vendor")
