@@ -1,0 +1,377 @@
+"""An evaluation of best-fit matching that could fail: worlds built on assumptions of their
+own (`bench/independent_world.py`), loaded into a real Vouch through its GraphQL survey
+chain over HTTP, then held-out needs, each answered by Vouch's top pick, the vendor's
+pick, the closest office, a random partner and the oracle.
+
+    .venv/bin/python bench/eval_independent.py                   # 2 worlds of 450 partners
+    .venv/bin/python bench/eval_independent.py --seed 3 --worlds 1 --partners 200 --needs 100
+
+The success of a pick is drawn from its hidden success probability for the need, with
+one uniform number per need shared by every strategy (so the oracle, the partner most
+likely to succeed, succeeds whenever any other pick does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rich.console import Console
+from rich.table import Table
+
+from api import migrations
+from api.settings import parse_database_url
+from bench.common import machine
+from bench.independent_load import (
+    Api,
+    Keys,
+    Loaded,
+    add_reference_data,
+    make_keys,
+    onboard,
+    served,
+    load_world,
+)
+from bench.independent_world import ASSUMPTIONS, Need, Partner, World, build_world
+
+STRATEGIES = ("vouch", "vendor", "closest", "random", "oracle")
+BANDS = ((5, 9), (10, 19), (20, None))
+SMALL_EMPLOYEES = 50  # "small": at most 50 people
+EXCELLENT_SHARE = 0.15  # "excellent": the top 15% of the world's partners by hidden quality
+
+BEST_FIT = """
+query Fit($need: ProjectNeed!) { bestFitPartners(need: $need, first: 10) { partner { slug } score } }
+"""
+PUBLISHED = """
+query Published($after: String) {
+  partners(first: 100, after: $after, orderBy: NAME) {
+    edges { node { slug metrics { responseCount rankingScore } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@dataclass
+class WorldResult:
+    seed: int
+    unhappy_answer: str
+    loaded: Loaded
+    needs: int
+    success: dict[str, float]  # drawn, share of needs
+    expected: dict[str, float]  # mean success probability of the picks
+    worst_expected: float  # the worst claimant of each need: a floor
+    spearman: dict[str, dict[str, float | int | None]]
+    median_answers: float
+    small_excellent: dict[str, int]
+    never_delivered: dict[str, float | int | None]
+    outcomes: dict[str, list[int]] = field(default_factory=dict)  # per need, for intervals
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(a))
+
+
+def ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    result = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            result[order[position]] = (start + end) / 2
+        start = end + 1
+    return result
+
+
+def spearman(xs: list[float], ys: list[float]) -> float | None:
+    if len(xs) < 3:
+        return None
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    var = math.sqrt(sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry))
+    return cov / var if var else None
+
+
+def vendor_pick(need: Need, candidates: list[Partner]) -> Partner:
+    """The vendor's recommendation: a sponsored partner first, then the most revenue to the
+    vendor (its claimed products' share), among those with an office in the customer's
+    country when there are any."""
+    local = [p for p in candidates if need.country in p.countries] or candidates
+    vendor = need.product.split("-")[0]
+
+    def revenue(partner: Partner) -> float:
+        own = sum(1 for product in partner.claimed_products if product.startswith(vendor))
+        return partner.revenue * own / len(partner.claimed_products)
+
+    return max(local, key=lambda p: (p.sponsored, revenue(p), p.slug))
+
+
+def closest_pick(need: Need, candidates: list[Partner]) -> Partner:
+    def distance(partner: Partner) -> float:
+        return min(
+            haversine_km(need.latitude, need.longitude, o.latitude, o.longitude)
+            for o in partner.offices
+        )
+
+    return min(candidates, key=lambda p: (distance(p), p.slug))
+
+
+def vouch_top10(api: Api, world: World, keys: Keys) -> list[list[str]]:
+    result = []
+    for need in world.needs:
+        variables = {
+            "need": {
+                "industry": need.industry,
+                "products": [need.product],
+                "country": need.country,
+                "latitude": need.latitude,
+                "longitude": need.longitude,
+                "budget": need.budget,
+            }
+        }
+        vendor = need.product.split("-")[0]
+        matches = api.data(BEST_FIT, variables, keys.vendors[vendor])["bestFitPartners"]
+        result.append([match["partner"]["slug"] for match in matches])
+    return result
+
+
+def published(api: Api) -> dict[str, tuple[int, float]]:
+    """Every partner's public figures, read without a key."""
+    found: dict[str, tuple[int, float]] = {}
+    after = None
+    while True:
+        page = api.data(PUBLISHED, {"after": after}, None)["partners"]
+        for edge in page["edges"]:
+            metrics = edge["node"]["metrics"]
+            found[edge["node"]["slug"]] = (metrics["responseCount"], metrics["rankingScore"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
+    by_slug = {p.slug: p for p in world.partners}
+    rng = random.Random(world.seed * 31)
+    outcomes: dict[str, list[int]] = {s: [] for s in STRATEGIES}
+    expected: dict[str, list[float]] = {s: [] for s in STRATEGIES}
+    worst: list[float] = []
+    delivered = {(e.partner, e.product) for e in world.engagements if e.status == "completed"}
+    top_delivered: list[tuple[bool, float]] = []
+    for need, tops in zip(world.needs, top10, strict=True):
+        chance = {p.slug: p.success(need.product, need.industry, need.country) for p in world.partners}
+        claimants = [p for p in world.partners if need.product in p.claimed_products]
+        claimants = claimants or world.partners
+        picks = {
+            "vouch": by_slug[tops[0]] if tops else None,
+            "vendor": vendor_pick(need, claimants),
+            "closest": closest_pick(need, claimants),
+            "random": rng.choice(claimants),
+            "oracle": max(world.partners, key=lambda p: chance[p.slug]),
+        }
+        for strategy, pick in picks.items():
+            p = chance[pick.slug] if pick else 0.0
+            outcomes[strategy].append(int(need.draw < p))
+            # random's expected value is the mean over every claimant, not one draw's
+            if strategy == "random":
+                p = statistics.fmean(chance[c.slug] for c in claimants)
+            expected[strategy].append(p)
+        worst.append(min(chance[c.slug] for c in claimants))
+        if picks["vouch"] is not None:
+            top_delivered.append(
+                ((picks["vouch"].slug, need.product) in delivered, chance[picks["vouch"].slug])
+            )
+    return {"outcomes": outcomes, "expected": expected, "worst": worst, "top": top_delivered}
+
+
+def figures_vs_quality(world: World, public: dict[str, tuple[int, float]]) -> dict[str, Any]:
+    rows = [(public[p.slug][0], public[p.slug][1], p.quality) for p in world.partners]
+    enough = [row for row in rows if row[0] >= 5]
+    result: dict[str, dict[str, float | int | None]] = {}
+    for low, high in BANDS:
+        band = [r for r in enough if r[0] >= low and (high is None or r[0] <= high)]
+        name = f"{low}-{high}" if high else f"{low}+"
+        result[name] = {
+            "partners": len(band),
+            "spearman": spearman([r[1] for r in band], [r[2] for r in band]),
+        }
+    result["all 5+"] = {
+        "partners": len(enough),
+        "spearman": spearman([r[1] for r in enough], [r[2] for r in enough]),
+    }
+    median = statistics.median(r[0] for r in enough) if enough else 0.0
+    return {"spearman": result, "median": median}
+
+
+def small_excellent(
+    world: World, public: dict[str, tuple[int, float]], top10: list[list[str]]
+) -> dict[str, int]:
+    qualities = sorted((p.quality for p in world.partners), reverse=True)
+    cut = qualities[max(0, int(len(qualities) * EXCELLENT_SHARE) - 1)]
+    chosen = [p for p in world.partners if p.employees <= SMALL_EMPLOYEES and p.quality >= cut]
+    in_top10 = {slug for tops in top10 for slug in tops}
+    top_picks = {tops[0] for tops in top10 if tops}
+    return {
+        "partners": len(chosen),
+        "under_5_published_answers": sum(public[p.slug][0] < 5 for p in chosen),
+        "in_any_top_10": sum(p.slug in in_top10 for p in chosen),
+        "a_top_pick": sum(p.slug in top_picks for p in chosen),
+    }
+
+
+def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> WorldResult:
+    world = build_world(seed, partners=partners, needs=needs)
+    with tempfile.TemporaryDirectory() as folder:
+        url = parse_database_url(f"sqlite:///{Path(folder) / 'world.db'}")
+        migrations.upgrade(url)
+        add_reference_data(url)
+        with served(url, Path(folder)) as api:
+            onboard(api, world, make_keys(url, []).admin)
+            keys = make_keys(url, [p.slug for p in world.partners])
+            loaded = load_world(api, world, keys)
+            console.print(
+                f"world {seed}: {loaded.partners} partners, {loaded.engagements:,} engagements "
+                f"({loaded.confirmed:,} confirmed), {loaded.invitations:,} invitations, "
+                f"{loaded.answers:,} answers, loaded in {loaded.seconds:.0f} s"
+            )
+            top10 = vouch_top10(api, world, keys)
+            public = published(api)
+    picks = score_picks(world, top10)
+    figures = figures_vs_quality(world, public)
+    top = picks["top"]
+    missing = [chance for was, chance in top if not was]
+    present = [chance for was, chance in top if was]
+    return WorldResult(
+        seed=seed,
+        unhappy_answer=world.unhappy_answer,
+        loaded=loaded,
+        needs=len(world.needs),
+        success={s: statistics.fmean(v) for s, v in picks["outcomes"].items()},
+        expected={s: statistics.fmean(v) for s, v in picks["expected"].items()},
+        worst_expected=statistics.fmean(picks["worst"]),
+        spearman=figures["spearman"],
+        median_answers=figures["median"],
+        small_excellent=small_excellent(world, public, top10),
+        never_delivered={
+            "never_delivered_product": len(missing),
+            "delivered_product": len(present),
+            "success_if_never": statistics.fmean(missing) if missing else None,
+            "success_if_delivered": statistics.fmean(present) if present else None,
+        },
+        outcomes=picks["outcomes"],
+    )
+
+
+def paired_interval(results: list[WorldResult], a: str, b: str) -> tuple[float, float, float]:
+    """Points of success, a minus b, over every need of every world; a bootstrap 95%
+    interval over needs."""
+    pairs = [
+        x - y
+        for r in results
+        for x, y in zip(r.outcomes[a], r.outcomes[b], strict=True)
+    ]
+    rng = random.Random(0)
+    means = sorted(
+        statistics.fmean(rng.choices(pairs, k=len(pairs))) for _ in range(2000)
+    )
+    return 100 * statistics.fmean(pairs), 100 * means[49], 100 * means[1949]
+
+
+def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
+    table = Table(title="who picks the partner: projects that succeed, %")
+    table.add_column("strategy")
+    for r in results:
+        table.add_column(f"world {r.seed} (unhappy answer {r.unhappy_answer})", justify="right")
+    table.add_column("mean", justify="right")
+    for strategy in STRATEGIES:
+        cells = [f"{100 * r.success[strategy]:.1f} ({100 * r.expected[strategy]:.1f})" for r in results]
+        mean = statistics.fmean(r.success[strategy] for r in results)
+        table.add_row(strategy, *cells, f"{100 * mean:.1f}")
+    console.print(table)
+    console.print("cells: drawn success (mean success probability of the picks)")
+    diff = paired_interval(results, "vouch", "vendor")
+    console.print(
+        f"Vouch minus the vendor's pick: {diff[0]:+.1f} points (95% interval {diff[1]:+.1f} "
+        f"to {diff[2]:+.1f}, bootstrap over {sum(r.needs for r in results)} needs)"
+    )
+    bands = Table(title="Spearman of the public rankingScore with hidden quality")
+    bands.add_column("published answers")
+    for r in results:
+        bands.add_column(f"world {r.seed}: rho (partners)", justify="right")
+    for name in results[0].spearman:
+        cells = []
+        for r in results:
+            rho = r.spearman[name]["spearman"]
+            cells.append(f"{rho:.2f} ({r.spearman[name]['partners']})" if rho is not None else "-")
+        bands.add_row(name, *cells)
+    bands.add_row("median answers (5+)", *[f"{r.median_answers:g}" for r in results])
+    console.print(bands)
+    other = Table(title="what the top picks miss")
+    other.add_column("figure")
+    for r in results:
+        other.add_column(f"world {r.seed}", justify="right")
+    for key in results[0].small_excellent:
+        other.add_row(f"small excellent: {key}", *[str(r.small_excellent[key]) for r in results])
+    for key in results[0].never_delivered:
+        other.add_row(f"Vouch top picks: {key}", *[_number(r.never_delivered[key]) for r in results])
+    console.print(other)
+    return {
+        "machine": machine(),
+        "assumptions": list(ASSUMPTIONS),
+        "vouch_minus_vendor_points": {"mean": diff[0], "low": diff[1], "high": diff[2]},
+        "worlds": [
+            {key: value for key, value in asdict(r).items() if key != "outcomes"}
+            for r in results
+        ],
+    }
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1, help="the first world's seed (1)")
+    parser.add_argument("--worlds", type=int, default=2, help="worlds, seeds from --seed (2)")
+    parser.add_argument("--partners", type=int, default=450, help="partners a world (450)")
+    parser.add_argument("--needs", type=int, default=200, help="held-out needs a world (200)")
+    parser.add_argument(
+        "--json", type=Path, default=Path("var/eval_independent.json"), help="results file"
+    )
+    args = parser.parse_args()
+    console = Console(width=120)
+    console.print(f"machine: {machine()}")
+    started = time.monotonic()
+    results = [
+        evaluate_world(seed, args.partners, args.needs, console)
+        for seed in range(args.seed, args.seed + args.worlds)
+    ]
+    summary = report(results, console)
+    summary["seconds"] = time.monotonic() - started
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    console.print(f"{summary['seconds']:.0f} s; results in {args.json}")
+
+
+if __name__ == "__main__":
+    main()
