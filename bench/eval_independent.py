@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,10 @@ from bench.independent_load import (
     Keys,
     Loaded,
     add_reference_data,
+    load_world,
     make_keys,
     onboard,
     served,
-    load_world,
 )
 from bench.independent_world import ASSUMPTIONS, Need, Partner, World, build_world
 
@@ -51,7 +52,9 @@ SMALL_EMPLOYEES = 50  # "small": at most 50 people
 EXCELLENT_SHARE = 0.15  # "excellent": the top 15% of the world's partners by hidden quality
 
 BEST_FIT = """
-query Fit($need: ProjectNeed!) { bestFitPartners(need: $need, first: 10) { partner { slug } score } }
+query Fit($need: ProjectNeed!) {
+  bestFitPartners(need: $need, first: 10) { partner { slug } score }
+}
 """
 PUBLISHED = """
 query Published($after: String) {
@@ -64,6 +67,26 @@ query Published($after: String) {
 
 
 @dataclass
+class Band:
+    """Partners with a number of published answers, and the Spearman of their public
+    rankingScore with their hidden quality."""
+
+    partners: int
+    spearman: float | None
+
+
+@dataclass
+class TopPicks:
+    """Vouch's top picks, by whether the partner ever delivered the need's product; and
+    the mean success probability of each kind."""
+
+    never_delivered_product: int
+    delivered_product: int
+    success_if_never: float | None
+    success_if_delivered: float | None
+
+
+@dataclass
 class WorldResult:
     seed: int
     unhappy_answer: str
@@ -72,10 +95,10 @@ class WorldResult:
     success: dict[str, float]  # drawn, share of needs
     expected: dict[str, float]  # mean success probability of the picks
     worst_expected: float  # the worst claimant of each need: a floor
-    spearman: dict[str, dict[str, float | int | None]]
+    spearman: dict[str, Band]
     median_answers: float
     small_excellent: dict[str, int]
-    never_delivered: dict[str, float | int | None]
+    top_picks: TopPicks
     outcomes: dict[str, list[int]] = field(default_factory=dict)  # per need, for intervals
 
 
@@ -86,7 +109,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(math.sqrt(a))
 
 
-def ranks(values: list[float]) -> list[float]:
+def ranks(values: Sequence[float]) -> list[float]:
     order = sorted(range(len(values)), key=values.__getitem__)
     result = [0.0] * len(values)
     start = 0
@@ -100,7 +123,7 @@ def ranks(values: list[float]) -> list[float]:
     return result
 
 
-def spearman(xs: list[float], ys: list[float]) -> float | None:
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     if len(xs) < 3:
         return None
     rx, ry = ranks(xs), ranks(ys)
@@ -176,7 +199,9 @@ def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
     delivered = {(e.partner, e.product) for e in world.engagements if e.status == "completed"}
     top_delivered: list[tuple[bool, float]] = []
     for need, tops in zip(world.needs, top10, strict=True):
-        chance = {p.slug: p.success(need.product, need.industry, need.country) for p in world.partners}
+        chance = {
+            p.slug: p.success(need.product, need.industry, need.country) for p in world.partners
+        }
         claimants = [p for p in world.partners if need.product in p.claimed_products]
         claimants = claimants or world.partners
         picks = {
@@ -204,18 +229,12 @@ def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
 def figures_vs_quality(world: World, public: dict[str, tuple[int, float]]) -> dict[str, Any]:
     rows = [(public[p.slug][0], public[p.slug][1], p.quality) for p in world.partners]
     enough = [row for row in rows if row[0] >= 5]
-    result: dict[str, dict[str, float | int | None]] = {}
+    result: dict[str, Band] = {}
     for low, high in BANDS:
         band = [r for r in enough if r[0] >= low and (high is None or r[0] <= high)]
         name = f"{low}-{high}" if high else f"{low}+"
-        result[name] = {
-            "partners": len(band),
-            "spearman": spearman([r[1] for r in band], [r[2] for r in band]),
-        }
-    result["all 5+"] = {
-        "partners": len(enough),
-        "spearman": spearman([r[1] for r in enough], [r[2] for r in enough]),
-    }
+        result[name] = Band(len(band), spearman([r[1] for r in band], [r[2] for r in band]))
+    result["all 5+"] = Band(len(enough), spearman([r[1] for r in enough], [r[2] for r in enough]))
     median = statistics.median(r[0] for r in enough) if enough else 0.0
     return {"spearman": result, "median": median}
 
@@ -236,8 +255,7 @@ def small_excellent(
     }
 
 
-def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> WorldResult:
-    world = build_world(seed, partners=partners, needs=needs)
+def evaluate_world(world: World, console: Console) -> WorldResult:
     with tempfile.TemporaryDirectory() as folder:
         url = parse_database_url(f"sqlite:///{Path(folder) / 'world.db'}")
         migrations.upgrade(url)
@@ -247,8 +265,9 @@ def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> Wo
             keys = make_keys(url, [p.slug for p in world.partners])
             loaded = load_world(api, world, keys)
             console.print(
-                f"world {seed}: {loaded.partners} partners, {loaded.engagements:,} engagements "
-                f"({loaded.confirmed:,} confirmed), {loaded.invitations:,} invitations, "
+                f"world {world.seed}: {loaded.partners} partners, "
+                f"{loaded.engagements:,} engagements ({loaded.confirmed:,} confirmed), "
+                f"{loaded.invitations:,} invitations, "
                 f"{loaded.answers:,} answers, loaded in {loaded.seconds:.0f} s"
             )
             top10 = vouch_top10(api, world, keys)
@@ -259,7 +278,7 @@ def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> Wo
     missing = [chance for was, chance in top if not was]
     present = [chance for was, chance in top if was]
     return WorldResult(
-        seed=seed,
+        seed=world.seed,
         unhappy_answer=world.unhappy_answer,
         loaded=loaded,
         needs=len(world.needs),
@@ -269,12 +288,12 @@ def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> Wo
         spearman=figures["spearman"],
         median_answers=figures["median"],
         small_excellent=small_excellent(world, public, top10),
-        never_delivered={
-            "never_delivered_product": len(missing),
-            "delivered_product": len(present),
-            "success_if_never": statistics.fmean(missing) if missing else None,
-            "success_if_delivered": statistics.fmean(present) if present else None,
-        },
+        top_picks=TopPicks(
+            never_delivered_product=len(missing),
+            delivered_product=len(present),
+            success_if_never=statistics.fmean(missing) if missing else None,
+            success_if_delivered=statistics.fmean(present) if present else None,
+        ),
         outcomes=picks["outcomes"],
     )
 
@@ -282,15 +301,9 @@ def evaluate_world(seed: int, partners: int, needs: int, console: Console) -> Wo
 def paired_interval(results: list[WorldResult], a: str, b: str) -> tuple[float, float, float]:
     """Points of success, a minus b, over every need of every world; a bootstrap 95%
     interval over needs."""
-    pairs = [
-        x - y
-        for r in results
-        for x, y in zip(r.outcomes[a], r.outcomes[b], strict=True)
-    ]
+    pairs = [x - y for r in results for x, y in zip(r.outcomes[a], r.outcomes[b], strict=True)]
     rng = random.Random(0)
-    means = sorted(
-        statistics.fmean(rng.choices(pairs, k=len(pairs))) for _ in range(2000)
-    )
+    means = sorted(statistics.fmean(rng.choices(pairs, k=len(pairs))) for _ in range(2000))
     return 100 * statistics.fmean(pairs), 100 * means[49], 100 * means[1949]
 
 
@@ -301,7 +314,9 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
         table.add_column(f"world {r.seed} (unhappy answer {r.unhappy_answer})", justify="right")
     table.add_column("mean", justify="right")
     for strategy in STRATEGIES:
-        cells = [f"{100 * r.success[strategy]:.1f} ({100 * r.expected[strategy]:.1f})" for r in results]
+        cells = [
+            f"{100 * r.success[strategy]:.1f} ({100 * r.expected[strategy]:.1f})" for r in results
+        ]
         mean = statistics.fmean(r.success[strategy] for r in results)
         table.add_row(strategy, *cells, f"{100 * mean:.1f}")
     console.print(table)
@@ -318,8 +333,9 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
     for name in results[0].spearman:
         cells = []
         for r in results:
-            rho = r.spearman[name]["spearman"]
-            cells.append(f"{rho:.2f} ({r.spearman[name]['partners']})" if rho is not None else "-")
+            band = r.spearman[name]
+            rho = "-" if band.spearman is None else f"{band.spearman:.2f}"
+            cells.append(f"{rho} ({band.partners})")
         bands.add_row(name, *cells)
     bands.add_row("median answers (5+)", *[f"{r.median_answers:g}" for r in results])
     console.print(bands)
@@ -329,16 +345,16 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
         other.add_column(f"world {r.seed}", justify="right")
     for key in results[0].small_excellent:
         other.add_row(f"small excellent: {key}", *[str(r.small_excellent[key]) for r in results])
-    for key in results[0].never_delivered:
-        other.add_row(f"Vouch top picks: {key}", *[_number(r.never_delivered[key]) for r in results])
+    for key in asdict(results[0].top_picks):
+        cells = [_number(asdict(r.top_picks)[key]) for r in results]
+        other.add_row(f"Vouch top picks: {key}", *cells)
     console.print(other)
     return {
         "machine": machine(),
         "assumptions": list(ASSUMPTIONS),
         "vouch_minus_vendor_points": {"mean": diff[0], "low": diff[1], "high": diff[2]},
         "worlds": [
-            {key: value for key, value in asdict(r).items() if key != "outcomes"}
-            for r in results
+            {key: value for key, value in asdict(r).items() if key != "outcomes"} for r in results
         ],
     }
 
@@ -363,7 +379,7 @@ def main() -> None:
     console.print(f"machine: {machine()}")
     started = time.monotonic()
     results = [
-        evaluate_world(seed, args.partners, args.needs, console)
+        evaluate_world(build_world(seed, partners=args.partners, needs=args.needs), console)
         for seed in range(args.seed, args.seed + args.worlds)
     ]
     summary = report(results, console)

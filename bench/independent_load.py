@@ -31,7 +31,14 @@ from api.db import create_db_engine, session_factory, unit_of_work
 from api.models import Industry, Product, Vendor
 from api.services import changes
 from api.services.apikeys import create_key
-from bench.independent_world import INDUSTRIES, VENDORS, World, employee_band
+from bench.independent_world import (
+    INDUSTRIES,
+    VENDORS,
+    Answer,
+    Engagement,
+    World,
+    employee_band,
+)
 
 # A document may hold at most 30 aliased fields (api/schema/document_shape.py).
 BATCH = 25
@@ -186,7 +193,11 @@ def make_keys(url: URL, partners: list[str]) -> Keys:
     return keys
 
 
-CREATE = ("createPartner", {"input": "NewPartnerInput!"}, "{ partner { slug version } errors { code message } }")
+CREATE = (
+    "createPartner",
+    {"input": "NewPartnerInput!"},
+    "{ partner { slug version } errors { code message } }",
+)
 PROFILE = (
     "updatePartnerProfile",
     {"slug": "String!", "expectedVersion": "Int!", "input": "PartnerProfileInput!"},
@@ -194,7 +205,12 @@ PROFILE = (
 )
 CLAIMS = (
     "setPartnerClaims",
-    {"slug": "String!", "expectedVersion": "Int!", "industries": "[String!]", "products": "[String!]"},
+    {
+        "slug": "String!",
+        "expectedVersion": "Int!",
+        "industries": "[String!]",
+        "products": "[String!]",
+    },
     "{ partner { slug version } errors { code message } }",
 )
 OFFICE = (
@@ -202,10 +218,26 @@ OFFICE = (
     {"slug": "String!", "expectedVersion": "Int!", "input": "OfficeInput!"},
     "{ partner { slug version } errors { code message } }",
 )
-RECORD = ("recordEngagement", {"input": "EngagementInput!"}, "{ engagement { id } errors { code message } }")
-CONFIRM = ("confirmEngagement", {"engagementId": "ID!"}, "{ engagement { id confirmed } errors { code message } }")
-INVITE = ("createSurveyInvitation", {"engagementId": "ID!", "email": "String!"}, "{ token errors { code message } }")
-SUBMIT = ("submitSurveyResponse", {"token": "String!", "input": "SurveyResponseInput!"}, "{ accepted errors { code message } }")  # fmt: skip
+RECORD = (
+    "recordEngagement",
+    {"input": "EngagementInput!"},
+    "{ engagement { id } errors { code message } }",
+)
+CONFIRM = (
+    "confirmEngagement",
+    {"engagementId": "ID!"},
+    "{ engagement { id confirmed } errors { code message } }",
+)
+INVITE = (
+    "createSurveyInvitation",
+    {"engagementId": "ID!", "email": "String!"},
+    "{ token errors { code message } }",
+)
+SUBMIT = (
+    "submitSurveyResponse",
+    {"token": "String!", "input": "SurveyResponseInput!"},
+    "{ accepted errors { code message } }",
+)
 
 
 def onboard(api: Api, world: World, admin: str) -> dict[str, int]:
@@ -213,46 +245,70 @@ def onboard(api: Api, world: World, admin: str) -> dict[str, int]:
     rng = random.Random(world.seed * 7919)
     created = api.batch(
         *CREATE,
-        [{"input": {"slug": p.slug, "name": p.name, "summary": f"{p.name}, implementation partner"}}
-         for p in world.partners],
+        [
+            {
+                "input": {
+                    "slug": p.slug,
+                    "name": p.name,
+                    "summary": f"{p.name}, implementation partner",
+                }
+            }
+            for p in world.partners
+        ],
         admin,
-    )  # fmt: skip
+    )
     versions = {row["partner"]["slug"]: row["partner"]["version"] for row in created}
     profiles = []
     for partner in world.partners:
         hq = partner.offices[0]
         rate = rng.randrange(80, 220, 10)
-        profiles.append({
-            "slug": partner.slug,
-            "expectedVersion": versions[partner.slug],
-            "input": {
-                "headquartersCity": hq.city,
-                "headquartersCountry": hq.country,
-                "employeeBand": employee_band(partner.employees),
-                "foundedYear": rng.randint(1990, 2022),
-                "partnerTypes": ["implementation"],
-                "languages": ["en"],
-                "capabilities": sorted(rng.sample(CAPABILITIES, rng.randint(2, 4))),
-                "hourlyRateMin": rate,
-                "hourlyRateMax": rate + rng.randrange(20, 120, 10),
-                "minProjectBudget": 10_000 * max(1, round(partner.employees**0.4)),
-            },
-        })  # fmt: skip
+        profiles.append(
+            {
+                "slug": partner.slug,
+                "expectedVersion": versions[partner.slug],
+                "input": {
+                    "headquartersCity": hq.city,
+                    "headquartersCountry": hq.country,
+                    "employeeBand": employee_band(partner.employees),
+                    "foundedYear": rng.randint(1990, 2022),
+                    "partnerTypes": ["implementation"],
+                    "languages": ["en"],
+                    "capabilities": sorted(rng.sample(CAPABILITIES, rng.randint(2, 4))),
+                    "hourlyRateMin": rate,
+                    "hourlyRateMax": rate + rng.randrange(20, 120, 10),
+                    "minProjectBudget": 10_000 * max(1, round(partner.employees**0.4)),
+                },
+            }
+        )
     _advance(versions, api.batch(*PROFILE, profiles, admin))
     claims = [
-        {"slug": p.slug, "expectedVersion": versions[p.slug],
-         "industries": p.claimed_industries, "products": p.claimed_products}
+        {
+            "slug": p.slug,
+            "expectedVersion": versions[p.slug],
+            "industries": p.claimed_industries,
+            "products": p.claimed_products,
+        }
         for p in world.partners
-    ]  # fmt: skip
+    ]
     _advance(versions, api.batch(*CLAIMS, claims, admin))
     most = max(len(p.offices) for p in world.partners)
     for index in range(most):
         rows = [
-            {"slug": p.slug, "expectedVersion": versions[p.slug],
-             "input": {"city": o.city, "country": o.country, "latitude": o.latitude,
-                       "longitude": o.longitude, "isHeadquarters": index == 0}}
-            for p in world.partners if len(p.offices) > index for o in [p.offices[index]]
-        ]  # fmt: skip
+            {
+                "slug": p.slug,
+                "expectedVersion": versions[p.slug],
+                "input": {
+                    "city": o.city,
+                    "country": o.country,
+                    "latitude": o.latitude,
+                    "longitude": o.longitude,
+                    "isHeadquarters": index == 0,
+                },
+            }
+            for p in world.partners
+            if len(p.offices) > index
+            for o in [p.offices[index]]
+        ]
         _advance(versions, api.batch(*OFFICE, rows, admin))
     return versions
 
@@ -267,15 +323,7 @@ def load_world(api: Api, world: World, keys: Keys) -> Loaded:
     started = time.monotonic()
     loaded = Loaded(partners=len(world.partners))
     engagements = sorted(world.engagements, key=lambda e: (e.started_on, e.customer))
-    ids: list[str] = []
-    by_vendor: dict[str, list[int]] = defaultdict(list)
-    for index, engagement in enumerate(engagements):
-        by_vendor[engagement.vendor].append(index)
-    ids = [""] * len(engagements)
-    for vendor, indexes in by_vendor.items():
-        rows = [{"input": _engagement_input(engagements[i])} for i in indexes]
-        for i, payload in zip(indexes, api.batch(*RECORD, rows, keys.vendors[vendor]), strict=True):
-            ids[i] = payload["engagement"]["id"]
+    ids = _record(api, engagements, keys)
     loaded.engagements = len(ids)
     by_partner: dict[str, list[str]] = defaultdict(list)
     for engagement, engagement_id in zip(engagements, ids, strict=True):
@@ -283,35 +331,59 @@ def load_world(api: Api, world: World, keys: Keys) -> Loaded:
     for slug, own in by_partner.items():
         payloads = api.batch(*CONFIRM, [{"engagementId": i} for i in own], keys.partners[slug])
         loaded.confirmed += sum(p["engagement"]["confirmed"] for p in payloads)
-    answers: list[dict[str, Any]] = []
-    for vendor, indexes in by_vendor.items():
-        rows, wanted = [], []
-        for i in indexes:
-            engagement = engagements[i]
-            for contact in range(engagement.contacts):
-                email = f"contact{contact}@{engagement.customer}"
-                rows.append({"engagementId": ids[i], "email": email})
-                wanted.append(engagement.answers[contact] if contact < len(engagement.answers) else None)
-        payloads = api.batch(*INVITE, rows, keys.vendors[vendor])
-        loaded.invitations += len(payloads)
-        for payload, answer in zip(payloads, wanted, strict=True):
-            if answer is not None:
-                answers.append({"token": payload["token"], "input": {
-                    "likelihoodToRecommend": answer.score,
-                    "ratingOverall": answer.rating,
-                    "wentLive": True,
-                    "goalsMet": answer.goals_met,
-                    "onTime": answer.on_time,
-                    "wouldHireAgain": answer.score >= 8,
-                }})  # fmt: skip
-    random.Random(world.seed).shuffle(answers)  # answers arrive interleaved, not by partner
-    payloads = api.batch(*SUBMIT, answers, None)
-    loaded.answers = sum(p["accepted"] for p in payloads)
+    answers = _invite(api, engagements, ids, keys)
+    loaded.invitations = len(answers)
+    submits = [{"token": token, "input": answer} for token, answer in answers if answer]
+    random.Random(world.seed).shuffle(submits)  # answers arrive interleaved, not by partner
+    loaded.answers = sum(p["accepted"] for p in api.batch(*SUBMIT, submits, None))
     loaded.seconds = time.monotonic() - started
     return loaded
 
 
-def _engagement_input(engagement: Any) -> dict[str, Any]:
+def _record(api: Api, engagements: list[Engagement], keys: Keys) -> list[str]:
+    """Each vendor records its engagements; their ids, in the same order."""
+    ids = [""] * len(engagements)
+    for vendor, key in keys.vendors.items():
+        indexes = [i for i, e in enumerate(engagements) if e.vendor == vendor]
+        rows = [{"input": _engagement_input(engagements[i])} for i in indexes]
+        for i, payload in zip(indexes, api.batch(*RECORD, rows, key), strict=True):
+            ids[i] = payload["engagement"]["id"]
+    return ids
+
+
+def _invite(
+    api: Api, engagements: list[Engagement], ids: list[str], keys: Keys
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """The vendor invites every contact of a completed engagement: each token, with the
+    answer its contact will give (None: no answer)."""
+    invited: list[tuple[str, dict[str, Any] | None]] = []
+    for vendor, key in keys.vendors.items():
+        rows, wanted = [], []
+        for engagement, engagement_id in zip(engagements, ids, strict=True):
+            if engagement.vendor != vendor:
+                continue
+            for contact in range(engagement.contacts):
+                email = f"contact{contact}@{engagement.customer}"
+                rows.append({"engagementId": engagement_id, "email": email})
+                given = engagement.answers[contact] if contact < len(engagement.answers) else None
+                wanted.append(_survey_input(given) if given else None)
+        payloads = api.batch(*INVITE, rows, key)
+        invited.extend(zip([p["token"] for p in payloads], wanted, strict=True))
+    return invited
+
+
+def _survey_input(answer: Answer) -> dict[str, Any]:
+    return {
+        "likelihoodToRecommend": answer.score,
+        "ratingOverall": answer.rating,
+        "wentLive": True,
+        "goalsMet": answer.goals_met,
+        "onTime": answer.on_time,
+        "wouldHireAgain": answer.score >= 8,
+    }
+
+
+def _engagement_input(engagement: Engagement) -> dict[str, Any]:
     return {
         "partnerSlug": engagement.partner,
         "customerName": engagement.customer_name,

@@ -25,8 +25,7 @@ ASSUMPTIONS = (
     "revenue to the vendor and the sponsored tier follow size and chance, never quality",
     "a failed project is cancelled (never surveyed: the API invites only completed ones) "
     "or goes live with its goals missed",
-    "a customer comes back for another project after a success far more often than after a "
-    "failure",
+    "a customer comes back for another project after a success far more often than after a failure",
     "unhappy contacts answer less (odd worlds) or more (even worlds) than happy ones",
     "scores carry the partner's charm (larger for big partners) and the industry's mood",
 )
@@ -58,7 +57,10 @@ PRODUCT_SHARE = {
 }
 # country: (share of customers, cities with latitude and longitude)
 COUNTRIES: dict[str, tuple[float, tuple[tuple[str, float, float], ...]]] = {
-    "US": (0.3, (("New York", 40.71, -74.01), ("Chicago", 41.88, -87.63), ("Austin", 30.27, -97.74))),
+    "US": (
+        0.3,
+        (("New York", 40.71, -74.01), ("Chicago", 41.88, -87.63), ("Austin", 30.27, -97.74)),
+    ),
     "GB": (0.12, (("London", 51.51, -0.13), ("Manchester", 53.48, -2.24))),
     "DE": (0.12, (("Berlin", 52.52, 13.40), ("Munich", 48.14, 11.58))),
     "FR": (0.08, (("Paris", 48.86, 2.35), ("Lyon", 45.76, 4.84))),
@@ -202,11 +204,15 @@ def _partner(rng: random.Random, used: set[str]) -> Partner:
     spread = max(0.3, 0.95 - 0.3 * size)
     ability = rng.gauss(-0.1 * size, spread)
     products_all = list(PRODUCT_SHARE)
-    home_vendor = _pick(rng, {v: sum(PRODUCT_SHARE[p] for p in ps) for v, (_, ps) in VENDORS.items()})
+    home_vendor = _pick(
+        rng, {v: sum(PRODUCT_SHARE[p] for p in ps) for v, (_, ps) in VENDORS.items()}
+    )
     count = min(len(products_all), 1 + int(rng.random() < 0.5) + int(size > 0.5) + int(size > 1.3))
     delivered: list[str] = []
     while len(delivered) < count:
-        pool = {p: s * (4.0 if vendor_of(p) == home_vendor else 1.0) for p, s in PRODUCT_SHARE.items()}
+        pool = {
+            p: s * (4.0 if vendor_of(p) == home_vendor else 1.0) for p, s in PRODUCT_SHARE.items()
+        }
         for known in delivered:
             pool.pop(known)
         delivered.append(_pick(rng, pool))
