@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,8 +47,9 @@ from bench.independent_load import (
 )
 from bench.independent_world import ASSUMPTIONS, Need, Partner, World, build_world
 
-STRATEGIES = ("vouch", "vendor", "closest", "random", "oracle")
+STRATEGIES = ("vouch", "vouch_product_required", "vendor", "closest", "random", "oracle")
 BANDS = ((5, 9), (10, 19), (20, None))
+READINGS = ("ranking_score", "answers_nps", "go_live_share", "hidden_outcomes")
 SMALL_EMPLOYEES = 50  # "small": at most 50 people
 EXCELLENT_SHARE = 0.15  # "excellent": the top 15% of the world's partners by hidden quality
 
@@ -73,6 +75,7 @@ class Band:
 
     partners: int
     spearman: float | None
+    readings: dict[str, float | None]  # the same partners, other readings (figures_vs_quality)
 
 
 @dataclass
@@ -157,21 +160,25 @@ def closest_pick(need: Need, candidates: list[Partner]) -> Partner:
     return min(candidates, key=lambda p: (distance(p), p.slug))
 
 
-def vouch_top10(api: Api, world: World, keys: Keys) -> list[list[str]]:
+def vouch_top10(
+    api: Api, world: World, keys: Keys, *, product_required: bool = False
+) -> list[list[str]]:
+    """bestFitPartners for each need, as the product's vendor asks: default weights, no
+    hard filter (or, with `product_required`, require.productExperience)."""
     result = []
     for need in world.needs:
-        variables = {
-            "need": {
-                "industry": need.industry,
-                "products": [need.product],
-                "country": need.country,
-                "latitude": need.latitude,
-                "longitude": need.longitude,
-                "budget": need.budget,
-            }
+        asked: dict[str, Any] = {
+            "industry": need.industry,
+            "products": [need.product],
+            "country": need.country,
+            "latitude": need.latitude,
+            "longitude": need.longitude,
+            "budget": need.budget,
         }
+        if product_required:
+            asked["require"] = {"productExperience": True}
         vendor = need.product.split("-")[0]
-        matches = api.data(BEST_FIT, variables, keys.vendors[vendor])["bestFitPartners"]
+        matches = api.data(BEST_FIT, {"need": asked}, keys.vendors[vendor])["bestFitPartners"]
         result.append([match["partner"]["slug"] for match in matches])
     return result
 
@@ -190,7 +197,7 @@ def published(api: Api) -> dict[str, tuple[int, float]]:
         after = page["pageInfo"]["endCursor"]
 
 
-def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
+def score_picks(world: World, top10: list[list[str]], required: list[list[str]]) -> dict[str, Any]:
     by_slug = {p.slug: p for p in world.partners}
     rng = random.Random(world.seed * 31)
     outcomes: dict[str, list[int]] = {s: [] for s in STRATEGIES}
@@ -198,7 +205,7 @@ def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
     worst: list[float] = []
     delivered = {(e.partner, e.product) for e in world.engagements if e.status == "completed"}
     top_delivered: list[tuple[bool, float]] = []
-    for need, tops in zip(world.needs, top10, strict=True):
+    for need, tops, strict_tops in zip(world.needs, top10, required, strict=True):
         chance = {
             p.slug: p.success(need.product, need.industry, need.country) for p in world.partners
         }
@@ -206,6 +213,7 @@ def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
         claimants = claimants or world.partners
         picks = {
             "vouch": by_slug[tops[0]] if tops else None,
+            "vouch_product_required": by_slug[strict_tops[0]] if strict_tops else None,
             "vendor": vendor_pick(need, claimants),
             "closest": closest_pick(need, claimants),
             "random": rng.choice(claimants),
@@ -227,16 +235,54 @@ def score_picks(world: World, top10: list[list[str]]) -> dict[str, Any]:
 
 
 def figures_vs_quality(world: World, public: dict[str, tuple[int, float]]) -> dict[str, Any]:
-    rows = [(public[p.slug][0], public[p.slug][1], p.quality) for p in world.partners]
-    enough = [row for row in rows if row[0] >= 5]
-    result: dict[str, Band] = {}
-    for low, high in BANDS:
-        band = [r for r in enough if r[0] >= low and (high is None or r[0] <= high)]
-        name = f"{low}-{high}" if high else f"{low}+"
-        result[name] = Band(len(band), spearman([r[1] for r in band], [r[2] for r in band]))
-    result["all 5+"] = Band(len(enough), spearman([r[1] for r in enough], [r[2] for r in enough]))
-    median = statistics.median(r[0] for r in enough) if enough else 0.0
+    """Spearman of the public rankingScore with hidden quality, by published answers; and,
+    for the same partners, of readings that show what the data allows: the NPS of every
+    answer loaded (a check of the load), the share of finished engagements that went live
+    (recorded by the vendor), and the hidden outcomes themselves (a ceiling)."""
+    readings = _readings(world)
+    rows = [
+        (public[p.slug][0], p.quality, {"ranking_score": public[p.slug][1]} | readings[p.slug])
+        for p in world.partners
+        if public[p.slug][0] >= 5
+    ]
+    groups = {
+        (f"{low}-{high}" if high else f"{low}+"): [
+            r for r in rows if r[0] >= low and (high is None or r[0] <= high)
+        ]
+        for low, high in BANDS
+    } | {"all 5+": rows}
+    result = {}
+    for name, group in groups.items():
+        quality = [r[1] for r in group]
+        rhos = {what: spearman([r[2][what] for r in group], quality) for what in READINGS}
+        result[name] = Band(len(group), rhos.pop("ranking_score"), rhos)
+    median = statistics.median(r[0] for r in rows) if rows else 0.0
     return {"spearman": result, "median": median}
+
+
+def _readings(world: World) -> dict[str, dict[str, float]]:
+    scores: dict[str, list[int]] = defaultdict(list)
+    went_live: dict[str, list[int]] = defaultdict(list)
+    succeeded: dict[str, list[int]] = defaultdict(list)
+    for engagement in world.engagements:
+        scores[engagement.partner].extend(a.score for a in engagement.answers)
+        if engagement.succeeded is not None:
+            went_live[engagement.partner].append(int(engagement.status == "completed"))
+            succeeded[engagement.partner].append(int(engagement.succeeded))
+    return {
+        p.slug: {
+            "answers_nps": _nps(scores[p.slug]),
+            "go_live_share": statistics.fmean(went_live[p.slug] or [0]),
+            "hidden_outcomes": statistics.fmean(succeeded[p.slug] or [0]),
+        }
+        for p in world.partners
+    }
+
+
+def _nps(scores: list[int]) -> float:
+    if not scores:
+        return 0.0
+    return 100.0 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
 
 
 def small_excellent(
@@ -271,8 +317,9 @@ def evaluate_world(world: World, console: Console) -> WorldResult:
                 f"{loaded.answers:,} answers, loaded in {loaded.seconds:.0f} s"
             )
             top10 = vouch_top10(api, world, keys)
+            required = vouch_top10(api, world, keys, product_required=True)
             public = published(api)
-    picks = score_picks(world, top10)
+    picks = score_picks(world, top10, required)
     figures = figures_vs_quality(world, public)
     top = picks["top"]
     missing = [chance for was, chance in top if not was]
@@ -318,7 +365,8 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
             f"{100 * r.success[strategy]:.1f} ({100 * r.expected[strategy]:.1f})" for r in results
         ]
         mean = statistics.fmean(r.success[strategy] for r in results)
-        table.add_row(strategy, *cells, f"{100 * mean:.1f}")
+        chance = statistics.fmean(r.expected[strategy] for r in results)
+        table.add_row(strategy, *cells, f"{100 * mean:.1f} ({100 * chance:.1f})")
     console.print(table)
     console.print("cells: drawn success (mean success probability of the picks)")
     diff = paired_interval(results, "vouch", "vendor")
@@ -338,6 +386,9 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
             cells.append(f"{rho} ({band.partners})")
         bands.add_row(name, *cells)
     bands.add_row("median answers (5+)", *[f"{r.median_answers:g}" for r in results])
+    for what in READINGS[1:]:
+        cells = [_number(r.spearman["all 5+"].readings[what]) for r in results]
+        bands.add_row(f"all 5+: {what} instead", *cells)
     console.print(bands)
     other = Table(title="what the top picks miss")
     other.add_column("figure")

@@ -134,35 +134,38 @@ def served(url: URL, data_dir: Path) -> Iterator[Api]:
     }
     vouch = Path(sys.executable).parent / "vouch"
     port = free_port()
-    process = subprocess.Popen(
-        [str(vouch), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = data_dir / "serve.log"  # a file, not a pipe: a full pipe would stop the server
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(vouch), "serve", "--port", str(port)], env=env, stdout=output, stderr=output
+        )
     base_url = f"http://127.0.0.1:{port}"
-    with httpx.Client(timeout=180) as http:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if http.get(f"{base_url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                error = process.stderr.read().decode() if process.stderr else ""
-                raise LoadError(f"vouch serve did not start: {error[-2000:]}")
-            time.sleep(0.1)
-        try:
+    try:
+        with httpx.Client(timeout=180) as http:
+            _wait_until_up(http, base_url, process, log)
             yield Api(base_url, http)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(
+    http: httpx.Client, base_url: str, process: subprocess.Popen[bytes], log: Path
+) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if http.get(f"{base_url}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise LoadError(f"vouch serve did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)
 
 
 def add_reference_data(url: URL) -> None:
