@@ -61,6 +61,10 @@ def test_a_tiny_world_end_to_end() -> None:
     assert loaded.invitations == sum(e.contacts for e in world.engagements)
     assert loaded.answers == sum(len(e.answers) for e in world.engagements)
 
+    # the public figures are those of the answers loaded, whatever the world's truth
+    assert result.load_check is not None
+    assert result.load_check > 0.7
+
     for strategy in STRATEGIES:
         assert len(result.outcomes[strategy]) == TINY_NEEDS
         assert result.success[strategy] <= result.success["oracle"]
