@@ -373,11 +373,14 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
         table.add_row(strategy, *cells, f"{100 * mean:.1f} ({100 * chance:.1f})")
     console.print(table)
     console.print("cells: drawn success (mean success probability of the picks)")
-    diff = paired_interval(results, "vouch", "vendor")
-    console.print(
-        f"Vouch minus the vendor's pick: {diff[0]:+.1f} points (95% interval {diff[1]:+.1f} "
-        f"to {diff[2]:+.1f}, bootstrap over {sum(r.needs for r in results)} needs)"
-    )
+    margins = {}
+    for strategy in ("vouch", "vouch_product_required"):
+        mean, low, high = paired_interval(results, strategy, "vendor")
+        margins[strategy] = {"mean": mean, "low": low, "high": high}
+        console.print(
+            f"{strategy} minus the vendor's pick: {mean:+.1f} points (95% interval {low:+.1f} "
+            f"to {high:+.1f}, bootstrap over {sum(r.needs for r in results)} needs)"
+        )
     bands = Table(title="Spearman with hidden quality")
     bands.add_column("published answers")
     for r in results:
@@ -409,7 +412,7 @@ def report(results: list[WorldResult], console: Console) -> dict[str, Any]:
     return {
         "machine": machine(),
         "assumptions": list(ASSUMPTIONS),
-        "vouch_minus_vendor_points": {"mean": diff[0], "low": diff[1], "high": diff[2]},
+        "minus_vendor_points": margins,
         "worlds": [
             {key: value for key, value in asdict(r).items() if key != "outcomes"} for r in results
         ],
@@ -432,7 +435,7 @@ def main() -> None:
         "--json", type=Path, default=Path("var/eval_independent.json"), help="results file"
     )
     args = parser.parse_args()
-    console = Console(width=120)
+    console = Console(width=max(120, 60 + 24 * args.worlds))
     console.print(f"machine: {machine()}")
     started = time.monotonic()
     results = [
