@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from bench.eval_independent import STRATEGIES, evaluate_world, spearman
+from bench.eval_independent import evaluate_world, spearman
+from bench.independent_report import STRATEGIES
 from bench.independent_world import build_world
 
 TINY_PARTNERS, TINY_NEEDS = 40, 20
