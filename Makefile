@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_search.py --docs 10000 --docs 100000 --demo-partners 10000
 	$(BIN)/python bench/eval_matching.py
+	$(BIN)/python bench/eval_independent.py
 	$(BIN)/python bench/bench_load.py --clients 50 --seconds 60
 	$(BIN)/python bench/bench_observability.py
 
