@@ -282,8 +282,9 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
     with searching.db.session() as session:
         harbor = session.scalar(select(Partner.id).where(Partner.slug == "harbor-digital"))
     assert rows() == [*before, (harbor, "profile")]
-    # Each invitation changes the public invitation count: one row each. Four answers
-    # publish nothing (below k) and write no row; the fifth publishes: one row more.
+    # The partner's confirmation of the engagement is one row (matching reads it); each
+    # invitation changes the public invitation count: one row each. Four answers publish
+    # nothing (below k) and write no row; the fifth publishes: one row more.
     responses(
         searching.api,
         searching.keys["acme"],
@@ -291,7 +292,7 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
         [9, 9, 9, 9],
         partner_key=searching.keys["harbor"],
     )
-    invited = [(harbor, "figures")] * 4
+    invited = [(harbor, "engagement"), *[(harbor, "figures")] * 4]
     assert rows() == [*before, (harbor, "profile"), *invited]
     responses(
         searching.api,
@@ -300,7 +301,8 @@ def test_writes_to_the_change_log_in_the_same_transaction(searching: Searching) 
         [9],
         partner_key=searching.keys["harbor"],
     )
-    assert rows() == [*before, (harbor, "profile"), *invited, *[(harbor, "figures")] * 2]
+    again = [(harbor, "engagement"), (harbor, "figures"), (harbor, "figures")]
+    assert rows() == [*before, (harbor, "profile"), *invited, *again]
 
 
 @pytest.mark.parametrize(
