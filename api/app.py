@@ -35,6 +35,13 @@ from api.request_log import RequestObserver, observed
 from api.request_metrics import RequestMetrics
 from api.request_metrics import endpoint as metrics_endpoint
 from api.request_parts import graphql_error
+from api.request_unavailable import (
+    RETRY_AFTER_SECONDS,
+    close_quietly,
+    lost_connection,
+    roll_back_quietly,
+    unavailable,
+)
 from api.schema import create_schema
 from api.schema.context import Context
 from api.services.apikeys import PUBLIC, Caller, authenticate
@@ -52,40 +59,8 @@ request keeps its connection between its steps in worker threads; with more requ
 connections, threads blocked waiting for a connection starved the requests holding them,
 for the pool's 30 s timeout and then a 500 (bench/bench_load.py, 2026-12-01)."""
 
-RETRY_AFTER_SECONDS = 5
 SQLITE_LOCKED_RETRIES = (0.1, 0.3)
 """Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
-
-
-# How a PendingRollbackError names the failure that caused it, when the connection was lost.
-# ("Can't reconnect ...": the connection was invalidated inside a savepoint.)
-LOST_CONNECTION_ERRORS = (
-    "(psycopg.OperationalError)",
-    "(psycopg.InterfaceError)",
-    "Can't reconnect until invalid",
-)
-
-
-def _roll_back_quietly(session: Session) -> None:
-    """Roll back after a failure; on a connection that is gone the rollback fails too, and
-    the first failure is the one that counts (the pool drops the dead connection)."""
-    try:
-        session.rollback()
-    except (OperationalError, InterfaceError) as error:
-        log.info("rolling back on a lost connection: %s", str(error).splitlines()[0])
-
-
-def _unavailable(request_id: str, error: Exception | None = None) -> JSONResponse:
-    """503 for a request the database could not serve; the reason goes to the log only."""
-    if error is not None:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        log.warning("request %s: database unavailable: %s", request_id, reason)
-    return graphql_error(
-        503,
-        f"the service is unavailable for a moment; try again in {RETRY_AFTER_SECONDS} s",
-        "UNAVAILABLE",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
 
 
 def _client_address(request: Request) -> str:
@@ -167,7 +142,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             try:
                 version = await self._in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
-                return _unavailable(request_id, error)
+                return unavailable(request_id, error)
             if version is None:
                 return await self._taking_turns(request, request_id, None, session)
             payload = request.url.query.encode() if request.method == "GET" else request._body
@@ -243,7 +218,7 @@ class VouchGraphQL(GraphQL[Context, None]):
                 limited = await self._over_limit(request, None)
                 return limited or graphql_error(401, str(error), "UNAUTHENTICATED")
             except (OperationalError, DBAPIError) as error:
-                return _unavailable(request_id, error)
+                return unavailable(request_id, error)
             record = observed(request)
             record.role = caller.role
             if header is not None:
@@ -264,25 +239,19 @@ class VouchGraphQL(GraphQL[Context, None]):
             record.field = context.root_field
             record.errors = context.error_codes
             if context.unavailable:
-                return _unavailable(request_id, context.unavailable_error)
+                return unavailable(request_id, context.unavailable_error)
             # A query that ran to the end without an error: its answer may be kept.
             request.state.cacheable = context.answered and not context.wrote
             return response
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[Session]:
-        """The request's session. Closing it rolls back what is left, which fails when the
-        database went away mid-request: the answer is already made (a 503 if the work
-        could not be done), so that failure is logged, not turned into a 500."""
+        """The request's session, closed quietly (api/request_unavailable.py)."""
         session = self.sessions()
         try:
             yield session
         finally:
-            try:
-                session.close()
-            except (OperationalError, DBAPIError) as error:
-                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-                log.warning("closing a session on a lost connection: %s", reason)
+            close_quietly(session)
 
     async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
@@ -329,26 +298,26 @@ class VouchGraphQL(GraphQL[Context, None]):
                 if context.unavailable:
                     # The database went away under a resolver: its flush failed, and the
                     # session holds only a transaction to roll back (a commit would raise).
-                    _roll_back_quietly(session)
+                    roll_back_quietly(session)
                 elif context.failed:
                     session.rollback()
                 else:
                     session.commit()
                 context.answered = not result.errors
         except (OperationalError, InterfaceError) as error:
-            _roll_back_quietly(session)
+            roll_back_quietly(session)
             context.unavailable, context.unavailable_error = True, error
             return ExecutionResult(data=None, errors=None)
         except PendingRollbackError as error:
             # A flush failed earlier in the operation; when it failed because the
             # connection was lost, the request could not be served: a 503, not a 500.
-            _roll_back_quietly(session)
-            if not any(name in str(error) for name in LOST_CONNECTION_ERRORS):
+            roll_back_quietly(session)
+            if not lost_connection(error):
                 raise
             context.unavailable, context.unavailable_error = True, error
             return ExecutionResult(data=None, errors=None)
         except BaseException:
-            _roll_back_quietly(session)
+            roll_back_quietly(session)
             raise
         return result
 
