@@ -63,11 +63,6 @@ SQLITE_LOCKED_RETRIES = (0.1, 0.3)
 """Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
 
 
-def _client_address(request: Request) -> str:
-    # Behind a proxy listed in VOUCH_FORWARDED_ALLOW_IPS, uvicorn puts the real client here.
-    return request.client.host if request.client else "unknown"
-
-
 class VouchGraphQL(GraphQL[Context, None]):
     """Strawberry's view with Vouch's unit of work: one session and one transaction a request.
 
@@ -330,23 +325,8 @@ class VouchGraphQL(GraphQL[Context, None]):
         return json_body.decoded(data)
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
-        """None when the caller may go on, else the 429 to answer."""
-        if self.limiter is None:
-            return None
-        if caller is not None and caller.key_prefix:
-            identity, whose = f"key:{caller.key_prefix}", "this API key"
-        else:
-            identity, whose = f"ip:{_client_address(request)}", "this address"
-        wait = await self.limiter.wait_seconds(identity)
-        if wait is None:
-            return None
-        return graphql_error(
-            429,
-            f"rate limit exceeded: {self.limiter.limit} for {whose}; try again in {wait} s",
-            "RATE_LIMITED",
-            extensions={"retryAfter": wait},
-            headers={"Retry-After": str(wait)},
-        )
+        """None when the caller may go on (or nothing is limited), else the 429 to answer."""
+        return None if self.limiter is None else await self.limiter.refusal(request, caller)
 
     def _caller(self, session: Session, header: str) -> Caller:
         scheme, _, key = header.partition(" ")
