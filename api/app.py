@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -35,6 +34,7 @@ from api.request_log import RequestObserver, observed
 from api.request_metrics import RequestMetrics
 from api.request_metrics import endpoint as metrics_endpoint
 from api.request_parts import graphql_error
+from api.request_turns import RequestTurns
 from api.request_unavailable import (
     RETRY_AFTER_SECONDS,
     close_quietly,
@@ -48,19 +48,6 @@ from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 
 log = logging.getLogger("vouch.api")
-T = TypeVar("T")
-
-WORKER_THREADS = 16
-"""Operations run at once (the rest queue): as many as the engine's pool has connections."""
-IN_FLIGHT = 15
-"""Requests holding a session at once (the rest wait their turn, in the event loop): at most
-the pool's connections (SQLAlchemy's 5 + 10 overflow), and fewer than WORKER_THREADS. A
-request keeps its connection between its steps in worker threads; with more requests than
-connections, threads blocked waiting for a connection starved the requests holding them,
-for the pool's 30 s timeout and then a 500 (bench/bench_load.py, 2026-12-01)."""
-
-SQLITE_LOCKED_RETRIES = (0.1, 0.3)
-"""Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
 
 
 class VouchGraphQL(GraphQL[Context, None]):
@@ -79,11 +66,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.limiter = RequestLimiter.from_settings(settings)
-        # SQLite has one writer, and a transaction that read before another one committed
-        # cannot write after it: on SQLite, operations take turns.
-        self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="vouch-operation")
-        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self.turns = RequestTurns(engine.dialect.name)
         megabytes = settings.response_cache_mb
         self.cache = response_cache.ResponseCache(megabytes * 1024 * 1024) if megabytes else None
 
@@ -114,7 +97,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         if refusal is not None:
             return refusal
         if header is not None:
-            async with self.in_flight:
+            async with self.turns.seats:
                 response = await self._taking_turns(request, request_id, header)
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
@@ -122,7 +105,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         limited = await self._over_limit(request, None)
         if limited is not None:
             return limited
-        async with self.in_flight:
+        async with self.turns.seats:
             return await self._public(request, request_id)
 
     async def _public(self, request: Request, request_id: str) -> Response:
@@ -135,7 +118,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         with self._session() as session:
             try:
-                version = await self._in_worker(response_cache.current_version, session)
+                version = await self.turns.in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
                 return unavailable(request_id, error)
             if version is None:
@@ -183,16 +166,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         header: str | None,
         session: Session | None = None,
     ) -> Response:
-        async with self.turns or contextlib.nullcontext():
-            response = await self._run_in_transaction(request, request_id, header, session)
-            # SQLite has one writer: a write that met another process's (an import, a
-            # rebuild) past the busy timeout is tried again, briefly, before the 503.
-            for pause in SQLITE_LOCKED_RETRIES if self.turns else ():
-                if response.status_code != 503:
-                    break
-                await asyncio.sleep(pause)
-                response = await self._run_in_transaction(request, request_id, header, session)
-            return response
+        return await self.turns.one_at_a_time(
+            lambda: self._run_in_transaction(request, request_id, header, session)
+        )
 
     async def _run_in_transaction(
         self,
@@ -206,7 +182,7 @@ class VouchGraphQL(GraphQL[Context, None]):
                 caller = (
                     PUBLIC
                     if header is None
-                    else await self._in_worker(self._caller, session, header)
+                    else await self.turns.in_worker(self._caller, session, header)
                 )
             except AuthenticationError as error:
                 # Wrong keys count against the address they come from.
@@ -248,9 +224,6 @@ class VouchGraphQL(GraphQL[Context, None]):
         finally:
             close_quietly(session)
 
-    async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
-
     async def execute_single(
         self,
         request: Request,
@@ -268,7 +241,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         allowed = OperationType.from_http(request_adapter.method)
         try:
-            return await self._in_worker(self._operation, request_data, context, allowed)
+            return await self.turns.in_worker(self._operation, request_data, context, allowed)
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
@@ -369,7 +342,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         yield
         if graphql.limiter is not None:
             await graphql.limiter.close()
-        graphql.workers.shutdown(wait=False)
+        graphql.turns.workers.shutdown(wait=False)
 
     routes = [
         # Every method: request_parts answers those it does not take (in the error shape).
