@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any
 
 import orjson
@@ -109,55 +109,23 @@ class VouchGraphQL(GraphQL[Context, None]):
             return await self._public(request, request_id)
 
     async def _public(self, request: Request, request_id: str) -> Response:
-        """A public request: answered 304 or from the cache when the data version allows.
+        """A public request, answered by data version (api/response_cache.py).
 
         The version is read first, in the request's own transaction: what the operation
-        reads after it is at least as new. A 304 stands for a kept or cacheable answer only
-        (If-None-Match: * matches an answer that exists, RFC 9110 13.1.2): an error or a
-        mutation over GET is answered as it would be without the header.
+        reads after it is at least as new.
         """
         with self._session() as session:
             try:
                 version = await self.turns.in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
                 return unavailable(request_id, error)
+
+            def run() -> Awaitable[Response]:
+                return self._taking_turns(request, request_id, None, session)
+
             if version is None:
-                return await self._taking_turns(request, request_id, None, session)
-            payload = request.url.query.encode() if request.method == "GET" else request._body
-            key = response_cache.request_key(
-                request.method, request.headers.get("accept", ""), payload
-            )
-            tag = response_cache.etag(version, key)
-            headers = {"ETag": tag, "Cache-Control": response_cache.CACHE_CONTROL}
-            not_modified = request.method == "GET" and response_cache.matches(
-                request.headers.get("if-none-match"), tag
-            )
-            kept = self.cache.get(version, key) if self.cache is not None else None
-            record = observed(request)
-            if kept is not None:
-                record.operation, record.operation_type = kept.operation, kept.operation_type
-                record.field = kept.field
-                if not_modified:
-                    return Response(status_code=304, headers=headers)
-                return Response(kept.body, media_type=kept.media_type, headers=headers)
-            response = await self._taking_turns(request, request_id, None, session)
-        if response.status_code != 200 or not getattr(request.state, "cacheable", False):
-            response.headers["Cache-Control"] = response_cache.PRIVATE
-            return response
-        if self.cache is not None:
-            media_type = response.headers.get("content-type", "application/json")
-            kept = response_cache.Kept(
-                bytes(response.body),
-                media_type,
-                record.operation,
-                record.operation_type,
-                record.field,
-            )
-            self.cache.put(version, key, kept)
-        if not_modified:
-            return Response(status_code=304, headers=headers)
-        response.headers.update(headers)
-        return response
+                return await run()
+            return await response_cache.answer_public(request, version, self.cache, run)
 
     async def _taking_turns(
         self,
