@@ -18,7 +18,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
@@ -46,6 +45,7 @@ from api.schema import create_schema
 from api.schema.context import Context
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
+from api.site_files import SiteFiles
 
 log = logging.getLogger("vouch.api")
 
@@ -277,14 +277,6 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")
-
-
-class SiteFiles(StaticFiles):
-    """The built site; until it is built, every path is a 404 (never a 500)."""
-
-    async def check_config(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            await super().check_config()
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
