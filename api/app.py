@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,19 +26,17 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import graphiql, json_body, request_parts, response_cache
-from api.db import create_db_engine, ping, session_factory, statement_deadline
+from api.db import create_db_engine, ping, session_factory
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.request_log import RequestObserver, observed
 from api.request_metrics import RequestMetrics
 from api.request_metrics import endpoint as metrics_endpoint
 from api.request_parts import graphql_error
+from api.request_transaction import request_session, run_operation
 from api.request_turns import RequestTurns
 from api.request_unavailable import (
     RETRY_AFTER_SECONDS,
-    close_quietly,
-    lost_connection,
-    roll_back_quietly,
     unavailable,
 )
 from api.schema import create_schema
@@ -114,7 +112,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         The version is read first, in the request's own transaction: what the operation
         reads after it is at least as new.
         """
-        with self._session() as session:
+        with request_session(self.sessions) as session:
             try:
                 version = await self.turns.in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
@@ -145,7 +143,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         header: str | None,
         given: Session | None = None,
     ) -> Response:
-        with contextlib.nullcontext(given) if given else self._session() as session:
+        with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
             try:
                 caller = (
                     PUBLIC
@@ -183,15 +181,6 @@ class VouchGraphQL(GraphQL[Context, None]):
             request.state.cacheable = context.answered and not context.wrote
             return response
 
-    @contextlib.contextmanager
-    def _session(self) -> Iterator[Session]:
-        """The request's session, closed quietly (api/request_unavailable.py)."""
-        session = self.sessions()
-        try:
-            yield session
-        finally:
-            close_quietly(session)
-
     async def execute_single(
         self,
         request: Request,
@@ -209,53 +198,15 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         allowed = OperationType.from_http(request_adapter.method)
         try:
-            return await self.turns.in_worker(self._operation, request_data, context, allowed)
+            return await self.turns.in_worker(
+                run_operation, self.schema, request_data, context, allowed
+            )
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
-
-    def _operation(
-        self, data: GraphQLRequestData, context: Context, allowed: set[OperationType]
-    ) -> ExecutionResult:
-        session = context.session
-        try:
-            with statement_deadline(session, context.deadline):
-                result = self.schema.execute_sync(
-                    data.query,
-                    variable_values=data.variables,
-                    context_value=context,
-                    operation_name=data.operation_name,
-                    allowed_operation_types=allowed,
-                    operation_extensions=data.extensions,
-                )
-                if context.unavailable:
-                    # The database went away under a resolver: its flush failed, and the
-                    # session holds only a transaction to roll back (a commit would raise).
-                    roll_back_quietly(session)
-                elif context.failed:
-                    session.rollback()
-                else:
-                    session.commit()
-                context.answered = not result.errors
-        except (OperationalError, InterfaceError) as error:
-            roll_back_quietly(session)
-            context.unavailable, context.unavailable_error = True, error
-            return ExecutionResult(data=None, errors=None)
-        except PendingRollbackError as error:
-            # A flush failed earlier in the operation; when it failed because the
-            # connection was lost, the request could not be served: a 503, not a 500.
-            roll_back_quietly(session)
-            if not lost_connection(error):
-                raise
-            context.unavailable, context.unavailable_error = True, error
-            return ExecutionResult(data=None, errors=None)
-        except BaseException:
-            roll_back_quietly(session)
-            raise
-        return result
 
     def encode_json(self, data: object) -> bytes:
         """orjson: a twentieth of json.dumps's time for a page of partners."""
