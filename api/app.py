@@ -40,7 +40,7 @@ from api.request_unavailable import (
     unavailable,
 )
 from api.schema import create_schema
-from api.schema.context import Context
+from api.schema.context import Context, Outcome
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
 from api.site_files import SiteFiles
@@ -175,10 +175,9 @@ class VouchGraphQL(GraphQL[Context, None]):
             record.operation_type = context.operation_type
             record.field = context.root_field
             record.errors = context.error_codes
-            if context.unavailable:
-                return unavailable(request_id, context.unavailable_error)
-            # A query that ran to the end without an error: its answer may be kept.
-            request.state.cacheable = context.answered and not context.wrote
+            if context.outcome is Outcome.UNAVAILABLE:
+                return unavailable(request_id)
+            request.state.cacheable = context.outcome is Outcome.ANSWERED
             return response
 
     async def execute_single(

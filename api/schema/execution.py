@@ -48,7 +48,6 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
             raise RequestTimedOut(context.settings.request_timeout)
         if parent_type.name != "Mutation":
             return super().execute_field(parent_type, source, *args, **kwargs)
-        context.wrote = True
         errors_before = len(self.collected_errors.errors)
         context.refused = False
         savepoint = context.session.begin_nested()

@@ -57,18 +57,15 @@ class UnitOfWork(SchemaExtension):
             return
         name = self.execution_context.operation_name or "anonymous"
         if context.out_of_time() or any(_timed_out(e) for e in result.errors):
-            context.failed = True
             log.warning("request %s: TIMEOUT (operation %s)", context.request_id, name)
             result.data = None
             result.errors = [RequestTimedOut(context.settings.request_timeout)]
             return
         if any(is_unavailable(error.original_error) for error in result.errors):
-            context.failed = context.unavailable = True
             log.warning("request %s: database unavailable (operation %s)", context.request_id, name)
             return
-        if context.wrote:
-            context.failed = True
-            result.data = None
+        if context.operation_type == "mutation":
+            result.data = None  # and the transaction is rolled back (request_transaction.py)
         for error in result.errors:
             if is_bug(error):
                 if not error.extensions:  # masked ones were logged by MaskUnexpectedErrors
