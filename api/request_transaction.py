@@ -25,7 +25,7 @@ from api.db import statement_deadline
 from api.request_unavailable import close_quietly, lost_connection, reason, roll_back_quietly
 from api.schema.context import Context, Outcome
 from api.schema.execution import RequestTimedOut
-from api.schema.unit_of_work import is_unavailable
+from api.schema.operation_report import is_unavailable
 
 log = logging.getLogger("vouch.api")
 
