@@ -49,10 +49,16 @@ log = logging.getLogger("vouch.api")
 
 
 class VouchGraphQL(GraphQL[Context, None]):
-    """Strawberry's view with Vouch's unit of work: one session and one transaction a request.
+    """Strawberry's view, composing what a request goes through, one module an idea:
 
-    Before a request reaches the schema it must be one /graphql takes (api/request_parts.py)
-    and within its caller's rate limit.
+    - it must be one /graphql takes (api/request_parts.py) and within its caller's rate
+      limit (api/ratelimit.py);
+    - it waits for a seat, on SQLite for its turn, and runs in worker threads
+      (api/request_turns.py);
+    - a public one is answered by data version: ETag, 304, kept answers (api/response_cache.py);
+    - it has one session and one transaction, ended in one place, which says what became
+      of it (api/request_transaction.py); a database that is away is a 503
+      (api/request_unavailable.py).
     """
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
