@@ -5,21 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
@@ -28,76 +26,39 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import graphiql, json_body, request_parts, response_cache
-from api.db import create_db_engine, ping, session_factory, statement_deadline
+from api.db import create_db_engine, ping, session_factory
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.request_log import RequestObserver, observed
 from api.request_metrics import RequestMetrics
 from api.request_metrics import endpoint as metrics_endpoint
 from api.request_parts import graphql_error
+from api.request_transaction import request_session, run_operation
+from api.request_turns import RequestTurns
+from api.request_unavailable import (
+    RETRY_AFTER_SECONDS,
+    unavailable,
+)
 from api.schema import create_schema
-from api.schema.context import Context
+from api.schema.context import Context, Outcome
 from api.services.apikeys import PUBLIC, Caller, authenticate
 from api.settings import Settings
+from api.site_files import SiteFiles
 
 log = logging.getLogger("vouch.api")
-T = TypeVar("T")
-
-WORKER_THREADS = 16
-"""Operations run at once (the rest queue): as many as the engine's pool has connections."""
-IN_FLIGHT = 15
-"""Requests holding a session at once (the rest wait their turn, in the event loop): at most
-the pool's connections (SQLAlchemy's 5 + 10 overflow), and fewer than WORKER_THREADS. A
-request keeps its connection between its steps in worker threads; with more requests than
-connections, threads blocked waiting for a connection starved the requests holding them,
-for the pool's 30 s timeout and then a 500 (bench/bench_load.py, 2026-12-01)."""
-
-RETRY_AFTER_SECONDS = 5
-SQLITE_LOCKED_RETRIES = (0.1, 0.3)
-"""Pauses before trying a request again that found SQLite locked (after its busy timeout)."""
-
-
-# How a PendingRollbackError names the failure that caused it, when the connection was lost.
-# ("Can't reconnect ...": the connection was invalidated inside a savepoint.)
-LOST_CONNECTION_ERRORS = (
-    "(psycopg.OperationalError)",
-    "(psycopg.InterfaceError)",
-    "Can't reconnect until invalid",
-)
-
-
-def _roll_back_quietly(session: Session) -> None:
-    """Roll back after a failure; on a connection that is gone the rollback fails too, and
-    the first failure is the one that counts (the pool drops the dead connection)."""
-    try:
-        session.rollback()
-    except (OperationalError, InterfaceError) as error:
-        log.info("rolling back on a lost connection: %s", str(error).splitlines()[0])
-
-
-def _unavailable(request_id: str, error: Exception | None = None) -> JSONResponse:
-    """503 for a request the database could not serve; the reason goes to the log only."""
-    if error is not None:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        log.warning("request %s: database unavailable: %s", request_id, reason)
-    return graphql_error(
-        503,
-        f"the service is unavailable for a moment; try again in {RETRY_AFTER_SECONDS} s",
-        "UNAVAILABLE",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-def _client_address(request: Request) -> str:
-    # Behind a proxy listed in VOUCH_FORWARDED_ALLOW_IPS, uvicorn puts the real client here.
-    return request.client.host if request.client else "unknown"
 
 
 class VouchGraphQL(GraphQL[Context, None]):
-    """Strawberry's view with Vouch's unit of work: one session and one transaction a request.
+    """Strawberry's view, composing what a request goes through, one module an idea:
 
-    Before a request reaches the schema it must be one /graphql takes (api/request_parts.py)
-    and within its caller's rate limit.
+    - it must be one /graphql takes (api/request_parts.py) and within its caller's rate
+      limit (api/ratelimit.py);
+    - it waits for a seat, on SQLite for its turn, and runs in worker threads
+      (api/request_turns.py);
+    - a public one is answered by data version: ETag, 304, kept answers (api/response_cache.py);
+    - it has one session and one transaction, ended in one place, which says what became
+      of it (api/request_transaction.py); a database that is away is a 503
+      (api/request_unavailable.py).
     """
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
@@ -109,11 +70,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.limiter = RequestLimiter.from_settings(settings)
-        # SQLite has one writer, and a transaction that read before another one committed
-        # cannot write after it: on SQLite, operations take turns.
-        self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="vouch-operation")
-        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self.turns = RequestTurns(engine.dialect.name)
         megabytes = settings.response_cache_mb
         self.cache = response_cache.ResponseCache(megabytes * 1024 * 1024) if megabytes else None
 
@@ -144,7 +101,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         if refusal is not None:
             return refusal
         if header is not None:
-            async with self.in_flight:
+            async with self.turns.seats:
                 response = await self._taking_turns(request, request_id, header)
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
@@ -152,59 +109,27 @@ class VouchGraphQL(GraphQL[Context, None]):
         limited = await self._over_limit(request, None)
         if limited is not None:
             return limited
-        async with self.in_flight:
+        async with self.turns.seats:
             return await self._public(request, request_id)
 
     async def _public(self, request: Request, request_id: str) -> Response:
-        """A public request: answered 304 or from the cache when the data version allows.
+        """A public request, answered by data version (api/response_cache.py).
 
         The version is read first, in the request's own transaction: what the operation
-        reads after it is at least as new. A 304 stands for a kept or cacheable answer only
-        (If-None-Match: * matches an answer that exists, RFC 9110 13.1.2): an error or a
-        mutation over GET is answered as it would be without the header.
+        reads after it is at least as new.
         """
-        with self._session() as session:
+        with request_session(self.sessions) as session:
             try:
-                version = await self._in_worker(response_cache.current_version, session)
+                version = await self.turns.in_worker(response_cache.current_version, session)
             except (OperationalError, DBAPIError) as error:
-                return _unavailable(request_id, error)
+                return unavailable(request_id, error)
+
+            def run() -> Awaitable[Response]:
+                return self._taking_turns(request, request_id, None, session)
+
             if version is None:
-                return await self._taking_turns(request, request_id, None, session)
-            payload = request.url.query.encode() if request.method == "GET" else request._body
-            key = response_cache.request_key(
-                request.method, request.headers.get("accept", ""), payload
-            )
-            tag = response_cache.etag(version, key)
-            headers = {"ETag": tag, "Cache-Control": response_cache.CACHE_CONTROL}
-            not_modified = request.method == "GET" and response_cache.matches(
-                request.headers.get("if-none-match"), tag
-            )
-            kept = self.cache.get(version, key) if self.cache is not None else None
-            record = observed(request)
-            if kept is not None:
-                record.operation, record.operation_type = kept.operation, kept.operation_type
-                record.field = kept.field
-                if not_modified:
-                    return Response(status_code=304, headers=headers)
-                return Response(kept.body, media_type=kept.media_type, headers=headers)
-            response = await self._taking_turns(request, request_id, None, session)
-        if response.status_code != 200 or not getattr(request.state, "cacheable", False):
-            response.headers["Cache-Control"] = response_cache.PRIVATE
-            return response
-        if self.cache is not None:
-            media_type = response.headers.get("content-type", "application/json")
-            kept = response_cache.Kept(
-                bytes(response.body),
-                media_type,
-                record.operation,
-                record.operation_type,
-                record.field,
-            )
-            self.cache.put(version, key, kept)
-        if not_modified:
-            return Response(status_code=304, headers=headers)
-        response.headers.update(headers)
-        return response
+                return await run()
+            return await response_cache.answer_public(request, version, self.cache, run)
 
     async def _taking_turns(
         self,
@@ -213,16 +138,9 @@ class VouchGraphQL(GraphQL[Context, None]):
         header: str | None,
         session: Session | None = None,
     ) -> Response:
-        async with self.turns or contextlib.nullcontext():
-            response = await self._run_in_transaction(request, request_id, header, session)
-            # SQLite has one writer: a write that met another process's (an import, a
-            # rebuild) past the busy timeout is tried again, briefly, before the 503.
-            for pause in SQLITE_LOCKED_RETRIES if self.turns else ():
-                if response.status_code != 503:
-                    break
-                await asyncio.sleep(pause)
-                response = await self._run_in_transaction(request, request_id, header, session)
-            return response
+        return await self.turns.one_at_a_time(
+            lambda: self._run_in_transaction(request, request_id, header, session)
+        )
 
     async def _run_in_transaction(
         self,
@@ -231,19 +149,19 @@ class VouchGraphQL(GraphQL[Context, None]):
         header: str | None,
         given: Session | None = None,
     ) -> Response:
-        with contextlib.nullcontext(given) if given else self._session() as session:
+        with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
             try:
                 caller = (
                     PUBLIC
                     if header is None
-                    else await self._in_worker(self._caller, session, header)
+                    else await self.turns.in_worker(self._caller, session, header)
                 )
             except AuthenticationError as error:
                 # Wrong keys count against the address they come from.
                 limited = await self._over_limit(request, None)
                 return limited or graphql_error(401, str(error), "UNAUTHENTICATED")
             except (OperationalError, DBAPIError) as error:
-                return _unavailable(request_id, error)
+                return unavailable(request_id, error)
             record = observed(request)
             record.role = caller.role
             if header is not None:
@@ -263,29 +181,10 @@ class VouchGraphQL(GraphQL[Context, None]):
             record.operation_type = context.operation_type
             record.field = context.root_field
             record.errors = context.error_codes
-            if context.unavailable:
-                return _unavailable(request_id, context.unavailable_error)
-            # A query that ran to the end without an error: its answer may be kept.
-            request.state.cacheable = context.answered and not context.wrote
+            if context.outcome is Outcome.UNAVAILABLE:
+                return unavailable(request_id)
+            request.state.cacheable = context.outcome is Outcome.ANSWERED
             return response
-
-    @contextlib.contextmanager
-    def _session(self) -> Iterator[Session]:
-        """The request's session. Closing it rolls back what is left, which fails when the
-        database went away mid-request: the answer is already made (a 503 if the work
-        could not be done), so that failure is logged, not turned into a 500."""
-        session = self.sessions()
-        try:
-            yield session
-        finally:
-            try:
-                session.close()
-            except (OperationalError, DBAPIError) as error:
-                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-                log.warning("closing a session on a lost connection: %s", reason)
-
-    async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
 
     async def execute_single(
         self,
@@ -304,53 +203,15 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         allowed = OperationType.from_http(request_adapter.method)
         try:
-            return await self._in_worker(self._operation, request_data, context, allowed)
+            return await self.turns.in_worker(
+                run_operation, self.schema, request_data, context, allowed
+            )
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
-
-    def _operation(
-        self, data: GraphQLRequestData, context: Context, allowed: set[OperationType]
-    ) -> ExecutionResult:
-        session = context.session
-        try:
-            with statement_deadline(session, context.deadline):
-                result = self.schema.execute_sync(
-                    data.query,
-                    variable_values=data.variables,
-                    context_value=context,
-                    operation_name=data.operation_name,
-                    allowed_operation_types=allowed,
-                    operation_extensions=data.extensions,
-                )
-                if context.unavailable:
-                    # The database went away under a resolver: its flush failed, and the
-                    # session holds only a transaction to roll back (a commit would raise).
-                    _roll_back_quietly(session)
-                elif context.failed:
-                    session.rollback()
-                else:
-                    session.commit()
-                context.answered = not result.errors
-        except (OperationalError, InterfaceError) as error:
-            _roll_back_quietly(session)
-            context.unavailable, context.unavailable_error = True, error
-            return ExecutionResult(data=None, errors=None)
-        except PendingRollbackError as error:
-            # A flush failed earlier in the operation; when it failed because the
-            # connection was lost, the request could not be served: a 503, not a 500.
-            _roll_back_quietly(session)
-            if not any(name in str(error) for name in LOST_CONNECTION_ERRORS):
-                raise
-            context.unavailable, context.unavailable_error = True, error
-            return ExecutionResult(data=None, errors=None)
-        except BaseException:
-            _roll_back_quietly(session)
-            raise
-        return result
 
     def encode_json(self, data: object) -> bytes:
         """orjson: a twentieth of json.dumps's time for a page of partners."""
@@ -361,23 +222,8 @@ class VouchGraphQL(GraphQL[Context, None]):
         return json_body.decoded(data)
 
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
-        """None when the caller may go on, else the 429 to answer."""
-        if self.limiter is None:
-            return None
-        if caller is not None and caller.key_prefix:
-            identity, whose = f"key:{caller.key_prefix}", "this API key"
-        else:
-            identity, whose = f"ip:{_client_address(request)}", "this address"
-        wait = await self.limiter.wait_seconds(identity)
-        if wait is None:
-            return None
-        return graphql_error(
-            429,
-            f"rate limit exceeded: {self.limiter.limit} for {whose}; try again in {wait} s",
-            "RATE_LIMITED",
-            extensions={"retryAfter": wait},
-            headers={"Retry-After": str(wait)},
-        )
+        """None when the caller may go on (or nothing is limited), else the 429 to answer."""
+        return None if self.limiter is None else await self.limiter.refusal(request, caller)
 
     def _caller(self, session: Session, header: str) -> Caller:
         scheme, _, key = header.partition(" ")
@@ -387,14 +233,6 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")
-
-
-class SiteFiles(StaticFiles):
-    """The built site; until it is built, every path is a 404 (never a 500)."""
-
-    async def check_config(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            await super().check_config()
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
@@ -420,7 +258,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         yield
         if graphql.limiter is not None:
             await graphql.limiter.close()
-        graphql.workers.shutdown(wait=False)
+        graphql.turns.workers.shutdown(wait=False)
 
     routes = [
         # Every method: request_parts answers those it does not take (in the error shape).

@@ -17,7 +17,11 @@ from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError, StorageError
+from starlette.requests import Request
+from starlette.responses import Response
 
+from api.request_parts import graphql_error
+from api.services.apikeys import Caller
 from api.settings import Settings, SettingsError
 
 log = logging.getLogger("vouch.api")
@@ -62,6 +66,24 @@ class RequestLimiter:
         self._recovered()
         return max(1, math.ceil(stats.reset_time - time.time()))
 
+    async def refusal(self, request: Request, caller: Caller | None) -> Response | None:
+        """None when the caller may go on, else the 429 to answer. A key counts on its own;
+        the public role and wrong keys count against the address they come from."""
+        if caller is not None and caller.key_prefix:
+            identity, whose = f"key:{caller.key_prefix}", "this API key"
+        else:
+            identity, whose = f"ip:{client_address(request)}", "this address"
+        wait = await self.wait_seconds(identity)
+        if wait is None:
+            return None
+        return graphql_error(
+            429,
+            f"rate limit exceeded: {self.limit} for {whose}; try again in {wait} s",
+            "RATE_LIMITED",
+            extensions={"retryAfter": wait},
+            headers={"Retry-After": str(wait)},
+        )
+
     def _recovered(self) -> None:
         if self._storage_failing:
             self._storage_failing = False
@@ -70,6 +92,11 @@ class RequestLimiter:
     async def close(self) -> None:
         if self._close is not None:
             await self._close()
+
+
+def client_address(request: Request) -> str:
+    # Behind a proxy listed in VOUCH_FORWARDED_ALLOW_IPS, uvicorn puts the real client here.
+    return request.client.host if request.client else "unknown"
 
 
 def _with_redis(limit: RateLimitItem, url: str) -> RequestLimiter:

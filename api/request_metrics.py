@@ -88,7 +88,7 @@ class RequestMetrics:
         seconds: float,
     ) -> None:
         """Runs on the event loop's thread only. `field` is the schema's name for what the
-        operation asked (api/schema/unit_of_work.py), None when it was never read."""
+        operation asked (api/schema/operation_report.py), None when it was never read."""
         route = _ROUTES.get(path, "site")
         if route == "graphql":
             name = field or "unknown"

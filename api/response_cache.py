@@ -14,11 +14,15 @@ import dataclasses
 import hashlib
 import sys
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
 
 from api.models import public_version
+from api.request_log import observed
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 """Shared caches may keep an answer but must ask again (If-None-Match) before reusing it."""
@@ -125,3 +129,45 @@ class ResponseCache:
         while self.size > self.max_bytes:
             (_, dropped_key), dropped = self._entries.popitem(last=False)
             self.size -= cost(dropped_key, dropped)
+
+
+async def answer_public(
+    request: Request,
+    version: int,
+    cache: ResponseCache | None,
+    run: Callable[[], Awaitable[Response]],
+) -> Response:
+    """A public request's answer: a 304 or a kept answer when the data version allows, else
+    what `run` answers, tagged and kept when it may be.
+
+    A 304 stands for a kept or cacheable answer only (If-None-Match: * matches an answer
+    that exists, RFC 9110 13.1.2): an error or a mutation over GET is answered as it would
+    be without the header.
+    """
+    payload = request.url.query.encode() if request.method == "GET" else request._body
+    key = request_key(request.method, request.headers.get("accept", ""), payload)
+    tag = etag(version, key)
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    not_modified = request.method == "GET" and matches(request.headers.get("if-none-match"), tag)
+    kept = cache.get(version, key) if cache is not None else None
+    record = observed(request)
+    if kept is not None:
+        record.operation, record.operation_type = kept.operation, kept.operation_type
+        record.field = kept.field
+        if not_modified:
+            return Response(status_code=304, headers=headers)
+        return Response(kept.body, media_type=kept.media_type, headers=headers)
+    response = await run()
+    if response.status_code != 200 or not getattr(request.state, "cacheable", False):
+        response.headers["Cache-Control"] = PRIVATE
+        return response
+    if cache is not None:
+        media_type = response.headers.get("content-type", "application/json")
+        kept = Kept(
+            bytes(response.body), media_type, record.operation, record.operation_type, record.field
+        )
+        cache.put(version, key, kept)
+    if not_modified:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response

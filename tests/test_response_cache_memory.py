@@ -121,7 +121,7 @@ def test_the_app_holds_its_kept_answers_to_the_cap(
     try:
         asyncio.run(distinct_public_gets(httpx.ASGITransport(app=app), 200))
     finally:
-        graphql.workers.shutdown()  # what the app's lifespan does; the transport runs none
+        graphql.turns.workers.shutdown()  # what the app's lifespan does; the transport runs none
     kept = len(graphql.cache)
 
     # then dropping the cache frees no more than its cap

@@ -21,6 +21,7 @@ from api.schema.engagements.queries import EngagementQueries
 from api.schema.execution import VouchExecution
 from api.schema.figures.queries import FiguresQueries
 from api.schema.matching.queries import MatchingQueries
+from api.schema.operation_report import ReportOperation
 from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
 from api.schema.production import HideSuggestions, MaskUnexpectedErrors
@@ -28,7 +29,6 @@ from api.schema.profiles.mutations import ProfileMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
-from api.schema.unit_of_work import UnitOfWork
 from api.schema.validation import GuardedValidation
 from api.schema.viewer.queries import ViewerQueries
 
@@ -57,7 +57,7 @@ class VouchSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Nothing: strawberry would log every error with its traceback, refusals included.
 
-        UnitOfWork logs one line per refusal and a traceback per bug (MaskUnexpectedErrors
+        ReportOperation logs one line per refusal and a traceback per bug (MaskUnexpectedErrors
         in production), so a client cannot fill the log with tracebacks.
         """
 
@@ -69,7 +69,7 @@ def create_schema(*, production: bool = False) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         GuardedValidation,
-        UnitOfWork,
+        ReportOperation,
     ]
     if production:
         # Their operation hooks end last in, first out: suggestions are dropped, then bugs

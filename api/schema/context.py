@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +14,20 @@ from strawberry.types import Info as StrawberryInfo
 from api.schema.loaders import Loaders
 from api.services.apikeys import Caller
 from api.settings import Settings
+
+
+class Outcome(enum.Enum):
+    """What became of a request's operation, set once as its transaction ends
+    (api/request_transaction.py)."""
+
+    ANSWERED = "answered"
+    """Committed: a query that ran to the end without an error; its answer may be kept."""
+    COMMITTED = "committed"
+    """Committed: a mutation, or a query whose answer has errors."""
+    ROLLED_BACK = "rolled back"
+    """Time ran out, or a mutation document met a top-level error: nothing is kept."""
+    UNAVAILABLE = "unavailable"
+    """The database could not serve it: rolled back, and answered 503 with Retry-After."""
 
 
 @dataclass
@@ -27,16 +42,9 @@ class Context:
     deadline: float = 0.0
     # Set by a mutation whose payload reports errors: its savepoint is rolled back.
     refused: bool = False
-    # Set when the request cannot stand: the database is unavailable, or time ran out.
-    # The whole transaction is then rolled back.
-    failed: bool = False
-    unavailable: bool = False
-    unavailable_error: Exception | None = None
-    # Set by a mutation field (api/schema/execution.py): the answer is never kept.
-    wrote: bool = False
-    # Set when the operation ran to the end and committed, without an error.
-    answered: bool = False
-    # What the request log and /metrics say of the operation (UnitOfWork sets them).
+    # None until the operation ends (strawberry may answer without running it).
+    outcome: Outcome | None = None
+    # What the request log and /metrics say of the operation (ReportOperation sets them).
     operation_name: str | None = None
     operation_type: str | None = None
     root_field: str | None = None  # the schema's name for what it asked (root_fields.py)

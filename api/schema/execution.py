@@ -1,7 +1,7 @@
 """How an operation runs: within its time budget, each mutation field in its own savepoint.
 
-This is the one place that decides what of a request's writes last. The request
-(api/app.py) begins the transaction and commits it at the end; here each top-level
+This is the one place that decides what of a field's writes last. The request
+(api/request_transaction.py) begins the transaction and ends it; here each top-level
 mutation field runs, in order, inside a savepoint of its own:
 
 - its payload came back with no errors: the savepoint is released and the write lasts;
@@ -11,11 +11,12 @@ mutation field runs, in order, inside a savepoint of its own:
 A top-level error in any field (FORBIDDEN, NOT_FOUND, a bug, an error met inside a
 payload's selection) undoes the whole document: every mutation field is non-null, as the
 public contract has them, so the error nulls `data` and no payload is left to show what
-lasted. UnitOfWork then rolls back the request's transaction, and says so in the answer:
-in `a: ... b: ...`, `a` is never kept when `b` was refused.
+lasted. The request's transaction is then rolled back (api/request_transaction.py), and
+the answer says so (ReportOperation): in `a: ... b: ...`, `a` is never kept when `b` was
+refused.
 
 Between fields the request's deadline is checked: past it, the operation stops and the
-whole transaction is rolled back (see UnitOfWork), and the answer has no data.
+whole transaction is rolled back (api/request_transaction.py), and the answer has no data.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
             raise RequestTimedOut(context.settings.request_timeout)
         if parent_type.name != "Mutation":
             return super().execute_field(parent_type, source, *args, **kwargs)
-        context.wrote = True
         errors_before = len(self.collected_errors.errors)
         context.refused = False
         savepoint = context.session.begin_nested()

@@ -10,8 +10,8 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
+from api.schema.operation_report import is_bug
 from api.schema.production_messages import literal_places, naming_the_argument, plain_message
-from api.schema.unit_of_work import is_bug
 
 log = logging.getLogger("vouch.api")
 

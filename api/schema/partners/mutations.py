@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from api.errors import DomainError
 from api.schema.context import Info
-from api.schema.errors import user_errors
+from api.schema.mutation_helpers import run_service
 from api.schema.partners.inputs import NewPartnerInput
 from api.schema.partners.types import Partner, PartnerProfilePayload
 from api.schema.permissions import IsAdmin
@@ -16,11 +15,12 @@ class PartnerMutations:
     @strawberry.mutation(permission_classes=[IsAdmin], description="Onboard a partner (admin key).")
     def create_partner(self, info: Info, input: NewPartnerInput) -> PartnerProfilePayload:
         context = info.context
-        try:
-            row = service.create_partner(
+        row, errors = run_service(
+            context,
+            lambda: service.create_partner(
                 session=context.session, actor=context.caller.actor, new=input.to_values()
-            )
-        except DomainError as error:
-            context.refused = True
-            return PartnerProfilePayload(partner=None, errors=user_errors(error))
-        return PartnerProfilePayload(partner=Partner.from_row(row), errors=[])
+            ),
+        )
+        return PartnerProfilePayload(
+            partner=Partner.from_row(row) if row is not None else None, errors=errors
+        )

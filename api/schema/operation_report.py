@@ -1,13 +1,13 @@
-"""What a finished operation means for its request: keep, cancel, or answer 503.
+"""What a finished operation's answer says, and what the request log records of it.
 
-- Time ran out (api/schema/execution.py): one TIMEOUT error, no data; rolled back.
-- The database could not be reached or was locked past its busy timeout: the request is
-  answered 503 with Retry-After (api/app.py); rolled back.
+- Time ran out (api/schema/execution.py): one TIMEOUT error, no data.
+- The database could not be reached or was locked past its busy timeout: one log line;
+  the request is answered 503 with Retry-After (api/app.py).
 - A mutation document met a top-level error (FORBIDDEN, NOT_FOUND, a bug...): `data` is
-  null and the whole document is rolled back, so nothing is kept that the answer does
-  not show (api/schema/execution.py).
-- Otherwise the request commits; a mutation field whose payload reported errors was
-  already undone by its savepoint.
+  null, so nothing is shown that the rollback does not undo (api/schema/execution.py).
+
+Whether the transaction is then committed or rolled back is decided in one place,
+api/request_transaction.py, from the same answer.
 
 Logs: a refusal (FORBIDDEN, VALIDATION, NOT_FOUND, ...) is one line with the request id,
 code and operation name; only a bug logs a traceback, so clients cannot fill the log with
@@ -45,7 +45,7 @@ def is_bug(error: GraphQLError) -> bool:
     return not is_unavailable(original)
 
 
-class UnitOfWork(SchemaExtension):
+class ReportOperation(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context.context
@@ -57,18 +57,15 @@ class UnitOfWork(SchemaExtension):
             return
         name = self.execution_context.operation_name or "anonymous"
         if context.out_of_time() or any(_timed_out(e) for e in result.errors):
-            context.failed = True
             log.warning("request %s: TIMEOUT (operation %s)", context.request_id, name)
             result.data = None
             result.errors = [RequestTimedOut(context.settings.request_timeout)]
             return
         if any(is_unavailable(error.original_error) for error in result.errors):
-            context.failed = context.unavailable = True
             log.warning("request %s: database unavailable (operation %s)", context.request_id, name)
             return
-        if context.wrote:
-            context.failed = True
-            result.data = None
+        if context.operation_type == "mutation":
+            result.data = None  # and the transaction is rolled back (request_transaction.py)
         for error in result.errors:
             if is_bug(error):
                 if not error.extensions:  # masked ones were logged by MaskUnexpectedErrors
