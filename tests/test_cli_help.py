@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,18 @@ def test_every_option_with_a_default_shows_it() -> None:
     ]
 
     assert hidden == []
+
+
+def test_no_function_of_the_command_line_is_over_fifty_lines() -> None:
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted((ROOT / "api" / "cli").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.end_lineno
+        if node.end_lineno - node.lineno + 1 > 50
+    ]
+
+    assert long == []
 
 
 def test_db_upgrade_says_from_which_revision_to_which(tmp_path: Path) -> None:
