@@ -3,9 +3,7 @@ the proxies listed in VOUCH_FORWARDED_ALLOW_IPS (none by default)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,10 +13,10 @@ import httpx
 import pytest
 
 from api.settings import SettingsError, load_settings
+from tests.cli_runner import start
 from tests.databases import Database
 from tests.server import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 VIEWER = {"query": "{ viewer { role } }"}
 
 
@@ -26,24 +24,24 @@ VIEWER = {"query": "{ viewer { role } }"}
 def vouch_serve(db: Database, data_dir: Path, **environ: str) -> Iterator[str]:
     """`vouch serve` in production with a budget of 3 requests a minute per caller."""
     port = free_port()
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(data_dir),
+    settings: dict[str, str | None] = {
         "VOUCH_ENV": "production",
         "VOUCH_RATE_LIMIT": "3/minute",
         # Uvicorn's own variable: trusting everyone, were it read.
         "FORWARDED_ALLOW_IPS": "*",
         **environ,
     }
-    command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        env=env,
+    server = start(
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        url=db.url,
+        data_dir=data_dir,
+        settings=settings,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
