@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from api.cli.common import CommandError, Commands, open_engine, whole_number
 from api.settings import Settings
@@ -26,17 +27,17 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     # Uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
     # a caller on the same host could then pick its address, and its rate limit budget.
     proxies = list(settings.forwarded_allow_ips)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies,
+        "http": NoDelayH11Protocol,
+        "log_config": log_config,
+        "access_log": False,
+    }
     if args.workers == 1:
-        uvicorn.run(
-            create_app(settings, engine),
-            host=args.host,
-            port=args.port,
-            proxy_headers=bool(proxies),
-            forwarded_allow_ips=proxies,
-            http=NoDelayH11Protocol,
-            log_config=log_config,
-            access_log=False,
-        )
+        uvicorn.run(create_app(settings, engine), **options)
         return
     engine.dispose()
     if settings.database_url.get_backend_name() == "sqlite":
@@ -44,18 +45,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     # /metrics sums every worker's counts from files there; set before the workers start.
     prepare_multiprocess_dir(settings.data_dir / "metrics")
     # Each worker process builds its own app (and engine) from the same environment.
-    uvicorn.run(
-        "api.asgi:create",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies,
-        http=NoDelayH11Protocol,
-        log_config=log_config,
-        access_log=False,
-    )
+    uvicorn.run("api.asgi:create", factory=True, workers=args.workers, **options)
 
 
 def add_commands(commands: Commands) -> None:
