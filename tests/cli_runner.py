@@ -1,7 +1,8 @@
 """Running `vouch` as the operator does: a real subprocess against a test database.
 
 The one way tests start `vouch`: to its end (`vouch`, `vouch_at`), in the background
-(`start`: a server, a build to kill), or paused mid-way to be killed there (`paused`).
+(`start`: a build to kill), as a server (`serving`), or paused mid-way to be killed there
+(`paused`).
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import httpx
 from sqlalchemy.engine import URL
 
 from tests.databases import Database
 from tests.paused_vouch import PAUSED
+from tests.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VOUCH = [sys.executable, "-m", "api.cli"]
@@ -89,6 +93,50 @@ def start(
     """`command ARGS` (`python -m api.cli` unless told) started, not waited for."""
     env = environment(url, data_dir, **(settings or {}))
     return subprocess.Popen([*command, *args], cwd=ROOT, env=env, text=True, **popen)
+
+
+@contextmanager
+def serving(
+    *options: str,
+    url: URL | str,
+    data_dir: Path,
+    settings: dict[str, str | None] | None = None,
+    stdout: IO[str] | int = subprocess.DEVNULL,
+) -> Iterator[str]:
+    """`vouch serve OPTIONS` on a free loopback port: its address once /healthz answers;
+    stopped at the end."""
+    port = free_port()
+    with start(
+        "serve",
+        "--port",
+        str(port),
+        *options,
+        url=url,
+        data_dir=data_dir,
+        settings=settings,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+    ) as server:
+        address = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(server, address)
+            yield address
+        finally:
+            server.terminate()
+            server.communicate(timeout=20)
+
+
+def _wait_until_up(server: subprocess.Popen[str], address: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"vouch serve stopped: {server.communicate()[1]}")
+        try:
+            if httpx.get(f"{address}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError("vouch serve did not answer within 30 s")
 
 
 @contextmanager

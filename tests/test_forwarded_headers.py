@@ -3,8 +3,6 @@ the proxies listed in VOUCH_FORWARDED_ALLOW_IPS (none by default)."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,9 +11,8 @@ import httpx
 import pytest
 
 from api.settings import SettingsError, load_settings
-from tests.cli_runner import start
+from tests.cli_runner import serving
 from tests.databases import Database
-from tests.server import free_port
 
 VIEWER = {"query": "{ viewer { role } }"}
 
@@ -23,7 +20,6 @@ VIEWER = {"query": "{ viewer { role } }"}
 @contextmanager
 def vouch_serve(db: Database, data_dir: Path, **environ: str) -> Iterator[str]:
     """`vouch serve` in production with a budget of 3 requests a minute per caller."""
-    port = free_port()
     settings: dict[str, str | None] = {
         "VOUCH_ENV": "production",
         "VOUCH_RATE_LIMIT": "3/minute",
@@ -31,38 +27,8 @@ def vouch_serve(db: Database, data_dir: Path, **environ: str) -> Iterator[str]:
         "FORWARDED_ALLOW_IPS": "*",
         **environ,
     }
-    server = start(
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        url=db.url,
-        data_dir=data_dir,
-        settings=settings,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(server, url)
+    with serving("--host", "127.0.0.1", url=db.url, data_dir=data_dir, settings=settings) as url:
         yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
-
-
-def _wait_until_up(server: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"vouch serve stopped: {server.communicate()[1]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("vouch serve did not answer within 30 s")
 
 
 def statuses_from(url: str, addresses: list[str]) -> list[int]:
