@@ -30,9 +30,9 @@ lint: $(STAMP)
 # `playwright install`) with Playwright from the dev extras; npm installs axe-core for them.
 browser: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-		|| echo "could not install chromium: the browser tests will be skipped"
+		|| echo "could not install chromium: the browser tests will be skipped (failed under CI=true)"
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null) \
-		|| echo "could not install npm: the axe and graphql-http tests will be skipped"
+		|| echo "could not install npm: the axe and graphql-http tests will be skipped (failed under CI=true)"
 
 test: lint browser
 	$(BIN)/pytest -q

@@ -60,6 +60,23 @@ def api(db: Database, server_url: str) -> Iterator[GraphQLClient]:
 
 
 @pytest.fixture
+def keys(db: Database) -> dict[str, str]:
+    """Two partners, alpha-health (healthcare) and bravo-retail (retail), and a key for each,
+    for the vendors acme and globex, and for an admin."""
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        factories.partner(session, world, "alpha-health", industries=("healthcare",))
+        factories.partner(session, world, "bravo-retail", industries=("retail",))
+        return {
+            "acme": factories.key(session, "vendor", vendor="acme"),
+            "globex": factories.key(session, "vendor", vendor="globex"),
+            "alpha": factories.key(session, "partner", partner="alpha-health"),
+            "bravo": factories.key(session, "partner", partner="bravo-retail"),
+            "admin": factories.key(session, "admin"),
+        }
+
+
+@pytest.fixture
 def tmp_data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 

@@ -1,8 +1,7 @@
-"""Databases to dump: a filled source, every table's rows to compare, `vouch` by URL."""
+"""Databases to dump: a filled source, and every table's rows to compare."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,6 @@ from api.db import create_db_engine
 from api.models import AuditEntry, Base, ReviewReply, SurveyResponse
 from tests.cli_runner import vouch_at
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_vouch(
-    *args: str,
-    url: URL | str,
-    data_dir: Path,
-    timeout: float = 300,
-    memory_mb: int | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """`vouch ARGS` as an operator runs it, with VOUCH_DATABASE_URL set to `url`."""
-    text = url if isinstance(url, str) else url.render_as_string(False)
-    return vouch_at(*args, url=text, data_dir=data_dir, timeout=timeout, memory_mb=memory_mb)
-
 
 def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:
     """Demo data, figures published, keys, a void (audited), a reply and odd text."""
@@ -37,7 +22,7 @@ def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:
         ("apikey", "create", "--role", "admin", "--label", "ops ✓"),
         ("responses", "void", "3", "--reason", "a test of the audit log"),
     ):
-        done = run_vouch(*args, url=url, data_dir=data_dir)
+        done = vouch_at(*args, url=url, data_dir=data_dir)
         assert done.returncode == 0, done.stderr
     engine = create_db_engine(url)
     try:

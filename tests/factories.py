@@ -110,6 +110,21 @@ def partner(
     return row
 
 
+def alpha_health(session: Session, world: World) -> Partner:
+    """The partner a test of one whole profile reads: alpha-health in healthcare, with
+    acme-crm, an office in Berlin, a certification and a reference."""
+    return partner(
+        session,
+        world,
+        "alpha-health",
+        industries=("healthcare",),
+        products=("acme-crm",),
+        offices=(("Berlin", "DE", 52.52, 13.405),),
+        certifications=1,
+        references=1,
+    )
+
+
 def key(
     session: Session, role: str, *, partner: str | None = None, vendor: str | None = None
 ) -> str:

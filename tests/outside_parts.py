@@ -12,7 +12,9 @@ from typing import NoReturn
 import pytest
 
 
-def unavailable(reason: str) -> NoReturn:
+def unavailable(reason: str, *, whole_module: bool = False) -> NoReturn:
+    """Skip (or under CI=true fail) the test; with `whole_module`, every test of the module
+    that calls it while it is imported."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: every outside part must be there)", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=whole_module)

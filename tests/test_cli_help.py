@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from api import migrations
 from api.cli import build_parser
 from api.settings import parse_database_url
-from tests.dump_helpers import run_vouch
+from tests.cli_runner import vouch_at
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,15 +67,27 @@ def test_every_option_with_a_default_shows_it() -> None:
     assert hidden == []
 
 
+def test_no_function_of_the_command_line_is_over_fifty_lines() -> None:
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted((ROOT / "api" / "cli").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.end_lineno
+        if node.end_lineno - node.lineno + 1 > 50
+    ]
+
+    assert long == []
+
+
 def test_db_upgrade_says_from_which_revision_to_which(tmp_path: Path) -> None:
     url = parse_database_url(f"sqlite:///{tmp_path / 'vouch.db'}")
     head = migrations.head_revision()
-    first = run_vouch("db", "upgrade", url=url, data_dir=tmp_path)
+    first = vouch_at("db", "upgrade", url=url, data_dir=tmp_path)
     assert first.stdout.strip() == f"created the database schema at revision {head}"
 
     migrations.downgrade(url, "0004")
-    upgraded = run_vouch("db", "upgrade", url=url, data_dir=tmp_path)
-    again = run_vouch("db", "upgrade", url=url, data_dir=tmp_path)
+    upgraded = vouch_at("db", "upgrade", url=url, data_dir=tmp_path)
+    again = vouch_at("db", "upgrade", url=url, data_dir=tmp_path)
 
     assert upgraded.stdout.strip() == f"upgraded the database from revision 0004 to {head}"
     assert again.stdout.strip() == f"the database is already at the latest revision, {head}"
@@ -86,10 +99,10 @@ def test_apikey_create_reads_as_a_sentence_with_the_key_alone_last(
 ) -> None:
     url = parse_database_url(f"sqlite:///{tmp_path / 'vouch.db'}")
     for args in (("db", "upgrade"), ("demo-data", "--partners", "3")):
-        assert run_vouch(*args, url=url, data_dir=tmp_path).returncode == 0
+        assert vouch_at(*args, url=url, data_dir=tmp_path).returncode == 0
     extra = ("--vendor", "corvane") if role == "vendor" else ()
 
-    done = run_vouch("apikey", "create", "--role", role, *extra, url=url, data_dir=tmp_path)
+    done = vouch_at("apikey", "create", "--role", role, *extra, url=url, data_dir=tmp_path)
 
     assert done.returncode == 0, done.stderr
     *before, key = done.stdout.splitlines()
@@ -99,9 +112,9 @@ def test_apikey_create_reads_as_a_sentence_with_the_key_alone_last(
 
 def test_demo_data_summary_is_a_sentence(tmp_path: Path) -> None:
     url = parse_database_url(f"sqlite:///{tmp_path / 'vouch.db'}")
-    assert run_vouch("db", "upgrade", url=url, data_dir=tmp_path).returncode == 0
+    assert vouch_at("db", "upgrade", url=url, data_dir=tmp_path).returncode == 0
 
-    done = run_vouch("demo-data", "--partners", "4", "--seed", "2", url=url, data_dir=tmp_path)
+    done = vouch_at("demo-data", "--partners", "4", "--seed", "2", url=url, data_dir=tmp_path)
 
     loaded, published = done.stdout.splitlines()
     assert loaded.startswith("loaded the demo data set (seed 2): 4 partners with ")

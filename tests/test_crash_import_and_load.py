@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -19,9 +17,9 @@ from sqlalchemy.engine import URL
 from api.services.imports import BATCH_ROWS
 from api.settings import parse_database_url
 from tests import factories
+from tests.cli_runner import paused, vouch_at
 from tests.databases import Database
-from tests.dump_helpers import ROOT, fill, row_counts, run_vouch
-from tests.paused_vouch import PAUSED
+from tests.dump_helpers import fill, row_counts
 
 # Three batches of the import's: killed once the second is written, the third unread.
 ROWS = 2 * BATCH_ROWS + 100
@@ -29,24 +27,7 @@ ROWS = 2 * BATCH_ROWS + 100
 
 def killed_mid_way(table: str, inserts: int, *args: str, url: URL, data_dir: Path) -> None:
     """Run `vouch ARGS` until its INSERT number `inserts` into `table`, then SIGKILL it."""
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(data_dir),
-        "VOUCH_ENV": "test",
-    }
-    command = [sys.executable, "-m", "tests.paused_vouch", table, str(inserts), *args]
-    with subprocess.Popen(
-        command, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
-    ) as process:
-        assert process.stderr is not None
-        seen = []
-        for line in process.stderr:
-            seen.append(line)
-            if line.strip() == PAUSED:
-                break
-        else:
-            raise AssertionError(f"the command ended before pausing:\n{''.join(seen)}")
+    with paused(table, inserts, *args, url=url, data_dir=data_dir) as process:
         if url.get_backend_name() == "postgresql":
             assert writing(url), "the paused command has no write transaction open"
         os.kill(process.pid, signal.SIGKILL)
@@ -96,7 +77,7 @@ def test_an_import_killed_mid_way_leaves_no_row(db: Database, tmp_path: Path) ->
 
     assert row_counts(db.engine) == before
     # And the same file imports whole afterwards.
-    done = run_vouch("import", "engagements", str(csv), "--vendor", "acme", url=db.url, data_dir=tmp_path)  # fmt: skip  # noqa: E501
+    done = vouch_at("import", "engagements", str(csv), "--vendor", "acme", url=db.url, data_dir=tmp_path)  # fmt: skip  # noqa: E501
     assert done.returncode == 0, done.stderr
     assert row_counts(db.engine)["engagements"] == before["engagements"] + ROWS
 
@@ -104,13 +85,11 @@ def test_an_import_killed_mid_way_leaves_no_row(db: Database, tmp_path: Path) ->
 def test_a_load_killed_mid_way_leaves_no_row(db: Database, tmp_path: Path) -> None:
     source = parse_database_url(f"sqlite:///{tmp_path / 'source.db'}")
     fill(source, tmp_path, partners=10)
-    assert (
-        run_vouch("export", str(tmp_path / "dump"), url=source, data_dir=tmp_path).returncode == 0
-    )
+    assert vouch_at("export", str(tmp_path / "dump"), url=source, data_dir=tmp_path).returncode == 0
 
     # survey_responses comes late: most tables are in by then, in the same transaction.
     killed_mid_way("survey_responses", 0, "load", str(tmp_path / "dump"), url=db.url, data_dir=tmp_path)  # fmt: skip  # noqa: E501
 
     assert set(row_counts(db.engine).values()) == {0}
-    done = run_vouch("load", str(tmp_path / "dump"), url=db.url, data_dir=tmp_path)
+    done = vouch_at("load", str(tmp_path / "dump"), url=db.url, data_dir=tmp_path)
     assert done.returncode == 0, done.stderr

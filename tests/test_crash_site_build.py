@@ -10,7 +10,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from api.demo_data import load_demo_data
 from api.services.figures_rebuild import rebuild
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build
-from tests.cli_runner import ROOT, vouch
+from tests.cli_runner import start, vouch
 from tests.databases import Database
 
 
@@ -38,16 +37,11 @@ def leftovers(data_dir: Path) -> list[str]:
 def kill_mid_build(db: Database, data_dir: Path, *, group: bool = True) -> int:
     """Start `vouch site build`; SIGKILL it while its page writers fill the new site (with
     them, or alone); its process group's id."""
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(data_dir),
-        "VOUCH_ENV": "test",
-    }
-    build = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "site", "build"],
-        cwd=ROOT,
-        env=env,
+    build = start(
+        "site",
+        "build",
+        url=db.url,
+        data_dir=data_dir,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # a group of its own: its page writers are found by it

@@ -15,8 +15,9 @@ from api.db import create_db_engine
 from api.dump.format import MANIFEST
 from api.models import Base
 from api.settings import parse_database_url
+from tests.cli_runner import vouch_at
 from tests.databases import Database, throwaway_postgres
-from tests.dump_helpers import every_row, fill, row_counts, run_vouch
+from tests.dump_helpers import every_row, fill, row_counts
 from tests.outside_parts import unavailable
 
 # What `vouch db upgrade` writes into an empty database (the change log's first row).
@@ -33,7 +34,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> tuple[URL, Path]:
     folder = tmp_path_factory.mktemp("source")
     url = sqlite_url(folder, "source.db")
     fill(url, folder)
-    done = run_vouch("export", str(folder / "dump"), url=url, data_dir=folder)
+    done = vouch_at("export", str(folder / "dump"), url=url, data_dir=folder)
     assert done.returncode == 0, done.stderr
     return url, folder / "dump"
 
@@ -72,7 +73,7 @@ def test_sqlite_to_postgresql_and_back_reproduces_every_row(
     url, first_dump = source
     with throwaway_postgres() as pg:
         # Given an empty PostgreSQL database, never migrated: load migrates it first.
-        loaded = run_vouch("load", str(first_dump), url=pg, data_dir=tmp_path)
+        loaded = vouch_at("load", str(first_dump), url=pg, data_dir=tmp_path)
         assert loaded.returncode == 0, loaded.stderr
         assert "created the schema" in loaded.stdout
         assert_same_rows(url, pg)
@@ -81,13 +82,13 @@ def test_sqlite_to_postgresql_and_back_reproduces_every_row(
             ("apikey", "create", "--role", "admin"),
             ("responses", "void", "5", "--reason", "after the load"),
         ):
-            done = run_vouch(*then, url=pg, data_dir=tmp_path)
+            done = vouch_at(*then, url=pg, data_dir=tmp_path)
             assert done.returncode == 0, done.stderr
-        again = run_vouch("export", str(tmp_path / "from-pg"), url=pg, data_dir=tmp_path)
+        again = vouch_at("export", str(tmp_path / "from-pg"), url=pg, data_dir=tmp_path)
         assert again.returncode == 0, again.stderr
         pg_rows = every_row_of(pg)
     back = sqlite_url(tmp_path, "back.db")
-    assert run_vouch("load", str(tmp_path / "from-pg"), url=back, data_dir=tmp_path).returncode == 0
+    assert vouch_at("load", str(tmp_path / "from-pg"), url=back, data_dir=tmp_path).returncode == 0
     assert every_row_of(back) == pg_rows
 
 
@@ -98,8 +99,8 @@ def test_a_dump_of_both_backends_is_the_same_bytes(
     if postgres_reason:
         unavailable(postgres_reason)
     with throwaway_postgres() as pg:
-        assert run_vouch("load", str(source[1]), url=pg, data_dir=tmp_path).returncode == 0
-        done = run_vouch("export", str(tmp_path / "again"), url=pg, data_dir=tmp_path)
+        assert vouch_at("load", str(source[1]), url=pg, data_dir=tmp_path).returncode == 0
+        done = vouch_at("export", str(tmp_path / "again"), url=pg, data_dir=tmp_path)
         assert done.returncode == 0, done.stderr
     first = json.loads((source[1] / MANIFEST).read_text())
     second = json.loads((tmp_path / "again" / MANIFEST).read_text())
@@ -122,7 +123,7 @@ def assert_same_rows(a: URL, b: URL) -> None:
 
 
 def load(db: Database, folder: Path, tmp_path: Path) -> tuple[int, str]:
-    done = run_vouch("load", str(folder), url=db.url, data_dir=tmp_path)
+    done = vouch_at("load", str(folder), url=db.url, data_dir=tmp_path)
     return done.returncode, done.stdout + done.stderr
 
 
@@ -229,7 +230,7 @@ def test_export_refuses_a_folder_that_holds_files(source: tuple[URL, Path], tmp_
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "notes.txt").write_text("mine")
 
-    done = run_vouch("export", str(tmp_path / "full"), url=source[0], data_dir=tmp_path)
+    done = vouch_at("export", str(tmp_path / "full"), url=source[0], data_dir=tmp_path)
 
     assert done.returncode == 1
     assert "is not empty" in done.stderr
@@ -237,7 +238,7 @@ def test_export_refuses_a_folder_that_holds_files(source: tuple[URL, Path], tmp_
 
 
 def test_export_refuses_a_database_never_migrated(tmp_path: Path) -> None:
-    done = run_vouch(
+    done = vouch_at(
         "export", str(tmp_path / "out"), url=sqlite_url(tmp_path, "new.db"), data_dir=tmp_path
     )
 
@@ -273,8 +274,8 @@ def test_both_show_a_progress_bar_on_a_terminal(
     # Rich draws its live bar only on a terminal; TTY_COMPATIBLE=1 makes stderr count as one.
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
-    out = run_vouch("export", str(tmp_path / "d"), url=source[0], data_dir=tmp_path)
-    back = run_vouch(
+    out = vouch_at("export", str(tmp_path / "d"), url=source[0], data_dir=tmp_path)
+    back = vouch_at(
         "load", str(tmp_path / "d"), url=sqlite_url(tmp_path, "b.db"), data_dir=tmp_path
     )
 

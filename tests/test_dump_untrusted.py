@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from api.dump.format import MANIFEST
+from tests.cli_runner import vouch_at
 from tests.databases import Database
-from tests.dump_helpers import row_counts, run_vouch
+from tests.dump_helpers import row_counts
 
 MEMORY_MB = 1024
 TIMEOUT = 60
@@ -33,7 +34,7 @@ def empty_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("empty")
     url = f"sqlite:///{folder / 'source.db'}"
     for args in (("db", "upgrade"), ("export", str(folder / "dump"))):
-        done = run_vouch(*args, url=url, data_dir=folder)
+        done = vouch_at(*args, url=url, data_dir=folder)
         assert done.returncode == 0, done.stderr
     return folder / "dump"
 
@@ -58,7 +59,7 @@ def set_file(dump: Path, table: str, file: str) -> None:
 
 
 def load(dump: Path, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return run_vouch(
+    return vouch_at(
         "load", str(dump), url=url, data_dir=tmp_path, timeout=TIMEOUT, memory_mb=MEMORY_MB
     )
 

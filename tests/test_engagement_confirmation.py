@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select, update
 
 from api.models import Engagement, SurveyInvitation, SurveyResponse
 from api.services.figures_rebuild import rebuild
-from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
 from tests.survey_flow import (
@@ -48,22 +46,6 @@ DISPUTES = """
 } }
 """
 REASON = "We never worked for this customer."
-
-
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    """alpha-health works with acme; bravo-retail is a stranger to globex."""
-    with db.session() as session, session.begin():
-        world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health", industries=("healthcare",))
-        factories.partner(session, world, "bravo-retail", industries=("retail",))
-        return {
-            "acme": factories.key(session, "vendor", vendor="acme"),
-            "globex": factories.key(session, "vendor", vendor="globex"),
-            "alpha": factories.key(session, "partner", partner="alpha-health"),
-            "bravo": factories.key(session, "partner", partner="bravo-retail"),
-            "admin": factories.key(session, "admin"),
-        }
 
 
 def recorded(api: GraphQLClient, key: str, partner: str, **values: Any) -> dict[str, Any]:

@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 
 from api.errors import DomainError
 from api.metrics import K_ANONYMITY, Answer, Tally
 from api.models import (
     Partner,
     SurveyResponse,
-    market_tallies,
     partner_tallies,
     published_market,
     published_tallies,
@@ -30,6 +29,12 @@ from api.models import (
 from api.services import figures_rebuild
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, record_engagement
+from api.services.figures_consistency import (
+    Snapshot,
+    figures_consistency,
+    tally_snapshot,
+    tally_snapshots,
+)
 from api.services.surveys import SurveyAnswers, create_invitation, submit_response, void_response
 from api.vocabulary import SELECTION_REASONS
 from tests import factories
@@ -43,9 +48,6 @@ QUARTER_STARTS = [
     datetime(year, month, 1, tzinfo=UTC) for year in (2024, 2025) for month in (1, 4, 7, 10)
 ]
 MICROSECOND = timedelta(microseconds=1)
-
-Row = dict[str, Any]
-Snapshot = dict[tuple[Any, ...], Row]
 
 
 # --- strategies -----------------------------------------------------------------------------
@@ -212,21 +214,13 @@ def _replay(db: Database, history: History, pick: int, answers: SurveyAnswers) -
 
 
 def _snapshot(db: Database, table: Table) -> Snapshot:
-    keys = [column.name for column in table.primary_key.columns]
     with db.session() as session:
-        rows = [row._asdict() for row in session.execute(select(table)).all()]
-    snapshot: Snapshot = {}
-    for row in rows:
-        values = {name: value for name, value in row.items() if name not in keys}
-        counts = [value for value in values.values() if isinstance(value, int)]
-        if all(count == 0 for count in counts) and values.get("latest_response_at") is None:
-            continue  # a segment emptied by voids is the same as no segment
-        snapshot[tuple(row[name] for name in keys)] = values
-    return snapshot
+        return tally_snapshot(session, table)
 
 
 def _snapshots(db: Database) -> tuple[Snapshot, Snapshot]:
-    return _snapshot(db, partner_tallies), _snapshot(db, market_tallies)
+    with db.session() as session:
+        return tally_snapshots(session)
 
 
 def _published(db: Database) -> tuple[Snapshot, Snapshot]:
@@ -399,3 +393,28 @@ def test_a_response_dated_in_another_time_zone_counts_in_its_utc_quarter(db: Dat
 
     # then
     assert _quarter_rows(db) == {"2024-Q1": (1, 1)}
+
+
+def test_figures_consistency_names_the_tally_row_a_rebuild_would_change(db: Database) -> None:
+    # given: two answers counted, then one partner's 'all' row miscounted by hand
+    history = _set_up(db, [(0, "healthcare", [], None)])
+    for score in (9, 3):
+        _submit(db, history, 0, QUARTER_STARTS[0], SurveyAnswers(likelihood_to_recommend=score))
+    with db.session() as session:
+        assert figures_consistency(session=session) == []
+    alder = history.partner_ids[0]
+    all_row = (partner_tallies.c.partner_id == alder) & (partner_tallies.c.kind == "all")
+    with db.session() as session, session.begin():
+        session.execute(update(partner_tallies).where(all_row).values(n=5))
+
+    # when
+    with db.session() as session:
+        problems = figures_consistency(session=session)
+
+    # then: that row alone, stored against rebuilt; and the stored row is left as it was
+    assert len(problems) == 1
+    assert problems[0].startswith(f"partner_tallies ({alder}, 'all', ")
+    assert "'n': 5" in problems[0].split(", rebuilt ")[0]
+    assert "'n': 2" in problems[0].split(", rebuilt ")[1]
+    with db.session() as session:
+        assert session.scalar(select(partner_tallies.c.n).where(all_row)) == 5

@@ -3,10 +3,6 @@ the proxies listed in VOUCH_FORWARDED_ALLOW_IPS (none by default)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,56 +11,24 @@ import httpx
 import pytest
 
 from api.settings import SettingsError, load_settings
+from tests.cli_runner import serving
 from tests.databases import Database
-from tests.server import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 VIEWER = {"query": "{ viewer { role } }"}
 
 
 @contextmanager
 def vouch_serve(db: Database, data_dir: Path, **environ: str) -> Iterator[str]:
     """`vouch serve` in production with a budget of 3 requests a minute per caller."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(data_dir),
+    settings: dict[str, str | None] = {
         "VOUCH_ENV": "production",
         "VOUCH_RATE_LIMIT": "3/minute",
         # Uvicorn's own variable: trusting everyone, were it read.
         "FORWARDED_ALLOW_IPS": "*",
         **environ,
     }
-    command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(server, url)
+    with serving("--host", "127.0.0.1", url=db.url, data_dir=data_dir, settings=settings) as url:
         yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
-
-
-def _wait_until_up(server: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"vouch serve stopped: {server.communicate()[1]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("vouch serve did not answer within 30 s")
 
 
 def statuses_from(url: str, addresses: list[str]) -> list[int]:

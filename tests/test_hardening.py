@@ -72,17 +72,7 @@ def messages(body: dict[str, Any]) -> str:
 
 def seed_partner(db: Database) -> None:
     with db.session() as session, session.begin():
-        world = factories.reference_data(session)
-        factories.partner(
-            session,
-            world,
-            "alpha-health",
-            industries=("healthcare",),
-            products=("acme-crm",),
-            offices=(("Berlin", "DE", 52.52, 13.405),),
-            certifications=1,
-            references=1,
-        )
+        factories.alpha_health(session, factories.reference_data(session))
 
 
 # --- the cost estimate ---------------------------------------------------------------------

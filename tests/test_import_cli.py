@@ -11,7 +11,7 @@ from subprocess import CompletedProcess
 import pytest
 from sqlalchemy import func, select
 
-from api import cli_import
+from api.cli import imports
 from api.csv_safe import SafeWriter
 from api.errors import DomainError
 from api.models import AuditEntry, Customer, Engagement, Partner, Vendor, engagement_products
@@ -380,11 +380,11 @@ def test_the_progress_bar_shows_only_for_large_files(
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.setenv("TTY_INTERACTIVE", "1")
 
-    with cli_import._progress(cli_import.PROGRESS_FROM_BYTES, "checking small.csv") as advance:
-        advance(cli_import.PROGRESS_FROM_BYTES)
+    with imports._progress(imports.PROGRESS_FROM_BYTES, "checking small.csv") as advance:
+        advance(imports.PROGRESS_FROM_BYTES)
     small = capsys.readouterr()
-    with cli_import._progress(cli_import.PROGRESS_FROM_BYTES + 1, "checking large.csv") as advance:
-        advance(cli_import.PROGRESS_FROM_BYTES + 1)
+    with imports._progress(imports.PROGRESS_FROM_BYTES + 1, "checking large.csv") as advance:
+        advance(imports.PROGRESS_FROM_BYTES + 1)
     large = capsys.readouterr()
 
     assert (small.out, small.err) == ("", "")

@@ -9,8 +9,6 @@ the few reviewed exceptions named below.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from graphql import (
     GraphQLInputObjectType,
@@ -22,8 +20,7 @@ from graphql import (
 )
 
 from api.schema import schema
-
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+from tests.test_schema_drift import SCHEMA_FILE
 
 # -- the allow-lists -------------------------------------------------------------------
 
@@ -221,12 +218,6 @@ SCALARS = {"String", "Int", "Float", "Boolean", "ID", "Date", "DateTime"}
 
 
 # -- the schema, exported and checked in -----------------------------------------------
-
-
-def test_the_checked_in_schema_is_the_exported_one() -> None:
-    assert SCHEMA_FILE.read_text() == str(schema) + "\n", (
-        "schema.graphql is stale: run `make schema` and review the diff"
-    )
 
 
 @pytest.fixture(params=["exported", "checked-in"])

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +22,9 @@ from api.services import changes
 from api.settings import Settings, parse_database_url, parse_rate_limit
 from search_index import index_for
 from tests import factories
+from tests.cli_runner import serving
 from tests.databases import Database
-from tests.server import free_port, running_server
-from tests.test_forwarded_headers import ROOT, _wait_until_up
+from tests.server import running_server
 
 VENDORS = "query VendorList { vendors { slug } }"
 VIEWER = "query WhoAmI { viewer { role } }"
@@ -64,27 +61,16 @@ def served(db: Database, tmp_path: Path) -> Iterator[str]:
 @contextmanager
 def vouch_serve(db: Database, data_dir: Path, stdout: Path, *options: str) -> Iterator[str]:
     """`vouch serve` as an operator starts it, its standard output kept in a file."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(data_dir),
+    settings = {
         "VOUCH_ENV": "production",
         "VOUCH_METRICS_TOKEN": METRICS_TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": None,
     }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options]
-    with stdout.open("w") as out:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE, text=True
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(server, url)
-            yield url
-        finally:
-            server.terminate()
-            server.communicate(timeout=20)
+    with (
+        stdout.open("w") as out,
+        serving(*options, url=db.url, data_dir=data_dir, settings=settings, stdout=out) as url,
+    ):
+        yield url
 
 
 def request_lines(caplog: pytest.LogCaptureFixture, count: int) -> list[dict[str, object]]:

@@ -90,16 +90,7 @@ def _unexpected_errors(response: requests.Response) -> list[Any]:
 def _partner_key(db: Database) -> str:
     with db.session() as session, session.begin():
         world = factories.reference_data(session)
-        factories.partner(
-            session,
-            world,
-            "alpha-health",
-            industries=("healthcare",),
-            products=("acme-crm",),
-            offices=(("Berlin", "DE", 52.52, 13.40),),
-            certifications=1,
-            references=1,
-        )
+        factories.alpha_health(session, world)
         factories.partner(session, world, "beta-retail", industries=("retail",))
         return factories.key(session, "partner", partner="alpha-health")
 

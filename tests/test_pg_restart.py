@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +110,14 @@ def client(api: GraphQLClient, key: str, traffic: Traffic, stop: threading.Event
                         traffic.versions.append(data["updatePartnerProfile"]["partner"]["version"])
 
 
+def until(condition: Callable[[], object], what: str, seconds: float = 60) -> None:
+    """Wait for what the clients see, not for a guessed time: as long as it takes, no more."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds:g}s: {what}"
+        time.sleep(0.02)
+
+
 def invitations(cluster: Cluster, count: int) -> list[tuple[str, int]]:
     admin = Caller(role="admin", source="test")
     engine = create_db_engine(cluster.url)
@@ -153,14 +162,14 @@ def test_a_restart_under_concurrent_traffic_is_503_then_service_and_loses_nothin
     for thread in threads:
         thread.start()
     try:
-        time.sleep(1.5)
-        # when: PostgreSQL stops under them, stays down a while, and starts again
+        until(lambda: traffic.submitted and traffic.versions, "a submit and an edit done")
+        # when: PostgreSQL stops under them, is seen down, and starts again
         cluster.stop()
-        time.sleep(2)
+        until(lambda: traffic.statuses[503] >= CLIENTS, "503s while PostgreSQL is down")
         down = traffic.statuses[503]
         cluster.start()
         traffic.restarted_at = time.monotonic()
-        time.sleep(2.5)
+        until(lambda: traffic.ok_after_restart >= CLIENTS, "answers again after the restart")
     finally:
         stop.set()
         for thread in threads:

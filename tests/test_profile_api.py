@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from api.models import AuditEntry, Partner, SurveyResponse
-from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
 from tests.survey_flow import responses
@@ -75,20 +74,6 @@ mutation Reply($id: ID!, $body: String!) {
 REVIEWS = """
 query($slug: String!) { partner(slug: $slug) { reviews { id comment reply { body } } } }
 """
-
-
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    with db.session() as session, session.begin():
-        world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health", industries=("healthcare",))
-        factories.partner(session, world, "bravo-retail", industries=("retail",))
-        return {
-            "alpha": factories.key(session, "partner", partner="alpha-health"),
-            "bravo": factories.key(session, "partner", partner="bravo-retail"),
-            "acme": factories.key(session, "vendor", vendor="acme"),
-            "admin": factories.key(session, "admin"),
-        }
 
 
 def update(api: GraphQLClient, key: str | None, version: int, **fields: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,8 +14,9 @@ from sqlalchemy import select
 from api.models import Partner
 from search_index import Filters, SearchIndex, store
 from tests import factories
-from tests.cli_runner import ROOT
+from tests.cli_runner import ROOT, paused
 from tests.databases import Database
+from tests.paused_vouch import SEARCH_INDEX
 
 
 def _partners(db: Database, count: int) -> None:
@@ -74,32 +74,17 @@ def test_two_writer_processes_lose_no_update(db: Database, tmp_path: Path) -> No
 
 
 def test_a_killed_build_leaves_the_previous_index_serving(db: Database, tmp_path: Path) -> None:
-    _partners(db, 3000)
+    _partners(db, 600)
     root = tmp_path / "index"
     index = SearchIndex(root)
     with db.session() as session:
         index.build(session)
     before = store.current(root)
-    env = {
-        **os.environ,
-        "VOUCH_DATABASE_URL": db.url.render_as_string(hide_password=False),
-        "VOUCH_DATA_DIR": str(tmp_path),
-    }
-    build = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "index", "build"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not list(root.glob(f"index-*{store.BUILDING}")):
-        assert time.monotonic() < deadline, "the build never started"
-        assert build.poll() is None, "the build ended before it could be killed"
-        time.sleep(0.005)
-    time.sleep(0.2)
-    build.send_signal(signal.SIGKILL)
-    build.wait()
+    # Paused once 250 of the 600 partners are in the new folder, however fast it builds.
+    with paused(SEARCH_INDEX, 250, "index", "build", url=db.url, data_dir=tmp_path) as build:
+        assert list(root.glob(f"index-*{store.BUILDING}"))
+        build.send_signal(signal.SIGKILL)
+        assert build.wait(timeout=30) == -signal.SIGKILL
     assert store.current(root) == before
     assert _slugs(SearchIndex(root), db, "partner-0042") == ["partner-0042"]
     with db.session() as session:

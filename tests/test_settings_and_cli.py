@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -17,9 +16,9 @@ from api.db import create_db_engine, session_factory
 from api.models import ApiKey
 from api.services.apikeys import authenticate
 from api.settings import SettingsError, load_settings, parse_database_url
+from tests.cli_runner import vouch_at
 from tests.databases import Database
 
-ROOT = Path(__file__).resolve().parent.parent
 UNREACHABLE_POSTGRES = "postgresql://vouch@127.0.0.1:1/vouch"
 
 # --- settings -----------------------------------------------------------------------------
@@ -137,26 +136,6 @@ def test_parse_database_url_names_the_variable_it_is_given() -> None:
 # --- the command line ---------------------------------------------------------------------
 
 
-def vouch(
-    *args: str, data_dir: Path, database_url: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "VOUCH_DATA_DIR": str(data_dir),
-        "VOUCH_DATABASE_URL": database_url,
-        "VOUCH_ENV": "test",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -168,7 +147,7 @@ def url_of(db: Database) -> str:
 def test_db_upgrade_creates_the_tables_in_a_fresh_sqlite_file(tmp_path: Path) -> None:
     database = tmp_path / "fresh" / "vouch.db"
 
-    result = vouch("db", "upgrade", data_dir=tmp_path, database_url=sqlite_url(database))
+    result = vouch_at("db", "upgrade", data_dir=tmp_path, url=sqlite_url(database))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
@@ -182,14 +161,14 @@ def test_db_upgrade_creates_the_tables_in_a_fresh_sqlite_file(tmp_path: Path) ->
 
 
 def test_db_upgrade_on_a_migrated_database_changes_nothing(db: Database, tmp_path: Path) -> None:
-    result = vouch("db", "upgrade", data_dir=tmp_path, database_url=url_of(db))
+    result = vouch_at("db", "upgrade", data_dir=tmp_path, url=url_of(db))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
 
 
 def test_a_malformed_database_url_exits_2_naming_the_variable(tmp_path: Path) -> None:
-    result = vouch("db", "upgrade", data_dir=tmp_path, database_url="not a url")
+    result = vouch_at("db", "upgrade", data_dir=tmp_path, url="not a url")
 
     assert result.returncode == 2
     assert "VOUCH_DATABASE_URL" in result.stderr
@@ -197,7 +176,7 @@ def test_a_malformed_database_url_exits_2_naming_the_variable(tmp_path: Path) ->
 
 
 def test_a_url_with_a_bad_port_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    result = vouch("db", "upgrade", data_dir=tmp_path, database_url="postgresql://u:pw@h:abc/db")
+    result = vouch_at("db", "upgrade", data_dir=tmp_path, url="postgresql://u:pw@h:abc/db")
 
     assert "Traceback" not in result.stderr
     assert result.returncode == 2
@@ -205,7 +184,7 @@ def test_a_url_with_a_bad_port_exits_2_without_a_traceback(tmp_path: Path) -> No
 
 
 def test_an_unreachable_postgresql_exits_1_without_a_traceback(tmp_path: Path) -> None:
-    result = vouch("db", "upgrade", data_dir=tmp_path, database_url=UNREACHABLE_POSTGRES)
+    result = vouch_at("db", "upgrade", data_dir=tmp_path, url=UNREACHABLE_POSTGRES)
 
     assert result.returncode == 1
     assert "cannot reach the database" in result.stderr
@@ -213,9 +192,7 @@ def test_an_unreachable_postgresql_exits_1_without_a_traceback(tmp_path: Path) -
 
 
 def test_apikey_create_prints_a_key_that_authenticates(db: Database, tmp_path: Path) -> None:
-    result = vouch(
-        "apikey", "create", "--role", "admin", data_dir=tmp_path, database_url=url_of(db)
-    )
+    result = vouch_at("apikey", "create", "--role", "admin", data_dir=tmp_path, url=url_of(db))
 
     assert result.returncode == 0, result.stderr
     *before, key = result.stdout.splitlines()
@@ -232,7 +209,7 @@ def test_apikey_create_prints_a_key_that_authenticates(db: Database, tmp_path: P
 
 
 def test_apikey_create_for_an_unknown_partner_exits_1(db: Database, tmp_path: Path) -> None:
-    result = vouch(
+    result = vouch_at(
         "apikey",
         "create",
         "--role",
@@ -240,7 +217,7 @@ def test_apikey_create_for_an_unknown_partner_exits_1(db: Database, tmp_path: Pa
         "--partner",
         "nobody",
         data_dir=tmp_path,
-        database_url=url_of(db),
+        url=url_of(db),
     )
 
     assert result.returncode == 1
@@ -311,7 +288,7 @@ def test_serve_refuses_a_bad_port_or_worker_count_in_one_line(
 ) -> None:
     database = sqlite_url(tmp_path / "vouch.db")
 
-    result = vouch("serve", *argv, data_dir=tmp_path, database_url=database, timeout=30)
+    result = vouch_at("serve", *argv, data_dir=tmp_path, url=database, timeout=30)
 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -35,7 +35,7 @@ from tests.outside_parts import unavailable
 try:
     from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 except ImportError:  # pragma: no cover - playwright comes with the dev extras
-    pytest.skip("playwright is not installed: pip install -e '.[dev]'", allow_module_level=True)
+    unavailable("playwright is not installed: pip install -e '.[dev]'", whole_module=True)
 
 pytestmark = pytest.mark.slow
 

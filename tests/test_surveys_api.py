@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 
 from api.models import SurveyInvitation, SurveyResponse
 from api.models.base import utcnow
-from tests import factories
 from tests.databases import Database
 from tests.server import GraphQLClient
 from tests.survey_flow import (
@@ -43,24 +42,10 @@ query Metrics($slug: String!) {
 """
 
 
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    with db.session() as session, session.begin():
-        world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health", industries=("healthcare",))
-        factories.partner(session, world, "bravo-retail", industries=("retail",))
-        return {
-            "acme": factories.key(session, "vendor", vendor="acme"),
-            "globex": factories.key(session, "vendor", vendor="globex"),
-            "partner": factories.key(session, "partner", partner="alpha-health"),
-            "admin": factories.key(session, "admin"),
-        }
-
-
 def test_a_vendor_records_invites_and_a_respondent_answers_once(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["alpha"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
 
     first = submit(api, token, likelihoodToRecommend=9, comment="Great team")
@@ -79,7 +64,7 @@ def test_a_vendor_records_invites_and_a_respondent_answers_once(
 def test_forged_and_expired_tokens_change_nothing(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["alpha"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
     with db.session() as session, session.begin():
         session.execute(update(SurveyInvitation).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -111,7 +96,7 @@ def test_forged_and_expired_tokens_change_nothing(
 def test_bad_answers_are_named_and_do_not_burn_the_token(
     db: Database, api: GraphQLClient, keys: dict[str, str], answers: dict[str, object], field: str
 ) -> None:
-    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["alpha"], **engagement_input("alpha-health"))
     token = invite(api, keys["acme"], engagement_id, "cio@mercy.example")
 
     result = submit(api, token, **answers)
@@ -125,9 +110,9 @@ def test_invitations_only_for_completed_confirmed_engagements_on_the_customer_do
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
     running = record(
-        api, keys["acme"], keys["partner"], **engagement_input("alpha-health", status="in_progress")
+        api, keys["acme"], keys["alpha"], **engagement_input("alpha-health", status="in_progress")
     )
-    done = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
+    done = record(api, keys["acme"], keys["alpha"], **engagement_input("alpha-health"))
 
     def errors(engagement_id: str, email: str, key: str) -> list[tuple[str, str]]:
         body = api.data(INVITE, {"id": engagement_id, "email": email}, key=key)
@@ -144,10 +129,10 @@ def test_invitations_only_for_completed_confirmed_engagements_on_the_customer_do
 def test_partners_cannot_invite_and_vendors_only_their_own(
     db: Database, api: GraphQLClient, keys: dict[str, str]
 ) -> None:
-    engagement_id = record(api, keys["acme"], keys["partner"], **engagement_input("alpha-health"))
+    engagement_id = record(api, keys["acme"], keys["alpha"], **engagement_input("alpha-health"))
     variables = {"id": engagement_id, "email": "a@mercy.example"}
 
-    assert api.error_codes(INVITE, variables, key=keys["partner"]) == ["FORBIDDEN"]
+    assert api.error_codes(INVITE, variables, key=keys["alpha"]) == ["FORBIDDEN"]
     assert api.error_codes(INVITE, variables) == ["FORBIDDEN"]
     assert api.error_codes(INVITE, variables, key=keys["globex"]) == ["FORBIDDEN"]
     with db.session() as session:
@@ -159,13 +144,13 @@ def test_a_vendor_records_only_for_itself_and_a_partner_proposal_waits_for_confi
 ) -> None:
     other = {"input": engagement_input("alpha-health", vendorSlug="globex", products=[])}
     assert api.error_codes(RECORD, other, key=keys["acme"]) == ["FORBIDDEN"]
-    assert api.error_codes(RECORD, other, key=keys["partner"]) == ["FORBIDDEN"]
+    assert api.error_codes(RECORD, other, key=keys["alpha"]) == ["FORBIDDEN"]
 
     proposal = api.data(
         """mutation($input: EngagementInput!) { proposeEngagement(input: $input) {
              engagement { id confirmed } errors { code } } }""",
         {"input": engagement_input("alpha-health", vendorSlug="acme")},
-        key=keys["partner"],
+        key=keys["alpha"],
     )["proposeEngagement"]
     assert proposal["engagement"]["confirmed"] is False
     engagement_id = proposal["engagement"]["id"]
@@ -218,7 +203,7 @@ def test_figures_appear_only_from_five_responses_and_follow_the_answers(
         keys["acme"],
         "alpha-health",
         [10, 9, 8, 3],
-        partner_key=keys["partner"],
+        partner_key=keys["alpha"],
         ratingOverall=4,
         wentLive=True,
     )
@@ -246,7 +231,7 @@ def test_figures_appear_only_from_five_responses_and_follow_the_answers(
         keys["acme"],
         "alpha-health",
         [10],
-        partner_key=keys["partner"],
+        partner_key=keys["alpha"],
         ratingOverall=2,
         wentLive=False,
         comment="Went well",
@@ -314,7 +299,7 @@ def test_an_anonymous_review_never_shows_who(
         keys["acme"],
         "alpha-health",
         [9, 9, 9, 9, 9],  # reviews are shown once published, at 5 answers
-        partner_key=keys["partner"],
+        partner_key=keys["alpha"],
         comment="Solid",
         anonymous=True,
         respondentName="Bob Secret",

@@ -60,18 +60,6 @@ query($after: String) {
 """
 
 
-@pytest.fixture
-def keys(db: Database) -> dict[str, str]:
-    with db.session() as session, session.begin():
-        world = factories.reference_data(session)
-        factories.partner(session, world, "alpha-health", industries=("healthcare",))
-        return {
-            "acme": factories.key(session, "vendor", vendor="acme"),
-            "alpha": factories.key(session, "partner", partner="alpha-health"),
-            "admin": factories.key(session, "admin"),
-        }
-
-
 def answer(
     api: GraphQLClient, keys: dict[str, str], number: int, score: int, **values: Any
 ) -> None:

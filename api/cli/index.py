@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli import CommandError, _engine, _plural
+from api.cli.common import CommandError, Commands, open_engine, plural
 from api.db import session_factory
 from api.settings import Settings
 from search_index import IndexBusy, SearchUnavailable, index_for
@@ -19,7 +19,7 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("indexing partners", total=None)
         try:
-            with session_factory(_engine(settings))() as session:
+            with session_factory(open_engine(settings))() as session:
                 summary = index.build(
                     session,
                     lambda done, total: bar.update(task, completed=done, total=total),
@@ -30,7 +30,7 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
             ) from error
     print(
         f"built the search index at {settings.index_dir}: "
-        f"{_plural(summary.documents, 'partner')} in {summary.seconds:.1f}s, "
+        f"{plural(summary.documents, 'partner')} in {summary.seconds:.1f}s, "
         f"changes applied through #{summary.applied_through}"
     )
 
@@ -40,7 +40,7 @@ def index_sync(args: argparse.Namespace, settings: Settings) -> None:
         raise CommandError("--wait must not be negative")
     index = index_for(settings.index_dir)
     try:
-        with session_factory(_engine(settings))() as session:
+        with session_factory(open_engine(settings))() as session:
             summary = index.sync(session, wait=args.wait)
     except SearchUnavailable as error:
         raise CommandError(
@@ -51,25 +51,25 @@ def index_sync(args: argparse.Namespace, settings: Settings) -> None:
             f"another process held the index for {args.wait:g}s; nothing was applied"
         ) from error
     if summary.rebuilt:
-        print(f"rebuilt the search index ({_plural(summary.partners, 'partner')})")
+        print(f"rebuilt the search index ({plural(summary.partners, 'partner')})")
     elif summary.changes:
         print(
-            f"applied {_plural(summary.changes, 'change')} to "
-            f"{_plural(summary.partners, 'partner')}; up to date through #{summary.applied_through}"
+            f"applied {plural(summary.changes, 'change')} to "
+            f"{plural(summary.partners, 'partner')}; up to date through #{summary.applied_through}"
         )
     else:
         print(f"the search index is up to date (through change #{summary.applied_through})")
 
 
 def index_status(args: argparse.Namespace, settings: Settings) -> None:
-    with session_factory(_engine(settings))() as session:
+    with session_factory(open_engine(settings))() as session:
         backlog = index_for(settings.index_dir).backlog(session)
     if backlog is None:
         raise CommandError(f"there is no search index at {settings.index_dir}")
-    print(f"{_plural(backlog, 'change')} waiting to be applied to the search index")
+    print(f"{plural(backlog, 'change')} waiting to be applied to the search index")
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     index = commands.add_parser("index", help="the search index of this host").add_subparsers(
         dest="index_command", required=True, metavar="COMMAND"
     )

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from api.cli import CommandError, _engine, _plural, _whole_number
+from api.cli.common import CommandError, Commands, open_engine, plural, whole_number
 from api.db import session_factory
 from api.errors import DomainError
 from api.services.import_csv import DEFAULT_MAX_ROWS, CsvError, read_csv
@@ -34,7 +34,7 @@ def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
             raise CommandError(f"{args.file}: not an engagements file; nothing imported") from error
         except CsvError as error:
             raise CommandError(f"{args.file}: {error}; nothing imported") from error
-        with session_factory(_engine(settings))() as session:
+        with session_factory(open_engine(settings))() as session:
             caller = vendor_caller(session, args.vendor)
             try:
                 result = import_engagements(session=session, caller=caller, source=source)
@@ -47,19 +47,19 @@ def engagements_import(args: argparse.Namespace, settings: Settings) -> None:
                 session.rollback()
     if not result.rows:
         raise CommandError(f"{args.file}: nothing to import: the file has a header and no rows")
-    rows = _plural(result.rows, "row")
+    rows = plural(result.rows, "row")
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         raise CommandError(
-            f"{_plural(len(result.problems), 'problem')} in {result.refused} of {rows}; "
+            f"{plural(len(result.problems), 'problem')} in {result.refused} of {rows}; "
             "nothing imported"
         )
     counts = f"{result.recorded} new, {result.present} already present"
     if args.dry_run:
         print(f"{rows} OK: {counts}; dry run, nothing imported")
     else:
-        imported = _plural(result.recorded, "engagement")
+        imported = plural(result.recorded, "engagement")
         print(f"imported {imported} for vendor {args.vendor}: {counts}")
 
 
@@ -97,7 +97,7 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield lambda read: progress.advance(task, read)
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     imports = commands.add_parser("import", help="import data files").add_subparsers(
         dest="import_command", required=True, metavar="WHAT"
     )
@@ -124,7 +124,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     engagements.add_argument(
         "--max-rows",
-        type=_whole_number("a row count", 1, MAX_ROWS_BOUND),
+        type=whole_number("a row count", 1, MAX_ROWS_BOUND),
         default=DEFAULT_MAX_ROWS,
         metavar="N",
         help=f"refuse a file of more than N rows (default: {DEFAULT_MAX_ROWS:,}); the check "

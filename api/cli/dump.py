@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from api import migrations
-from api.cli import CommandError, _engine
+from api.cli.common import CommandError, Commands, open_engine
 from api.dump import DumpError, check_dump, export_database, load_database, needs_migrating
 from api.settings import Settings
 
@@ -17,7 +17,7 @@ Advance = Callable[[str, int], None]
 
 
 def export(args: argparse.Namespace, settings: Settings) -> None:
-    engine = _engine(settings)
+    engine = open_engine(settings)
     started = time.perf_counter()
     try:
         with _bar("reading the tables") as advance:
@@ -37,7 +37,7 @@ def load(args: argparse.Namespace, settings: Settings) -> None:
         manifest = check_dump(args.dir)
     except DumpError as error:
         raise CommandError(str(error)) from error
-    engine = _engine(settings, migrated=False)  # a new database is migrated below
+    engine = open_engine(settings, migrated=False)  # a new database is migrated below
     where = settings.database_url.render_as_string(hide_password=True)
     started = time.perf_counter()
     try:
@@ -80,7 +80,7 @@ def _bar(label: str, total: int | None = None) -> Iterator[Advance]:
         yield advance
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     out = commands.add_parser(
         "export",
         help="write the whole database to DIR as JSON Lines (one file per table)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli import CommandError, _engine
+from api.cli.common import CommandError, Commands, open_engine
 from api.db import session_factory
 from api.matching import FACTORS, Match, Need, Requirements, best_fit
 from api.settings import Settings
@@ -54,7 +54,7 @@ def match(args: argparse.Namespace, settings: Settings) -> None:
         ),
         weights=dict(args.weight or ()),
     )
-    engine = _engine(settings)
+    engine = open_engine(settings)
     try:
         with session_factory(engine)() as session:
             matches = best_fit(session=session, need=need, first=args.first)
@@ -98,13 +98,30 @@ def _print(matches: list[Match], explain: bool) -> None:
                 )
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     parser = commands.add_parser(
         "match",
         help="best-fit partners for a customer's need, explained",
         description="Ranks partners for a need by published figures only (never sponsorship, "
         "tier or revenue); see the method page for the factors and their default weights.",
     )
+    _need_options(parser)
+    _requirement_options(parser)
+    option = parser.add_argument
+    option(
+        "--weight",
+        type=_weight,
+        action="append",
+        metavar="FACTOR=W",
+        help=f"a factor's weight, 0 to 100; repeatable; factors: {', '.join(FACTORS)}",
+    )
+    option("--first", type=int, default=10, help="how many partners, 1 to 100 (default 10)")
+    option("--explain", action="store_true", help="print each factor's evidence")
+    parser.set_defaults(run=match)
+
+
+def _need_options(parser: argparse.ArgumentParser) -> None:
+    """What the customer needs: each one a factor of the score."""
     option = parser.add_argument
     option("--industry", metavar="SLUG", help="the customer's industry")
     option("--product", metavar="SLUG", action="append", help="a product needed; repeatable")
@@ -115,6 +132,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     option("--capability", action="append", help="required of the partner; repeatable")
     option("--language", action="append", help="the partner speaks one of them; repeatable")
     option("--partner-type", action="append", help="the partner is one of them; repeatable")
+
+
+def _requirement_options(parser: argparse.ArgumentParser) -> None:
+    """The hard filters: a partner that fails one is not ranked at all."""
+    option = parser.add_argument
     option(
         "--require-industry-experience",
         action="store_true",
@@ -142,13 +164,3 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="only partners whose minimum project budget the budget reaches",
     )
-    option(
-        "--weight",
-        type=_weight,
-        action="append",
-        metavar="FACTOR=W",
-        help=f"a factor's weight, 0 to 100; repeatable; factors: {', '.join(FACTORS)}",
-    )
-    option("--first", type=int, default=10, help="how many partners, 1 to 100 (default 10)")
-    option("--explain", action="store_true", help="print each factor's evidence")
-    parser.set_defaults(run=match)
