@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.metrics import Figure
+from api.metrics import DETRACTOR_MAX, PROMOTER_MIN, Figure, NpsBand, nps_band
 from directory_site.sanitize import text
 from directory_site.words import signed
 
@@ -159,10 +159,15 @@ def distribution(counts: Sequence[int], title: str) -> str:
         'stroke="currentColor" stroke-width="2"/></pattern></defs>'
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{floor}" y2="{floor}" stroke="currentColor"/>'
     )
+    fills: dict[NpsBand, str] = {
+        "detractor": f"url(#{hatch})",
+        "passive": "none",
+        "promoter": "currentColor",
+    }
     for score, count in enumerate(counts):
         height = (floor - PAD) * count / top
         x, y = PAD + bar * score, floor - height
-        fill = f"url(#{hatch})" if score <= 6 else ("none" if score <= 8 else "currentColor")
+        fill = fills[nps_band(score)]
         parts.append(
             f'<rect x="{x + 3:.1f}" y="{y:.1f}" width="{bar - 6:.1f}" height="{height:.1f}" '
             f'fill="{fill}" stroke="currentColor"><title>{score}: {count}</title></rect>'
@@ -182,8 +187,8 @@ def distribution(counts: Sequence[int], title: str) -> str:
     legend = (
         f"The number of answers at each score to how likely they are to recommend the "
         f"partner, from 0 (not at all likely) to 10 (extremely likely), {total} in all. "
-        "Hatched: detractors (0-6); "
-        "outlined: passives (7-8); filled: promoters (9-10). NPS is the share of promoters "
-        "minus the share of detractors."
+        f"Hatched: detractors (0-{DETRACTOR_MAX}); outlined: passives "
+        f"({DETRACTOR_MAX + 1}-{PROMOTER_MIN - 1}); filled: promoters ({PROMOTER_MIN}-10). "
+        "NPS is the share of promoters minus the share of detractors."
     )
     return _figure("".join(parts), legend)

@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.matching.engine import top
-from api.matching.index import PartnerFacts, Snapshot, shown_industries
+from api.matching.index import PartnerFacts, Snapshot
 from api.matching.need import DEFAULT_WEIGHTS, FACTORS, Need, Requirements, effective_weights
 from api.matching.score import explain, nearest, rank_tier, score, values_of
+from api.metrics import ranking_formula, segment_shown
 from api.models import Industry, Product, Vendor
 from api.readers.matching import Delivery, Nps, OfficePlace, RawFacts, Reference
 
@@ -69,14 +70,22 @@ def partner(draw: st.DrawFn, pid: int) -> RawFacts:
         min_budget=draw(st.sampled_from([0, 10_000, 100_000])),
         overall=Nps(overall_n, promoters, detractors),
         industries=industries,
-        # publication decides which industries are shown; any of those with k answers may be
+        # publication decides which industries are shown; any it may show can be
         shown_industries=draw(
-            st.sets(st.sampled_from([k for k, s in industries.items() if s.n >= 5] or [0]))
+            st.sets(
+                st.sampled_from(
+                    [k for k, s in industries.items() if segment_shown(True, s.n)] or [0]
+                )
+            )
         )
         & set(industries),
-        # the product segments publication shows (with k answers or more)
+        # the product segments publication shows
         products=draw(
-            st.dictionaries(st.sampled_from([1, 2]), nps().filter(lambda s: s.n >= 5), max_size=2)
+            st.dictionaries(
+                st.sampled_from([1, 2]),
+                nps().filter(lambda s: segment_shown(True, s.n)),
+                max_size=2,
+            )
         ),
         offices=[
             OfficePlace("X", country, lat, lon)
@@ -102,15 +111,15 @@ def worlds(draw: st.DrawFn) -> Snapshot:
     partners = {}
     for pid in range(1, count + 1):
         raw = draw(partner(pid))
-        partners[pid] = PartnerFacts(raw, shown_industries(raw))
+        partners[pid] = PartnerFacts(raw)
     return Snapshot.of(market, partners)
 
 
 def _overall(raw: RawFacts, market: float) -> float:
+    """The ranking score (its known answers: tests/test_ranking_formula.py)."""
     o = raw.overall
-    if o.n < 5:  # below k the market's, as the ranking score
-        return market
-    return (100 * (o.promoters - o.detractors) + 10 * market) / (o.n + 10)
+    score: float = ranking_formula(o.n, o.promoters, o.detractors, market)
+    return score
 
 
 @st.composite

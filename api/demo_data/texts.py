@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from api.demo_data.common import between, pick
 from api.demo_data.words import SERVICES
+from api.metrics import nps_band
 
 _TYPE_PHRASES = {
     "implementation": "implementation partner",
@@ -200,7 +201,7 @@ def survey_comment(
     vendor: str,
     vendor_recommended: bool,
 ) -> str:
-    bucket = "promoter" if likelihood >= 9 else "passive" if likelihood >= 7 else "detractor"
+    bucket = nps_band(likelihood)
     parts = [pick(rng, _OPENERS[bucket])]
     if bucket == "detractor" and vendor_recommended and rng.random() < 0.5:
         parts.append(pick(rng, _VENDOR_RECOMMENDED))

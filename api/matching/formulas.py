@@ -2,7 +2,8 @@
 
 Written with operators and passed-in functions only (`pick` for a choice, the
 trigonometry for distance), as api.metrics.adjusted_wald is, so the same arithmetic could
-be built as SQL should the ranking move into the database.
+be built as SQL should the ranking move into the database. Customer success is the
+ranking score itself (api.metrics.ranking_formula), as a factor value by `nps_to_unit`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT
+from api.metrics import Pick
 
 EXPERIENCE_HALF: Final = 5
 """Verified engagements at which an experience factor reaches one half."""
@@ -22,26 +23,10 @@ RECENCY_HALF_MONTHS: Final = 12.0
 BUDGET_SPAN: Final = 2.0
 """A past budget fits when it lies between need / BUDGET_SPAN and need x BUDGET_SPAN."""
 
-Pick = Callable[[Any, Any, Any], Any]
-"""pick(condition, then, otherwise): `a if c else b`, or SQL CASE."""
-
-
-def python_pick(condition: Any, then: Any, otherwise: Any) -> Any:
-    return then if condition else otherwise
-
 
 def nps_to_unit(nps: Any) -> Any:
     """An NPS (-100..100) as a factor value (0..1)."""
     return (nps + 100.0) / 200.0
-
-
-def shrunk_success(n: Any, promoters: Any, detractors: Any, prior: Any, pick: Pick) -> Any:
-    """(100 x (P - D) + 10 x prior) / (n + 10), the ranking score's shrinkage; `prior`
-    itself below K_ANONYMITY answers, so the value tells nothing about them."""
-    shrunk = (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * prior) / (
-        n + RANKING_PRIOR_WEIGHT
-    )
-    return pick(n >= K_ANONYMITY, shrunk, prior)
 
 
 def experience(covered: Any) -> Any:

@@ -21,6 +21,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api import metrics
 from api.matching import formulas
 from api.readers import figures
 from api.readers import matching as readers
@@ -32,36 +33,37 @@ STANDING_KEPT = 8
 @dataclass(frozen=True)
 class PartnerFacts:
     raw: readers.RawFacts
-    shown_industries: frozenset[int]  # industry segments the public sees (withholding rules)
+
+    @property
+    def shown_industries(self) -> set[int]:
+        """The industry segments the public sees, as the reader found them
+        (api.metrics.segment_shown): matching never decides again."""
+        return self.raw.shown_industries
 
     def overall(self, market_nps: float) -> float:
-        """The shrunk overall NPS: the partner's ranking score."""
+        """The partner's ranking score (api.metrics.ranking_formula)."""
         o = self.raw.overall
-        value: float = formulas.shrunk_success(
-            o.n, o.promoters, o.detractors, market_nps, formulas.python_pick
-        )
+        value: float = metrics.ranking_formula(o.n, o.promoters, o.detractors, market_nps)
         return value
 
     def industry_nps(self, industry_id: int | None, market_nps: float) -> float:
-        """The shrunk NPS in the industry if the public sees it there, else the overall."""
+        """The industry's answers ranked toward the overall score if the public sees the
+        segment, else the overall."""
         overall = self.overall(market_nps)
         if industry_id is None or industry_id not in self.shown_industries:
             return overall
         seg = self.raw.industries[industry_id]
-        value: float = formulas.shrunk_success(
-            seg.n, seg.promoters, seg.detractors, overall, formulas.python_pick
-        )
+        value: float = metrics.ranking_formula(seg.n, seg.promoters, seg.detractors, overall)
         return value
 
     def product_nps(self, product_id: int, market_nps: float) -> float:
-        """The shrunk NPS with the product if the public sees that segment, else the overall."""
+        """The product's answers ranked toward the overall score if the public sees that
+        segment, else the overall."""
         overall = self.overall(market_nps)
         seg = self.raw.products.get(product_id)
         if seg is None:
             return overall
-        value: float = formulas.shrunk_success(
-            seg.n, seg.promoters, seg.detractors, overall, formulas.python_pick
-        )
+        value: float = metrics.ranking_formula(seg.n, seg.promoters, seg.detractors, overall)
         return value
 
     def go_live(self) -> float:
@@ -205,12 +207,6 @@ def _tags_of(raw: readers.RawFacts, kind: str) -> frozenset[str]:
     return tags
 
 
-def shown_industries(raw: readers.RawFacts) -> frozenset[int]:
-    """The industry segments the partner's page shows, as publication decided them
-    (api.metrics.withholding): matching never decides again."""
-    return frozenset(raw.shown_industries)
-
-
 class MatchIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -258,8 +254,7 @@ class MatchIndex:
         top = readers.last_change(session)
         changes = readers.recent_changes(session, max(0, top - WINDOW))
         self._facts = {
-            pid: PartnerFacts(raw, shown_industries(raw))
-            for pid, raw in readers.partner_facts(session, None).items()
+            pid: PartnerFacts(raw) for pid, raw in readers.partner_facts(session, None).items()
         }
         self._through, self._anchor, self._seen = 0, None, set()
         self._remember(changes)
@@ -271,9 +266,7 @@ class MatchIndex:
         facts = dict(self._facts)
         for partner_id in partner_ids:
             if partner_id in fresh:
-                facts[partner_id] = PartnerFacts(
-                    fresh[partner_id], shown_industries(fresh[partner_id])
-                )
+                facts[partner_id] = PartnerFacts(fresh[partner_id])
             else:
                 facts.pop(partner_id, None)
         self._facts = facts

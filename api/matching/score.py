@@ -47,7 +47,7 @@ def distance_km(office: OfficePlace, point: tuple[float, float]) -> float:
         asin=math.asin,
         sqrt=math.sqrt,
         radians=math.radians,
-        pick=formulas.python_pick,
+        pick=metrics.python_pick,
     )
     return distance
 

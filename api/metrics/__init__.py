@@ -5,17 +5,27 @@ exactly); figures are computed from a tally as docs/design.md ("Figures") define
 """
 
 from api.metrics.answer import Answer
+from api.metrics.expressions import Pick, python_pick
 from api.metrics.figures import (
+    DETRACTOR_MAX,
     K_ANONYMITY,
+    PROMOTER_MIN,
     Figure,
+    NpsBand,
     adjusted_wald,
+    detractors_of,
+    enough_answers,
     is_withheld,
     nps,
+    nps_band,
     nps_figure,
     nps_interval,
     nps_parts,
+    nps_points,
+    nps_value,
     outcome_share,
     partner_nps,
+    promoters_of,
     rating_mean,
     vendor_nps,
 )
@@ -29,8 +39,11 @@ from api.metrics.ranking import (
     EvidenceTier,
     evidence_tier,
     market_nps,
+    ranking_formula,
+    ranking_lift,
     ranking_score,
     response_rate,
+    shrunk,
     shrunk_nps,
 )
 from api.metrics.reading import (
@@ -41,14 +54,25 @@ from api.metrics.reading import (
     market_result,
 )
 from api.metrics.summary import Summary, summarize
-from api.metrics.tally import TALLY_COLUMNS, Tally, group_tallies, market_tally, merge
+from api.metrics.tally import (
+    PARTNER_LIKELIHOOD_COLUMNS,
+    TALLY_COLUMNS,
+    Tally,
+    group_tallies,
+    market_tally,
+    merge,
+)
+from api.metrics.withholding import segment_shown
 
 __all__ = [
+    "DETRACTOR_MAX",
     "ESTABLISHED_MIN_LOW",
     "ESTABLISHED_MIN_N",
     "EVIDENCE_STRENGTHS",
     "EVIDENCE_TIERS",
     "K_ANONYMITY",
+    "PARTNER_LIKELIHOOD_COLUMNS",
+    "PROMOTER_MIN",
     "PROVEN_MIN_LOW",
     "PROVEN_MIN_N",
     "RANKING_PRIOR_WEIGHT",
@@ -58,9 +82,13 @@ __all__ = [
     "EvidenceTier",
     "Figure",
     "MarketResult",
+    "NpsBand",
+    "Pick",
     "Summary",
     "Tally",
     "adjusted_wald",
+    "detractors_of",
+    "enough_answers",
     "evidence_strength",
     "evidence_tier",
     "group_tallies",
@@ -70,14 +98,23 @@ __all__ = [
     "market_tally",
     "merge",
     "nps",
+    "nps_band",
     "nps_figure",
     "nps_interval",
     "nps_parts",
+    "nps_points",
+    "nps_value",
     "outcome_share",
     "partner_nps",
+    "promoters_of",
+    "python_pick",
+    "ranking_formula",
+    "ranking_lift",
     "ranking_score",
     "rating_mean",
     "response_rate",
+    "segment_shown",
+    "shrunk",
     "shrunk_nps",
     "summarize",
     "vendor_nps",

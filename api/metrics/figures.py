@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Self, TypeVar
+from typing import Any, Literal, Protocol, Self, TypeVar
 
+from api.metrics.expressions import total
 from api.metrics.tally import Tally
 
 K_ANONYMITY = 5
@@ -62,16 +63,52 @@ def is_withheld(n: int) -> bool:
     return n < K_ANONYMITY
 
 
+def enough_answers(n: Any) -> Any:
+    """The anonymity rule's other side, for Python and SQL: K_ANONYMITY answers or more."""
+    return n >= K_ANONYMITY
+
+
+NpsBand = Literal["promoter", "passive", "detractor"]
+
+
+def nps_band(answer: int) -> NpsBand:
+    """The band of one answer 0..10: promoter 9-10, passive 7-8, detractor 0-6."""
+    if answer >= PROMOTER_MIN:
+        return "promoter"
+    return "detractor" if answer <= DETRACTOR_MAX else "passive"
+
+
+def promoters_of(counts: Sequence[Any]) -> Any:
+    """The promoters among the 11 counts of answers 0..10 (ints, or a tally's columns)."""
+    return total(counts[PROMOTER_MIN:])
+
+
+def detractors_of(counts: Sequence[Any]) -> Any:
+    """The detractors among the 11 counts of answers 0..10 (ints, or a tally's columns)."""
+    return total(counts[: DETRACTOR_MAX + 1])
+
+
 def nps_parts(counts: Sequence[int]) -> tuple[int, int, int]:
     """(promoters, detractors, n) from the 11 counts of answers 0..10."""
-    return sum(counts[PROMOTER_MIN:]), sum(counts[: DETRACTOR_MAX + 1]), sum(counts)
+    return promoters_of(counts), detractors_of(counts), sum(counts)
+
+
+def nps_points(promoters: Any, detractors: Any) -> Any:
+    """100 x (promoters - detractors): the NPS times n, for Python and SQL."""
+    return 100.0 * (promoters - detractors)
+
+
+def nps_value(promoters: Any, detractors: Any, n: Any) -> Any:
+    """100 x (promoters - detractors) / n, for Python and SQL (n > 0)."""
+    return nps_points(promoters, detractors) / n
 
 
 def nps(promoters: int, detractors: int, n: int) -> float:
     """100 x (promoters - detractors) / n; ValueError when n is 0."""
     if n <= 0:
         raise ValueError("NPS of no responses is undefined")
-    return 100.0 * (promoters - detractors) / n
+    value: float = nps_value(promoters, detractors, n)
+    return value
 
 
 def adjusted_wald(

@@ -118,8 +118,12 @@ class Tally:
         return tally
 
 
+PARTNER_LIKELIHOOD_COLUMNS: tuple[str, ...] = tuple(f"lp_{i}" for i in range(LIKELIHOOD_SIZE))
+"""The stored columns of `Tally.partner_likelihood`, the counts of answers 0..10."""
+
+
 def _columns() -> tuple[str, ...]:
-    likelihood = [f"lp_{i}" for i in range(LIKELIHOOD_SIZE)]
+    likelihood = [*PARTNER_LIKELIHOOD_COLUMNS]
     likelihood += [f"lv_{i}" for i in range(LIKELIHOOD_SIZE)]
     ratings = [f"rating_{f}_{part}" for f in RATING_FIELDS for part in ("n", "sum")]
     outcomes = [f"{f}_{part}" for f in OUTCOME_FIELDS for part in ("n", "yes")]

@@ -25,12 +25,19 @@ snapshots) is stated in docs/design.md and on the methodology page.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Set
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from api.metrics.figures import K_ANONYMITY, is_withheld
+from api.metrics.figures import K_ANONYMITY, enough_answers, is_withheld
 
 K = TypeVar("K", bound=Hashable)
 SegmentKey = tuple[str, str]  # (kind, key): ("industry", "12"), ("quarter", "2026-Q3")
+
+
+def segment_shown(shown_at_publication: Any, n: Any) -> Any:
+    """Whether the public sees a published segment of n answers, for Python and SQL: the
+    publication showed it (`shown_segments`, stored as `published_tallies.shown`) and it
+    holds K_ANONYMITY answers or more. Every face reads this; none decides again."""
+    return shown_at_publication & enough_answers(n)
 
 
 def exposed(hidden: int) -> bool:

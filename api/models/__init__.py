@@ -10,7 +10,14 @@ from api.models.engagement import (
     agreed,
     engagement_products,
 )
-from api.models.figures import market_tallies, partner_tallies, published_market, published_tallies
+from api.models.figures import (
+    likelihood_counts,
+    market_tallies,
+    partner_tallies,
+    published_market,
+    published_tallies,
+    sql_pick,
+)
 from api.models.partner import (
     Certification,
     Office,
@@ -47,6 +54,7 @@ __all__ = [
     "agreed",
     "change_log",
     "engagement_products",
+    "likelihood_counts",
     "market_tallies",
     "partner_industries",
     "partner_products",
@@ -55,4 +63,5 @@ __all__ = [
     "published_market",
     "published_tallies",
     "ranking_basis",
+    "sql_pick",
 ]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, case, false
+from sqlalchemy.sql import ColumnCollection
 
-from api.metrics import TALLY_COLUMNS
+from api.metrics import PARTNER_LIKELIHOOD_COLUMNS, TALLY_COLUMNS
 from api.models.base import Base, UTCDateTime
 
 SEGMENT_KINDS = ("all", "industry", "product", "quarter", "reason")
@@ -81,3 +82,14 @@ market_tallies = Table(
     Column("segment", String(32), primary_key=True),
     *_tally_columns(),
 )
+
+
+def sql_pick(condition: Any, then: Any, otherwise: Any) -> Any:
+    """The `pick` that turns a rule of api.metrics (api.metrics.expressions) into SQL."""
+    return case((condition, then), else_=otherwise)
+
+
+def likelihood_counts(columns: ColumnCollection[str, Any]) -> list[Any]:
+    """A tally table's 11 columns of partner likelihood counts (answers 0..10), for
+    api.metrics.promoters_of and detractors_of."""
+    return [columns[name] for name in PARTNER_LIKELIHOOD_COLUMNS]

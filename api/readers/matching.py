@@ -3,7 +3,7 @@ change log that says whose facts to read again.
 
 Two kinds of evidence, and nothing else:
 - survey figures: published copies only (api/services/publication.py), and of segments
-  only those the public sees (`published_tallies.shown`);
+  only those the public sees (api.metrics.segment_shown);
 - engagements both sides agreed happened (api.models.agreed): how many were delivered per
   industry and product, how many went live or were cancelled as their vendor recorded,
   customers who came back, dates, budgets. These are records, not survey answers: no
@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError, FieldProblem
-from api.metrics import is_withheld
+from api.metrics import detractors_of, is_withheld, promoters_of, segment_shown
 from api.models import (
     Engagement,
     Industry,
@@ -33,11 +33,9 @@ from api.models import (
     agreed,
     change_log,
     engagement_products,
+    likelihood_counts,
     published_tallies,
 )
-
-PROMOTER_COLUMNS = ("lp_9", "lp_10")
-DETRACTOR_COLUMNS = tuple(f"lp_{i}" for i in range(7))
 
 
 @dataclass(frozen=True)
@@ -121,8 +119,9 @@ class RawFacts:
     partner_types: frozenset[str]
     min_budget: int
     overall: Nps = field(default_factory=Nps)
-    # The industry segments the public sees (published_tallies.shown, decided at
-    # publication), and nothing of the others: what is not read cannot leak.
+    # The industry segments the public sees (api.metrics.segment_shown over
+    # published_tallies.shown, decided at publication), and nothing of the others: what is
+    # not read cannot leak.
     industries: dict[int, Nps] = field(default_factory=dict)
     shown_industries: set[int] = field(default_factory=set)
     products: dict[int, Nps] = field(default_factory=dict)  # the shown product segments
@@ -132,11 +131,8 @@ class RawFacts:
 
 def _nps_columns() -> list[Any]:
     t = published_tallies.c
-    return [
-        t.n,
-        sum((t[name] for name in PROMOTER_COLUMNS[1:]), t[PROMOTER_COLUMNS[0]]),
-        sum((t[name] for name in DETRACTOR_COLUMNS[1:]), t[DETRACTOR_COLUMNS[0]]),
-    ]
+    counts = likelihood_counts(t)
+    return [t.n, promoters_of(counts), detractors_of(counts)]
 
 
 def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[int, RawFacts]:
@@ -166,10 +162,10 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
         )
     }
     t = published_tallies.c
-    for pid, kind, segment, shown, n, promoters, detractors in session.execute(
-        select(t.partner_id, t.kind, t.segment, t.shown, *_nps_columns()).where(
+    for pid, kind, segment, n, promoters, detractors in session.execute(
+        select(t.partner_id, t.kind, t.segment, *_nps_columns()).where(
             *only(t.partner_id),
-            (t.kind == "all") | (t.kind.in_(("industry", "product")) & t.shown.is_(True)),
+            (t.kind == "all") | (t.kind.in_(("industry", "product")) & segment_shown(t.shown, t.n)),
             t.n > 0,
         )
     ):
@@ -182,8 +178,7 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             found.overall = Nps(n, 0 if withheld else promoters, 0 if withheld else detractors)
         elif kind == "industry":
             found.industries[int(segment)] = Nps(n, promoters, detractors)
-            if shown:
-                found.shown_industries.add(int(segment))
+            found.shown_industries.add(int(segment))  # only shown segments are read
         else:
             found.products[int(segment)] = Nps(n, promoters, detractors)
     for office in session.scalars(

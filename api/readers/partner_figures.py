@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api import metrics
-from api.metrics.withholding import withheld_by_count
+from api.metrics.withholding import segment_shown, withheld_by_count
 from api.readers.figures import EMPTY, PARTNER_SEGMENT_KINDS, StoredTally
 from api.vocabulary import SELECTION_REASONS
 
@@ -108,11 +108,8 @@ def partner_figures(stored: StoredTally, market_nps: float, *, live: bool) -> Pa
 class SegmentFigures:
     kind: str  # industry, product, quarter
     key: str  # the industry or product id, or the quarter ("2026-Q3")
-    figures: FigureSet
-
-    @property
-    def shown(self) -> bool:
-        return not self.figures.nps.withheld
+    figures: FigureSet  # every figure withheld where the segment is not shown
+    shown: bool  # api.metrics.withholding.segment_shown
 
 
 def segment_figures(
@@ -123,7 +120,8 @@ def segment_figures(
     for kind, key, stored in segments:
         if kind in result:
             reason = None if stored.shown else SUBTRACTION_REASON
-            result[kind].append(SegmentFigures(kind, key, figure_set(stored, reason)))
+            shown = bool(segment_shown(stored.shown, stored.tally.n))
+            result[kind].append(SegmentFigures(kind, key, figure_set(stored, reason), shown))
     return result
 
 

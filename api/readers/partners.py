@@ -26,11 +26,14 @@ from api.errors import DomainError, FieldProblem
 from api.metrics import (
     ESTABLISHED_MIN_LOW,
     ESTABLISHED_MIN_N,
-    K_ANONYMITY,
     PROVEN_MIN_LOW,
     PROVEN_MIN_N,
-    RANKING_PRIOR_WEIGHT,
     adjusted_wald,
+    detractors_of,
+    enough_answers,
+    nps_value,
+    promoters_of,
+    ranking_formula,
 )
 from api.models import (
     Certification,
@@ -44,10 +47,12 @@ from api.models import (
     ReviewReply,
     SurveyResponse,
     Vendor,
+    likelihood_counts,
     partner_industries,
     partner_products,
     published_tallies,
     ranking_basis,
+    sql_pick,
 )
 from api.validation import Checker
 from api.vocabulary import PARTNER_TYPES
@@ -140,9 +145,10 @@ def filter_conditions(session: Session, wanted: PartnerFilter) -> list[ColumnEle
 def _nps_parts_sql() -> tuple[Any, Any, Any]:
     """(n, promoters, detractors) of the outer-joined 'all' tally; 0 without a row."""
     tally = published_tallies.c
+    counts = likelihood_counts(tally)
     n = func.coalesce(tally.n, 0)
-    promoters = func.coalesce(tally.lp_9 + tally.lp_10, 0)
-    detractors = func.coalesce(sum((tally[f"lp_{i}"] for i in range(7)), literal(0)), 0)
+    promoters = func.coalesce(promoters_of(counts), 0)
+    detractors = func.coalesce(detractors_of(counts), 0)
     return n, promoters, detractors
 
 
@@ -157,7 +163,7 @@ def evidence_tier_sql() -> Any:
     return case(
         (and_(n >= PROVEN_MIN_N, low >= PROVEN_MIN_LOW), "proven"),
         (and_(n >= ESTABLISHED_MIN_N, low >= ESTABLISHED_MIN_LOW), "established"),
-        (n >= K_ANONYMITY, "emerging"),
+        (enough_answers(n), "emerging"),
         else_="not_enough_evidence",
     )
 
@@ -176,17 +182,9 @@ def _order_by(order: str, market_nps: float) -> list[Any]:
         return [n.desc(), *tie_break]
     if order == "nps":
         # NPS is withheld below the anonymity threshold: those partners come last.
-        nps = case((n >= K_ANONYMITY, 100.0 * (promoters - detractors) / n), else_=None)
+        nps = sql_pick(enough_answers(n), nps_value(promoters, detractors, n), None)
         return [nps.is_(None), nps.desc(), *tie_break]
-    # Below the anonymity threshold a partner ranks as one with no answers: the market's.
-    ranking = case(
-        (
-            n >= K_ANONYMITY,
-            (100.0 * (promoters - detractors) + RANKING_PRIOR_WEIGHT * market_nps)
-            / (n + RANKING_PRIOR_WEIGHT),
-        ),
-        else_=market_nps,
-    )
+    ranking = ranking_formula(n, promoters, detractors, market_nps, sql_pick)
     return [ranking.desc(), *tie_break]
 
 

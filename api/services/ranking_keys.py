@@ -1,7 +1,7 @@
 """Each partner's stored ranking key, so that the default order reads an index.
 
 A partner's ranking score at market NPS m is (100 (P - D) + 10 m) / (n + 10) over its
-published answers (n >= 5), else m itself (api.metrics.ranking). Ordering by the score
+published answers (n >= 5), else m itself (api.metrics.ranking_formula). Ordering by the score
 is ordering by the score minus m, the *lift*: 0 for every partner without five published
 answers whatever m is, and (100 (P - D) - n m) / (n + 10) otherwise, whose slope in m is
 -n / (n + 10), less than 1 in size.
@@ -28,11 +28,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from api.metrics import K_ANONYMITY, RANKING_PRIOR_WEIGHT, TALLY_COLUMNS, Tally, market_nps
-from api.models import Partner, published_market, published_tallies, ranking_basis
+from api.metrics import (
+    TALLY_COLUMNS,
+    Tally,
+    detractors_of,
+    market_nps,
+    promoters_of,
+    ranking_lift,
+)
+from api.models import (
+    Partner,
+    likelihood_counts,
+    published_market,
+    published_tallies,
+    ranking_basis,
+    sql_pick,
+)
 
 BASIS_ID = 1
 # Five answers move a market of N answers by at most about 1,000 / N points: with 40,000
@@ -42,18 +56,11 @@ BASIS_DRIFT = 1.0
 
 
 def lift_sql(market: Any) -> Any:
-    """The lift over the market (see above) of the partner's published 'all' tally row."""
+    """The lift over the market (api.metrics.ranking_lift) of the partner's published 'all'
+    tally row."""
     tally = published_tallies.c
-    promoters = tally.lp_9 + tally.lp_10
-    detractors = sum((tally[f"lp_{i}"] for i in range(7)), literal(0))
-    n = tally.n
-    return case(
-        (
-            n >= K_ANONYMITY,
-            (100.0 * (promoters - detractors) - n * market) / (n + RANKING_PRIOR_WEIGHT),
-        ),
-        else_=0.0,
-    )
+    counts = likelihood_counts(tally)
+    return ranking_lift(tally.n, promoters_of(counts), detractors_of(counts), market, sql_pick)
 
 
 def refresh(session: Session, partner_ids: Sequence[int] | None = None) -> None:
