@@ -233,7 +233,7 @@ def test_the_shown_segments_are_the_definition_in_python_and_sql(db: Database) -
             )
     with db.session() as session:
         t = published_tallies.c
-        in_sql = dict(
+        in_sql: dict[str, Any] = dict(
             session.execute(
                 select(t.segment, segment_shown(t.shown, t.n)).where(t.kind == "industry")
             ).all()
