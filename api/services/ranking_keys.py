@@ -1,10 +1,10 @@
 """Each partner's stored ranking key, so that the default order reads an index.
 
 A partner's ranking score at market NPS m is (100 (P - D) + 10 m) / (n + 10) over its
-published answers (n >= 5), else m itself (api.metrics.ranking_formula). Ordering by the score
-is ordering by the score minus m, the *lift*: 0 for every partner without five published
-answers whatever m is, and (100 (P - D) - n m) / (n + 10) otherwise, whose slope in m is
--n / (n + 10), less than 1 in size.
+published answers (n >= 5), else m itself (api.metrics.ranking_formula). Ordering by
+the score is ordering by the score minus m, the *lift* (api.metrics.ranking_lift): 0 for
+every partner without five published answers whatever m is, and (100 (P - D) - n m) /
+(n + 10) otherwise, whose slope in m is -n / (n + 10), less than 1 in size.
 
 So `partners.ranking_key` holds the lift at the ranking basis's market NPS m0, and at the
 current market m every key is within |m - m0| of the exact lift. The ranked list reads
