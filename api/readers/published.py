@@ -119,7 +119,7 @@ def published_partners(
     batch: int,
     reviews_shown: int = 0,
 ) -> Iterator[PublishedPartner]:
-    """The partners of `ids` that exist, in id order, `batch` at a time, with `parts`
+    """The partners of `ids` that exist, `batch` at a time (in id order within a batch), with `parts`
     (reviews bring the segments they are shown by) and at most `reviews_shown` reviews."""
     if "reviews" in parts:
         parts = parts | {"segments"}
