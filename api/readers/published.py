@@ -119,8 +119,9 @@ def published_partners(
     batch: int,
     reviews_shown: int = 0,
 ) -> Iterator[PublishedPartner]:
-    """The partners of `ids` that exist, `batch` at a time (in id order within a batch), with `parts`
-    (reviews bring the segments they are shown by) and at most `reviews_shown` reviews."""
+    """The partners of `ids` that exist, `batch` at a time (in id order within a batch),
+    with `parts` (reviews bring the segments they are shown by) and at most `reviews_shown`
+    reviews."""
     if "reviews" in parts:
         parts = parts | {"segments"}
     for start in range(0, len(ids), batch):
