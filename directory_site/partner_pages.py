@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from api.db import create_db_engine, session_factory
+from api.readers import published
 from directory_site import content, pages, workers
 from directory_site.bodies import PLACEHOLDER
 from directory_site.sanitize import text, title
@@ -62,7 +63,7 @@ def write_all(
     template_path.unlink()
     (site / "data" / "compare").mkdir(parents=True, exist_ok=True)
     with session_factory(create_db_engine(make_url(database_url)))() as session:
-        ids = content.partner_ids(session)
+        ids = published.partner_ids(session)
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
     lines: list[SearchLine] = []
     done = 0

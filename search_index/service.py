@@ -21,8 +21,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.models import change_log
+from api.readers.published import partner_ids
 from search_index import store
-from search_index.documents import all_partner_ids, read_documents
+from search_index.documents import read_documents
 from search_index.engine import Engine, Filters, OpenIndex, Order, SearchPage, SearchRequest
 from search_index.query_text import prepare
 from search_index.store import IndexBusy, State
@@ -83,7 +84,7 @@ class SearchIndex:
         with store.locked(self.root, "build.lock", wait=0):
             store.remove_unfinished(self.root)
             top, gaps = _starting_point(session)
-            ids = all_partner_ids(session)
+            ids = partner_ids(session)
             folder = store.new_folder(self.root)
             try:
                 count = self.engine.create(

@@ -9,24 +9,12 @@ DataLoader gives the same queries, but its per-field awaits cost more than the q
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from api.models import (
-    Certification,
-    Customer,
-    Industry,
-    Office,
-    Product,
-    Reference,
-    ReviewReply,
-    SurveyResponse,
-    Vendor,
-)
+from api.models import Certification, Industry, Office, Product, Reference, Vendor
 from api.readers import figures
-from api.readers import partners as readers
 from api.readers.figures import EMPTY, StoredTally
 from api.readers.partner_figures import (
     PartnerFigures,
@@ -34,8 +22,9 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.published import Parts, shown_reviews
 from api.readers.reference import ReferenceNames, reference_names
-from api.readers.reviews import PublicReview, public_reviews
+from api.readers.reviews import PublicReview, ReviewRow
 
 T = TypeVar("T")
 
@@ -78,23 +67,20 @@ class Loaders:
         ) -> PartnerBatch[list[T]]:
             return PartnerBatch(session, batch, list, self.listed)
 
+        read = Parts(live=live)  # the parts the site and the search index read too
         self.overall: PartnerBatch[StoredTally] = PartnerBatch(
-            session, partial(figures.overall_of, live=live), lambda: EMPTY, self.listed
+            session, read.overall, lambda: EMPTY, self.listed
         )
-        self.segments: PartnerBatch[list[tuple[str, str, StoredTally]]] = relation(
-            partial(figures.segments_of, live=live)
-        )
-        self.offices: PartnerBatch[list[Office]] = relation(readers.offices_of)
-        self.industries: PartnerBatch[list[Industry]] = relation(readers.industries_of)
-        self.products: PartnerBatch[list[tuple[Product, Vendor]]] = relation(readers.products_of)
+        self.segments: PartnerBatch[list[tuple[str, str, StoredTally]]] = relation(read.segments)
+        self.offices: PartnerBatch[list[Office]] = relation(read.offices)
+        self.industries: PartnerBatch[list[Industry]] = relation(read.industries)
+        self.products: PartnerBatch[list[tuple[Product, Vendor]]] = relation(read.products)
         self.certifications: PartnerBatch[list[tuple[Certification, Vendor | None]]] = relation(
-            readers.certifications_of
+            read.certifications
         )
-        self.reviews: PartnerBatch[
-            list[tuple[SurveyResponse, Customer, Industry, ReviewReply | None]]
-        ] = relation(partial(readers.reviews_of, live=live))
+        self.reviews: PartnerBatch[list[ReviewRow]] = relation(read.reviews)
         self.references: PartnerBatch[list[tuple[Reference, Industry | None]]] = relation(
-            readers.references_of
+            read.references
         )
 
     def list_partners(self, partner_ids: Iterable[int]) -> None:
@@ -118,12 +104,12 @@ class Loaders:
         return self._segment_figures[partner_id]
 
     def reviews_view(self, partner_id: int, first: int) -> list[PublicReview]:
-        through = None if self.live else self.overall(partner_id).published_through
-        return public_reviews(
+        return shown_reviews(
             self.reviews(partner_id),
             segments=self.segment_figures(partner_id),
-            published_through=through,
+            overall=self.overall(partner_id),
             limit=first,
+            live=self.live,
         )
 
     def reference(self) -> ReferenceNames:
