@@ -27,6 +27,7 @@ from api.models import (
 )
 from api.readers import figures
 from api.readers import partners as readers
+from api.readers.capacity import in_progress_of
 from api.readers.figures import EMPTY, StoredTally
 from api.readers.partner_figures import (
     PartnerFigures,
@@ -34,6 +35,7 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.program import ProgramQuarter, program_quarters
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, public_reviews
 
@@ -71,6 +73,7 @@ class Loaders:
         self._market_nps: float | None = None
         self._segment_figures: dict[int, dict[str, list[SegmentFigures]]] = {}
         self._reference: ReferenceNames | None = None
+        self._program: dict[int, list[ProgramQuarter]] | None = None
         self.listed: list[int] = []
 
         def relation(
@@ -95,6 +98,9 @@ class Loaders:
         ] = relation(partial(readers.reviews_of, live=live))
         self.references: PartnerBatch[list[tuple[Reference, Industry | None]]] = relation(
             readers.references_of
+        )
+        self.in_progress: PartnerBatch[int] = PartnerBatch(
+            session, in_progress_of, int, self.listed
         )
 
     def list_partners(self, partner_ids: Iterable[int]) -> None:
@@ -125,6 +131,12 @@ class Loaders:
             published_through=through,
             limit=first,
         )
+
+    def program(self, vendor_id: int) -> list[ProgramQuarter]:
+        """A vendor's ended quarters of programme feedback: every vendor's in one query."""
+        if self._program is None:
+            self._program = program_quarters(self._session)
+        return self._program.get(vendor_id, [])
 
     def reference(self) -> ReferenceNames:
         if self._reference is None:
