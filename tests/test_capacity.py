@@ -24,7 +24,9 @@ PARTNER = (
     "query($slug: String!) { partner(slug: $slug) { deliveryCapacity engagementsInProgress } }"
 )
 BEST_FIT = """
-query { bestFitPartners(need: {}) { partner { slug } score factors { name weight value evidence } } }
+query {
+  bestFitPartners(need: {}) { partner { slug } score factors { name weight value evidence } }
+}
 """
 
 

@@ -40,9 +40,11 @@ def now() -> datetime:
     return utcnow()
 
 
-def _check(vendor_slug: str, answer: ProgramAnswer) -> None:
+def _check(vendor_slug: str, vendor: Vendor | None, answer: ProgramAnswer) -> None:
     check = Checker()
     check.slug("vendor", vendor_slug, max_length=64)
+    if vendor is None and not check.problems:
+        check.fail("vendor", f"no vendor with slug {vendor_slug!r}")
     check_range(check, "likelihood_to_recommend", answer.likelihood_to_recommend, 0, 10)
     for name in ("enablement", "support", "lead_sharing", "payments"):
         check_range(check, name, getattr(answer, name), 1, 5)
@@ -69,15 +71,14 @@ def submit_feedback(
     """Store the partner's answer for this quarter, replacing one it gave earlier in it."""
     if caller.role != "partner" or caller.partner_id is None:
         raise PermissionDenied("only a partner key rates a vendor's programme, for its partner")
-    _check(vendor_slug, answer)
     vendor = session.scalar(select(Vendor).where(Vendor.slug == vendor_slug))
-    if vendor is None:
-        raise DomainError.one("vendor", f"no vendor with slug {vendor_slug!r}")
-    if not works_with(session, caller.partner_id, vendor.id):
+    # The right first: a partner without it learns nothing of what else is wrong.
+    if vendor is not None and not works_with(session, caller.partner_id, vendor.id):
         raise PermissionDenied(
             "a partner rates only the programme of a vendor it works with (a membership or "
             "an engagement both sides agreed)"
         )
+    _check(vendor_slug, vendor, answer)
     moment = now().astimezone(UTC)
     quarter = quarter_of(moment)
     row = session.scalar(
