@@ -79,6 +79,7 @@ def submit_feedback(
             "an engagement both sides agreed)"
         )
     _check(vendor_slug, vendor, answer)
+    assert vendor is not None  # else _check raised
     moment = now().astimezone(UTC)
     quarter = quarter_of(moment)
     row = session.scalar(
