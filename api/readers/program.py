@@ -55,7 +55,9 @@ class ProgramQuarter:
 
 
 @dataclass
-class _Quarter:
+class QuarterAnswers:
+    """One vendor's answers of one quarter, by partner."""
+
     likelihood: dict[int, int] = field(default_factory=dict)  # partner id -> 0..10
     themes: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     comments: list[str] = field(default_factory=list)
@@ -78,7 +80,7 @@ def program_quarters(
     ).where(f.quarter < current)
     if vendor_ids is not None:
         query = query.where(f.vendor_id.in_(vendor_ids))
-    found: dict[int, dict[str, _Quarter]] = defaultdict(lambda: defaultdict(_Quarter))
+    found: dict[int, dict[str, QuarterAnswers]] = defaultdict(lambda: defaultdict(QuarterAnswers))
     for vendor_id, partner_id, quarter, likelihood, comment, *themes in session.execute(query):
         bucket = found[vendor_id][quarter]
         bucket.likelihood[partner_id] = likelihood
@@ -87,7 +89,7 @@ def program_quarters(
                 bucket.themes[theme][partner_id] = value
         if comment:
             bucket.comments.append(comment)
-    return {vendor_id: _decide(quarters) for vendor_id, quarters in found.items()}
+    return {vendor_id: decide(quarters) for vendor_id, quarters in found.items()}
 
 
 def latest_published(quarters: Sequence[ProgramQuarter]) -> ProgramQuarter | None:
@@ -98,7 +100,9 @@ def latest_published(quarters: Sequence[ProgramQuarter]) -> ProgramQuarter | Non
     return quarters[-1] if quarters else None
 
 
-def _decide(quarters: dict[str, _Quarter]) -> list[ProgramQuarter]:
+def decide(quarters: dict[str, QuarterAnswers]) -> list[ProgramQuarter]:
+    """Each quarter's public view, oldest first; a quarter's decision reads only the
+    quarters before it, so an ended quarter's view never changes."""
     shown: list[set[int]] = []
     shown_themes: dict[str, list[set[int]]] = defaultdict(list)
     decided = []
@@ -129,7 +133,7 @@ def _decide(quarters: dict[str, _Quarter]) -> list[ProgramQuarter]:
     return decided
 
 
-def _withheld(label: str, bucket: _Quarter, reason: str) -> ProgramQuarter:
+def _withheld(label: str, bucket: QuarterAnswers, reason: str) -> ProgramQuarter:
     n = len(bucket.likelihood)
     return ProgramQuarter(
         quarter=label,
