@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from api.models import Engagement, Partner
 from tests import factories
 from tests.databases import Database
 from tests.matching_world import engagement
@@ -117,6 +119,8 @@ def test_undeclared_capacity_is_neutral(keys: dict[str, str], api: GraphQLClient
 
 
 def test_capacity_moves_a_match(keys: dict[str, str], api: GraphQLClient) -> None:
+    before = matches(api, keys["acme"])  # the match index is built before the edits
+    assert [m["partner"]["slug"] for m in before] == ["alpha", "bravo"]
     declare(api, keys["alpha"], "alpha", 4)
     declare(api, keys["bravo"], "bravo", 10)
 
@@ -143,3 +147,29 @@ def test_more_in_progress_than_declared_counts_as_full(
 
     assert alpha["value"] == pytest.approx((0 + 1) / (2 + 2))
     assert alpha["evidence"] == "2 of 2 project slots in use (3 engagements in progress)"
+
+
+SET_STATUS = """
+mutation($id: ID!) { setEngagementStatus(engagementId: $id, status: "completed") {
+  engagement { status } errors { code } } }
+"""
+
+
+def test_an_engagement_ending_frees_a_slot(
+    keys: dict[str, str], api: GraphQLClient, db: Database
+) -> None:
+    declare(api, keys["alpha"], "alpha", 4)
+    assert capacity_of(matches(api, keys["acme"])[1])["evidence"] == "3 of 4 project slots in use"
+    with db.session() as session:
+        busy = session.scalars(
+            select(Engagement.id)
+            .join(Partner, Partner.id == Engagement.partner_id)
+            .where(Partner.slug == "alpha", Engagement.status == "in_progress")
+        ).first()
+
+    api.data(SET_STATUS, {"id": str(busy)}, key=keys["acme"])
+
+    assert api.data(PARTNER, {"slug": "alpha"})["partner"]["engagementsInProgress"] == 2
+    alpha = next(m for m in matches(api, keys["acme"]) if m["partner"]["slug"] == "alpha")
+    assert capacity_of(alpha)["evidence"] == "2 of 4 project slots in use"
+    assert capacity_of(alpha)["value"] == pytest.approx((2 + 1) / (4 + 2))
