@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.metrics.quarters import quarter_of
 from api.models import public_version
+from api.models.base import utcnow
 from api.request_log import observed
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -49,8 +51,10 @@ def current_version(session: Session) -> int | None:
 
 
 def hidden_version(version: int, salt: str) -> int:
-    """64 bits that change whenever the version does and tell nothing of it without salt."""
-    digest = hashlib.blake2b(str(version).encode(), key=salt.encode(), digest_size=8)
+    """64 bits that change whenever the version does, or the quarter (programme feedback is
+    published as a quarter ends, api/readers/program.py), and tell nothing without salt."""
+    seen = f"{version}/{quarter_of(utcnow())}"
+    digest = hashlib.blake2b(seen.encode(), key=salt.encode(), digest_size=8)
     return int.from_bytes(digest.digest(), "big")
 
 

@@ -19,6 +19,7 @@ CAPABILITIES = (
 EMPLOYEE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 CUSTOMER_SIZE_BANDS = ("1-99", "100-999", "1000-9999", "10000+")
 ENGAGEMENT_STATUSES = ("proposed", "in_progress", "completed", "cancelled")
+IN_PROGRESS_STATUS = "in_progress"  # an engagement that takes one of a partner's slots
 # Who recorded an engagement: the other side of a vendor or a partner confirms it; an
 # admin's, or an operator's import, is confirmed at once.
 RECORDED_BY = ("vendor", "partner", "admin", "import")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from api.countries import country_name
 from api.csv_safe import SafeWriter
-from directory_site import content, lists, market, pages, partner_pages
+from directory_site import content, lists, market, pages, partner_pages, vendors
 from directory_site.bodies import BODIES
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
@@ -158,6 +158,7 @@ def write_docs(session: Session, docs: Path) -> int:
     entries = list(content.listed_partners(session, where))
     _write_lists(docs, where, entries)
     (docs / "market.md").write_text(market.market_page(where))
+    vendors.write_vendor_pages(session, docs)
     (docs / "index.md").write_text(_home(where, entries))
     _write_open_data(docs, entries)
     return len(entries)

@@ -383,6 +383,15 @@ MUTATIONS: dict[str, Row] = {
         lambda s: {"token": s.token, "input": {"likelihoodToRecommend": 7}},
         ANYONE_WITHOUT_A_BAD_KEY,
     ),
+    # A partner rates the programme of a vendor it works with (alpha-health has an agreed
+    # engagement with acme; bravo-retail has none): only its own key, never for another.
+    "submitProgramFeedback": Row(
+        f"""mutation($vendor: String!, $input: ProgramFeedbackInput!) {{
+          submitProgramFeedback(vendor: $vendor, input: $input) {{ accepted {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"vendor": "acme", "input": {"likelihoodToRecommend": 8, "enablement": 4}},
+        frozenset({"own_partner"}),
+    ),
     "voidSurveyResponse": Row(
         f"""mutation($id: ID!, $reason: String!) {{
           voidSurveyResponse(responseId: $id, reason: $reason) {{ voided {PAYLOAD_ERRORS} }}
@@ -525,6 +534,7 @@ BAD_VALUES: list[Any] = [
     pytest.param("createSurveyInvitation", {"email": "someone@elsewhere.example"}),
     pytest.param("setEngagementStatus", {"status": "nope"}),
     pytest.param("disputeEngagement", {"reason": ""}),
+    pytest.param("submitProgramFeedback", {"input": {"likelihoodToRecommend": 11}}),
     pytest.param("disputeEngagement of a vendor's record", {"reason": ""}),
 ]
 

@@ -22,6 +22,7 @@ from api.models import (
     Office,
     Partner,
     Product,
+    ProgramFeedback,
     SurveyInvitation,
     SurveyResponse,
     Vendor,
@@ -36,6 +37,7 @@ DUMPED = (
     "partners",
     "offices",
     "vendor_program_memberships",
+    "program_feedback",
     "customers",
     "engagements",
     "engagement_products",
@@ -266,3 +268,19 @@ def test_loads_into_the_migrated_schema_and_later_inserts_still_work(db: Databas
         session.add(partner)
         session.flush()
         assert partner.id == summary.partners + 1
+
+
+def test_partners_rate_programmes_and_some_declare_their_capacity(tmp_path: Path) -> None:
+    engine = load_small(tmp_path / "demo.db")
+    with engine.connect() as connection:
+        quarters = connection.execute(
+            select(ProgramFeedback.quarter, func.count()).group_by(ProgramFeedback.quarter)
+        ).all()
+        capacities = connection.execute(select(Partner.delivery_capacity)).scalars().all()
+    engine.dispose()
+
+    assert {quarter for quarter, _ in quarters} == {"2026-Q1", "2026-Q2", "2026-Q3"}
+    assert all(count >= 5 for _, count in quarters)
+    declared = [c for c in capacities if c is not None]
+    assert 0 < len(declared) < len(capacities), "some declare, some do not"
+    assert all(1 <= c <= 18 for c in declared)

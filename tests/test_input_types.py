@@ -40,6 +40,7 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "hourlyRateMin",
         "hourlyRateMax",
         "minProjectBudget",
+        "deliveryCapacity",  # what it says it can run at once: matching reads it as a claim
     },
     "OfficeInput": {"city", "country", "latitude", "longitude", "isHeadquarters"},
     "CertificationInput": {"name", "vendor", "year"},
@@ -102,7 +103,18 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "repeatCustomers",
         "recency",
         "proximity",
+        "capacity",
         "budgetFit",
+    },
+    # A partner's own view of a vendor's programme (submitProgramFeedback, with the partner's
+    # key, for its own partner): it reaches programme feedback only, never a partner's figure.
+    "ProgramFeedbackInput": {
+        "likelihoodToRecommend",
+        "enablement",
+        "support",
+        "leadSharing",
+        "payments",
+        "comment",
     },
     # The one input that carries survey answers: the respondent's own answer, sent with its
     # single-use token to submitSurveyResponse and nowhere else. It holds what DESIGN.md asks
@@ -157,6 +169,7 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "createSurveyInvitation": {"engagementId", "email"},
     "submitSurveyResponse": {"token", "input"},
     "voidSurveyResponse": {"responseId", "reason"},  # admin only
+    "submitProgramFeedback": {"vendor", "input"},  # the partner is the key's own
 }
 
 # -- names that must not appear, whatever the allow-list says --------------------------
@@ -207,6 +220,8 @@ FRAGMENT_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("Mutation.voidSurveyResponse", "responseId"): "admin only: the response to void",
     ("PartnerFilter", "evidenceTiers"): "a read-only filter of the public list: it selects "
     "partners by their computed tier, it cannot set one",
+    ("ProgramFeedbackInput", "likelihoodToRecommend"): "a partner's own answer about a "
+    "vendor's programme, never about a partner: published per vendor and quarter only",
     ("MatchRequirements", "minResponses"): "a read-only hard filter of bestFitPartners: "
     "partners with at least this many published responses, it cannot set one",
 }

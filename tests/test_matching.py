@@ -46,8 +46,9 @@ WEIGHTS = {  # the documented defaults (0 to 100), as shares of their sum, 100
     "industry_experience": 0.05,
     "product_experience": 0.10,
     "go_live": 0.15,
-    "repeat_customers": 0.15,
+    "repeat_customers": 0.10,
     "recency": 0.05,
+    "capacity": 0.05,
     "proximity": 0.05,
     "budget_fit": 0.05,
 }
@@ -126,6 +127,7 @@ def expected_scores() -> dict[str, float]:
         "go_live": (6 + 1) / (6 + 2),
         "repeat_customers": 1 / (7 + 2),  # 7 customers, one came back
         "recency": 1 / (1 + 12 / 12),  # 2025-06, a year before 2026-06
+        "capacity": 1 / 2,  # two engagements in progress, but no capacity declared: neutral
         "proximity": 1.0,
         "budget_fit": (6 + 1) / (6 + 2),
     }
@@ -140,6 +142,7 @@ def expected_scores() -> dict[str, float]:
         "go_live": (10 + 1) / (11 + 2),  # 10 completed, 1 cancelled
         "repeat_customers": 0 / (11 + 2),
         "recency": 1 / (1 + 12 / 12),
+        "capacity": 1 / 2,  # none declared
         "proximity": 1 / (1 + km(BERLIN, MUNICH) / 500),
         "budget_fit": (0 + 1) / (10 + 2),  # every budget 400,000: outside 50,000-200,000
     }
@@ -153,6 +156,7 @@ def expected_scores() -> dict[str, float]:
         "go_live": (4 + 1) / (4 + 2),
         "repeat_customers": 0 / (4 + 2),
         "recency": 1.0,
+        "capacity": 1 / 2,  # none declared
         "proximity": 1 / (1 + km(BERLIN, TORONTO) / 500),
         # 1,000,000 is outside 50,000-200,000
         "budget_fit": (3 + 1) / (4 + 2),
@@ -222,16 +226,17 @@ def test_weights_scale_to_the_factors_the_need_informs(
     for match in found:
         weights = {f["name"]: f["weight"] for f in match["factors"]}
         # products, location and budget are not given: their factors drop out; the rest
-        # keep their documented defaults: 5 + 15 + 15 + 5
-        total = 30 + 10 + 5 + 15 + 15 + 5
+        # keep their documented defaults: 5 + 15 + 10 + 5 + 5
+        total = 30 + 10 + 5 + 15 + 10 + 5 + 5
         assert weights == pytest.approx(
             {
                 "customer_success": 30 / total,
                 "industry_success": 10 / total,
                 "industry_experience": 5 / total,
                 "go_live": 15 / total,
-                "repeat_customers": 15 / total,
+                "repeat_customers": 10 / total,
                 "recency": 5 / total,
+                "capacity": 5 / total,
             }
         )
         total = sum(f["weight"] * f["value"] for f in match["factors"])
@@ -346,6 +351,7 @@ def test_only_vendors_and_admins_may_ask(
                     "goLive": 0,
                     "repeatCustomers": 0,
                     "recency": 0,
+                    "capacity": 0,
                     "proximity": 0,
                     "budgetFit": 0,
                 }

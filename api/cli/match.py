@@ -18,6 +18,7 @@ SHORT_NAMES = {
     "go_live": "went live",
     "repeat_customers": "came back",
     "recency": "recency",
+    "capacity": "capacity",
     "proximity": "proximity",
     "budget_fit": "budget",
 }

@@ -35,6 +35,7 @@ TABLE_ORDER = (
     "certifications",
     "partner_references",
     "vendor_program_memberships",
+    "program_feedback",
     "customers",
     "engagements",
     "engagement_products",

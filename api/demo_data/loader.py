@@ -35,6 +35,7 @@ class DemoSummary:
     certifications: int
     references: int
     memberships: int
+    program_feedback: int
     customers: int
     engagements: int
     engagement_products: int
@@ -54,6 +55,7 @@ class DemoSummary:
             certifications=counts["certifications"],
             references=counts["partner_references"],
             memberships=counts["vendor_program_memberships"],
+            program_feedback=counts["program_feedback"],
             customers=counts["customers"],
             engagements=counts["engagements"],
             engagement_products=counts["engagement_products"],

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from api.demo_data import claims, texts
+from api.demo_data import claims, program, texts
 from api.demo_data.cities import (
     CITIES_BY_COUNTRY,
     CITIES_BY_REGION,
@@ -197,6 +197,7 @@ class PartnerFactory:
                 "hourly_rate_min": rate_min,
                 "hourly_rate_max": rate_max,
                 "min_project_budget": min_budget,
+                "delivery_capacity": program.delivery_capacity(slug, band_index),
                 "version": 1,
                 "created_at": created,
                 "updated_at": created + timedelta(days=between(rng, 0, 150)),
@@ -207,6 +208,7 @@ class PartnerFactory:
         for pid in product_ids:
             sink.add("partner_products", {"partner_id": partner_id, "product_id": pid})
         pull = claims.add_memberships(rng, sink, partner_id, vendors, band_index, quality)
+        program.add_program_feedback(sink, partner_id, slug, vendors)
         claims.add_certifications(rng, sink, partner_id, vendors, founded)
         claims.add_references(rng, sink, catalog, partner_id, product_names, industry_ids, founded)
         products_by_vendor: dict[int, list[int]] = {}

@@ -104,6 +104,7 @@ class Columns:
     go_live: Sequence[float]
     repeat_customers: Sequence[float]
     recency: Sequence[float]
+    capacity: Sequence[float]
 
     def values(self, index: int) -> list[float]:
         """The factors read from columns, in FACTORS' order: all but the last two,
@@ -119,6 +120,7 @@ class Columns:
             self.go_live[index],
             self.repeat_customers[index],
             self.recency[index],
+            self.capacity[index],
         ]
 
     def tiers(self, size: int) -> list[int]:
@@ -149,6 +151,7 @@ def _columns(snapshot: Snapshot, reference: readers.Reference) -> Columns:
         go_live=snapshot.go_live,
         repeat_customers=snapshot.repeat_customers,
         recency=snapshot.recency,
+        capacity=snapshot.capacity,
     )
 
 
@@ -184,7 +187,9 @@ def _bounds(
         ws = weight["product_success"] / len(columns.product_success)
         for column in columns.product_success:
             bounds = [b + ws * s for b, s in zip(bounds, column, strict=True)]
-    standing = snapshot.standing(weight["go_live"], weight["repeat_customers"], weight["recency"])
+    standing = snapshot.standing(
+        weight["go_live"], weight["repeat_customers"], weight["recency"], weight["capacity"]
+    )
     return [b + s for b, s in zip(bounds, standing, strict=True)]
 
 

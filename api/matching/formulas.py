@@ -51,6 +51,18 @@ def recency(months: Any) -> Any:
     return 1.0 / (1.0 + months / RECENCY_HALF_MONTHS)
 
 
+UNDECLARED_CAPACITY: Final = 0.5
+"""The capacity value of a partner that declared none: neutral, not a penalty."""
+
+
+def capacity(declared: Any, in_progress: Any, pick: Pick) -> Any:
+    """Free project slots with one free and one taken slot added, (free + 1) / (declared +
+    2): 1/2 for a partner that declared nothing free of nothing, toward 1 with many free
+    slots, 1 / (declared + 2) when every slot is in use (more in progress counts as full)."""
+    free = pick(in_progress > declared, 0.0, declared - in_progress)
+    return (free + 1.0) / (declared + 2.0)
+
+
 def proximity(distance_km: Any) -> Any:
     """1 at the door, 1/2 at 500 km, 1/3 at 1,000 km."""
     return 1.0 / (1.0 + distance_km / DISTANCE_HALF_KM)

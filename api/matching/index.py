@@ -76,6 +76,16 @@ class PartnerFacts:
         value: float = formulas.returning(float(d.returning), float(d.customers))
         return value
 
+    def capacity(self) -> float:
+        """Free declared project slots; neutral (1/2) when the partner declared none."""
+        declared = self.raw.capacity
+        if declared is None:
+            return formulas.UNDECLARED_CAPACITY
+        value: float = formulas.capacity(
+            float(declared), float(self.raw.delivery.in_progress), metrics.python_pick
+        )
+        return value
+
     def recency(self, newest: date | None) -> float:
         """0 without a dated engagement; else by the months its latest is before `newest`."""
         latest = self.raw.delivery.latest
@@ -112,13 +122,14 @@ class Snapshot:
     go_live: tuple[float, ...] = ()
     repeat_customers: tuple[float, ...] = ()
     recency: tuple[float, ...] = ()
+    capacity: tuple[float, ...] = ()
     min_budgets: tuple[int, ...] = ()
     responses: tuple[int, ...] = ()  # published, overall
     # Filled at the first need that asks, per industry and per product.
     _industries: dict[int, tuple[list[float], list[float]]] = field(default_factory=dict)
     _products: dict[int, list[float]] = field(default_factory=dict)
     _product_success: dict[int, list[float]] = field(default_factory=dict)
-    _standing: dict[tuple[float, float, float], list[float]] = field(default_factory=dict)
+    _standing: dict[tuple[float, float, float, float], list[float]] = field(default_factory=dict)
     _tags: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
@@ -134,6 +145,7 @@ class Snapshot:
             go_live=tuple(facts.go_live() for facts in order),
             repeat_customers=tuple(facts.repeat_customers() for facts in order),
             recency=tuple(facts.recency(newest) for facts in order),
+            capacity=tuple(facts.capacity() for facts in order),
             min_budgets=tuple(facts.raw.min_budget for facts in order),
             responses=tuple(facts.raw.overall.n for facts in order),
         )
@@ -175,17 +187,21 @@ class Snapshot:
             ]
         return column
 
-    def standing(self, go_live: float, repeat_customers: float, recency: float) -> list[float]:
-        """The weighted sum of the three factors no need changes, in `order`; kept for a
+    def standing(
+        self, go_live: float, repeat_customers: float, recency: float, capacity: float
+    ) -> list[float]:
+        """The weighted sum of the four factors no need changes, in `order`; kept for a
         few sets of weights (most needs use the defaults)."""
-        key = (go_live, repeat_customers, recency)
+        key = (go_live, repeat_customers, recency, capacity)
         column = self._standing.get(key)
         if column is None:
             if len(self._standing) >= STANDING_KEPT:
                 self._standing.clear()  # one step, safe beside another request's read
             column = self._standing[key] = [
-                go_live * g + repeat_customers * r + recency * n
-                for g, r, n in zip(self.go_live, self.repeat_customers, self.recency, strict=True)
+                go_live * g + repeat_customers * r + recency * n + capacity * c
+                for g, r, n, c in zip(
+                    self.go_live, self.repeat_customers, self.recency, self.capacity, strict=True
+                )
             ]
         return column
 

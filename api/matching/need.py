@@ -21,6 +21,7 @@ FACTORS: Final = (
     "go_live",
     "repeat_customers",
     "recency",
+    "capacity",
     "proximity",
     "budget_fit",
 )
@@ -31,8 +32,9 @@ DEFAULT_WEIGHTS: Final[Mapping[str, float]] = {
     "industry_experience": 5.0,
     "product_experience": 10.0,
     "go_live": 15.0,
-    "repeat_customers": 15.0,
+    "repeat_customers": 10.0,
     "recency": 5.0,
+    "capacity": 5.0,
     "proximity": 5.0,
     "budget_fit": 5.0,
 }

@@ -121,6 +121,7 @@ def partial_values(
         "go_live": facts.go_live(),
         "repeat_customers": facts.repeat_customers(),
         "recency": facts.recency(snapshot.newest),
+        "capacity": facts.capacity(),
     }
 
 
@@ -216,6 +217,7 @@ def _evidence(
         "go_live": _go_live_words(facts),
         "repeat_customers": _repeat_words(facts),
         "recency": _recency_words(facts, snapshot),
+        "capacity": capacity_words(facts.raw.capacity, facts.raw.delivery.in_progress),
         "proximity": _proximity_words(facts, need),
         "budget_fit": _budget_words(facts, need),
     }
@@ -238,6 +240,17 @@ def _product_words(facts: PartnerFacts, need: Need, reference: Reference) -> str
     if need.delivered_first and done < len(reference.products):
         return f"{words}; listed after any partner that delivered more of these products"
     return words
+
+
+def capacity_words(declared: int | None, in_progress: int) -> str:
+    if declared is None:
+        return (
+            f"no delivery capacity declared ({_plural(in_progress, 'engagement')} in "
+            "progress): neutral"
+        )
+    return f"{min(in_progress, declared)} of {_plural(declared, 'project slot')} in use" + (
+        f" ({in_progress} engagements in progress)" if in_progress > declared else ""
+    )
 
 
 def _go_live_words(facts: PartnerFacts) -> str:

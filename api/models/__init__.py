@@ -27,6 +27,7 @@ from api.models.partner import (
     partner_industries,
     partner_products,
 )
+from api.models.program import PROGRAM_THEMES, ProgramFeedback
 from api.models.public_state import public_version, ranking_basis
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
@@ -34,6 +35,7 @@ from api.models.security import ApiKey, AuditEntry
 
 __all__ = [
     "CHANGE_REASONS",
+    "PROGRAM_THEMES",
     "UNSEEN_REASONS",
     "ApiKey",
     "AuditEntry",
@@ -45,6 +47,7 @@ __all__ = [
     "Office",
     "Partner",
     "Product",
+    "ProgramFeedback",
     "Reference",
     "ReviewReply",
     "SurveyInvitation",

@@ -32,6 +32,7 @@ class Partner(Base):
         CheckConstraint("hourly_rate_max >= hourly_rate_min", name="hourly_rate_order"),
         CheckConstraint("min_project_budget >= 0", name="min_project_budget"),
         CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("delivery_capacity BETWEEN 1 AND 1000", name="delivery_capacity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,9 @@ class Partner(Base):
     hourly_rate_min: Mapped[int | None]
     hourly_rate_max: Mapped[int | None]
     min_project_budget: Mapped[int | None]
+    # Projects the partner says it can run at once: matching's capacity factor reads it
+    # against its agreed engagements in progress. None: not declared (neutral).
+    delivery_capacity: Mapped[int | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

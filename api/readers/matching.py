@@ -36,6 +36,7 @@ from api.models import (
     likelihood_counts,
     published_tallies,
 )
+from api.vocabulary import IN_PROGRESS_STATUS
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Delivery:
     customers: int = 0  # distinct customer organisations
     returning: int = 0  # customers with two engagements or more
     latest: date | None = None  # the newest end (else start) date of an engagement
+    in_progress: int = 0  # engagements in progress: the declared slots in use
     budgets: list[int] = field(default_factory=list)  # of the completed ones, sorted
 
 
@@ -118,6 +120,7 @@ class RawFacts:
     languages: frozenset[str]
     partner_types: frozenset[str]
     min_budget: int
+    capacity: int | None = None  # projects it says it can run at once; None: not declared
     overall: Nps = field(default_factory=Nps)
     # The industry segments the public sees (api.metrics.segment_shown over
     # published_tallies.shown, decided at publication), and nothing of the others: what is
@@ -149,8 +152,9 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
             languages=frozenset(languages or ()),
             partner_types=frozenset(types or ()),
             min_budget=min_budget or 0,
+            capacity=capacity,
         )
-        for pid, slug, capabilities, languages, types, min_budget in session.execute(
+        for pid, slug, capabilities, languages, types, min_budget, capacity in session.execute(
             select(
                 Partner.id,
                 Partner.slug,
@@ -158,6 +162,7 @@ def partner_facts(session: Session, partner_ids: Sequence[int] | None) -> dict[i
                 Partner.languages,
                 Partner.partner_types,
                 Partner.min_project_budget,
+                Partner.delivery_capacity,
             ).where(*only(Partner.id))
         )
     }
@@ -219,6 +224,7 @@ def _read_delivery(session: Session, facts: dict[int, RawFacts], only: list[Any]
             func.count().label("engagements"),
             func.count(case((COMPLETED, 1))).label("completed"),
             func.count(case((Engagement.status == "cancelled", 1))).label("cancelled"),
+            func.count(case((Engagement.status == IN_PROGRESS_STATUS, 1))).label("in_progress"),
             func.max(Engagement.ended_on).label("ended"),
             func.max(Engagement.started_on).label("started"),
         )
@@ -227,13 +233,14 @@ def _read_delivery(session: Session, facts: dict[int, RawFacts], only: list[Any]
         .subquery()
     )
     c = per_customer.c
-    for pid, customers, returning, completed, cancelled, ended, started in session.execute(
+    for pid, customers, returning, completed, cancelled, busy, ended, started in session.execute(
         select(
             c.pid,
             func.count(),
             func.count(case((c.engagements >= 2, 1))),
             func.sum(c.completed),
             func.sum(c.cancelled),
+            func.sum(c.in_progress),
             func.max(c.ended),
             func.max(c.started),
         ).group_by(c.pid)
@@ -242,6 +249,7 @@ def _read_delivery(session: Session, facts: dict[int, RawFacts], only: list[Any]
             delivery = facts[pid].delivery
             delivery.customers, delivery.returning = int(customers), int(returning)
             delivery.completed, delivery.cancelled = int(completed or 0), int(cancelled or 0)
+            delivery.in_progress = int(busy or 0)
             delivery.latest = max((d for d in (_day(ended), _day(started)) if d), default=None)
     for pid, budget in session.execute(
         select(Engagement.partner_id, Engagement.budget)

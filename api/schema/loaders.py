@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Certification, Industry, Office, Product, Reference, Vendor
 from api.readers import figures
+from api.readers.capacity import in_progress_of
 from api.readers.figures import EMPTY, StoredTally
 from api.readers.partner_figures import (
     PartnerFigures,
@@ -22,6 +23,7 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.program import ProgramQuarter, program_quarters
 from api.readers.published import Parts, shown_reviews
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, ReviewRow
@@ -60,6 +62,7 @@ class Loaders:
         self._market_nps: float | None = None
         self._segment_figures: dict[int, dict[str, list[SegmentFigures]]] = {}
         self._reference: ReferenceNames | None = None
+        self._program: dict[int, list[ProgramQuarter]] | None = None
         self.listed: list[int] = []
 
         def relation(
@@ -81,6 +84,9 @@ class Loaders:
         self.reviews: PartnerBatch[list[ReviewRow]] = relation(read.reviews)
         self.references: PartnerBatch[list[tuple[Reference, Industry | None]]] = relation(
             read.references
+        )
+        self.in_progress: PartnerBatch[int] = PartnerBatch(
+            session, in_progress_of, int, self.listed
         )
 
     def list_partners(self, partner_ids: Iterable[int]) -> None:
@@ -111,6 +117,12 @@ class Loaders:
             limit=first,
             live=self.live,
         )
+
+    def program(self, vendor_id: int) -> list[ProgramQuarter]:
+        """A vendor's ended quarters of programme feedback: every vendor's in one query."""
+        if self._program is None:
+            self._program = program_quarters(self._session)
+        return self._program.get(vendor_id, [])
 
     def reference(self) -> ReferenceNames:
         if self._reference is None:

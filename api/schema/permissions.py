@@ -32,6 +32,11 @@ class IsPartnerOrAdmin(_RolePermission):
     message = "this needs a partner or admin API key (Authorization: Bearer <key>)"
 
 
+class IsPartner(_RolePermission):
+    roles = frozenset({"partner"})
+    message = "this needs a partner API key (Authorization: Bearer <key>)"
+
+
 class IsKeyed(_RolePermission):
     """Any key: the service decides which side of the record the caller is on."""
 

@@ -51,6 +51,9 @@ SHOWN_LATER_OR_NEVER = frozenset(
         "partner_tallies",  # live figures: operators only
         "market_tallies",
         "vendor_program_memberships",  # the vendor's scorecard: keyed
+        # Shown per ended quarter only: the quarter turning moves the public tags
+        # (api/response_cache.py), no answer does.
+        "program_feedback",
         "api_keys",
         "audit_log",
         "change_log",  # what the copies must redo: written by record() below
@@ -77,6 +80,13 @@ def engagements_agreed(session: Session, partner_ids: Iterable[int]) -> None:
     rows = [{"partner_id": pid, "reason": "engagement"} for pid in sorted(set(partner_ids))]
     if rows:
         session.execute(insert(change_log), rows)
+
+
+def in_progress_moved(session: Session, partner_ids: Iterable[int]) -> None:
+    """An agreed engagement of these partners entered or left progress: what a buyer reads
+    of them (`engagementsInProgress`) and what matching reads (capacity) moved."""
+    for partner_id in sorted(set(partner_ids)):
+        record(session, partner_id=partner_id, reason="profile")
 
 
 def _wrote(session: Session, table: str) -> None:

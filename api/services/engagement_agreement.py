@@ -21,6 +21,7 @@ from api.models.base import utcnow
 from api.services import audit, changes
 from api.services.apikeys import Caller
 from api.services.engagements import locked_engagement
+from api.vocabulary import IN_PROGRESS_STATUS
 
 MIN_REASON = 5
 MAX_REASON = 1000
@@ -65,6 +66,8 @@ def confirm_engagement(*, session: Session, caller: Caller, engagement_id: int) 
         engagement.dispute_reason = None
     engagement.confirmed = True
     changes.engagements_agreed(session, [engagement.partner_id])
+    if engagement.status == IN_PROGRESS_STATUS:
+        changes.in_progress_moved(session, [engagement.partner_id])
     audit.record(
         session=session,
         actor=caller.actor,

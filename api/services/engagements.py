@@ -16,7 +16,12 @@ from api.models import Customer, Engagement, Industry, Partner, Product, Vendor,
 from api.services import audit, changes
 from api.services.apikeys import Caller
 from api.validation import MAX_BUDGET, Checker
-from api.vocabulary import CUSTOMER_SIZE_BANDS, ENGAGEMENT_STATUSES, SELECTION_REASONS
+from api.vocabulary import (
+    CUSTOMER_SIZE_BANDS,
+    ENGAGEMENT_STATUSES,
+    IN_PROGRESS_STATUS,
+    SELECTION_REASONS,
+)
 
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -137,6 +142,8 @@ def record_engagement(*, session: Session, caller: Caller, draft: EngagementDraf
     session.flush()
     if engagement.confirmed:
         changes.engagements_agreed(session, [partner_id])
+        if engagement.status == IN_PROGRESS_STATUS:
+            changes.in_progress_moved(session, [partner_id])
     if draft.products:
         session.execute(
             insert(engagement_products),
@@ -199,6 +206,8 @@ def set_status(*, session: Session, caller: Caller, engagement_id: int, status: 
     before, engagement.status = engagement.status, status
     if engagement.confirmed:
         changes.engagements_agreed(session, [engagement.partner_id])
+        if before != status and IN_PROGRESS_STATUS in (before, status):
+            changes.in_progress_moved(session, [engagement.partner_id])
     audit.record(
         session=session,
         actor=caller.actor,

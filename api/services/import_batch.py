@@ -30,6 +30,7 @@ from api.models import (
 from api.services import changes
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft
+from api.vocabulary import IN_PROGRESS_STATUS
 
 # The tables, not the ORM classes: an ORM bulk INSERT ... RETURNING runs row by row on
 # SQLite (a 40,000-row dry run spent 44 s there); Core's sends each batch as one statement.
@@ -202,6 +203,9 @@ def write(
     if links:
         session.execute(insert(engagement_products), links)
     changes.engagements_agreed(session, (n.partner_id for n in new))
+    changes.in_progress_moved(
+        session, (n.partner_id for n in new if n.draft.status == IN_PROGRESS_STATUS)
+    )
     session.execute(
         insert(AUDIT_LOG),
         [

@@ -25,6 +25,7 @@ from api.vocabulary import CAPABILITIES, EMPLOYEE_BANDS, PARTNER_TYPES
 MAX_DESCRIPTION = 20_000  # characters of Markdown
 MAX_RATE = 100_000  # per hour, in the partner's currency
 MAX_MIN_BUDGET = 2_000_000_000
+MAX_CAPACITY = 1000  # projects at once
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 # The profile fields a partner may change, and nothing else.
@@ -42,6 +43,7 @@ PROFILE_FIELDS = (
     "hourly_rate_min",
     "hourly_rate_max",
     "min_project_budget",
+    "delivery_capacity",
 )
 # Lists are stored as lists: null clears one to empty (the columns hold no NULL).
 LIST_FIELDS = frozenset({"partner_types", "languages", "capabilities"})
@@ -128,6 +130,7 @@ def _check_profile(changes: Mapping[str, Any], partner: Partner) -> Checker:
     for name in ("hourly_rate_min", "hourly_rate_max"):
         check_range(check, name, changes.get(name), 0, MAX_RATE)
     check_range(check, "min_project_budget", changes.get("min_project_budget"), 0, MAX_MIN_BUDGET)
+    check_range(check, "delivery_capacity", changes.get("delivery_capacity"), 1, MAX_CAPACITY)
     low = changes.get("hourly_rate_min", partner.hourly_rate_min)
     high = changes.get("hourly_rate_max", partner.hourly_rate_max)
     if (low is None) != (high is None) or (low is not None and high is not None and low > high):

@@ -24,6 +24,7 @@ class MatchWeights:
     go_live: float | None = _weight("go_live")
     repeat_customers: float | None = _weight("repeat_customers")
     recency: float | None = _weight("recency")
+    capacity: float | None = _weight("capacity")
     proximity: float | None = _weight("proximity")
     budget_fit: float | None = _weight("budget_fit")
 

@@ -76,6 +76,9 @@ class Partner:
     hourly_rate_min: int | None
     hourly_rate_max: int | None
     min_project_budget: int | None
+    delivery_capacity: int | None = strawberry.field(
+        description="Projects the partner says it can run at once (null: not declared)."
+    )
     row_id: strawberry.Private[int]
 
     @classmethod
@@ -97,12 +100,20 @@ class Partner:
             hourly_rate_min=row.hourly_rate_min,
             hourly_rate_max=row.hourly_rate_max,
             min_project_budget=row.min_project_budget,
+            delivery_capacity=row.delivery_capacity,
             row_id=row.id,
         )
 
     @strawberry.field(description="Verified figures from surveys of the partner's customers.")
     def metrics(self, info: Info) -> CustomerSuccessMetrics:
         return CustomerSuccessMetrics.build(self.row_id, info.context.loaders.figures(self.row_id))
+
+    @strawberry.field(
+        description="Engagements in progress that both sides agreed happened: the project "
+        "slots of deliveryCapacity in use."
+    )
+    def engagements_in_progress(self, info: Info) -> int:
+        return info.context.loaders.in_progress(self.row_id)
 
     @strawberry.field(
         description="Published reviews (first: 0 to 50), by the quarter they show, newest "

@@ -36,6 +36,10 @@ class PartnerProfileInput:
     hourly_rate_min: int | None = strawberry.UNSET
     hourly_rate_max: int | None = strawberry.UNSET
     min_project_budget: int | None = strawberry.UNSET
+    delivery_capacity: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="projects it can run at once, 1 to 1,000 (null: not declared)",
+    )
 
     def to_changes(self) -> dict[str, Any]:
         return {name: value for name, value in vars(self).items() if value is not strawberry.UNSET}
