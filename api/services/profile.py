@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem, PermissionDenied
+from api.errors import DomainError, ErrorCode, FieldProblem, PermissionDenied
 from api.models import Partner
 from api.services import audit, changes
 from api.services.apikeys import Caller
@@ -63,7 +63,7 @@ def begin_edit(*, session: Session, caller: Caller, slug: str, expected_version:
         .execution_options(populate_existing=True)
     ).one_or_none()
     if partner is None:
-        raise DomainError.one("slug", f"no partner with slug {slug!r}", code="NOT_FOUND")
+        raise DomainError.one("slug", f"no partner with slug {slug!r}", code=ErrorCode.NOT_FOUND)
     if partner.version != expected_version:
         raise VersionConflict(partner)
     return partner
@@ -79,7 +79,7 @@ class VersionConflict(DomainError):
                     "expected_version",
                     f"the profile is at version {partner.version}: reload it, then apply "
                     "your change again",
-                    code="VERSION_CONFLICT",
+                    code=ErrorCode.VERSION_CONFLICT,
                 )
             ]
         )

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem
+from api.errors import DomainError, ErrorCode, FieldProblem
 from api.metrics import Answer
 from api.models import Customer, Engagement, SurveyInvitation, SurveyResponse
 from api.models.base import utcnow
@@ -37,7 +37,9 @@ def create_invitation(
     """Invite a contact at the customer; returns the invitation and its token, shown once."""
     engagement = session.get(Engagement, engagement_id)
     if engagement is None:
-        raise DomainError.one("engagement_id", f"no engagement {engagement_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            "engagement_id", f"no engagement {engagement_id}", code=ErrorCode.NOT_FOUND
+        )
     check_vendor_owns(caller, engagement)
     customer = session.get_one(Customer, engagement.customer_id)
     address = email.strip().lower()
@@ -162,15 +164,21 @@ def submit_response(
         select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
     )
     if invitation is None:
-        raise DomainError.one("token", "this survey link is not valid", code="TOKEN_INVALID")
+        raise DomainError.one(
+            "token", "this survey link is not valid", code=ErrorCode.TOKEN_INVALID
+        )
     if invitation.used_at is not None:
-        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+        raise DomainError.one(
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
+        )
     if invitation.expires_at <= moment:
-        raise DomainError.one("token", "this survey link has expired", code="TOKEN_EXPIRED")
+        raise DomainError.one("token", "this survey link has expired", code=ErrorCode.TOKEN_EXPIRED)
     engagement = session.get_one(Engagement, invitation.engagement_id)
     if not counts(engagement):  # invitations wait for it; this keeps older links from counting
         raise DomainError.one(
-            "token", "this survey's engagement is not confirmed by both sides", code="TOKEN_INVALID"
+            "token",
+            "this survey's engagement is not confirmed by both sides",
+            code=ErrorCode.TOKEN_INVALID,
         )
     # Claim the token in one statement: of two racing submits only one changes the row.
     claimed = session.execute(
@@ -180,7 +188,9 @@ def submit_response(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+        raise DomainError.one(
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
+        )
     response = SurveyResponse(
         invitation_id=invitation.id,
         engagement_id=engagement.id,
@@ -210,7 +220,7 @@ def submit_response(
         session.flush()
     except IntegrityError as error:  # the unique invitation_id: a racing submit won
         raise DomainError.one(
-            "token", "this survey link has already been used", code="TOKEN_USED"
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
         ) from error
     apply_response(session=session, response=response, sign=+1)
     return response
@@ -222,10 +232,12 @@ def void_response(*, session: Session, actor: str, response_id: int, reason: str
         raise DomainError.one("reason", "give a reason of at least 5 characters for the audit log")
     response = session.get(SurveyResponse, response_id, with_for_update=True)
     if response is None:
-        raise DomainError.one("response_id", f"no survey response {response_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            "response_id", f"no survey response {response_id}", code=ErrorCode.NOT_FOUND
+        )
     if response.voided:
         raise DomainError.one(
-            "response_id", f"response {response_id} is already void", code="ALREADY_VOID"
+            "response_id", f"response {response_id} is already void", code=ErrorCode.ALREADY_VOID
         )
     response.voided = True
     response.void_reason = reason.strip()

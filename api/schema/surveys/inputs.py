@@ -28,7 +28,7 @@ class SurveyResponseInput:
     goals_met: bool | None = None
     would_hire_again: bool | None = None
     selection_reason: str | None = strawberry.field(
-        default=None, description="why you chose this partner, e.g. vendor_recommended"
+        default=None, description="a SelectionReason: why you chose this partner"
     )
     comment: str | None = strawberry.field(default=None, description="at most 4000 characters")
     respondent_name: str | None = None
