@@ -70,6 +70,7 @@ OUTCOME_FIELDS = ("went_live", "on_time", "on_budget", "goals_met", "would_hire_
 # The survey's questions as the columns of survey_responses (and the fields of the metrics'
 # Answer, the service's answers and the GraphQL input, all made from these two lists).
 RATING_COLUMNS = tuple(f"rating_{name}" for name in RATING_FIELDS)
+QUESTION_COLUMNS = RATING_COLUMNS + OUTCOME_FIELDS
 
 
 def budget_band(amount: int) -> str:

@@ -19,12 +19,11 @@ from api.errors import DomainError, ErrorCode, FieldProblem, PermissionDenied
 from api.models import Partner
 from api.services import audit, changes
 from api.services.apikeys import Caller
-from api.validation import Checker, check_range
+from api.validation import MAX_BUDGET, Checker, check_range
 from api.vocabulary import CAPABILITIES, EMPLOYEE_BANDS, PARTNER_TYPES
 
 MAX_DESCRIPTION = 20_000  # characters of Markdown
 MAX_RATE = 100_000  # per hour, in the partner's currency
-MAX_MIN_BUDGET = 2_000_000_000
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 # The profile fields a partner may change, and nothing else.
@@ -127,7 +126,7 @@ def _check_profile(changes: Mapping[str, Any], partner: Partner) -> Checker:
         check.fail("languages", "languages are ISO 639-1 codes such as 'en' (at most 30)")
     for name in ("hourly_rate_min", "hourly_rate_max"):
         check_range(check, name, changes.get(name), 0, MAX_RATE)
-    check_range(check, "min_project_budget", changes.get("min_project_budget"), 0, MAX_MIN_BUDGET)
+    check_range(check, "min_project_budget", changes.get("min_project_budget"), 0, MAX_BUDGET)
     low = changes.get("hourly_rate_min", partner.hourly_rate_min)
     high = changes.get("hourly_rate_max", partner.hourly_rate_max)
     if (low is None) != (high is None) or (low is not None and high is not None and low > high):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -102,17 +103,8 @@ class SurveyAnswers:
 
     likelihood_to_recommend: int
     vendor_likelihood_to_recommend: int | None = None
-    rating_overall: int | None = None
-    rating_quality: int | None = None
-    rating_schedule: int | None = None
-    rating_budget: int | None = None
-    rating_communication: int | None = None
-    rating_expertise: int | None = None
-    went_live: bool | None = None
-    on_time: bool | None = None
-    on_budget: bool | None = None
-    goals_met: bool | None = None
-    would_hire_again: bool | None = None
+    # The ratings and outcomes answered, by column name (`rating_overall`, `went_live`).
+    questions: Mapping[str, int | bool | None] = field(default_factory=dict)
     selection_reason: str | None = None
     comment: str | None = None
     respondent_name: str | None = None
@@ -120,12 +112,12 @@ class SurveyAnswers:
     anonymous: bool = True
 
     def answer(self) -> Answer:
-        values = asdict(self)
-        values["likelihood_partner"] = values.pop("likelihood_to_recommend")
-        values["likelihood_vendor"] = values.pop("vendor_likelihood_to_recommend")
-        for name in ("comment", "respondent_name", "respondent_title", "anonymous"):
-            values.pop(name)
-        return Answer(**values)
+        return Answer.of(
+            likelihood_partner=self.likelihood_to_recommend,
+            likelihood_vendor=self.vendor_likelihood_to_recommend,
+            selection_reason=self.selection_reason,
+            questions=self.questions,
+        )
 
 
 _ANSWER_FIELDS = {
@@ -198,17 +190,7 @@ def submit_response(
         submitted_at=moment,
         likelihood_partner=answer.likelihood_partner,
         likelihood_vendor=answer.likelihood_vendor,
-        rating_overall=answer.rating_overall,
-        rating_quality=answer.rating_quality,
-        rating_schedule=answer.rating_schedule,
-        rating_budget=answer.rating_budget,
-        rating_communication=answer.rating_communication,
-        rating_expertise=answer.rating_expertise,
-        went_live=answer.went_live,
-        on_time=answer.on_time,
-        on_budget=answer.on_budget,
-        goals_met=answer.goals_met,
-        would_hire_again=answer.would_hire_again,
+        **answer.questions(),
         selection_reason=answer.selection_reason,
         comment=(answers.comment or "").strip() or None,
         respondent_name=answers.respondent_name,
