@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 
 class ErrorCode(StrEnum):
     """The closed list of codes an expected failure carries (GraphQL `ErrorCode`).
 
-    A member's name is the string clients receive, so adding one is one line here; a code
-    that is not a member fails where the error is made (`ErrorCode("NEW")` raises).
+    A member's name is the string clients receive. A new code is a member here and its
+    meaning in MEANINGS (the schema prints it); a code that is not a member raises where the
+    error is made (`ErrorCode("NEW")`).
     """
 
-    VALIDATION = "VALIDATION"  # an input is wrong; `field` names it
-    NOT_FOUND = "NOT_FOUND"  # what the input names does not exist
-    VERSION_CONFLICT = "VERSION_CONFLICT"  # expectedVersion is not the current version
-    # A survey link never given out (or not usable yet), answered already, past its lifetime.
-    TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a code, not a secret
+    VALIDATION = "VALIDATION"
+    NOT_FOUND = "NOT_FOUND"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - codes, not secrets
     TOKEN_USED = "TOKEN_USED"  # noqa: S105
     TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105
-    ALREADY_VOID = "ALREADY_VOID"  # a survey response voided before
-    ALREADY_CONFIRMED = "ALREADY_CONFIRMED"  # an engagement both sides agreed already
-    ALREADY_DISPUTED = "ALREADY_DISPUTED"  # an engagement refused already
-    DISPUTED = "DISPUTED"  # a refused engagement: only an admin can still confirm it
+    ALREADY_VOID = "ALREADY_VOID"
+    ALREADY_CONFIRMED = "ALREADY_CONFIRMED"
+    ALREADY_DISPUTED = "ALREADY_DISPUTED"
+    DISPUTED = "DISPUTED"
+
+    @property
+    def meaning(self) -> str:
+        return MEANINGS[self]
+
+
+MEANINGS: Final[Mapping[ErrorCode, str]] = {
+    ErrorCode.VALIDATION: "An input is wrong; `field` names it.",
+    ErrorCode.NOT_FOUND: "What the input names does not exist.",
+    ErrorCode.VERSION_CONFLICT: "expectedVersion is not the current version: read it again.",
+    ErrorCode.TOKEN_INVALID: "A survey link never given out, or not usable yet.",
+    ErrorCode.TOKEN_USED: "A survey link answered already (each is single use).",
+    ErrorCode.TOKEN_EXPIRED: "A survey link past its lifetime.",
+    ErrorCode.ALREADY_VOID: "The survey response was voided before.",
+    ErrorCode.ALREADY_CONFIRMED: "Both sides agreed the engagement already.",
+    ErrorCode.ALREADY_DISPUTED: "The engagement was refused already.",
+    ErrorCode.DISPUTED: "The engagement was refused: only an admin can still confirm it.",
+}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ API = Path(__file__).resolve().parent.parent / "api"
 EMITTED = re.compile(r'\bcode=(?:ErrorCode\.([A-Z_]+)|"([A-Z_]+)")')
 
 ENUM = """
-query Enum($name: String!) { __type(name: $name) { kind enumValues { name } } }
+query Enum($name: String!) { __type(name: $name) { kind enumValues { name description } } }
 """
 FIELD_TYPES = """
 query Fields($name: String!) {
@@ -81,6 +81,11 @@ def test_error_code_is_an_enum_of_every_code_and_user_error_code_is_one() -> Non
     assert enum_values("ErrorCode") == [code.value for code in ErrorCode]
     assert {"VALIDATION", "NOT_FOUND", "VERSION_CONFLICT"} <= set(enum_values("ErrorCode"))
     assert {"TOKEN_USED", "TOKEN_EXPIRED", "TOKEN_INVALID"} <= set(enum_values("ErrorCode"))
+    meanings = {v["name"]: v["description"] for v in introspect(ENUM, "ErrorCode")["enumValues"]}
+    assert meanings["VERSION_CONFLICT"] == (
+        "expectedVersion is not the current version: read it again."
+    )
+    assert [name for name, meaning in meanings.items() if not meaning] == []
     [code] = [f for f in introspect(FIELD_TYPES, "UserError")["fields"] if f["name"] == "code"]
     assert code["type"] == {
         "kind": "NON_NULL",

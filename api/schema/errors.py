@@ -8,11 +8,9 @@ from strawberry.utils.str_converters import to_camel_case
 
 from api.errors import DomainError, ErrorCode
 
-strawberry.enum(
-    ErrorCode,
-    description="The stable code of an expected failure; clients switch on it "
-    "(VALIDATION names the field).",
-)
+strawberry.enum(ErrorCode, description="The stable code of an expected failure.")
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = ErrorCode(_value.value).meaning
 
 
 @strawberry.type
