@@ -61,8 +61,9 @@ MAX_ID = 2**31 - 1
 """The largest id a table holds (its key is a 32-bit integer on PostgreSQL)."""
 
 MAX_BUDGET = 2_000_000_000
-"""The largest engagement budget, from the API and from an import alike (the column is a
-32-bit integer on PostgreSQL; a round figure reads better in a message)."""
+"""The largest budget anywhere: an engagement's (from the API or an import), a need's in
+matching, a partner's minimum project budget (the columns are 32-bit integers on
+PostgreSQL; a round figure reads better in a message)."""
 
 
 def whole_number(text: str, *, maximum: int) -> int | None:

@@ -2,20 +2,56 @@
 
 from __future__ import annotations
 
-PARTNER_TYPES = ("implementation", "reseller", "managed_services", "support")
-# What a partner says it does: searchable, and a hard filter in matching.
-CAPABILITIES = (
-    "strategy",
-    "implementation",
-    "integration",
-    "data_migration",
-    "custom_development",
-    "analytics",
-    "training",
-    "change_management",
-    "managed_support",
-    "security",
-)
+from enum import StrEnum
+
+
+# The closed lists clients see as GraphQL enums: a member's name is the string stored and
+# sent, so the enums serialise to the strings clients always received.
+class PartnerType(StrEnum):
+    implementation = "implementation"
+    reseller = "reseller"
+    managed_services = "managed_services"
+    support = "support"
+
+
+class Capability(StrEnum):
+    """What a partner says it does: searchable, and a hard filter in matching."""
+
+    strategy = "strategy"
+    implementation = "implementation"
+    integration = "integration"
+    data_migration = "data_migration"
+    custom_development = "custom_development"
+    analytics = "analytics"
+    training = "training"
+    change_management = "change_management"
+    managed_support = "managed_support"
+    security = "security"
+
+
+class SelectionReason(StrEnum):
+    """docs/design.md's eleven reasons a customer chose its partner, in its order."""
+
+    vendor_recommended = "vendor_recommended"
+    lowest_price = "lowest_price"
+    closest_office = "closest_office"
+    prior_relationship = "prior_relationship"
+    peer_referral = "peer_referral"
+    industry_expertise = "industry_expertise"
+    product_expertise = "product_expertise"
+    rfp_evaluation = "rfp_evaluation"
+    analyst_ranking = "analyst_ranking"
+    directory_search = "directory_search"
+    other = "other"
+
+
+def _values(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in vocabulary)
+
+
+PARTNER_TYPES = _values(PartnerType)
+CAPABILITIES = _values(Capability)
+SELECTION_REASONS = _values(SelectionReason)
 EMPLOYEE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 CUSTOMER_SIZE_BANDS = ("1-99", "100-999", "1000-9999", "10000+")
 ENGAGEMENT_STATUSES = ("proposed", "in_progress", "completed", "cancelled")
@@ -29,23 +65,13 @@ BUDGET_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("250k_1m", 250_000, 1_000_000),
     ("over_1m", 1_000_000, None),
 )
-# docs/design.md's eleven selection reasons, in its order.
-SELECTION_REASONS = (
-    "vendor_recommended",
-    "lowest_price",
-    "closest_office",
-    "prior_relationship",
-    "peer_referral",
-    "industry_expertise",
-    "product_expertise",
-    "rfp_evaluation",
-    "analyst_ranking",
-    "directory_search",
-    "other",
-)
 ROLES = ("partner", "vendor", "admin")
 RATING_FIELDS = ("overall", "quality", "schedule", "budget", "communication", "expertise")
 OUTCOME_FIELDS = ("went_live", "on_time", "on_budget", "goals_met", "would_hire_again")
+# The survey's questions as the columns of survey_responses (and the fields of the metrics'
+# Answer, the service's answers and the GraphQL input, all made from these two lists).
+RATING_COLUMNS = tuple(f"rating_{name}" for name in RATING_FIELDS)
+QUESTION_COLUMNS = RATING_COLUMNS + OUTCOME_FIELDS
 
 
 def budget_band(amount: int) -> str:

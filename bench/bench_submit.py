@@ -65,8 +65,7 @@ def main() -> None:
             answers = SurveyAnswers(
                 likelihood_to_recommend=number % 11,
                 vendor_likelihood_to_recommend=(number * 7) % 11,
-                rating_overall=1 + number % 5,
-                goals_met=number % 3 == 0,
+                questions={"rating_overall": 1 + number % 5, "goals_met": number % 3 == 0},
                 selection_reason="peer_referral",
                 comment="Benchmark answer",
             )

@@ -56,7 +56,7 @@ def seed_responses(db: Database) -> list[int]:
                 engagement_id=engagement.id,
                 email=f"person{number}@mercy.example",
             )
-            answers = SurveyAnswers(likelihood_to_recommend=score, rating_overall=4)
+            answers = SurveyAnswers(likelihood_to_recommend=score, questions={"rating_overall": 4})
             ids.append(submit_response(session=session, token=token, answers=answers).id)
         return ids
 

@@ -36,7 +36,7 @@ from api.services.figures_consistency import (
     tally_snapshots,
 )
 from api.services.surveys import SurveyAnswers, create_invitation, submit_response, void_response
-from api.vocabulary import SELECTION_REASONS
+from api.vocabulary import OUTCOME_FIELDS, RATING_COLUMNS, SELECTION_REASONS
 from tests import factories
 from tests.databases import Database
 
@@ -81,17 +81,10 @@ survey_answers = st.builds(
     SurveyAnswers,
     likelihood_to_recommend=st.integers(0, 10),
     vendor_likelihood_to_recommend=st.none() | st.integers(0, 10),
-    rating_overall=optional_rating,
-    rating_quality=optional_rating,
-    rating_schedule=optional_rating,
-    rating_budget=optional_rating,
-    rating_communication=optional_rating,
-    rating_expertise=optional_rating,
-    went_live=optional_outcome,
-    on_time=optional_outcome,
-    on_budget=optional_outcome,
-    goals_met=optional_outcome,
-    would_hire_again=optional_outcome,
+    questions=st.fixed_dictionaries(
+        dict.fromkeys(RATING_COLUMNS, optional_rating)
+        | dict.fromkeys(OUTCOME_FIELDS, optional_outcome)
+    ),
     selection_reason=st.none() | st.sampled_from(SELECTION_REASONS),
 )
 
@@ -293,9 +286,7 @@ A_HISTORY = {
             SurveyAnswers(
                 likelihood_to_recommend=9,
                 vendor_likelihood_to_recommend=2,
-                rating_overall=4,
-                went_live=True,
-                on_time=False,
+                questions={"rating_overall": 4, "went_live": True, "on_time": False},
                 selection_reason="lowest_price",
             ),
         ),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from api.errors import DomainError
-from api.validation import Checker, check_range
+from api.validation import MAX_BUDGET, Checker, check_range
 from api.vocabulary import CAPABILITIES, PARTNER_TYPES
 
 FACTORS: Final = (
@@ -43,7 +43,6 @@ out keeps its default. Those of the factors a need informs are scaled to add up 
 MAX_WEIGHT: Final = 100.0
 MAX_PRODUCTS: Final = 10
 MAX_LIST: Final = 20
-MAX_BUDGET: Final = 2_000_000_000
 MAX_FIRST: Final = 100
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
-from api.vocabulary import OUTCOME_FIELDS, RATING_FIELDS, SELECTION_REASONS
+from api.vocabulary import OUTCOME_FIELDS, QUESTION_COLUMNS, RATING_FIELDS, SELECTION_REASONS
 
 LIKELIHOOD_MIN, LIKELIHOOD_MAX = 0, 10
 RATING_MIN, RATING_MAX = 1, 5
@@ -68,6 +70,31 @@ class Answer:
         reason = self.selection_reason
         if reason is not None and reason not in SELECTION_REASONS:
             raise ValueError(f"selection_reason must be one of {SELECTION_REASONS}, got {reason!r}")
+
+    def questions(self) -> dict[str, int | bool | None]:
+        """The ratings and outcomes by column name (`rating_overall`, `went_live`)."""
+        return {column: getattr(self, column) for column in QUESTION_COLUMNS}
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        likelihood_partner: int,
+        likelihood_vendor: int | None,
+        selection_reason: str | None,
+        questions: Mapping[str, int | bool | None],
+    ) -> Answer:
+        """An answer from its questions by column name; an unknown name raises ValueError."""
+        unknown = sorted(set(questions) - set(QUESTION_COLUMNS))
+        if unknown:
+            raise ValueError(f"{unknown[0]} is not a survey question")
+        values: dict[str, Any] = dict(questions)  # the types are checked on construction
+        return cls(
+            likelihood_partner=likelihood_partner,
+            likelihood_vendor=likelihood_vendor,
+            selection_reason=selection_reason,
+            **values,
+        )
 
     def rating(self, field: str) -> int | None:
         """The 1-5 rating for one of RATING_FIELDS (e.g. "overall")."""

@@ -26,6 +26,7 @@ from api.models.base import Base, UTCDateTime, utcnow
 from api.vocabulary import (
     CUSTOMER_SIZE_BANDS,
     ENGAGEMENT_STATUSES,
+    RATING_COLUMNS,
     RECORDED_BY,
     SELECTION_REASONS,
     sql_in,
@@ -122,10 +123,7 @@ class SurveyResponse(Base):
     __table_args__ = (
         _score("likelihood_partner", 0, 10),
         _score("likelihood_vendor", 0, 10),
-        *(
-            _score(f"rating_{name}", 1, 5)
-            for name in ("overall", "quality", "schedule", "budget", "communication", "expertise")
-        ),
+        *(_score(column, 1, 5) for column in RATING_COLUMNS),
         CheckConstraint(sql_in("selection_reason", SELECTION_REASONS), name="selection_reason"),
         CheckConstraint("NOT voided OR void_reason IS NOT NULL", name="void_reason"),
         Index("ix_survey_responses_partner_live", "partner_id", "voided"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import AuthenticationError, DomainError
+from api.errors import AuthenticationError, DomainError, ErrorCode
 from api.models import ApiKey, Partner, Vendor
 from api.models.base import utcnow
 from api.services import audit
@@ -102,14 +102,14 @@ def _owner_id(
         raise DomainError.one(field, f"a {field} key needs --{field} SLUG")
     owner_id = session.scalar(select(model.id).where(model.slug == slug))
     if owner_id is None:
-        raise DomainError.one(field, f"no {field} with slug {slug!r}", code="NOT_FOUND")
+        raise DomainError.one(field, f"no {field} with slug {slug!r}", code=ErrorCode.NOT_FOUND)
     return owner_id
 
 
 def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None:
-        raise DomainError.one("prefix", f"no key with prefix {prefix!r}", code="NOT_FOUND")
+        raise DomainError.one("prefix", f"no key with prefix {prefix!r}", code=ErrorCode.NOT_FOUND)
     key.revoked_at = utcnow()
     audit.record(
         session=session,

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, PermissionDenied
+from api.errors import DomainError, ErrorCode, PermissionDenied
 from api.models import Customer, Engagement, Partner, Vendor
 from api.models.base import utcnow
 from api.services import audit, changes
@@ -59,7 +59,7 @@ def confirm_engagement(*, session: Session, caller: Caller, engagement_id: int) 
             raise DomainError.one(
                 "engagement_id",
                 "this engagement was disputed: only an admin can still confirm it",
-                code="DISPUTED",
+                code=ErrorCode.DISPUTED,
             )
         details = {"overruled_dispute": engagement.dispute_reason}
         engagement.disputed_at = None
@@ -92,11 +92,11 @@ def dispute_engagement(
         raise DomainError.one(
             "engagement_id",
             "a confirmed engagement cannot be disputed: ask an admin to void its answers",
-            code="ALREADY_CONFIRMED",
+            code=ErrorCode.ALREADY_CONFIRMED,
         )
     if engagement.disputed_at is not None:
         raise DomainError.one(
-            "engagement_id", "this engagement is disputed already", code="ALREADY_DISPUTED"
+            "engagement_id", "this engagement is disputed already", code=ErrorCode.ALREADY_DISPUTED
         )
     engagement.disputed_at = utcnow()
     engagement.dispute_reason = text

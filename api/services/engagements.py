@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, PermissionDenied
+from api.errors import DomainError, ErrorCode, PermissionDenied
 from api.models import Customer, Engagement, Industry, Partner, Product, Vendor, engagement_products
 from api.services import audit, changes
 from api.services.apikeys import Caller
@@ -187,7 +187,9 @@ def _customer(session: Session, draft: EngagementDraft, industry_id: int) -> Cus
 def locked_engagement(session: Session, engagement_id: int) -> Engagement:
     engagement = session.get(Engagement, engagement_id, with_for_update=True)
     if engagement is None:
-        raise DomainError.one("engagement_id", f"no engagement {engagement_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            "engagement_id", f"no engagement {engagement_id}", code=ErrorCode.NOT_FOUND
+        )
     return engagement
 
 

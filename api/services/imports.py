@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem
+from api.errors import DomainError, ErrorCode, FieldProblem
 from api.models import Vendor
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, check_references, check_values
@@ -82,7 +82,9 @@ def vendor_caller(session: Session, vendor_slug: str, *, source: str = IMPORT_AC
     """The vendor an import acts for, as if it had called with that vendor's key."""
     vendor_id = session.scalar(select(Vendor.id).where(Vendor.slug == vendor_slug))
     if vendor_id is None:
-        raise DomainError.one("vendor", f"no vendor with slug {vendor_slug!r}", code="NOT_FOUND")
+        raise DomainError.one(
+            "vendor", f"no vendor with slug {vendor_slug!r}", code=ErrorCode.NOT_FOUND
+        )
     return Caller(role="vendor", vendor_id=vendor_id, vendor_slug=vendor_slug, source=source)
 
 

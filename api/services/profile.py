@@ -15,16 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem, PermissionDenied
+from api.errors import DomainError, ErrorCode, FieldProblem, PermissionDenied
 from api.models import Partner
 from api.services import audit, changes
 from api.services.apikeys import Caller
-from api.validation import Checker, check_range
+from api.validation import MAX_BUDGET, Checker, check_range
 from api.vocabulary import CAPABILITIES, EMPLOYEE_BANDS, PARTNER_TYPES
 
 MAX_DESCRIPTION = 20_000  # characters of Markdown
 MAX_RATE = 100_000  # per hour, in the partner's currency
-MAX_MIN_BUDGET = 2_000_000_000
 MAX_CAPACITY = 1000  # projects at once
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 
@@ -65,7 +64,7 @@ def begin_edit(*, session: Session, caller: Caller, slug: str, expected_version:
         .execution_options(populate_existing=True)
     ).one_or_none()
     if partner is None:
-        raise DomainError.one("slug", f"no partner with slug {slug!r}", code="NOT_FOUND")
+        raise DomainError.one("slug", f"no partner with slug {slug!r}", code=ErrorCode.NOT_FOUND)
     if partner.version != expected_version:
         raise VersionConflict(partner)
     return partner
@@ -81,7 +80,7 @@ class VersionConflict(DomainError):
                     "expected_version",
                     f"the profile is at version {partner.version}: reload it, then apply "
                     "your change again",
-                    code="VERSION_CONFLICT",
+                    code=ErrorCode.VERSION_CONFLICT,
                 )
             ]
         )
@@ -129,7 +128,7 @@ def _check_profile(changes: Mapping[str, Any], partner: Partner) -> Checker:
         check.fail("languages", "languages are ISO 639-1 codes such as 'en' (at most 30)")
     for name in ("hourly_rate_min", "hourly_rate_max"):
         check_range(check, name, changes.get(name), 0, MAX_RATE)
-    check_range(check, "min_project_budget", changes.get("min_project_budget"), 0, MAX_MIN_BUDGET)
+    check_range(check, "min_project_budget", changes.get("min_project_budget"), 0, MAX_BUDGET)
     check_range(check, "delivery_capacity", changes.get("delivery_capacity"), 1, MAX_CAPACITY)
     low = changes.get("hourly_rate_min", partner.hourly_rate_min)
     high = changes.get("hourly_rate_max", partner.hourly_rate_max)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError
+from api.errors import DomainError, ErrorCode
 from api.models import (
     Certification,
     Industry,
@@ -85,7 +85,9 @@ Row = TypeVar("Row", Office, Certification, Reference)
 def _own(session: Session, model: type[Row], partner: Partner, item_id: int, field: str) -> Row:
     row = session.get(model, item_id)
     if row is None or row.partner_id != partner.id:
-        raise DomainError.one(field, f"{partner.slug} has no such item {item_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            field, f"{partner.slug} has no such item {item_id}", code=ErrorCode.NOT_FOUND
+        )
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, PermissionDenied
+from api.errors import DomainError, ErrorCode, PermissionDenied
 from api.models import Partner, ReviewReply, SurveyResponse
 from api.services import audit, changes
 from api.services.apikeys import Caller
@@ -18,7 +18,9 @@ def reply_to_review(*, session: Session, caller: Caller, review_key: str, body: 
     response = session.scalar(select(SurveyResponse).where(SurveyResponse.review_key == review_key))
     if response is None or response.voided or not response.comment:
         shown = review_key[:40]
-        raise DomainError.one("review_id", f"no published review {shown!r}", code="NOT_FOUND")
+        raise DomainError.one(
+            "review_id", f"no published review {shown!r}", code=ErrorCode.NOT_FOUND
+        )
     response_id = response.id
     if caller.role != "admin" and caller.partner_id != response.partner_id:
         raise PermissionDenied("a partner replies only to reviews of its own")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import DomainError, FieldProblem
+from api.errors import DomainError, ErrorCode, FieldProblem
 from api.metrics import Answer
 from api.models import Customer, Engagement, SurveyInvitation, SurveyResponse
 from api.models.base import utcnow
@@ -37,7 +38,9 @@ def create_invitation(
     """Invite a contact at the customer; returns the invitation and its token, shown once."""
     engagement = session.get(Engagement, engagement_id)
     if engagement is None:
-        raise DomainError.one("engagement_id", f"no engagement {engagement_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            "engagement_id", f"no engagement {engagement_id}", code=ErrorCode.NOT_FOUND
+        )
     check_vendor_owns(caller, engagement)
     customer = session.get_one(Customer, engagement.customer_id)
     address = email.strip().lower()
@@ -100,17 +103,8 @@ class SurveyAnswers:
 
     likelihood_to_recommend: int
     vendor_likelihood_to_recommend: int | None = None
-    rating_overall: int | None = None
-    rating_quality: int | None = None
-    rating_schedule: int | None = None
-    rating_budget: int | None = None
-    rating_communication: int | None = None
-    rating_expertise: int | None = None
-    went_live: bool | None = None
-    on_time: bool | None = None
-    on_budget: bool | None = None
-    goals_met: bool | None = None
-    would_hire_again: bool | None = None
+    # The ratings and outcomes answered, by column name (`rating_overall`, `went_live`).
+    questions: Mapping[str, int | bool | None] = field(default_factory=dict)
     selection_reason: str | None = None
     comment: str | None = None
     respondent_name: str | None = None
@@ -118,12 +112,12 @@ class SurveyAnswers:
     anonymous: bool = True
 
     def answer(self) -> Answer:
-        values = asdict(self)
-        values["likelihood_partner"] = values.pop("likelihood_to_recommend")
-        values["likelihood_vendor"] = values.pop("vendor_likelihood_to_recommend")
-        for name in ("comment", "respondent_name", "respondent_title", "anonymous"):
-            values.pop(name)
-        return Answer(**values)
+        return Answer.of(
+            likelihood_partner=self.likelihood_to_recommend,
+            likelihood_vendor=self.vendor_likelihood_to_recommend,
+            selection_reason=self.selection_reason,
+            questions=self.questions,
+        )
 
 
 _ANSWER_FIELDS = {
@@ -162,15 +156,21 @@ def submit_response(
         select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
     )
     if invitation is None:
-        raise DomainError.one("token", "this survey link is not valid", code="TOKEN_INVALID")
+        raise DomainError.one(
+            "token", "this survey link is not valid", code=ErrorCode.TOKEN_INVALID
+        )
     if invitation.used_at is not None:
-        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+        raise DomainError.one(
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
+        )
     if invitation.expires_at <= moment:
-        raise DomainError.one("token", "this survey link has expired", code="TOKEN_EXPIRED")
+        raise DomainError.one("token", "this survey link has expired", code=ErrorCode.TOKEN_EXPIRED)
     engagement = session.get_one(Engagement, invitation.engagement_id)
     if not counts(engagement):  # invitations wait for it; this keeps older links from counting
         raise DomainError.one(
-            "token", "this survey's engagement is not confirmed by both sides", code="TOKEN_INVALID"
+            "token",
+            "this survey's engagement is not confirmed by both sides",
+            code=ErrorCode.TOKEN_INVALID,
         )
     # Claim the token in one statement: of two racing submits only one changes the row.
     claimed = session.execute(
@@ -180,7 +180,9 @@ def submit_response(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError.one("token", "this survey link has already been used", code="TOKEN_USED")
+        raise DomainError.one(
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
+        )
     response = SurveyResponse(
         invitation_id=invitation.id,
         engagement_id=engagement.id,
@@ -188,17 +190,7 @@ def submit_response(
         submitted_at=moment,
         likelihood_partner=answer.likelihood_partner,
         likelihood_vendor=answer.likelihood_vendor,
-        rating_overall=answer.rating_overall,
-        rating_quality=answer.rating_quality,
-        rating_schedule=answer.rating_schedule,
-        rating_budget=answer.rating_budget,
-        rating_communication=answer.rating_communication,
-        rating_expertise=answer.rating_expertise,
-        went_live=answer.went_live,
-        on_time=answer.on_time,
-        on_budget=answer.on_budget,
-        goals_met=answer.goals_met,
-        would_hire_again=answer.would_hire_again,
+        **answer.questions(),
         selection_reason=answer.selection_reason,
         comment=(answers.comment or "").strip() or None,
         respondent_name=answers.respondent_name,
@@ -210,7 +202,7 @@ def submit_response(
         session.flush()
     except IntegrityError as error:  # the unique invitation_id: a racing submit won
         raise DomainError.one(
-            "token", "this survey link has already been used", code="TOKEN_USED"
+            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
         ) from error
     apply_response(session=session, response=response, sign=+1)
     return response
@@ -222,10 +214,12 @@ def void_response(*, session: Session, actor: str, response_id: int, reason: str
         raise DomainError.one("reason", "give a reason of at least 5 characters for the audit log")
     response = session.get(SurveyResponse, response_id, with_for_update=True)
     if response is None:
-        raise DomainError.one("response_id", f"no survey response {response_id}", code="NOT_FOUND")
+        raise DomainError.one(
+            "response_id", f"no survey response {response_id}", code=ErrorCode.NOT_FOUND
+        )
     if response.voided:
         raise DomainError.one(
-            "response_id", f"response {response_id} is already void", code="ALREADY_VOID"
+            "response_id", f"response {response_id} is already void", code=ErrorCode.ALREADY_VOID
         )
     response.voided = True
     response.void_reason = reason.strip()

@@ -20,7 +20,7 @@ class EngagementInput:
     started_on: date | None = None
     ended_on: date | None = None
     selection_reason: str | None = strawberry.field(
-        default=None, description="why the customer chose this partner, e.g. peer_referral"
+        default=None, description="a SelectionReason: why the customer chose this partner"
     )
     customer_country: str | None = None
     customer_size: str | None = None

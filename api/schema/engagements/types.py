@@ -6,6 +6,7 @@ import strawberry
 
 from api import models
 from api.schema.errors import UserError
+from api.schema.vocabulary import SelectionReason
 from api.services.engagement_agreement import Dispute
 
 
@@ -26,7 +27,7 @@ class Engagement:
     budget: int | None
     started_on: date | None
     ended_on: date | None
-    selection_reason: str | None
+    selection_reason: SelectionReason | None
 
     @classmethod
     def from_row(cls, row: models.Engagement) -> Engagement:
@@ -40,7 +41,9 @@ class Engagement:
             budget=row.budget,
             started_on=row.started_on,
             ended_on=row.ended_on,
-            selection_reason=row.selection_reason,
+            selection_reason=SelectionReason(row.selection_reason)
+            if row.selection_reason
+            else None,
         )
 
 

@@ -6,7 +6,7 @@ from api.readers import figures as readers
 from api.readers.partner_figures import market_figures
 from api.schema.context import Info
 from api.schema.figures.types import MarketInsights, ReasonFigures, figures_of
-from api.vocabulary import SELECTION_REASONS
+from api.schema.vocabulary import SelectionReason
 
 
 @strawberry.type
@@ -22,6 +22,6 @@ class FiguresQueries:
             overall=figures_of(market["all"]),
             by_selection_reason=[
                 ReasonFigures(reason=reason, figures=figures_of(market[reason]))
-                for reason in SELECTION_REASONS
+                for reason in SelectionReason
             ],
         )

@@ -11,6 +11,7 @@ from api import metrics
 from api.readers.partner_figures import FigureSet, PartnerFigures
 from api.schema.context import Info
 from api.schema.reference.types import Industry, Product
+from api.schema.vocabulary import SelectionReason
 
 
 @strawberry.enum(description="Evidence tier, from verified figures only (see the method page).")
@@ -108,7 +109,7 @@ class QuarterFigures:
 
 @strawberry.type
 class ReasonFigures:
-    reason: str = strawberry.field(description="why the customer chose the partner")
+    reason: SelectionReason
     figures: Figures
 
 

@@ -65,13 +65,13 @@ class ProjectNeed:
     longitude: float | None = None
     budget: int | None = None
     capabilities: list[str] | None = strawberry.field(
-        default=None, description="the partner has every one (a hard filter)"
+        default=None, description="Capability values: the partner has every one (a hard filter)"
     )
     languages: list[str] | None = strawberry.field(
         default=None, description="ISO 639-1 codes: the partner speaks one (a hard filter)"
     )
     partner_types: list[str] | None = strawberry.field(
-        default=None, description="the partner is one of these (a hard filter)"
+        default=None, description="PartnerType values: the partner is one of these (a hard filter)"
     )
     require: MatchRequirements | None = None
     weights: MatchWeights | None = None

@@ -8,6 +8,7 @@ from api.readers.partners import PartnerFilter as FilterValues
 from api.schema.errors import ClientError
 from api.schema.figures.types import EvidenceTier
 from api.services.partners import NewPartner
+from api.vocabulary import PARTNER_TYPES
 
 MAX_FILTER_VALUES = 250
 """Distinct values per filter list (there are 249 ISO country codes)."""
@@ -32,7 +33,7 @@ class PartnerFilter:
         default=None, description="partners whose verified figures reach one of these tiers"
     )
     partner_types: list[str] | None = strawberry.field(
-        default=None, description="implementation, reseller, managed_services, support"
+        default=None, description=f"PartnerType values: {', '.join(PARTNER_TYPES)}"
     )
 
     def to_values(self) -> FilterValues:

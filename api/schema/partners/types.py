@@ -9,6 +9,7 @@ from api.schema.figures.types import CustomerSuccessMetrics
 from api.schema.pagination import PageInfo, page_size
 from api.schema.reference.types import Industry, Product, Vendor
 from api.schema.reviews import MAX_REVIEWS, Review
+from api.schema.vocabulary import Capability, PartnerType
 
 
 @strawberry.type
@@ -70,9 +71,9 @@ class Partner:
     headquarters: Location
     employee_band: str | None
     founded_year: int | None
-    partner_types: list[str]
+    partner_types: list[PartnerType]
     languages: list[str]
-    capabilities: list[str]
+    capabilities: list[Capability]
     hourly_rate_min: int | None
     hourly_rate_max: int | None
     min_project_budget: int | None
@@ -94,9 +95,9 @@ class Partner:
             headquarters=Location(city=row.headquarters_city, country=row.headquarters_country),
             employee_band=row.employee_band,
             founded_year=row.founded_year,
-            partner_types=list(row.partner_types),
+            partner_types=[PartnerType(kind) for kind in row.partner_types],
             languages=list(row.languages),
-            capabilities=list(row.capabilities),
+            capabilities=[Capability(capability) for capability in row.capabilities],
             hourly_rate_min=row.hourly_rate_min,
             hourly_rate_max=row.hourly_rate_max,
             min_project_budget=row.min_project_budget,

@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from api.services.profile_parts import CertificationValues, OfficeValues, ReferenceValues
-from api.vocabulary import CAPABILITIES
+from api.vocabulary import CAPABILITIES, PARTNER_TYPES
 
 
 @strawberry.input(description="Fields to change; omit a field to keep it, send null to clear it.")
@@ -25,13 +25,13 @@ class PartnerProfileInput:
     founded_year: int | None = strawberry.UNSET
     partner_types: list[str] | None = strawberry.field(
         default=strawberry.UNSET,
-        description="implementation, reseller, managed_services, support",
+        description=f"PartnerType values: {', '.join(PARTNER_TYPES)}",
     )
     languages: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description='ISO 639-1 codes, e.g. ["en", "de"]'
     )
     capabilities: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description=f"among {', '.join(CAPABILITIES)}"
+        default=strawberry.UNSET, description=f"Capability values: {', '.join(CAPABILITIES)}"
     )
     hourly_rate_min: int | None = strawberry.UNSET
     hourly_rate_max: int | None = strawberry.UNSET
