@@ -65,6 +65,10 @@ MAX_BUDGET = 2_000_000_000
 32-bit integer on PostgreSQL; a round figure reads better in a message)."""
 
 
+MAX_ANNUAL_REVENUE = 2_000_000_000
+"""The largest annual revenue a program membership records (a 32-bit integer column)."""
+
+
 def whole_number(text: str, *, maximum: int) -> int | None:
     """The number ASCII digits spell, when it is at most `maximum`; else None.
 
