@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.schema.catalogue.mutations import CatalogueMutations
 from api.schema.document_shape import MAX_ALIASES, MAX_DEPTH
 from api.schema.engagements.mutations import EngagementMutations
 from api.schema.engagements.queries import EngagementQueries
@@ -49,7 +50,9 @@ class Query(
 
 
 @strawberry.type
-class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations):
+class Mutation(
+    PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations, CatalogueMutations
+):
     pass
 
 

@@ -157,7 +157,8 @@ def set_membership(
     check_membership(check, change, is_new=existing is None)
     if check.problems:
         raise DomainError(check.problems)
-    assert vendor is not None and partner_id is not None
+    assert vendor is not None
+    assert partner_id is not None
     membership, _ = apply_membership(
         session, caller, vendor, partner_id, partner_slug, existing, change
     )

@@ -58,7 +58,7 @@ def import_memberships(*, session: Session, caller: Caller, source: CsvFile) -> 
             )
         }
         for row, values, unreadable in read:
-            found = unreadable
+            found: Outcome | list[ImportProblem] = unreadable
             if values is not None:
                 found = _row(session, caller, vendor, row, values, partners, existing, first_line)
             if isinstance(found, list):
@@ -95,7 +95,9 @@ def _row(
     elif partner_id is None:
         check.fail("partner_slug", f"no partner with slug {slug!r}")
     elif slug in first_line:
-        check.fail("partner_slug", f"{slug!r} is on line {first_line[slug]} already: one row a partner")
+        check.fail(
+            "partner_slug", f"{slug!r} is on line {first_line[slug]} already: one row a partner"
+        )
     if not values["tier"]:
         check.fail("tier", "tier is required")
     change = MembershipChange(
