@@ -24,7 +24,9 @@ mutation($input: NewVendorInput!) {{
 }}"""
 ADD_PRODUCT = f"""
 mutation($vendor: String!, $input: NewProductInput!) {{
-  addProduct(vendor: $vendor, input: $input) {{ product {{ slug name vendor {{ slug }} }} {ERRORS} }}
+  addProduct(vendor: $vendor, input: $input) {{
+    product {{ slug name vendor {{ slug }} }} {ERRORS}
+  }}
 }}"""
 SET_MEMBERSHIP = f"""
 mutation($partner: String!, $vendor: String!, $input: MembershipInput!) {{
