@@ -42,6 +42,7 @@ def import_memberships(*, session: Session, caller: Caller, source: CsvFile) -> 
     problems: list[ImportProblem] = []
     outcomes: dict[Outcome | None, int] = dict.fromkeys(("new", "changed", "present", None), 0)
     first_line: dict[str, int] = {}  # partner slug -> the line that named it first
+    order = {name: index for index, name in enumerate(source.columns)}  # problems by column
     for batch in batches(source.rows):
         read = [(row, *row_values(source.columns, row)) for row in batch]
         slugs = {values["partner_slug"] for _, values, _ in read if values is not None}
@@ -62,7 +63,7 @@ def import_memberships(*, session: Session, caller: Caller, source: CsvFile) -> 
             if values is not None:
                 found = _row(session, caller, vendor, row, values, partners, existing, first_line)
             if isinstance(found, list):
-                problems.extend(found)
+                problems.extend(sorted(found, key=lambda p: order.get(p.field or "", len(order))))
                 outcomes[None] += 1
             else:
                 outcomes[found] += 1
