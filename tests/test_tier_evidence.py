@@ -9,12 +9,13 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from api.models import VendorProgramMembership
+from api.models import Partner, Vendor, VendorProgramMembership
 from api.readers.tier_evidence import HIGH_TIERS, LOW_TIERS, Member, tier_check
 from api.vocabulary import PROGRAM_TIERS
 from tests import factories
-from tests.databases import Database
+from tests.databases import Database, count_statements
 from tests.matching_world import answers, publish
 from tests.server import GraphQLClient
 
@@ -219,3 +220,32 @@ def test_the_rule_holds_whatever_the_members(rows: list[tuple[str, float]], seed
         for m in given_members
     )
     assert len(check.mismatches) == expected
+
+
+TIERS_ONLY = """
+{ vendorScorecard(first: 0) {
+    tierVersusEvidence { judgedPartners mismatches { partner { slug } } }
+} }
+"""
+
+
+@pytest.mark.parametrize("more", [0, 12])
+def test_the_check_costs_the_same_statements_whatever_the_members(
+    keys: dict[str, str], db: Database, api: GraphQLClient, more: int
+) -> None:
+    with db.session() as session, session.begin():
+        acme = session.scalar(select(Vendor).where(Vendor.slug == "acme"))
+        assert acme is not None
+        for number in range(more):
+            row = Partner(slug=f"extra-{number}", name=f"Extra {number}", version=1)
+            session.add(row)
+            session.flush()
+            tier = PROGRAM_TIERS[number % 4]
+            session.add(VendorProgramMembership(vendor_id=acme.id, partner_id=row.id, tier=tier))
+    with count_statements(db.engine) as statements:
+        check = api.data(TIERS_ONLY, key=keys["acme"])["vendorScorecard"]["tierVersusEvidence"]
+    assert check["judgedPartners"] == 6  # the extra members have no answers: not judged
+    # the API key; the vendor; its work (3); the market; ranking scores (2); the page's
+    # partners (none); the members; their figures; the mismatched partners; on PostgreSQL
+    # also the statement timeout
+    assert len(statements) == 12 + (db.backend == "postgresql"), statements
