@@ -66,6 +66,10 @@ matching, a partner's minimum project budget (the columns are 32-bit integers on
 PostgreSQL; a round figure reads better in a message)."""
 
 
+MAX_ANNUAL_REVENUE = 2_000_000_000
+"""The largest annual revenue a program membership records (a 32-bit integer column)."""
+
+
 def whole_number(text: str, *, maximum: int) -> int | None:
     """The number ASCII digits spell, when it is at most `maximum`; else None.
 

@@ -27,6 +27,7 @@ ROOTS: dict[str, str] = {
     "partners": "partners(first: 20)",
     "marketInsights": "marketInsights",
     "vendors": "vendors",
+    "products": "products",
     "industries": "industries",
 }
 """The public root fields and how each is asked. Fields for a key (bestFitPartners,

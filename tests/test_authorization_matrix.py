@@ -399,6 +399,34 @@ MUTATIONS: dict[str, Row] = {
         lambda s: {"id": str(s.review_id), "reason": "the respondent works for the partner"},
         ADMIN,
     ),
+    "createVendor": Row(
+        f"""mutation($input: NewVendorInput!) {{
+          createVendor(input: $input) {{ vendor {{ slug }} {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"input": {"slug": "initech", "name": "Initech"}},
+        ADMIN,
+    ),
+    # A vendor for itself: acme's key for acme (other_vendor is globex's key).
+    "addProduct": Row(
+        f"""mutation($vendor: String!, $input: NewProductInput!) {{
+          addProduct(vendor: $vendor, input: $input) {{ product {{ slug }} {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"vendor": "acme", "input": {"slug": "acme-analytics", "name": "Acme Analytics"}},
+        ENGAGEMENT_VENDOR,
+    ),
+    "setProgramMembership": Row(
+        f"""mutation($partner: String!, $vendor: String!, $input: MembershipInput!) {{
+          setProgramMembership(partnerSlug: $partner, vendor: $vendor, input: $input) {{
+            membership {{ tier annualRevenue }} {PAYLOAD_ERRORS}
+          }}
+        }}""",
+        lambda s: {
+            "partner": OWN,
+            "vendor": "acme",
+            "input": {"tier": "gold", "annualRevenue": 250_000, "sponsored": True},
+        },
+        ENGAGEMENT_VENDOR,
+    ),
 }
 
 
@@ -536,6 +564,9 @@ BAD_VALUES: list[Any] = [
     pytest.param("disputeEngagement", {"reason": ""}),
     pytest.param("submitProgramFeedback", {"input": {"likelihoodToRecommend": 11}}),
     pytest.param("disputeEngagement of a vendor's record", {"reason": ""}),
+    pytest.param("createVendor", {"input": {"slug": "Not A Slug", "name": ""}}),
+    pytest.param("addProduct", {"input": {"slug": "acme-crm", "name": ""}}),
+    pytest.param("setProgramMembership", {"partner": "nope", "input": {"tier": "diamond"}}),
 ]
 
 

@@ -66,6 +66,14 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "customerCountry",
         "customerSize",
     },
+    # Admin only; the catalogue a vendor's products come from.
+    "NewVendorInput": {"slug", "name", "website"},
+    # The vendor's own key (or admin): a product of its catalogue.
+    "NewProductInput": {"slug", "name"},
+    # The vendor's own key (or admin): what its program says of a partner. Kept for the
+    # vendor's scorecard only; no figure, ranking or match reads it
+    # (tests/test_catalogue_api.py sets it through the API and finds nothing moved).
+    "MembershipInput": {"tier", "annualRevenue", "sponsored"},
     # A read filter (Query.partners, Query.search), not a write.
     "PartnerFilter": {"industries", "products", "countries", "evidenceTiers", "partnerTypes"},
     # A vendor's question (Query.bestFitPartners), read only: what the customer needs, hard
@@ -170,6 +178,9 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "submitSurveyResponse": {"token", "input"},
     "voidSurveyResponse": {"responseId", "reason"},  # admin only
     "submitProgramFeedback": {"vendor", "input"},  # the partner is the key's own
+    "createVendor": {"input"},  # admin only
+    "addProduct": {"vendor", "input"},  # the vendor itself, or admin
+    "setProgramMembership": {"partnerSlug", "vendor", "input"},  # the vendor, or admin
 }
 
 # -- names that must not appear, whatever the allow-list says --------------------------
@@ -222,6 +233,12 @@ FRAGMENT_EXCEPTIONS: dict[tuple[str, str], str] = {
     "partners by their computed tier, it cannot set one",
     ("ProgramFeedbackInput", "likelihoodToRecommend"): "a partner's own answer about a "
     "vendor's programme, never about a partner: published per vendor and quarter only",
+    **{
+        ("MembershipInput", name): "the vendor's own program record (tier, revenue to it, "
+        "sponsorship), shown to it beside the evidence; never read by a figure, the ranking "
+        "or matching"
+        for name in ("tier", "annualRevenue", "sponsored")
+    },
     ("MatchRequirements", "minResponses"): "a read-only hard filter of bestFitPartners: "
     "partners with at least this many published responses, it cannot set one",
 }

@@ -59,6 +59,9 @@ SHOWS: dict[str, bool] = {
     "voidSurveyResponse": True,  # a published answer: taken out at once
     # shown only once its quarter has ended, and never per partner
     "submitProgramFeedback": False,
+    "createVendor": True,  # the vendors list
+    "addProduct": True,  # the products list
+    "setProgramMembership": False,  # the vendor's scorecard only: keyed
 }
 """Whether the mutation, run as the authorization matrix runs it on the world below,
 changes what a buyer sees. A new mutation needs a row in the matrix and one here."""

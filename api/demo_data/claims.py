@@ -12,8 +12,9 @@ from api.demo_data import texts
 from api.demo_data.common import RowSink, between, pick, round_to
 from api.demo_data.reference import Catalog, Vendor
 from api.demo_data.words import CERTIFICATION_LEVELS, CERTIFICATIONS_GENERIC, PREFIXES
+from api.vocabulary import PROGRAM_TIERS
 
-TIERS = ("registered", "silver", "gold", "platinum")
+TIERS = PROGRAM_TIERS
 TIER_REVENUE = (150_000, 700_000, 2_500_000)  # annual revenue to the vendor for each step up
 REFERENCE_COUNTS = (0, 1, 2, 3, 4)
 REFERENCE_WEIGHTS = (20, 30, 25, 15, 10)

@@ -13,7 +13,15 @@ from sqlalchemy import Column, Integer, String, Table
 
 from api.models.base import Base, UTCDateTime, utcnow
 
-CHANGE_REASONS = ("profile", "created", "figures", "reply", "everything", "engagement")
+CHANGE_REASONS = (
+    "profile",
+    "created",
+    "figures",
+    "reply",
+    "everything",
+    "engagement",
+    "catalogue",  # a vendor or a product added: no partner's own page changes
+)
 UNSEEN_REASONS = frozenset({"engagement"})
 """Changes no buyer sees (an engagement agreed, its status): the copies that read them
 (matching) redo the partner, and the public data version stays where it is."""

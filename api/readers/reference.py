@@ -13,6 +13,16 @@ def all_vendors(session: Session) -> Sequence[Vendor]:
     return session.scalars(select(Vendor).order_by(Vendor.name)).all()
 
 
+def all_products(session: Session) -> list[tuple[Product, Vendor]]:
+    """Every product with its vendor, by name (then slug), in one statement."""
+    rows = session.execute(
+        select(Product, Vendor)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .order_by(Product.name, Product.slug)
+    )
+    return [(product, vendor) for product, vendor in rows]
+
+
 def all_industries(session: Session) -> Sequence[Industry]:
     return session.scalars(select(Industry).order_by(Industry.name)).all()
 

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.schema.catalogue.mutations import CatalogueMutations
 from api.schema.document_shape import MAX_ALIASES, MAX_DEPTH
 from api.schema.engagements.mutations import EngagementMutations
 from api.schema.engagements.queries import EngagementQueries
@@ -51,7 +52,12 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations, ProgramMutations
+    PartnerMutations,
+    ProfileMutations,
+    EngagementMutations,
+    SurveyMutations,
+    ProgramMutations,
+    CatalogueMutations,
 ):
     pass
 

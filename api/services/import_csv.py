@@ -32,7 +32,23 @@ DEFAULT_MAX_ROWS = 200_000
 
 
 class CsvError(Exception):
-    """The file cannot be read as an engagements export; the message says where."""
+    """The file cannot be read as the export it should be; the message says where."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one kind of export (`what` names it in messages)."""
+
+    what: str  # "an engagements export"
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+ENGAGEMENTS = Layout("an engagements export", REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -52,9 +68,10 @@ def read_csv(
     *,
     max_rows: int = DEFAULT_MAX_ROWS,
     on_bytes: Callable[[int], object] | None = None,
+    layout: Layout = ENGAGEMENTS,
 ) -> CsvFile:
     """The header, checked now (a bad one raises DomainError), and the rows, as a stream."""
-    lines = _Lines(file, on_bytes or (lambda _n: None))
+    lines = _Lines(file, on_bytes or (lambda _n: None), layout.what)
     reader = csv.reader(lines)
     try:
         header = next(reader, None)
@@ -62,18 +79,19 @@ def read_csv(
         raise CsvError(f"line {reader.line_num}: not valid CSV: {error}") from error
     if header is None:
         raise DomainError.one(
-            "header", f"line 1: the file is empty; the header row needs {', '.join(COLUMNS)}"
+            "header",
+            f"line 1: the file is empty; the header row needs {', '.join(layout.columns)}",
         )
     columns = tuple(name.strip().lower() for name in header)
-    _check_header(columns)
+    _check_header(columns, layout)
     return CsvFile(columns=columns, rows=_rows(reader, lines, max_rows))
 
 
 class _Lines(Iterable[str]):
     """The file's lines as text for csv.reader, each row's bytes counted as they come."""
 
-    def __init__(self, file: BinaryIO, on_bytes: Callable[[int], object]) -> None:
-        self.file, self.on_bytes = file, on_bytes
+    def __init__(self, file: BinaryIO, on_bytes: Callable[[int], object], what: str) -> None:
+        self.file, self.on_bytes, self.what = file, on_bytes, what
         self.number = 0
         self.row_start, self.row_bytes = 1, 0
 
@@ -88,7 +106,7 @@ class _Lines(Iterable[str]):
             if self.row_bytes > MAX_ROW_BYTES:
                 raise CsvError(
                     f"line {self.row_start}: the row is longer than {MAX_ROW_BYTES:,} bytes; "
-                    "not an engagements export"
+                    f"not {self.what}"
                 )
             yield self._text(line)
 
@@ -122,15 +140,15 @@ def _rows(reader: Iterator[list[str]], lines: _Lines, max_rows: int) -> Iterator
         raise CsvError(f"line {lines.number}: not valid CSV: {error}") from error
 
 
-def _check_header(columns: tuple[str, ...]) -> None:
+def _check_header(columns: tuple[str, ...], layout: Layout) -> None:
     problems = []
-    unknown = [name for name in columns if name not in COLUMNS]
+    unknown = [name for name in columns if name not in layout.columns]
     if unknown:
         problems.append(
             f"unknown column{'s' if len(unknown) > 1 else ''} {_quoted(unknown)}; "
-            f"the columns are {', '.join(COLUMNS)}"
+            f"the columns are {', '.join(layout.columns)}"
         )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    missing = [name for name in layout.required if name not in columns]
     if missing:
         problems.append(
             f"missing required column{'s' if len(missing) > 1 else ''} {_quoted(missing)}"

@@ -72,6 +72,7 @@ class ImportResult:
     problems: tuple[ImportProblem, ...]
     present: int = 0  # rows whose engagement was already there
     refused: int = 0  # rows with a problem
+    changed: int = 0  # rows that changed what was there (memberships)
 
     @property
     def ok(self) -> bool:
@@ -100,7 +101,7 @@ def import_engagements(*, session: Session, caller: Caller, source: CsvFile) -> 
     lookups = Lookups(session)
     problems: list[ImportProblem] = []
     outcomes: dict[Outcome, int] = dict.fromkeys(("new", "present", "refused"), 0)
-    for batch in _batches(source.rows):
+    for batch in batches(source.rows):
         for outcome in _import_batch(
             session, caller, vendor, lookups, source.columns, batch, problems
         ):
@@ -114,7 +115,7 @@ def import_engagements(*, session: Session, caller: Caller, source: CsvFile) -> 
     )
 
 
-def _batches(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
+def batches(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
     while batch := list(islice(rows, BATCH_ROWS)):
         yield batch
 
@@ -215,10 +216,13 @@ def _write_batch(
     return True
 
 
-def _read_row(columns: tuple[str, ...], row: CsvRow) -> _Checked:
+def row_values(
+    columns: tuple[str, ...], row: CsvRow
+) -> tuple[dict[str, str] | None, list[ImportProblem]]:
+    """The row's cells by column, stripped; None (and why) for a row no import can read."""
     if len(row.cells) != len(columns):
         message = f"the row has {len(row.cells)} cells; the header has {len(columns)} columns"
-        return _Checked(row, None, [ImportProblem(row.line, None, message)], set())
+        return None, [ImportProblem(row.line, None, message)]
     # SQLite would store a NUL and PostgreSQL refuse it: refused here, on both.
     nul = [
         ImportProblem(row.line, name, f"{name} holds a NUL character (0x00); remove it")
@@ -226,8 +230,14 @@ def _read_row(columns: tuple[str, ...], row: CsvRow) -> _Checked:
         if "\x00" in cell
     ]
     if nul:
-        return _Checked(row, None, nul, set())
-    values = {name: cell.strip() for name, cell in zip(columns, row.cells, strict=True)}
+        return None, nul
+    return {name: cell.strip() for name, cell in zip(columns, row.cells, strict=True)}, []
+
+
+def _read_row(columns: tuple[str, ...], row: CsvRow) -> _Checked:
+    values, unreadable = row_values(columns, row)
+    if values is None:
+        return _Checked(row, None, unreadable, set())
     draft, bad_cells = _draft(values)
     found = [ImportProblem(row.line, p.field, p.message) for p in bad_cells]
     return _Checked(row, draft, found, {p.field for p in bad_cells})

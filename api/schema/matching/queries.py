@@ -105,6 +105,8 @@ class MatchingQueries:
                 end_cursor=encode_cursor(offset + len(cards) - 1) if cards else None,
             ),
             total_count=len(order),
+            vendor_id=row.id,
+            live=loaders.live,
         )
 
 
