@@ -31,6 +31,8 @@ from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
 from api.schema.validation import GuardedValidation
 from api.schema.viewer.queries import ViewerQueries
+from api.schema.webhooks.mutations import WebhookMutations
+from api.schema.webhooks.queries import WebhookQueries
 
 MAX_TOKENS = 5000
 
@@ -44,12 +46,15 @@ class Query(
     ReferenceQueries,
     ViewerQueries,
     EngagementQueries,
+    WebhookQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations):
+class Mutation(
+    PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations, WebhookMutations
+):
     pass
 
 

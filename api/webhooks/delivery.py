@@ -1,0 +1,196 @@
+"""The delivery worker: claims due outbox rows, POSTs each one signed, and records what
+became of it. Any number of workers may run (PostgreSQL: each claims rows the others have
+not locked; SQLite: one UPDATE claims them, writers taking turns).
+
+At least once: a row is marked delivered only after a 2xx answer, so a worker that stops
+between the answer and the mark leaves it to be sent again, with the same delivery id for
+the receiver to recognise. A claim moves the row's next attempt past a lease, so a row
+whose worker died is due again once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.models import Webhook, WebhookDelivery
+from api.models.base import utcnow
+from api.webhooks import signing
+from api.webhooks.urls import Resolver, UnsafeUrl, check_url, resolve
+
+log = logging.getLogger("vouch.webhooks")
+
+TIMEOUT = 10.0
+"""Seconds a receiver has to connect and to answer; slower is a failed attempt."""
+FIRST_RETRY = 10.0
+MAX_RETRY = 3600.0
+MAX_ATTEMPTS = 30
+"""Back-off doubles from 10 s to an hour: 30 attempts span about 22 hours; then failed."""
+LEASE = timedelta(seconds=TIMEOUT * 3 + 30)
+BATCH = 20
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: 10 s, 20 s, 40 s, ... up to 1 h."""
+    return timedelta(seconds=min(MAX_RETRY, FIRST_RETRY * 2 ** (attempts - 1)))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    delivery_id: str
+    event: str
+    body: str
+    attempts: int
+    url: str
+    webhook_id: int
+    salt: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    error: str | None = None
+
+
+@dataclass
+class Worker:
+    sessions: sessionmaker[Session]
+    key: bytes
+    allow_private: bool = False
+    timeout: float = TIMEOUT
+    clock: Callable[[], datetime] = utcnow
+    resolver: Resolver = resolve
+    batch: int = BATCH
+    http: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        # No proxy from the environment, no redirects: the request goes to the checked address.
+        self.http = httpx.Client(timeout=self.timeout, trust_env=False, follow_redirects=False)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def run_once(self) -> int:
+        """Claim what is due and attempt each; how many were attempted."""
+        claimed = self._claim()
+        for row in claimed:
+            self._record(row, self._attempt(row))
+        return len(claimed)
+
+    def run_until(self, stop: threading.Event, *, idle: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                attempted = self.run_once()
+            except Exception:  # the database away, say: try again after a pause
+                log.exception("webhook delivery round failed")
+                attempted = 0
+            if not attempted:
+                stop.wait(idle)
+
+    def _claim(self) -> list[Claimed]:
+        now = self.clock()
+        with self.sessions() as session, session.begin():
+            due = (
+                select(WebhookDelivery.id)
+                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                .limit(self.batch)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = session.scalars(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(due), WebhookDelivery.status == "pending")
+                .values(next_attempt_at=now + LEASE, attempts=WebhookDelivery.attempts + 1)
+                .returning(WebhookDelivery.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            if not ids:
+                return []
+            rows = session.execute(
+                select(WebhookDelivery, Webhook.url, Webhook.salt)
+                .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+                .where(WebhookDelivery.id.in_(ids))
+                .order_by(WebhookDelivery.id)
+            ).all()
+            return [
+                Claimed(
+                    id=d.id,
+                    delivery_id=d.delivery_id,
+                    event=d.event,
+                    body=d.body,
+                    attempts=d.attempts,
+                    url=url,
+                    webhook_id=d.webhook_id,
+                    salt=salt,
+                )
+                for d, url, salt in rows
+            ]
+
+    def _attempt(self, row: Claimed) -> Outcome:
+        try:
+            target = check_url(row.url, allow_private=self.allow_private, resolver=self.resolver)
+        except UnsafeUrl as error:
+            return Outcome(False, f"refused: {error}")
+        body = row.body.encode()
+        secret = signing.secret_for(self.key, row.webhook_id, row.salt)
+        headers = {
+            "Host": target.host if target.port in (80, 443) else f"{target.host}:{target.port}",
+            "Content-Type": "application/json",
+            "User-Agent": "Vouch-Webhooks/1",
+            signing.SIGNATURE_HEADER: signing.signature(secret, body),
+            signing.DELIVERY_HEADER: row.delivery_id,
+            signing.EVENT_HEADER: row.event,
+        }
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        try:
+            # Streamed and never read: a receiver cannot make the worker hold a large answer.
+            with self.http.stream(
+                "POST", target.pinned_url(), content=body, headers=headers, extensions=extensions
+            ) as answer:
+                status = answer.status_code
+        except httpx.TimeoutException:
+            return Outcome(False, f"timed out after {self.timeout:g}s")
+        except httpx.HTTPError as error:
+            return Outcome(False, f"{type(error).__name__}: {error}"[:300])
+        if 200 <= status < 300:
+            return Outcome(True)
+        return Outcome(False, f"answered HTTP {status}")
+
+    def _record(self, row: Claimed, outcome: Outcome) -> None:
+        now = self.clock()
+        if outcome.delivered:
+            values: dict[str, object] = {
+                "status": "delivered",
+                "delivered_at": now,
+                "last_error": None,
+            }
+        elif row.attempts >= MAX_ATTEMPTS:
+            values = {"status": "failed", "last_error": outcome.error}
+        else:
+            values = {
+                "next_attempt_at": now + retry_delay(row.attempts),
+                "last_error": outcome.error,
+            }
+        with self.sessions() as session, session.begin():
+            session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == row.id, WebhookDelivery.status == "pending")
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        if not outcome.delivered:
+            log.info(
+                "webhook delivery %s (attempt %d) failed: %s",
+                row.delivery_id,
+                row.attempts,
+                outcome.error,
+            )
