@@ -7,6 +7,7 @@ can the key alone; and no secret is ever written anywhere, so none is shown twic
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -44,10 +45,8 @@ def _create_key_file(path: Path) -> None:
     try:
         os.write(descriptor, secrets.token_hex(32).encode())
         os.close(descriptor)
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(temporary, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(temporary)
 
