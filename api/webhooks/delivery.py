@@ -106,9 +106,13 @@ class Worker:
             )
             if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
+            # One statement: on SQLite it writes from its start (no read turned write that
+            # another writer could invalidate); as a CTE, PostgreSQL runs the locking
+            # SELECT once (in `IN (subquery)` it may run again, past its LIMIT).
+            claimed = due.cte("due")
             ids = session.scalars(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_(due), WebhookDelivery.status == "pending")
+                .where(WebhookDelivery.id.in_(select(claimed.c.id)))
                 .values(next_attempt_at=now + LEASE, attempts=WebhookDelivery.attempts + 1)
                 .returning(WebhookDelivery.id)
                 .execution_options(synchronize_session=False)
