@@ -157,6 +157,8 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "createSurveyInvitation": {"engagementId", "email"},
     "submitSurveyResponse": {"token", "input"},
     "voidSurveyResponse": {"responseId", "reason"},  # admin only
+    "addWebhook": {"url", "events"},  # the caller's own; the URL checked (api/webhooks/urls.py)
+    "removeWebhook": {"webhookId"},
 }
 
 # -- names that must not appear, whatever the allow-list says --------------------------

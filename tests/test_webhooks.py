@@ -239,9 +239,10 @@ def test_ten_webhooks_each_and_a_partner_removes_only_its_own(
     assert (error["code"], "at most 10" in error["message"]) == ("VALIDATION", True)
 
     first = added[0]["webhook"]["id"]
-    other = hooks.api.data(REMOVE, {"id": first}, key=keys["bravo"])["removeWebhook"]
-    assert other["removed"] is False
-    assert [e["code"] for e in other["errors"]] == ["NOT_FOUND"]
+    assert hooks.api.error_codes(REMOVE, {"id": first}, key=keys["bravo"]) == ["FORBIDDEN"]
+    missing = hooks.api.data(REMOVE, {"id": "999999"}, key=keys["alpha"])["removeWebhook"]
+    assert missing["removed"] is False
+    assert [(e["code"], e["field"]) for e in missing["errors"]] == [("NOT_FOUND", "webhookId")]
     own = hooks.api.data(REMOVE, {"id": first}, key=keys["alpha"])["removeWebhook"]
     assert own == {"removed": True, "errors": []}
     assert len(hooks.api.data(LIST, key=keys["alpha"])["webhooks"]) == 9

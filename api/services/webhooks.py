@@ -90,9 +90,11 @@ def webhooks_of(*, session: Session, caller: Caller) -> list[Webhook]:
 def remove_webhook(*, session: Session, caller: Caller, webhook_id: int) -> Webhook:
     """Delete one of the caller's webhooks, with its deliveries not yet made."""
     owned = _owned_by(caller)
-    webhook = session.scalar(select(Webhook).where(Webhook.id == webhook_id, owned))
+    webhook = session.get(Webhook, webhook_id)
     if webhook is None:
-        raise DomainError.one("webhookId", f"you have no webhook {webhook_id}", code="NOT_FOUND")
+        raise DomainError.one("webhookId", f"there is no webhook {webhook_id}", code="NOT_FOUND")
+    if session.scalar(select(Webhook.id).where(Webhook.id == webhook_id, owned)) is None:
+        raise PermissionDenied("a vendor or partner may remove only its own webhooks")
     session.delete(webhook)
     session.flush()
     audit.record(
