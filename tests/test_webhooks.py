@@ -120,9 +120,7 @@ def ids(db: Database) -> tuple[int, int]:
     """acme's and alpha-health's ids."""
     with db.session() as session:
         vendor = session.execute(select(Webhook.vendor_id).where(Webhook.vendor_id.is_not(None)))
-        partner = session.execute(
-            select(Webhook.partner_id).where(Webhook.partner_id.is_not(None))
-        )
+        partner = session.execute(select(Webhook.partner_id).where(Webhook.partner_id.is_not(None)))
         return vendor.scalars().first() or 0, partner.scalars().first() or 0
 
 
