@@ -25,7 +25,7 @@ REFUSED = [
     "192.168.1.1",
     "100.64.0.1",  # carrier-grade NAT
     "169.254.169.254",  # cloud metadata
-    "0.0.0.0",
+    "0.0.0.0",  # noqa: S104 (an address to refuse, not a binding)
     "224.0.0.1",
     "::1",
     "fe80::1",
@@ -34,7 +34,7 @@ REFUSED = [
     "::",
     "ff02::1",
 ]
-NEVER = {"0.0.0.0", "224.0.0.1", "::", "ff02::1"}
+NEVER = {"0.0.0.0", "224.0.0.1", "::", "ff02::1"}  # noqa: S104 (addresses, not bindings)
 """Unspecified and multicast: refused even with VOUCH_WEBHOOK_ALLOW_PRIVATE=true."""
 PUBLIC = ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
 

@@ -41,7 +41,7 @@ def receiving(statuses: list[int] | None = None, *, pause: float = 0.0) -> Itera
     receiver = Receiver(url="", statuses=list(statuses or []), pause=pause)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             with receiver.lock:

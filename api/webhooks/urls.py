@@ -89,8 +89,13 @@ def check_url(url: str, *, allow_private: bool, resolver: Resolver = resolve) ->
     for address in checked:
         reason = refusal(address, allow_private=allow_private)
         if reason:
+            unless = (
+                ", unless VOUCH_WEBHOOK_ALLOW_PRIVATE=true"
+                if refusal(address, allow_private=True) is None
+                else ""
+            )
             raise UnsafeUrl(
-                f"the host {host!r} is {reason} ({address}): webhooks reach public addresses "
-                "only, unless VOUCH_WEBHOOK_ALLOW_PRIVATE=true"
+                f"the host {host!r} is {reason} ({address}): webhooks reach public "
+                f"addresses only{unless}"
             )
     return Target(url=url, scheme=parts.scheme, host=host, port=port, addresses=checked)
