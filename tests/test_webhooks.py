@@ -519,3 +519,45 @@ def test_vouch_webhooks_deliver_killed_and_started_again_sends_each_acknowledged
     assert len(sent) == len(set(sent)) == 2
     assert all(signed_by(secret, got) for got in receiver.received)
     assert [row.status for row in hooks.deliveries()] == ["delivered", "delivered"]
+
+
+# -- vouch serve delivers ------------------------------------------------------------
+
+
+def test_vouch_serve_delivers_webhooks_without_another_process(
+    db: Database, keys: dict[str, str], tmp_path: Path
+) -> None:
+    settings: dict[str, str | None] = {"VOUCH_WEBHOOK_ALLOW_PRIVATE": "true"}
+    with (
+        receiving(statuses=[500]) as receiver,
+        cli_runner.serving(url=db.url, data_dir=tmp_path, settings=settings) as address,
+        httpx.Client(timeout=30) as http,
+    ):
+        api = GraphQLClient(base_url=address, http=http)
+        variables = {"url": receiver.url, "events": [AT_RISK]}
+        added = api.data(ADD, variables, key=keys["alpha"])["addWebhook"]
+        _, partner_id = ids(db)
+
+        emit_at_risk(db, vendor_id=None, partner_id=partner_id)
+        [refused] = receiver.wait_for(1)
+        # refused once (HTTP 500): tried again 10 s later, by the same process
+        first, second = receiver.wait_for(2, timeout=30)
+
+    assert refused == first
+    assert first.body == second.body
+    assert signed_by(added["secret"], second)
+    with db.session() as session:
+        row = session.scalars(select(WebhookDelivery)).one()
+    assert (row.status, row.attempts) == ("delivered", 2)
+
+
+def test_a_bad_allow_private_value_stops_vouch_naming_it(tmp_path: Path) -> None:
+    process = cli_runner.start(
+        "webhooks", "status",
+        url=f"sqlite:///{tmp_path / 'x.db'}", data_dir=tmp_path,
+        settings={"VOUCH_WEBHOOK_ALLOW_PRIVATE": "yes"},
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, error = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "VOUCH_WEBHOOK_ALLOW_PRIVATE='yes' must be 'true' or 'false'" in error

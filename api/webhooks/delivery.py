@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.db import session_factory
 from api.models import Webhook, WebhookDelivery
 from api.models.base import utcnow
+from api.settings import Settings
 from api.webhooks import signing
 from api.webhooks.urls import Resolver, UnsafeUrl, check_url, resolve
 
@@ -35,6 +38,27 @@ MAX_ATTEMPTS = 30
 """Back-off doubles from 10 s to an hour: 30 attempts span about 22 hours; then failed."""
 LEASE = timedelta(seconds=TIMEOUT * 3 + 30)
 BATCH = 20
+
+
+@contextmanager
+def delivering(engine: Engine, settings: Settings) -> Iterator[None]:
+    """A worker in a thread of this process for the block (`vouch serve`), stopped after."""
+    worker = Worker(
+        sessions=session_factory(engine),
+        key=signing.server_key(settings),
+        allow_private=settings.webhook_allow_private,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run_until, args=(stop,), name="vouch-webhooks", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=TIMEOUT + 5)
+        worker.close()
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -97,6 +121,16 @@ class Worker:
 
     def _claim(self) -> list[Claimed]:
         now = self.clock()
+        # A read first, in a transaction of its own: a worker with nothing to do never
+        # takes SQLite's write lock from the API serving beside it.
+        with self.sessions() as session:
+            waiting = session.scalar(
+                select(WebhookDelivery.id)
+                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+                .limit(1)
+            )
+        if waiting is None:
+            return []
         with self.sessions() as session, session.begin():
             due = (
                 select(WebhookDelivery.id)
