@@ -9,7 +9,7 @@ import hmac
 import json
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -104,6 +104,17 @@ def signed_by(secret: str, received: Received) -> bool:
     """The receiver's check, written out: sha256=<hex HMAC-SHA256 of the raw body>."""
     expected = "sha256=" + hmac.new(secret.encode(), received.body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, received.headers["x-vouch-signature"])
+
+
+def readme_verify() -> Callable[[str, bytes, str], bool]:
+    """The `verify` function of the README's webhooks section, as a receiver pastes it."""
+    readme = (cli_runner.ROOT / "README.md").read_text()
+    section = readme[readme.index("## Webhooks") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n\nDeliveries")]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 (the README's own example)
+    verify: Callable[[str, bytes, str], bool] = namespace["verify"]
+    return verify
 
 
 def emit_at_risk(db: Database, *, vendor_id: int | None, partner_id: int | None) -> None:
@@ -282,6 +293,10 @@ def test_an_event_is_delivered_once_with_a_valid_signature(
     assert got.headers["content-type"] == "application/json"
     [row] = hooks.deliveries()
     assert (row.status, row.attempts, row.delivery_id) == ("delivered", 1, body["id"])
+    # the README's receiver-side check agrees, and refuses a body changed by one byte
+    verify = readme_verify()
+    assert verify(secret, got.body, got.headers["x-vouch-signature"])
+    assert not verify(secret, got.body.replace(b"42", b"43"), got.headers["x-vouch-signature"])
 
 
 def test_an_emit_rolled_back_with_its_change_sends_nothing(
