@@ -26,7 +26,7 @@ from api.models import Webhook, WebhookDelivery
 from api.models.base import utcnow
 from api.settings import Settings
 from api.webhooks import signing
-from api.webhooks.urls import Resolver, UnsafeUrl, check_url, resolve
+from api.webhooks.urls import Resolver, Target, UnsafeUrl, check_url, resolve
 
 log = logging.getLogger("vouch.webhooks")
 
@@ -36,8 +36,7 @@ FIRST_RETRY = 10.0
 MAX_RETRY = 3600.0
 MAX_ATTEMPTS = 30
 """Back-off doubles from 10 s to an hour: 30 attempts span about 22 hours; then failed."""
-LEASE = timedelta(seconds=TIMEOUT * 3 + 30)
-BATCH = 20
+BATCH = 10
 
 
 @contextmanager
@@ -59,6 +58,12 @@ def delivering(engine: Engine, settings: Settings) -> Iterator[None]:
         stop.set()
         thread.join(timeout=TIMEOUT + 5)
         worker.close()
+
+
+def _host_header(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    default = {"http": 80, "https": 443}[target.scheme]
+    return host if target.port == default else f"{host}:{target.port}"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -101,6 +106,12 @@ class Worker:
 
     def close(self) -> None:
         self.http.close()
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds its rows: the whole batch timing out, and a margin. A
+        worker that died leaves them to the others after that."""
+        return timedelta(seconds=self.timeout * self.batch + 30)
 
     def run_once(self) -> int:
         """Claim what is due and attempt each; how many were attempted."""
@@ -147,7 +158,7 @@ class Worker:
             ids = session.scalars(
                 update(WebhookDelivery)
                 .where(WebhookDelivery.id.in_(select(claimed.c.id)))
-                .values(next_attempt_at=now + LEASE, attempts=WebhookDelivery.attempts + 1)
+                .values(next_attempt_at=now + self.lease, attempts=WebhookDelivery.attempts + 1)
                 .returning(WebhookDelivery.id)
                 .execution_options(synchronize_session=False)
             ).all()
@@ -181,7 +192,7 @@ class Worker:
         body = row.body.encode()
         secret = signing.secret_for(self.key, row.webhook_id, row.salt)
         headers = {
-            "Host": target.host if target.port in (80, 443) else f"{target.host}:{target.port}",
+            "Host": _host_header(target),
             "Content-Type": "application/json",
             "User-Agent": "Vouch-Webhooks/1",
             signing.SIGNATURE_HEADER: signing.signature(secret, body),
