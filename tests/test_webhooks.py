@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -493,6 +494,35 @@ def test_a_new_worker_sends_no_duplicate_of_an_acknowledged_delivery(
     assert sorted(sent) == sorted(row.delivery_id for row in rows)
     assert len(set(sent)) == 3
     assert [row.status for row in rows] == ["delivered"] * 3
+
+
+def test_workers_claiming_side_by_side_never_claim_the_same_delivery(
+    hooks: Hooks, keys: dict[str, str]
+) -> None:
+    hooks.add(keys["alpha"], "http://127.0.0.1:9/x", [AT_RISK])
+    _, partner_id = ids(hooks.db)
+    with hooks.db.session() as session, session.begin():
+        for number in range(40):
+            payload: dict[str, object] = {"engagement": {"id": str(number)}}
+            events.emit(session, AT_RISK, vendor_id=None, partner_id=partner_id, payload=payload)
+    workers = [hooks.worker(batch=3) for _ in range(4)]
+    start = threading.Barrier(len(workers))
+    claimed: list[list[int]] = [[] for _ in workers]
+
+    def claim(number: int) -> None:
+        start.wait()
+        while rows := workers[number]._claim():
+            claimed[number].extend(row.id for row in rows)
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(len(workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    every = sorted(number for ids_ in claimed for number in ids_)
+    assert every == sorted(row.id for row in hooks.deliveries())  # each one, once
+    assert all(row.attempts == 1 for row in hooks.deliveries())
 
 
 def test_vouch_webhooks_deliver_killed_and_started_again_sends_each_acknowledged_one_once(
