@@ -32,10 +32,10 @@ log = logging.getLogger("vouch.webhooks")
 
 TIMEOUT = 10.0
 """Seconds a receiver has to connect and to answer; slower is a failed attempt."""
-FIRST_RETRY = 10.0
+FIRST_RETRY = 5.0
 MAX_RETRY = 3600.0
 MAX_ATTEMPTS = 30
-"""Back-off doubles from 10 s to an hour: 30 attempts span about 22 hours; then failed."""
+"""Back-off doubles from 5 s to an hour: 30 attempts span about 20 hours; then failed."""
 BATCH = 10
 
 
@@ -67,7 +67,7 @@ def _host_header(target: Target) -> str:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed attempt: 10 s, 20 s, 40 s, ... up to 1 h."""
+    """The wait after the `attempts`-th failed attempt: 5 s, 10 s, 20 s, ... up to 1 h."""
     return timedelta(seconds=min(MAX_RETRY, FIRST_RETRY * 2 ** (attempts - 1)))
 
 

@@ -70,7 +70,8 @@ def emit_to(
                 delivery_id=delivery_id,
                 webhook_id=webhook_id,
                 event=event,
-                body=json.dumps(body, separators=(",", ":"), sort_keys=True),
+                # Dates and such as their ISO text: an odd value never fails the change itself.
+                body=json.dumps(body, separators=(",", ":"), sort_keys=True, default=str),
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,
