@@ -47,7 +47,7 @@ def add_webhook(
         problems.append(
             FieldProblem(
                 "events",
-                f"events {', '.join(repr(e) for e in unknown)} unknown; the events are "
+                f"events {', '.join(repr(e[:40]) for e in unknown[:3])} unknown; the events are "
                 f"{', '.join(WEBHOOK_EVENTS)}",
             )
         )
