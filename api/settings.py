@@ -52,6 +52,12 @@ class Settings:
     response_cache_mb: int = DEFAULT_RESPONSE_CACHE_MB
     # The scraper's bearer token for GET /metrics; None: /metrics answers 404.
     metrics_token: str | None = None
+    # Webhook URLs may name loopback and private addresses (a receiver on the same host or
+    # network); off by default, since a URL is a request the server makes (forgery).
+    webhook_allow_private: bool = False
+    # The key webhook signing secrets are derived from (api/webhooks/signing.py); None:
+    # one generated into VOUCH_DATA_DIR/webhook.key on first need.
+    webhook_key: str | None = None
 
     @property
     def production(self) -> bool:
@@ -168,16 +174,29 @@ def parse_response_cache_mb(raw: str, *, variable: str = "VOUCH_RESPONSE_CACHE_M
     return int(text)
 
 
-def parse_metrics_token(raw: str, *, variable: str = "VOUCH_METRICS_TOKEN") -> str:
+def parse_metrics_token(
+    raw: str,
+    *,
+    variable: str = "VOUCH_METRICS_TOKEN",
+    unset: str = "unset it to turn /metrics off",
+) -> str:
     """The token as given; the message never repeats it (it is a secret)."""
     if not METRICS_TOKEN.fullmatch(raw):
         visible = re.fullmatch(r"[!-~]*", raw) is not None
         found = f"{len(raw)} characters" if visible else "a space or a character not visible ASCII"
         raise SettingsError(
             f"{variable} must be 32 to 256 visible ASCII characters without spaces (it holds "
-            f"{found}), e.g. the output of 'openssl rand -hex 32'; unset it to turn /metrics off"
+            f"{found}), e.g. the output of 'openssl rand -hex 32'; {unset}"
         )
     return raw
+
+
+def parse_flag(raw: str, *, variable: str) -> bool:
+    """'true' or 'false' (any case); '' is false."""
+    text = raw.strip().lower()
+    if text not in ("true", "false", ""):
+        raise SettingsError(f"{variable}={raw!r} must be 'true' or 'false'")
+    return text == "true"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +210,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"VOUCH_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}")
     redis_url = env.get("VOUCH_REDIS_URL") or None
     metrics_token = env.get("VOUCH_METRICS_TOKEN") or None
+    webhook_key = env.get("VOUCH_WEBHOOK_KEY") or None
     return Settings(
         data_dir=data_dir,
         database_url=parse_database_url(raw_url),
@@ -205,6 +225,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env.get("VOUCH_RESPONSE_CACHE_MB") or str(DEFAULT_RESPONSE_CACHE_MB)
         ),
         metrics_token=parse_metrics_token(metrics_token) if metrics_token else None,
+        webhook_allow_private=parse_flag(
+            env.get("VOUCH_WEBHOOK_ALLOW_PRIVATE", ""), variable="VOUCH_WEBHOOK_ALLOW_PRIVATE"
+        ),
+        webhook_key=(
+            parse_metrics_token(
+                webhook_key,
+                variable="VOUCH_WEBHOOK_KEY",
+                unset="unset it to keep one in VOUCH_DATA_DIR/webhook.key",
+            )
+            if webhook_key
+            else None
+        ),
     )
 
 
@@ -248,6 +280,16 @@ SETTINGS_HELP = (
         "the token a Prometheus scraper sends to GET /metrics (Authorization: Bearer ...), "
         "32 to 256 visible characters, e.g. from 'openssl rand -hex 32' (default: none; "
         "/metrics answers 404)",
+    ),
+    (
+        "VOUCH_WEBHOOK_ALLOW_PRIVATE",
+        "'true' lets webhook URLs name loopback and private addresses, e.g. a receiver on "
+        "the same network (default: false; they are refused)",
+    ),
+    (
+        "VOUCH_WEBHOOK_KEY",
+        "the key webhook signing secrets are derived from, 32 to 256 visible characters, the "
+        "same on every host (default: one generated into VOUCH_DATA_DIR/webhook.key)",
     ),
 )
 """Every variable load_settings reads, what it means and its default, for `vouch --help`."""

@@ -10,7 +10,15 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import URL
 
 from api.db import create_db_engine
-from api.models import AuditEntry, Base, ReviewReply, SurveyResponse
+from api.models import (
+    AuditEntry,
+    Base,
+    ReviewReply,
+    SurveyResponse,
+    Vendor,
+    Webhook,
+    WebhookDelivery,
+)
 from tests.cli_runner import vouch_at
 
 
@@ -51,6 +59,31 @@ def fill(url: URL, data_dir: Path, *, partners: int = 25) -> None:
                     entity_type="dump",
                     entity_id="1",
                     details={"nested": {"list": [1, 2.5, None, True]}, "text": "é"},
+                )
+            )
+            vendor = connection.scalar(select(Vendor.id).order_by(Vendor.id).limit(1))
+            webhook = connection.scalar(
+                insert(Webhook)
+                .values(
+                    vendor_id=vendor,
+                    url="https://hooks.example/vouch?x=ü",
+                    events=["engagement.at_risk", "figures.published"],
+                    salt="00ff" * 8,
+                    created_at=at,
+                )
+                .returning(Webhook.id)
+            )
+            connection.execute(
+                insert(WebhookDelivery).values(
+                    delivery_id="6f1c2a56-3a5e-4c1e-9d53-0e6c7f3b8a11",
+                    webhook_id=webhook,
+                    event="engagement.at_risk",
+                    body='{"data":{"engagement":{"id":"7"}},"event":"engagement.at_risk"}',
+                    status="pending",
+                    attempts=2,
+                    next_attempt_at=at,
+                    last_error="answered HTTP 503",
+                    created_at=at,
                 )
             )
     finally:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from api.models import Base, Certification, Office, Reference
 from api.schema import schema
-from api.services import engagements, surveys
+from api.services import engagements, surveys, webhooks
 from api.services.apikeys import Caller
 from tests import factories
 from tests.databases import Database
@@ -54,6 +54,7 @@ ADMIN = frozenset({"admin"})
 ENGAGEMENT_VENDOR = frozenset({"own_vendor", "admin"})
 ENGAGEMENT_PARTNER = frozenset({"own_partner", "admin"})
 ANYONE_WITHOUT_A_BAD_KEY = frozenset(CALLERS) - {"bad_key"}
+VENDORS_AND_PARTNERS = frozenset({"own_partner", "own_vendor", "other_partner", "other_vendor"})
 
 
 # -- the data every case starts from ---------------------------------------------------
@@ -71,6 +72,7 @@ class Seed:
     review_id: int  # a published review (a response with a comment) of alpha-health
     review_key: str  # the same review's public id
     token: str  # an unused survey token of engagement_id
+    webhook_id: int  # alpha-health's webhook
 
 
 def seed(db: Database) -> Seed:
@@ -137,6 +139,14 @@ def seed(db: Database) -> Seed:
             engagement_id=engagement.id,
             email=f"cfo@{CUSTOMER_DOMAIN}",
         )
+        webhook, _ = webhooks.add_webhook(
+            session=session,
+            caller=Caller(role="partner", partner_id=own.id, source="test:seed"),
+            url="https://93.184.215.14/alpha",
+            events=["figures.published"],
+            key=b"k" * 32,
+            allow_private=False,
+        )
         offices = session.scalars(
             select(Office.id).where(Office.partner_id == own.id).order_by(Office.id)
         ).all()
@@ -155,6 +165,7 @@ def seed(db: Database) -> Seed:
             review_id=review.id,
             review_key=review.review_key or "",
             token=unused,
+            webhook_id=webhook.id,
         )
 
 
@@ -390,6 +401,23 @@ MUTATIONS: dict[str, Row] = {
           submitProgramFeedback(vendor: $vendor, input: $input) {{ accepted {PAYLOAD_ERRORS} }}
         }}""",
         lambda s: {"vendor": "acme", "input": {"likelihoodToRecommend": 8, "enablement": 4}},
+        frozenset({"own_partner"}),
+    ),
+    # A webhook is its owner's own: any vendor or partner registers one (an admin owns none).
+    # A literal public address: registering resolves no name, and the test server refuses
+    # private ones (VOUCH_WEBHOOK_ALLOW_PRIVATE unset).
+    "addWebhook": Row(
+        f"""mutation($url: String!, $events: [String!]!) {{
+          addWebhook(url: $url, events: $events) {{ webhook {{ id }} secret {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"url": "https://93.184.215.14/hooks", "events": ["engagement.at_risk"]},
+        VENDORS_AND_PARTNERS,
+    ),
+    "removeWebhook": Row(
+        f"""mutation($id: ID!) {{
+          removeWebhook(webhookId: $id) {{ removed {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"id": str(s.webhook_id)},
         frozenset({"own_partner"}),
     ),
     "voidSurveyResponse": Row(

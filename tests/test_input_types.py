@@ -181,6 +181,8 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "createVendor": {"input"},  # admin only
     "addProduct": {"vendor", "input"},  # the vendor itself, or admin
     "setProgramMembership": {"partnerSlug", "vendor", "input"},  # the vendor, or admin
+    "addWebhook": {"url", "events"},  # the caller's own; the URL checked (api/webhooks/urls.py)
+    "removeWebhook": {"webhookId"},
 }
 
 # -- names that must not appear, whatever the allow-list says --------------------------

@@ -62,6 +62,8 @@ SHOWS: dict[str, bool] = {
     "createVendor": True,  # the vendors list
     "addProduct": True,  # the products list
     "setProgramMembership": False,  # the vendor's scorecard only: keyed
+    "addWebhook": False,
+    "removeWebhook": False,
 }
 """Whether the mutation, run as the authorization matrix runs it on the world below,
 changes what a buyer sees. A new mutation needs a row in the matrix and one here."""

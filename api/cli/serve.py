@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from api.cli.common import CommandError, Commands, open_engine, whole_number
+from api.db import create_db_engine
 from api.settings import Settings
 
 # Each worker has its own pool of up to 15 PostgreSQL connections.
@@ -37,15 +40,34 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         "access_log": False,
     }
     if args.workers == 1:
-        uvicorn.run(create_app(settings, engine), **options)
+        with _webhooks(args, settings):
+            uvicorn.run(create_app(settings, engine), **options)
         return
     engine.dispose()
     if settings.database_url.get_backend_name() == "sqlite":
         raise CommandError("several workers need PostgreSQL: SQLite has a single writer")
     # /metrics sums every worker's counts from files there; set before the workers start.
     prepare_multiprocess_dir(settings.data_dir / "metrics")
-    # Each worker process builds its own app (and engine) from the same environment.
-    uvicorn.run("api.asgi:create", factory=True, workers=args.workers, **options)
+    # Each worker process builds its own app (and engine) from the same environment; one
+    # webhook delivery thread runs in this, their parent.
+    with _webhooks(args, settings):
+        uvicorn.run("api.asgi:create", factory=True, workers=args.workers, **options)
+
+
+@contextmanager
+def _webhooks(args: argparse.Namespace, settings: Settings) -> Iterator[None]:
+    """The webhook delivery worker beside the API, with an engine of its own."""
+    if args.no_webhooks:
+        yield
+        return
+    from api.webhooks.delivery import delivering
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        with delivering(engine, settings):
+            yield
+    finally:
+        engine.dispose()
 
 
 def add_commands(commands: Commands) -> None:
@@ -68,5 +90,10 @@ def add_commands(commands: Commands) -> None:
         help=f"worker processes, 1 to {MAX_WORKERS}; several need PostgreSQL, and keep "
         "their counts for /metrics in $VOUCH_DATA_DIR/metrics (or $PROMETHEUS_MULTIPROC_DIR) "
         "(default: %(default)s)",
+    )
+    srv.add_argument(
+        "--no-webhooks",
+        action="store_true",
+        help="deliver no webhooks from this process (run `vouch webhooks deliver` instead)",
     )
     srv.set_defaults(run=serve)

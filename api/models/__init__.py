@@ -32,11 +32,14 @@ from api.models.public_state import public_version, ranking_basis
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry
+from api.models.webhooks import DELIVERY_STATES, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
     "CHANGE_REASONS",
+    "DELIVERY_STATES",
     "PROGRAM_THEMES",
     "UNSEEN_REASONS",
+    "WEBHOOK_EVENTS",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -54,6 +57,8 @@ __all__ = [
     "SurveyResponse",
     "Vendor",
     "VendorProgramMembership",
+    "Webhook",
+    "WebhookDelivery",
     "agreed",
     "change_log",
     "engagement_products",

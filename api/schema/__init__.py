@@ -33,6 +33,8 @@ from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
 from api.schema.validation import GuardedValidation
 from api.schema.viewer.queries import ViewerQueries
+from api.schema.webhooks.mutations import WebhookMutations
+from api.schema.webhooks.queries import WebhookQueries
 
 MAX_TOKENS = 5000
 
@@ -46,6 +48,7 @@ class Query(
     ReferenceQueries,
     ViewerQueries,
     EngagementQueries,
+    WebhookQueries,
 ):
     pass
 
@@ -58,6 +61,7 @@ class Mutation(
     SurveyMutations,
     ProgramMutations,
     CatalogueMutations,
+    WebhookMutations,
 ):
     pass
 

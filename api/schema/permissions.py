@@ -42,3 +42,10 @@ class IsKeyed(_RolePermission):
 
     roles = frozenset({"partner", "vendor", "admin"})
     message = "this needs a partner, vendor or admin API key (Authorization: Bearer <key>)"
+
+
+class IsVendorOrPartner(_RolePermission):
+    """Things a vendor or a partner owns (webhooks): an admin key owns none."""
+
+    roles = frozenset({"partner", "vendor"})
+    message = "this needs a vendor or partner API key (Authorization: Bearer <key>)"

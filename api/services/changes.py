@@ -57,6 +57,8 @@ SHOWN_LATER_OR_NEVER = frozenset(
         "api_keys",
         "audit_log",
         "change_log",  # what the copies must redo: written by record() below
+        "webhooks",  # a vendor's or partner's own receivers
+        "webhook_deliveries",  # their outbox
         "public_version",  # the version itself
     }
 )

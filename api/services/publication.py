@@ -38,6 +38,7 @@ from api.services.tally_rows import (
     coverages,
     insert_for_dialect,
 )
+from api.webhooks import events as webhook_events
 
 STEP = K_ANONYMITY
 COPIED = (*TALLY_COLUMNS, "engagements_covered", "invitations", "latest_response_at")
@@ -108,6 +109,7 @@ def publish_due(
     _move_market(session, before, _market_share(session, partner_id))
     if ALL in due:  # after the market moved: the keys follow the published market
         ranking_keys.settle(session, [partner_id])
+    webhook_events.figures_published(session, partner_id)
     return due
 
 
