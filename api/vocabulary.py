@@ -43,6 +43,16 @@ SELECTION_REASONS = (
     "other",
 )
 ROLES = ("partner", "vendor", "admin")
+# What a customer may name as a risk in a pulse check (api/services/pulses.py).
+PULSE_RISKS = (
+    "scope",
+    "schedule",
+    "budget",
+    "staffing",
+    "communication",
+    "quality",
+    "product",
+)
 RATING_FIELDS = ("overall", "quality", "schedule", "budget", "communication", "expertise")
 OUTCOME_FIELDS = ("went_live", "on_time", "on_budget", "goals_met", "would_hire_again")
 

@@ -20,6 +20,7 @@ from api.models.partner import (
     partner_industries,
     partner_products,
 )
+from api.models.pulse import EngagementNote, PulseCheck, published_pulses
 from api.models.public_state import public_version, ranking_basis
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
@@ -34,10 +35,12 @@ __all__ = [
     "Certification",
     "Customer",
     "Engagement",
+    "EngagementNote",
     "Industry",
     "Office",
     "Partner",
     "Product",
+    "PulseCheck",
     "Reference",
     "ReviewReply",
     "SurveyInvitation",
@@ -53,6 +56,7 @@ __all__ = [
     "partner_tallies",
     "public_version",
     "published_market",
+    "published_pulses",
     "published_tallies",
     "ranking_basis",
 ]

@@ -26,6 +26,7 @@ from api.schema.partners.mutations import PartnerMutations
 from api.schema.partners.queries import PartnerQueries
 from api.schema.production import HideSuggestions, MaskUnexpectedErrors
 from api.schema.profiles.mutations import ProfileMutations
+from api.schema.pulses.mutations import PulseMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
@@ -49,7 +50,9 @@ class Query(
 
 
 @strawberry.type
-class Mutation(PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations):
+class Mutation(
+    PartnerMutations, ProfileMutations, EngagementMutations, SurveyMutations, PulseMutations
+):
     pass
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.models import (
     Certification,
     Customer,
+    EngagementNote,
     Industry,
     Office,
     Product,
@@ -34,6 +35,7 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.pulses import NO_ANSWER, PulseStatus, notes_of, pulse_statuses
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, public_reviews
 
@@ -72,6 +74,14 @@ class Loaders:
         self._segment_figures: dict[int, dict[str, list[SegmentFigures]]] = {}
         self._reference: ReferenceNames | None = None
         self.listed: list[int] = []
+        # The engagements a page lists: their pulse states and notes load together.
+        self.engagements_listed: list[int] = []
+        self.pulse_status: PartnerBatch[PulseStatus] = PartnerBatch(
+            session, pulse_statuses, lambda: NO_ANSWER, self.engagements_listed
+        )
+        self.notes: PartnerBatch[list[EngagementNote]] = PartnerBatch(
+            session, notes_of, list, self.engagements_listed
+        )
 
         def relation(
             batch: Callable[[Session, Sequence[int]], dict[int, list[T]]],
