@@ -20,8 +20,8 @@ from api.models.partner import (
     partner_industries,
     partner_products,
 )
-from api.models.pulse import EngagementNote, PulseCheck, published_pulses
 from api.models.public_state import public_version, ranking_basis
+from api.models.pulse import EngagementNote, PulseCheck, published_pulses
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Subquery,
     CheckConstraint,
     Column,
     Date,
@@ -15,6 +14,7 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     String,
+    Subquery,
     Table,
     Text,
     func,
@@ -82,7 +82,6 @@ published_pulses = Table(
 )
 
 
-
 def latest_answers() -> Subquery:
     """Each engagement's latest answered pulse (engagement_id, pulse_id, confidence, risks,
     at_risk, used_at, answers: how many it has): the one definition of "latest" that the
@@ -101,9 +100,7 @@ def latest_answers() -> Subquery:
                 order_by=(PulseCheck.used_at.desc(), PulseCheck.id.desc()),
             )
             .label("place"),
-            func.count()
-            .over(partition_by=PulseCheck.engagement_id)
-            .label("answers"),
+            func.count().over(partition_by=PulseCheck.engagement_id).label("answers"),
         )
         .where(PulseCheck.used_at.is_not(None))
         .subquery()

@@ -100,7 +100,9 @@ def notes_of(session: Session, engagement_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
-def on_track_shares(session: Session, partner_ids: Sequence[int]) -> dict[int, OnTrackShare]:
+def on_track_shares(
+    session: Session, partner_ids: Sequence[int]
+) -> dict[int, OnTrackShare | None]:
     """The published shares of these partners; a partner without a copy is withheld."""
     copy = published_pulses.c
     rows = session.execute(
@@ -113,7 +115,8 @@ def on_track_shares(session: Session, partner_ids: Sequence[int]) -> dict[int, O
         .where(copy.partner_id.in_(list(partner_ids)))
         .group_by(copy.partner_id)
     ).all()
-    return {
+    found = {
         partner: OnTrackShare(engagements=n, on_track=int(on_track or 0), published_on=day)
         for partner, n, on_track, day in rows
     }
+    return {partner: found.get(partner) for partner in partner_ids}

@@ -35,7 +35,14 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
-from api.readers.pulses import NO_ANSWER, PulseStatus, notes_of, pulse_statuses
+from api.readers.pulses import (
+    NO_ANSWER,
+    OnTrackShare,
+    PulseStatus,
+    notes_of,
+    on_track_shares,
+    pulse_statuses,
+)
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, public_reviews
 
@@ -74,6 +81,9 @@ class Loaders:
         self._segment_figures: dict[int, dict[str, list[SegmentFigures]]] = {}
         self._reference: ReferenceNames | None = None
         self.listed: list[int] = []
+        self.on_track: PartnerBatch[OnTrackShare | None] = PartnerBatch(
+            session, on_track_shares, lambda: None, self.listed
+        )
         # The engagements a page lists: their pulse states and notes load together.
         self.engagements_listed: list[int] = []
         self.pulse_status: PartnerBatch[PulseStatus] = PartnerBatch(

@@ -39,9 +39,7 @@ def _engagement_problems(engagement: Engagement) -> list[FieldProblem]:
     if engagement.status != "in_progress":
         return [FieldProblem("engagement_id", "pulse checks go out for engagements in progress")]
     if not counts(engagement):
-        return [
-            FieldProblem("engagement_id", "this engagement is not confirmed by both sides")
-        ]
+        return [FieldProblem("engagement_id", "this engagement is not confirmed by both sides")]
     return []
 
 
@@ -170,7 +168,9 @@ def submit_pulse(
     session.refresh(pulse)
     if worried and not (previous is not None and previous.at_risk):
         _became_at_risk(session, engagement, confidence, risks)
-    pulse_publication.refresh(session=session, partner_id=engagement.partner_id, today=moment.date())
+    pulse_publication.refresh(
+        session=session, partner_id=engagement.partner_id, today=moment.date()
+    )
     return pulse
 
 

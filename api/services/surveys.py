@@ -27,7 +27,6 @@ from api.services.engagement_agreement import counts
 from api.services.engagements import check_vendor_owns
 from api.services.figures import apply_response, count_invitation
 
-
 MAX_COMMENT = 4000
 
 

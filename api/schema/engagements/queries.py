@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import strawberry
 
-from api.schema.context import Info
+from api import models
 from api.readers.pulses import at_risk_page
+from api.schema.context import Info
 from api.schema.engagements.types import (
     DisputedEngagement,
     Engagement,
     EngagementConnection,
     EngagementEdge,
 )
+from api.schema.mutation_helpers import parse_id
 from api.schema.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -67,3 +69,14 @@ class EngagementQueries:
             ),
             total_count=total,
         )
+
+    @strawberry.field(
+        permission_classes=[IsKeyed],
+        description="One engagement, for its vendor, its partner or an admin (null to others).",
+    )
+    def engagement(self, info: Info, id: strawberry.ID) -> Engagement | None:
+        row = info.context.session.get(models.Engagement, parse_id(id, "id"))
+        if row is None:
+            return None
+        found = Engagement.from_row(row)
+        return found if found.seen_by_its_sides(info) else None

@@ -33,7 +33,7 @@ class Engagement:
     partner_id: strawberry.Private[int]
     vendor_id: strawberry.Private[int | None]
 
-    def _seen_by_its_sides(self, info: Info) -> bool:
+    def seen_by_its_sides(self, info: Info) -> bool:
         """Its vendor, its partner and admins; nobody else sees how it is going."""
         caller = info.context.caller
         return (
@@ -47,7 +47,7 @@ class Engagement:
         "and admins"
     )
     def pulse(self, info: Info) -> EngagementPulse | None:
-        if not self._seen_by_its_sides(info):
+        if not self.seen_by_its_sides(info):
             return None
         return EngagementPulse.from_status(info.context.loaders.pulse_status(int(self.id)))
 
@@ -56,7 +56,7 @@ class Engagement:
         "null to anyone but its vendor, its partner and admins"
     )
     def notes(self, info: Info) -> list[EngagementNote] | None:
-        if not self._seen_by_its_sides(info):
+        if not self.seen_by_its_sides(info):
             return None
         return [EngagementNote.from_row(n) for n in info.context.loaders.notes(int(self.id))]
 
