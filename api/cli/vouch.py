@@ -6,11 +6,37 @@ import argparse
 import textwrap
 from collections.abc import Sequence
 
-from api.cli import apikey, db, demo, dump, figures, imports, index, match, responses, serve, site
+from api.cli import (
+    apikey,
+    db,
+    demo,
+    dump,
+    figures,
+    imports,
+    index,
+    match,
+    pulses,
+    responses,
+    serve,
+    site,
+)
 from api.cli.common import exit_status
 from api.settings import SETTINGS_HELP
 
-COMMAND_MODULES = (db, demo, serve, site, apikey, imports, responses, figures, dump, index, match)
+COMMAND_MODULES = (
+    db,
+    demo,
+    serve,
+    site,
+    apikey,
+    imports,
+    responses,
+    pulses,
+    figures,
+    dump,
+    index,
+    match,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -100,9 +100,7 @@ def notes_of(session: Session, engagement_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
-def on_track_shares(
-    session: Session, partner_ids: Sequence[int]
-) -> dict[int, OnTrackShare | None]:
+def on_track_shares(session: Session, partner_ids: Sequence[int]) -> dict[int, OnTrackShare | None]:
     """The published shares of these partners; a partner without a copy is withheld."""
     copy = published_pulses.c
     rows = session.execute(
