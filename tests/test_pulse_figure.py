@@ -1,0 +1,126 @@
+"""The public on-track share (issue 22, item 4): per partner, the share of its engagements
+in progress whose latest pulse check is on track; withheld below 5 engagements, and
+republished only once 5 of them changed, so two snapshots never show one answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.services.pulse_publication import STEP, changed
+from tests.pulse_flow import answer, send
+from tests.server import GraphQLClient
+from tests.survey_flow import engagement_input, record
+
+PUBLIC = """
+query Public($slug: String!) {
+  partner(slug: $slug) { metrics { onTrack { share onTrack engagements publishedOn } } }
+}
+"""
+
+
+def on_track(api: GraphQLClient, key: str | None = None) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = api.data(PUBLIC, {"slug": "alpha-health"}, key=key)["partner"][
+        "metrics"
+    ]["onTrack"]
+    return found
+
+
+def test_the_share_is_withheld_below_five_then_moves_in_steps_of_five(
+    api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given: six of alpha-health's engagements in progress (an admin's: agreed at once)
+    ids = [
+        record(
+            api,
+            keys["admin"],
+            **engagement_input(
+                "alpha-health", status="in_progress", customerDomain=f"e{n}.example"
+            ),
+        )
+        for n in range(6)
+    ]
+
+    def pulse(number: int, confidence: int, **more: Any) -> None:
+        token = send(api, keys["admin"], ids[number], f"pm@e{number}.example")
+        assert answer(api, token, confidence, **more)["accepted"] is True
+
+    # when: four answer (three calm, one worried): fewer than five engagements
+    pulse(0, 8)
+    pulse(1, 9)
+    pulse(2, 10)
+    pulse(3, 5)
+    # then: withheld, for the public and for the partner itself
+    assert on_track(api) is None
+    assert on_track(api, keys["alpha"]) is None
+
+    # when: a fifth names a risk
+    pulse(4, 9, risks=["budget"])
+    # then: 3 of 5 on track (e0, e1, e2), published
+    first = on_track(api)
+    assert first is not None
+    assert (first["share"], first["onTrack"], first["engagements"]) == (0.6, 3, 5)
+
+    # when: the sixth answers calmly: one change only
+    pulse(5, 9)
+    # then: the copy stays as it was (a new copy would show that one answer)
+    assert on_track(api) == first
+
+    # when: four more changes (e3 recovers, e0 to e2 answer again, calm)
+    pulse(3, 9)
+    pulse(0, 8)
+    pulse(1, 8)
+    pulse(2, 9)
+    # then: five changed since the copy: 5 of 6 on track (all but e4), share 0.8333
+    second = on_track(api)
+    assert second is not None
+    assert (second["share"], second["onTrack"], second["engagements"]) == (0.8333, 5, 6)
+
+
+def test_a_single_answer_never_shows_in_the_public_share(
+    api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    """Five engagements answered, then one turns worried: the public copy does not move."""
+    ids = [
+        record(
+            api,
+            keys["admin"],
+            **engagement_input(
+                "alpha-health", status="in_progress", customerDomain=f"s{n}.example"
+            ),
+        )
+        for n in range(5)
+    ]
+    for number, engagement_id in enumerate(ids):
+        token = send(api, keys["admin"], engagement_id, f"pm@s{number}.example")
+        answer(api, token, 9)
+    before = on_track(api)
+    assert before is not None
+    assert before["onTrack"] == 5
+
+    token = send(api, keys["admin"], ids[0], "pm@s0.example")
+    answer(api, token, 2, risks=["quality"])
+
+    assert on_track(api) == before
+
+
+StateMap = st.dictionaries(
+    st.integers(0, 20), st.tuples(st.integers(0, 50), st.booleans()), max_size=15
+)
+
+
+@settings(max_examples=200)
+@given(live=StateMap, copy=StateMap)
+def test_changes_count_every_engagement_shown_otherwise(
+    live: dict[int, tuple[int, bool]], copy: dict[int, tuple[int, bool]]
+) -> None:
+    """`changed` is symmetric, 0 only for equal states, and bounds what a copy reveals: a
+    republication replaces the copy with the live state, so two copies differ in at least
+    STEP engagements whenever the second was made."""
+    assert changed(live, copy) == changed(copy, live)
+    assert (changed(live, copy) == 0) == (live == copy)
+    differing = {k for k in live.keys() | copy.keys() if live.get(k) != copy.get(k)}
+    assert changed(live, copy) == len(differing)
+    assert STEP == 5
