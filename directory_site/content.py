@@ -35,6 +35,7 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.pulses import OnTrackShare, on_track_shares
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, public_reviews
 
@@ -54,6 +55,8 @@ class PartnerEntry:
     overall: StoredTally  # the published copy, for the answer distribution
     segments: dict[str, list[SegmentFigures]]
     reviews: list[PublicReview]
+    # The published on-track share of its engagements in progress (None: withheld).
+    on_track: OnTrackShare | None = None
 
     @property
     def slug(self) -> str:
@@ -146,6 +149,7 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
     reviews = partner_rows.reviews_of(session, ids)
     overall = figure_rows.overall_of(session, ids)
     segments = figure_rows.segments_of(session, ids)
+    shares = on_track_shares(session, ids)
     for row in sorted(rows, key=lambda partner: partner.id):
         stored = overall.get(row.id, EMPTY)
         by_kind = segment_figures(segments.get(row.id, []))
@@ -165,4 +169,5 @@ def _batch(session: Session, where: Directory, ids: Sequence[int]) -> Iterator[P
                 published_through=stored.published_through,
                 limit=REVIEWS_SHOWN,
             ),
+            on_track=shares.get(row.id),
         )

@@ -9,7 +9,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.services.apikeys import Caller
+from api.services.engagements import EngagementDraft, record_engagement
 from api.services.pulse_publication import STEP, changed
+from api.services.pulses import PulseAnswers, create_pulse_check, submit_pulse
+from directory_site.content import directory, partners
+from directory_site.pages import partner_parts
+from tests import factories
+from tests.databases import Database
 from tests.pulse_flow import answer, send
 from tests.server import GraphQLClient
 from tests.survey_flow import engagement_input, record
@@ -124,3 +131,34 @@ def test_changes_count_every_engagement_shown_otherwise(
     differing = {k for k in live.keys() | copy.keys() if live.get(k) != copy.get(k)}
     assert changed(live, copy) == len(differing)
     assert STEP == 5
+
+
+def test_the_partner_page_shows_the_published_share(db: Database) -> None:
+    admin = Caller(role="admin", source="test")
+    with db.session() as session, session.begin():
+        world = factories.reference_data(session)
+        factories.partner(session, world, "alpha-health", industries=("healthcare",))
+        where = directory(session)
+        withheld = partner_parts(next(partners(session, where)), where)[1]
+        for number, confidence in enumerate([9, 8, 4, 10, 7, 9]):
+            draft = EngagementDraft(
+                partner_slug="alpha-health",
+                vendor_slug="acme",
+                customer_name="Customer",
+                customer_domain=f"p{number}.example",
+                industry="healthcare",
+                status="in_progress",
+            )
+            engagement = record_engagement(session=session, caller=admin, draft=draft)
+            _, token = create_pulse_check(
+                session=session,
+                caller=admin,
+                engagement_id=engagement.id,
+                email=f"pm@p{number}.example",
+            )
+            submit_pulse(session=session, token=token, answers=PulseAnswers(confidence))
+        shown = partner_parts(next(partners(session, where)), where)[1]
+
+    assert "withheld: fewer than 5 engagements in progress checked" in withheld
+    # published at the fifth answer (4 of 5: the 4 is worried); the sixth waits
+    assert "<td>4 of 5 (80%; published " in shown
