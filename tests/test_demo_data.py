@@ -22,11 +22,13 @@ from api.models import (
     Office,
     Partner,
     Product,
+    PulseCheck,
     SurveyInvitation,
     SurveyResponse,
     Vendor,
     partner_industries,
 )
+from api.models.pulse import latest_answers
 from api.vocabulary import SELECTION_REASONS
 from tests.databases import Database
 
@@ -41,6 +43,7 @@ DUMPED = (
     "engagement_products",
     "survey_invitations",
     "survey_responses",
+    "pulse_checks",
 )
 
 
@@ -102,6 +105,7 @@ def test_the_summary_counts_what_was_loaded(
         assert summary.engagements == count(Engagement)
         assert summary.invitations == count(SurveyInvitation)
         assert summary.responses == count(SurveyResponse)
+        assert summary.pulse_checks == count(PulseCheck)
     with pytest.raises(AttributeError):
         summary.partners = 1  # type: ignore[misc]
     assert isinstance(summary, DemoSummary)
@@ -266,3 +270,27 @@ def test_loads_into_the_migrated_schema_and_later_inserts_still_work(db: Databas
         session.add(partner)
         session.flush()
         assert partner.id == summary.partners + 1
+
+
+def test_pulse_checks_go_to_engagements_in_progress_and_some_are_at_risk(bigger: Engine) -> None:
+    with Session(bigger) as session:
+        statuses = session.execute(
+            select(Engagement.status, func.count())
+            .join(PulseCheck, PulseCheck.engagement_id == Engagement.id)
+            .group_by(Engagement.status)
+        ).all()
+        latest = latest_answers()
+        states = session.execute(select(latest.c.at_risk, func.count()).group_by(latest.c.at_risk))
+        by_state = dict(states.all())
+        wrong_domain = session.scalar(
+            select(func.count())
+            .select_from(PulseCheck)
+            .join(Engagement, Engagement.id == PulseCheck.engagement_id)
+            .join(Customer, Customer.id == Engagement.customer_id)
+            .where(PulseCheck.email != "pm@" + Customer.email_domain)
+        )
+
+    assert [status for status, _ in statuses] == ["in_progress"]
+    # some at risk, most on track
+    assert 0 < by_state[True] < by_state[False]
+    assert wrong_domain == 0

@@ -40,6 +40,7 @@ TABLE_ORDER = (
     "engagement_products",
     "survey_invitations",
     "survey_responses",
+    "pulse_checks",
 )
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
