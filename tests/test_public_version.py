@@ -57,6 +57,9 @@ SHOWS: dict[str, bool] = {
     "createSurveyInvitation": True,  # the invitation count and the response rate
     "submitSurveyResponse": True,  # the tenth answer: the next publication step
     "voidSurveyResponse": True,  # a published answer: taken out at once
+    "createPulseCheck": False,
+    "submitPulse": False,  # one answer: below the on-track share's publication step
+    "addEngagementNote": False,  # its vendor and partner only
 }
 """Whether the mutation, run as the authorization matrix runs it on the world below,
 changes what a buyer sees. A new mutation needs a row in the matrix and one here."""

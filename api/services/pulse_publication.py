@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.metrics import K_ANONYMITY, is_withheld
 from api.models import Engagement, agreed, published_pulses
 from api.models.pulse import latest_answers
+from api.services import changes
 
 STEP = K_ANONYMITY
 State = dict[int, tuple[int, bool]]  # engagement id -> (its latest pulse id, on track)
@@ -73,6 +74,7 @@ def refresh(*, session: Session, partner_id: int, today: date) -> bool:
                 for engagement, (pulse, on_track) in sorted(live.items())
             ],
         )
+    changes.record(session, partner_id=partner_id, reason="figures")
     return True
 
 
