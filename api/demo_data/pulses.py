@@ -20,6 +20,13 @@ EVERY = timedelta(days=30)
 LIFETIME = timedelta(days=30)
 MAX_CHECKS = 6
 ANSWER_SHARE = 0.85
+NOTE_SHARE = 0.5  # of the engagements at risk, those whose partner answered with a note
+NOTES = (
+    "We have added a senior consultant to the team from next week.",
+    "Scope is agreed again with the customer; the plan follows on Friday.",
+    "A steering meeting with the customer's sponsor is booked for Monday.",
+    "The data migration slipped; we run a second team to catch up.",
+)
 
 
 class PulseFactory:
@@ -31,6 +38,7 @@ class PulseFactory:
         contact = f"pm@{engagement.email_domain}"
         mood = 8.6 + 0.7 * engagement.partner.quality + rng.gauss(0.0, 0.6)
         previous: int | None = None
+        worried_at = None
         sent_on = engagement.started_on + timedelta(days=between(rng, 3, 10))
         for _ in range(MAX_CHECKS):
             if sent_on >= ANCHOR_DATE:
@@ -66,5 +74,17 @@ class PulseFactory:
                     at_risk=at_risk(confidence, risks, previous),
                 )
                 previous = confidence
+                worried_at = answered if row["at_risk"] else None
             sink.add("pulse_checks", row)
             sent_on += EVERY
+        if worried_at is not None and rng.random() < NOTE_SHARE:
+            sink.add(
+                "engagement_notes",
+                {
+                    "id": sink.new_id("engagement_notes"),
+                    "engagement_id": engagement.id,
+                    "author": "partner",
+                    "note": NOTES[int(rng.random() * len(NOTES))],
+                    "created_at": min(worried_at + timedelta(hours=6), ANCHOR),
+                },
+            )
