@@ -11,7 +11,11 @@ from sqlalchemy import func, select, update
 
 from api.models import AuditEntry, PulseCheck
 from api.models.base import utcnow
-from tests.databases import Database
+from api.services.apikeys import Caller
+from api.services.engagement_notes import add_note
+from api.services.engagements import EngagementDraft, record_engagement
+from api.services.pulses import PulseAnswers, create_pulse_check, submit_pulse
+from tests.databases import Database, count_statements
 from tests.pulse_flow import (
     AT_RISK,
     ENGAGEMENT,
@@ -263,3 +267,42 @@ def test_pages_of_engagements_at_risk(api: GraphQLClient, keys: dict[str, str]) 
 def test_a_page_larger_than_100_is_refused(api: GraphQLClient, keys: dict[str, str]) -> None:
     body = api.execute(AT_RISK, {"first": 101}, key=keys["acme"])
     assert body["errors"][0]["extensions"]["code"] == "VALIDATION"
+
+
+def test_a_page_of_engagements_at_risk_costs_the_same_statements_at_any_size(
+    db: Database, api: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given: six of acme's engagements at risk, each with a partner's note
+    admin = Caller(role="admin", source="test")
+    with db.session() as session, session.begin():
+        for number in range(6):
+            draft = EngagementDraft(
+                partner_slug="alpha-health",
+                vendor_slug="acme",
+                customer_name="Customer",
+                customer_domain=f"q{number}.example",
+                industry="healthcare",
+                status="in_progress",
+            )
+            engagement = record_engagement(session=session, caller=admin, draft=draft)
+            _, token = create_pulse_check(
+                session=session,
+                caller=admin,
+                engagement_id=engagement.id,
+                email=f"pm@q{number}.example",
+            )
+            submit_pulse(session=session, token=token, answers=PulseAnswers(3))
+            add_note(session=session, caller=admin, engagement_id=engagement.id, note="On it.")
+
+    counts = {}
+    for first in (1, 6):
+        with count_statements(db.engine) as statements:
+            page = api.data(AT_RISK, {"first": first}, key=keys["acme"])["engagementsAtRisk"]
+        assert len(page["edges"]) == first
+        assert page["edges"][0]["node"]["notes"] == [{"note": "On it."}]
+        counts[first] = len(statements)
+
+    # the key, the total, the page, then one query for the pulses and one for the notes of
+    # every engagement on it; on PostgreSQL also the request's statement_timeout.
+    expected = 5 + (db.backend == "postgresql")
+    assert counts == {1: expected, 6: expected}
