@@ -54,13 +54,21 @@ def changed(live: State, copy: State) -> int:
     return sum(1 for key in live.keys() | copy.keys() if live.get(key) != copy.get(key))
 
 
+def next_copy(live: State, copy: State) -> State | None:
+    """The copy to publish given the live state and the published copy: None keeps the
+    copy; an empty state withholds the share."""
+    if changed(live, copy) < STEP:
+        return None
+    return {} if is_withheld(len(live)) else dict(live)
+
+
 def refresh(*, session: Session, partner_id: int, today: date) -> bool:
     """Republish the partner's share when due; whether it was."""
-    live, copy = in_flight(session, partner_id), published(session, partner_id)
-    if changed(live, copy) < STEP:
+    live = next_copy(in_flight(session, partner_id), published(session, partner_id))
+    if live is None:
         return False
     session.execute(delete(published_pulses).where(published_pulses.c.partner_id == partner_id))
-    if not is_withheld(len(live)):
+    if live:
         session.execute(
             insert(published_pulses),
             [
