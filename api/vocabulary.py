@@ -69,6 +69,17 @@ ROLES = ("partner", "vendor", "admin")
 # A vendor program's tiers, lowest first. Kept so a vendor can run its program in Vouch and
 # see where tier and evidence disagree; no figure, ranking or match ever reads them.
 PROGRAM_TIERS = ("registered", "silver", "gold", "platinum")
+
+# What a customer may name as a risk in a pulse check (api/services/pulses.py).
+PULSE_RISKS = (
+    "scope",
+    "schedule",
+    "budget",
+    "staffing",
+    "communication",
+    "quality",
+    "product",
+)
 RATING_FIELDS = ("overall", "quality", "schedule", "budget", "communication", "expertise")
 OUTCOME_FIELDS = ("went_live", "on_time", "on_budget", "goals_met", "would_hire_again")
 # The survey's questions as the columns of survey_responses (and the fields of the metrics'

@@ -26,9 +26,18 @@ REVIEWS_SHOWN = 20
 LISTED: frozenset[Part] = frozenset({"offices", "industries", "products", "segments"})
 """What the lists, the home page and the open data show (six statements a batch)."""
 PAGE: frozenset[Part] = frozenset(
-    {"offices", "industries", "products", "certifications", "references", "segments", "reviews"}
+    {
+        "offices",
+        "industries",
+        "products",
+        "certifications",
+        "references",
+        "segments",
+        "reviews",
+        "on_track",
+    }
 )
-"""What a partner's page shows (nine statements a batch)."""
+"""What a partner's page shows (ten statements a batch)."""
 
 PartnerEntry = PublishedPartner
 

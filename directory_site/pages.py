@@ -66,6 +66,7 @@ def figures_card(entry: PartnerEntry, market: float) -> str:
         ),
         ("Engagements covered", str(overall.engagements_covered)),
         ("Ranking score", f"{figures.ranking_score:.1f}"),
+        ("Engagements in progress on track (pulse checks)", _on_track(entry)),
         ("Vendor NPS (the software vendor, rated in the same surveys)",
          figure(overall.vendor_nps, nps=True)),
     ]  # fmt: skip
@@ -79,6 +80,16 @@ def figures_card(entry: PartnerEntry, market: float) -> str:
         f'<tbody>{body}</tbody></table><p class="vouch-note">{INTERVAL_MEANING} '
         f"{VENDOR_NPS_MEANING} {text(PUBLICATION_NOTE)} How each figure is computed: "
         f'<a href="../{FIGURES_METHOD}">methodology</a>.</p>'
+    )
+
+
+def _on_track(entry: PartnerEntry) -> str:
+    found = entry.on_track
+    if found is None:
+        return f"withheld: fewer than {metrics.K_ANONYMITY} engagements in progress checked"
+    return (
+        f"{found.on_track} of {found.engagements} ({share(found.share)}; "
+        f"published {found.published_on:%Y-%m-%d}, moves once {metrics.K_ANONYMITY} changed)"
     )
 
 

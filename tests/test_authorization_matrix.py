@@ -17,6 +17,7 @@ Callers:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy import select
 
 from api.models import Base, Certification, Office, Reference
 from api.schema import schema
-from api.services import engagements, surveys, webhooks
+from api.services import engagements, pulses, surveys, webhooks
 from api.services.apikeys import Caller
 from tests import factories
 from tests.databases import Database
@@ -73,6 +74,8 @@ class Seed:
     review_key: str  # the same review's public id
     token: str  # an unused survey token of engagement_id
     webhook_id: int  # alpha-health's webhook
+    ongoing_id: int  # alpha-health for acme, in progress and confirmed
+    pulse_token: str  # an unused pulse check token of ongoing_id
 
 
 def seed(db: Database) -> Seed:
@@ -147,6 +150,16 @@ def seed(db: Database) -> Seed:
             key=b"k" * 32,
             allow_private=False,
         )
+        ongoing = engagements.record_engagement(
+            session=session,
+            caller=admin,
+            draft=dataclasses.replace(
+                draft, status="in_progress", customer_domain="ongoing.example"
+            ),
+        )
+        _, pulse_token = pulses.create_pulse_check(
+            session=session, caller=admin, engagement_id=ongoing.id, email="pm@ongoing.example"
+        )
         offices = session.scalars(
             select(Office.id).where(Office.partner_id == own.id).order_by(Office.id)
         ).all()
@@ -166,6 +179,8 @@ def seed(db: Database) -> Seed:
             review_key=review.review_key or "",
             token=unused,
             webhook_id=webhook.id,
+            ongoing_id=ongoing.id,
+            pulse_token=pulse_token,
         )
 
 
@@ -454,6 +469,32 @@ MUTATIONS: dict[str, Row] = {
             "input": {"tier": "gold", "annualRevenue": 250_000, "sponsored": True},
         },
         ENGAGEMENT_VENDOR,
+    ),
+    "createPulseCheck": Row(
+        f"""mutation($id: ID!, $email: String!) {{
+          createPulseCheck(engagementId: $id, email: $email) {{
+            token invitationId {PAYLOAD_ERRORS}
+          }}
+        }}""",
+        lambda s: {"id": str(s.ongoing_id), "email": "cio@ongoing.example"},
+        ENGAGEMENT_VENDOR,
+    ),
+    # Like a survey, the customer needs no key; the token is the right.
+    "submitPulse": Row(
+        f"""mutation($token: String!, $input: PulseInput!) {{
+          submitPulse(token: $token, input: $input) {{ accepted {PAYLOAD_ERRORS} }}
+        }}""",
+        lambda s: {"token": s.pulse_token, "input": {"confidence": 4, "risks": ["budget"]}},
+        ANYONE_WITHOUT_A_BAD_KEY,
+    ),
+    "addEngagementNote": Row(
+        f"""mutation($id: ID!, $note: String!) {{
+          addEngagementNote(engagementId: $id, note: $note) {{
+            note {{ note }} {PAYLOAD_ERRORS}
+          }}
+        }}""",
+        lambda s: {"id": str(s.ongoing_id), "note": "We added a second consultant."},
+        ENGAGEMENT_PARTNER,
     ),
 }
 

@@ -23,11 +23,13 @@ from api.models import (
     Partner,
     Product,
     ProgramFeedback,
+    PulseCheck,
     SurveyInvitation,
     SurveyResponse,
     Vendor,
     partner_industries,
 )
+from api.models.pulse import latest_answers
 from api.vocabulary import QUESTION_COLUMNS, SELECTION_REASONS
 from tests.databases import Database
 
@@ -43,6 +45,7 @@ DUMPED = (
     "engagement_products",
     "survey_invitations",
     "survey_responses",
+    "pulse_checks",
 )
 
 
@@ -104,6 +107,7 @@ def test_the_summary_counts_what_was_loaded(
         assert summary.engagements == count(Engagement)
         assert summary.invitations == count(SurveyInvitation)
         assert summary.responses == count(SurveyResponse)
+        assert summary.pulse_checks == count(PulseCheck)
     with pytest.raises(AttributeError):
         summary.partners = 1  # type: ignore[misc]
     assert isinstance(summary, DemoSummary)
@@ -285,3 +289,27 @@ def test_partners_rate_programmes_and_some_declare_their_capacity(tmp_path: Path
     declared = [c for c in capacities if c is not None]
     assert 0 < len(declared) < len(capacities), "some declare, some do not"
     assert all(1 <= c <= 18 for c in declared)
+
+
+def test_pulse_checks_go_to_engagements_in_progress_and_some_are_at_risk(bigger: Engine) -> None:
+    with Session(bigger) as session:
+        statuses = session.execute(
+            select(Engagement.status, func.count())
+            .join(PulseCheck, PulseCheck.engagement_id == Engagement.id)
+            .group_by(Engagement.status)
+        ).all()
+        latest = latest_answers()
+        states = session.execute(select(latest.c.at_risk, func.count()).group_by(latest.c.at_risk))
+        by_state = dict(states.all())
+        wrong_domain = session.scalar(
+            select(func.count())
+            .select_from(PulseCheck)
+            .join(Engagement, Engagement.id == PulseCheck.engagement_id)
+            .join(Customer, Customer.id == Engagement.customer_id)
+            .where(PulseCheck.email != "pm@" + Customer.email_domain)
+        )
+
+    assert [status for status, _ in statuses] == ["in_progress"]
+    # some at risk, most on track
+    assert 0 < by_state[True] < by_state[False]
+    assert wrong_domain == 0

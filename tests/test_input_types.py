@@ -124,6 +124,9 @@ INPUT_FIELDS: dict[str, set[str]] = {
         "payments",
         "comment",
     },
+    # A customer's pulse during an implementation (submitPulse, with its single-use token):
+    # it reaches the engagement's own pulse record, never a partner's published figure.
+    "PulseInput": {"confidence", "risks", "comment"},
     # The one input that carries survey answers: the respondent's own answer, sent with its
     # single-use token to submitSurveyResponse and nowhere else. It holds what DESIGN.md asks
     # the respondent: the two likelihoods to recommend (partner, vendor), the six 1-5
@@ -183,6 +186,9 @@ MUTATION_ARGUMENTS: dict[str, set[str]] = {
     "setProgramMembership": {"partnerSlug", "vendor", "input"},  # the vendor, or admin
     "addWebhook": {"url", "events"},  # the caller's own; the URL checked (api/webhooks/urls.py)
     "removeWebhook": {"webhookId"},
+    "createPulseCheck": {"engagementId", "email"},  # its vendor, or admin
+    "submitPulse": {"token", "input"},  # the token is the right
+    "addEngagementNote": {"engagementId", "note"},  # its partner, or admin
 }
 
 # -- names that must not appear, whatever the allow-list says --------------------------

@@ -64,6 +64,9 @@ SHOWS: dict[str, bool] = {
     "setProgramMembership": False,  # the vendor's scorecard only: keyed
     "addWebhook": False,
     "removeWebhook": False,
+    "createPulseCheck": False,
+    "submitPulse": False,  # one answer: below the on-track share's publication step
+    "addEngagementNote": False,  # its vendor and partner only
 }
 """Whether the mutation, run as the authorization matrix runs it on the world below,
 changes what a buyer sees. A new mutation needs a row in the matrix and one here."""

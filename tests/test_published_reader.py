@@ -67,7 +67,7 @@ def touch(found: PublishedPartner) -> None:
         (frozenset(), 2),
         (documents.PARTS, 5),
         (content.LISTED, 6),
-        (content.PAGE, 9),
+        (content.PAGE, 10),
         # reviews are shown by the segments' rule, so they bring the segments
         (frozenset({"reviews"}), 4),
     ],
@@ -138,8 +138,8 @@ def test_the_faces_read_through_it_with_fixed_statements(
         session.expunge_all()
         with count_statements(db.engine) as index:
             found = list(read_documents(session, ids))
-    # the partners' ids, then three batches of nine (pages) or six (lists) statements
-    assert len(site_pages) == 1 + 3 * 9
+    # the partners' ids, then three batches of ten (pages) or six (lists) statements
+    assert len(site_pages) == 1 + 3 * 10
     assert len(site_lists) == 1 + 3 * 6
     # the market NPS, then three batches of five
     assert len(index) == 1 + 3 * 5

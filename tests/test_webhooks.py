@@ -29,7 +29,7 @@ from api.settings import Settings
 from api.webhooks import events
 from api.webhooks.delivery import MAX_ATTEMPTS, Worker, retry_delay
 from api.webhooks.signing import server_key
-from tests import cli_runner
+from tests import cli_runner, pulse_flow
 from tests.databases import Database
 from tests.server import GraphQLClient, running_server
 from tests.webhook_receiver import Received, receiving
@@ -363,6 +363,39 @@ def test_a_publication_tells_the_partner_and_the_vendors_of_its_engagements(
         "partner": {"id": data["partner"]["id"], "slug": "alpha-health"},
         "publishedOn": utcnow().date().isoformat(),
     }
+
+
+def test_a_worried_pulse_reaches_the_vendor_and_the_partner_signed_once_each(
+    hooks: Hooks, keys: dict[str, str]
+) -> None:
+    """The chain of issue 22 through GraphQL: a pulse check sent, a worried answer, the
+    engagement at risk, and each side's receiver told once, signed with its own secret."""
+    with receiving() as receiver:
+        # given acme's engagement of alpha-health in progress, and both sides listening
+        vendor_secret = hooks.add(keys["acme"], receiver.url, [AT_RISK])["secret"]
+        partner_secret = hooks.add(keys["alpha"], receiver.url, [AT_RISK])["secret"]
+        hooks.add(keys["globex"], receiver.url, [AT_RISK])  # another vendor: never told
+        engagement_id = pulse_flow.in_progress(hooks.api, keys)
+        pulse_flow.pulse(hooks.api, keys, engagement_id, 8)  # calm: nothing to tell
+        assert hooks.worker().run_once() == 0
+
+        # when the customer answers 5 with a named risk, and the worker runs twice
+        pulse_flow.pulse(hooks.api, keys, engagement_id, 5, risks=["budget"])
+        assert hooks.worker().run_once() == 2
+        assert hooks.worker().run_once() == 0
+
+    # then each side got one POST naming the engagement, signed with its own secret
+    assert len(receiver.received) == 2
+    signed = sorted(
+        (signed_by(vendor_secret, got), signed_by(partner_secret, got)) for got in receiver.received
+    )
+    assert signed == [(False, True), (True, False)]
+    for got in receiver.received:
+        body = json.loads(got.body)
+        assert body["event"] == AT_RISK
+        assert str(body["data"]["engagement_id"]) == engagement_id
+        assert body["data"]["risks"] == ["budget"]
+    assert len({json.loads(got.body)["id"] for got in receiver.received}) == 2
 
 
 def test_a_failed_delivery_is_retried_with_back_off_until_acknowledged(

@@ -13,7 +13,8 @@ from api.settings import Settings
 
 def demo_data(args: argparse.Namespace, settings: Settings) -> None:
     from api.demo_data import load_demo_data
-    from api.services import changes
+    from api.demo_data.common import ANCHOR_DATE
+    from api.services import changes, pulse_publication
     from api.services.figures_rebuild import rebuild
 
     if args.partners < 1:
@@ -28,14 +29,15 @@ def demo_data(args: argparse.Namespace, settings: Settings) -> None:
         raise CommandError(str(error)) from error
     with unit_of_work(session_factory(engine)) as session:
         figures = rebuild(session=session, publish_all=True)
+        pulse_publication.refresh_all(session=session, today=ANCHOR_DATE)
         changes.record(session, partner_id=None, reason="everything")
     print(
         f"loaded the demo data set (seed {args.seed}): {summary.partners:,} partners with "
         f"{summary.offices:,} offices and {summary.certifications:,} certifications, "
         f"{summary.vendors} vendors with {summary.products} products, "
         f"{summary.industries} industries, {summary.customers:,} customers, "
-        f"{summary.engagements:,} engagements, {summary.invitations:,} survey invitations "
-        f"and {summary.responses:,} responses"
+        f"{summary.engagements:,} engagements, {summary.invitations:,} survey invitations, "
+        f"{summary.responses:,} responses and {summary.pulse_checks:,} pulse checks"
     )
     print(
         f"published the figures of {plural(figures.responses, 'live response')} "

@@ -41,6 +41,8 @@ TABLE_ORDER = (
     "engagement_products",
     "survey_invitations",
     "survey_responses",
+    "pulse_checks",
+    "engagement_notes",
 )
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")

@@ -64,12 +64,28 @@ class EngagementContext:
     ended_on: date
 
 
+@dataclass(frozen=True)
+class Ongoing:
+    """An engagement in progress, for its pulse checks (api/demo_data/pulses.py)."""
+
+    id: int
+    started_on: date
+    email_domain: str
+    partner: PartnerTraits
+
+
 class EngagementFactory:
     def __init__(self, rng: random.Random, catalog: Catalog) -> None:
         self.rng = rng
         self.catalog = catalog
         self.customers: list[CustomerInfo] = []
         self._domains: dict[str, int] = {}
+        # The engagements in progress since the last take_in_progress(), for pulse checks.
+        self.in_progress: list[Ongoing] = []
+
+    def take_in_progress(self) -> list[Ongoing]:
+        taken, self.in_progress = self.in_progress, []
+        return taken
 
     def create(self, sink: RowSink, partner: PartnerTraits) -> list[EngagementContext]:
         """Adds one partner's engagements; returns the completed ones, to be surveyed."""
@@ -199,6 +215,8 @@ class EngagementFactory:
             sink.add(
                 "engagement_products", {"engagement_id": engagement_id, "product_id": product_id}
             )
+        if status == "in_progress" and started is not None:
+            self.in_progress.append(Ongoing(engagement_id, started, customer.email_domain, partner))
         if status != "completed" or ended is None:
             return None
         return EngagementContext(

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from api.demo_data.common import TABLE_ORDER, RowSink
 from api.demo_data.engagements import EngagementFactory
 from api.demo_data.partners import PartnerFactory
+from api.demo_data.pulses import PulseFactory
 from api.demo_data.reference import add_reference_data
 from api.demo_data.surveys import SurveyFactory
 
@@ -41,6 +42,7 @@ class DemoSummary:
     engagement_products: int
     invitations: int
     responses: int
+    pulse_checks: int
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> DemoSummary:
@@ -61,6 +63,7 @@ class DemoSummary:
             engagement_products=counts["engagement_products"],
             invitations=counts["survey_invitations"],
             responses=counts["survey_responses"],
+            pulse_checks=counts["pulse_checks"],
         )
 
 
@@ -83,6 +86,7 @@ def load_demo_data(
         partner_factory = PartnerFactory(rng, catalog)
         engagement_factory = EngagementFactory(rng, catalog)
         survey_factory = SurveyFactory(rng)
+        pulse_factory = PulseFactory(seed)
         with _progress_bar(progress, partners) as advance:
             for start in range(0, partners, PARTNERS_PER_BATCH):
                 batch = min(PARTNERS_PER_BATCH, partners - start)
@@ -90,6 +94,8 @@ def load_demo_data(
                     traits = partner_factory.create(sink)
                     for engagement in engagement_factory.create(sink, traits):
                         survey_factory.survey(sink, engagement)
+                    for ongoing in engagement_factory.take_in_progress():
+                        pulse_factory.pulses(sink, ongoing)
                 sink.flush(connection)
                 advance(batch)
         _advance_sequences(connection, sink)

@@ -29,6 +29,7 @@ from api.models.partner import (
 )
 from api.models.program import PROGRAM_THEMES, ProgramFeedback
 from api.models.public_state import public_version, ranking_basis
+from api.models.pulse import EngagementNote, PulseCheck, published_pulses
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
 from api.models.security import ApiKey, AuditEntry
@@ -46,11 +47,13 @@ __all__ = [
     "Certification",
     "Customer",
     "Engagement",
+    "EngagementNote",
     "Industry",
     "Office",
     "Partner",
     "Product",
     "ProgramFeedback",
+    "PulseCheck",
     "Reference",
     "ReviewReply",
     "SurveyInvitation",
@@ -69,6 +72,7 @@ __all__ = [
     "partner_tallies",
     "public_version",
     "published_market",
+    "published_pulses",
     "published_tallies",
     "ranking_basis",
     "sql_pick",

@@ -27,10 +27,18 @@ from api.readers.partner_figures import (
     partner_figures,
     segment_figures,
 )
+from api.readers.pulses import OnTrackShare, on_track_shares
 from api.readers.reviews import PublicReview, ReviewRow, public_reviews
 
 Part = Literal[
-    "offices", "industries", "products", "certifications", "references", "segments", "reviews"
+    "offices",
+    "industries",
+    "products",
+    "certifications",
+    "references",
+    "segments",
+    "reviews",
+    "on_track",
 ]
 T = TypeVar("T")
 
@@ -49,6 +57,8 @@ class PublishedPartner:
     references: list[tuple[Reference, Industry | None]] = field(default_factory=list)
     segments: dict[str, list[SegmentFigures]] = field(default_factory=dict)
     reviews: list[PublicReview] = field(default_factory=list)
+    # The published on-track share of its engagements in progress (None: withheld).
+    on_track: OnTrackShare | None = None
 
     @property
     def slug(self) -> str:
@@ -78,6 +88,7 @@ class Parts:
     products = staticmethod(partner_rows.products_of)
     certifications = staticmethod(partner_rows.certifications_of)
     references = staticmethod(partner_rows.references_of)
+    on_track = staticmethod(on_track_shares)
 
     def overall(self, session: Session, ids: Sequence[int]) -> dict[int, StoredTally]:
         return figure_rows.overall_of(session, ids, live=self.live)
@@ -149,6 +160,7 @@ def _batch(
     references = part("references", read.references)
     segments = part("segments", read.segments)
     reviews = part("reviews", read.reviews)
+    on_track = part("on_track", read.on_track)
     for row in rows:
         stored = overall.get(row.id, EMPTY)
         by_kind = segment_figures(segments.get(row.id, [])) if "segments" in parts else {}
@@ -169,4 +181,5 @@ def _batch(
                 limit=reviews_shown,
                 live=False,
             ),
+            on_track=on_track.get(row.id),
         )

@@ -28,6 +28,7 @@ from api.schema.partners.queries import PartnerQueries
 from api.schema.production import HideSuggestions, MaskUnexpectedErrors
 from api.schema.profiles.mutations import ProfileMutations
 from api.schema.program.mutations import ProgramMutations
+from api.schema.pulses.mutations import PulseMutations
 from api.schema.reference.queries import ReferenceQueries
 from api.schema.search.queries import SearchQueries
 from api.schema.surveys.mutations import SurveyMutations
@@ -62,6 +63,7 @@ class Mutation(
     ProgramMutations,
     CatalogueMutations,
     WebhookMutations,
+    PulseMutations,
 ):
     pass
 

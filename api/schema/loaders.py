@@ -13,7 +13,15 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from api.models import Certification, Industry, Office, Product, Reference, Vendor
+from api.models import (
+    Certification,
+    EngagementNote,
+    Industry,
+    Office,
+    Product,
+    Reference,
+    Vendor,
+)
 from api.readers import figures
 from api.readers.capacity import in_progress_of
 from api.readers.figures import EMPTY, StoredTally
@@ -25,6 +33,14 @@ from api.readers.partner_figures import (
 )
 from api.readers.program import ProgramQuarter, program_quarters
 from api.readers.published import Parts, shown_reviews
+from api.readers.pulses import (
+    NO_ANSWER,
+    OnTrackShare,
+    PulseStatus,
+    notes_of,
+    on_track_shares,
+    pulse_statuses,
+)
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, ReviewRow
 
@@ -64,6 +80,17 @@ class Loaders:
         self._reference: ReferenceNames | None = None
         self._program: dict[int, list[ProgramQuarter]] | None = None
         self.listed: list[int] = []
+        self.on_track: PartnerBatch[OnTrackShare | None] = PartnerBatch(
+            session, on_track_shares, lambda: None, self.listed
+        )
+        # The engagements a page lists: their pulse states and notes load together.
+        self.engagements_listed: list[int] = []
+        self.pulse_status: PartnerBatch[PulseStatus] = PartnerBatch(
+            session, pulse_statuses, lambda: NO_ANSWER, self.engagements_listed
+        )
+        self.notes: PartnerBatch[list[EngagementNote]] = PartnerBatch(
+            session, notes_of, list, self.engagements_listed
+        )
 
         def relation(
             batch: Callable[[Session, Sequence[int]], dict[int, list[T]]],

@@ -29,6 +29,7 @@ SHOWN_AT_ONCE = frozenset(
         "review_replies",
         "published_tallies",  # invitations count at once; answers by publication steps
         "published_market",
+        "published_pulses",  # the on-track share, by publication steps
         "ranking_basis",  # the order of every list
         "industries",
         "vendors",
@@ -45,6 +46,8 @@ SHOWN_LATER_OR_NEVER = frozenset(
         # changes what a published review reads of them.
         "survey_responses",
         "survey_invitations",
+        "pulse_checks",  # shown only through the on-track share's steps (published_pulses)
+        "engagement_notes",  # its vendor and partner only
         "engagements",
         "engagement_products",
         "customers",

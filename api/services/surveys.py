@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,17 +16,19 @@ from api.models import Customer, Engagement, SurveyInvitation, SurveyResponse
 from api.models.base import utcnow
 from api.services import audit
 from api.services.apikeys import Caller
+from api.services.customer_links import (
+    LINK_LIFETIME,
+    check_usable,
+    claim,
+    customer_address,
+    hash_token,
+    new_token,
+)
 from api.services.engagement_agreement import counts
 from api.services.engagements import check_vendor_owns
 from api.services.figures import apply_response, count_invitation
 
-INVITATION_LIFETIME = timedelta(days=30)
-EMAIL = re.compile(r"^[^@\s]{1,64}@([a-z0-9.-]{1,253})$")
 MAX_COMMENT = 4000
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_invitation(
@@ -43,15 +42,7 @@ def create_invitation(
         )
     check_vendor_owns(caller, engagement)
     customer = session.get_one(Customer, engagement.customer_id)
-    address = email.strip().lower()
-    match = EMAIL.match(address)
-    problems = []
-    if match is None:
-        problems.append(FieldProblem("email", f"email {email!r} is not an email address"))
-    elif not (match[1] == customer.email_domain or match[1].endswith("." + customer.email_domain)):
-        problems.append(
-            FieldProblem("email", f"email must be on the customer's domain {customer.email_domain}")
-        )
+    address, problems = customer_address(email, customer)
     if engagement.status != "completed":
         problems.append(
             FieldProblem("engagement_id", "surveys go out for completed engagements only")
@@ -74,14 +65,14 @@ def create_invitation(
         problems.append(FieldProblem("email", f"{address} was already invited for this engagement"))
     if problems:
         raise DomainError(problems)
-    token = secrets.token_urlsafe(32)  # 256 bits
+    token, token_hash = new_token()
     created = now or utcnow()
     invitation = SurveyInvitation(
         engagement_id=engagement_id,
         email=address,
-        token_hash=hash_token(token),
+        token_hash=token_hash,
         created_at=created,
-        expires_at=created + INVITATION_LIFETIME,
+        expires_at=created + LINK_LIFETIME,
     )
     session.add(invitation)
     session.flush()
@@ -155,16 +146,8 @@ def submit_response(
     invitation = session.scalar(
         select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token))
     )
-    if invitation is None:
-        raise DomainError.one(
-            "token", "this survey link is not valid", code=ErrorCode.TOKEN_INVALID
-        )
-    if invitation.used_at is not None:
-        raise DomainError.one(
-            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
-        )
-    if invitation.expires_at <= moment:
-        raise DomainError.one("token", "this survey link has expired", code=ErrorCode.TOKEN_EXPIRED)
+    check_usable(invitation, moment, "survey")
+    assert invitation is not None
     engagement = session.get_one(Engagement, invitation.engagement_id)
     if not counts(engagement):  # invitations wait for it; this keeps older links from counting
         raise DomainError.one(
@@ -172,17 +155,7 @@ def submit_response(
             "this survey's engagement is not confirmed by both sides",
             code=ErrorCode.TOKEN_INVALID,
         )
-    # Claim the token in one statement: of two racing submits only one changes the row.
-    claimed = session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation.id, SurveyInvitation.used_at.is_(None))
-        .values(used_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError.one(
-            "token", "this survey link has already been used", code=ErrorCode.TOKEN_USED
-        )
+    claim(session, SurveyInvitation, invitation, moment, "survey")
     response = SurveyResponse(
         invitation_id=invitation.id,
         engagement_id=engagement.id,

@@ -5,7 +5,10 @@ from datetime import date
 import strawberry
 
 from api import models
+from api.schema.context import Info
 from api.schema.errors import UserError
+from api.schema.pagination import PageInfo
+from api.schema.pulses.types import EngagementNote, EngagementPulse
 from api.schema.vocabulary import SelectionReason
 from api.services.engagement_agreement import Dispute
 
@@ -28,6 +31,35 @@ class Engagement:
     started_on: date | None
     ended_on: date | None
     selection_reason: SelectionReason | None
+    partner_id: strawberry.Private[int]
+    vendor_id: strawberry.Private[int | None]
+
+    def seen_by_its_sides(self, info: Info) -> bool:
+        """Its vendor, its partner and admins; nobody else sees how it is going."""
+        caller = info.context.caller
+        return (
+            caller.role == "admin"
+            or (caller.role == "vendor" and caller.vendor_id == self.vendor_id)
+            or (caller.role == "partner" and caller.partner_id == self.partner_id)
+        )
+
+    @strawberry.field(
+        description="its customer's pulse checks: null to anyone but its vendor, its partner "
+        "and admins"
+    )
+    def pulse(self, info: Info) -> EngagementPulse | None:
+        if not self.seen_by_its_sides(info):
+            return None
+        return EngagementPulse.from_status(info.context.loaders.pulse_status(int(self.id)))
+
+    @strawberry.field(
+        description="its partner's notes for its vendor (addEngagementNote), oldest first: "
+        "null to anyone but its vendor, its partner and admins"
+    )
+    def notes(self, info: Info) -> list[EngagementNote] | None:
+        if not self.seen_by_its_sides(info):
+            return None
+        return [EngagementNote.from_row(n) for n in info.context.loaders.notes(int(self.id))]
 
     @classmethod
     def from_row(cls, row: models.Engagement) -> Engagement:
@@ -44,7 +76,22 @@ class Engagement:
             selection_reason=SelectionReason(row.selection_reason)
             if row.selection_reason
             else None,
+            partner_id=row.partner_id,
+            vendor_id=row.vendor_id,
         )
+
+
+@strawberry.type
+class EngagementEdge:
+    node: Engagement
+    cursor: str
+
+
+@strawberry.type
+class EngagementConnection:
+    edges: list[EngagementEdge]
+    page_info: PageInfo
+    total_count: int
 
 
 @strawberry.type

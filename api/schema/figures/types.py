@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 import strawberry
@@ -119,6 +119,17 @@ class MarketInsights:
     by_selection_reason: list[ReasonFigures]
 
 
+@strawberry.type(
+    description="The share of a partner's engagements in progress whose latest pulse check "
+    "is on track: published in steps of 5 engagements, withheld below 5."
+)
+class OnTrackShare:
+    share: float = strawberry.field(description="0 to 1")
+    on_track: int
+    engagements: int = strawberry.field(description="engagements in progress it counts")
+    published_on: date = strawberry.field(description="the day (UTC) this copy was made")
+
+
 @strawberry.type(description="Verified figures: only surveys of the partner's real customers.")
 class CustomerSuccessMetrics(Figures):
     invitation_count: int
@@ -189,3 +200,19 @@ class CustomerSuccessMetrics(Figures):
             QuarterFigures(quarter=segment.key, figures=figures_of(segment.figures))
             for segment in segments
         ]
+
+    @strawberry.field(
+        description="the share of its engagements in progress whose latest pulse check is on "
+        "track (confidence 7 or more, no risk named, no fall of 3 points): null below 5 "
+        "engagements; republished only once 5 of them changed"
+    )
+    def on_track(self, info: Info) -> OnTrackShare | None:
+        found = info.context.loaders.on_track(self.row_id)
+        if found is None:
+            return None
+        return OnTrackShare(
+            share=round(found.share, 4),
+            on_track=found.on_track,
+            engagements=found.engagements,
+            published_on=found.published_on,
+        )
