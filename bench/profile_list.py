@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import gc
 import cProfile
+import gc
 import os
 import pstats
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bench.bench_peers import LIST_VOUCH
-
 
 BUCKETS = (
     ("sqlalchemy/orm", "sqlalchemy orm"),
@@ -43,52 +41,6 @@ BUCKETS = (
 )
 
 
-class Sampler(threading.Thread):
-    """Every 0.5 ms, the innermost frame of each busy thread, by library, and the api
-    function on its stack nearest the top."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.running = True
-        self.own: collections.Counter[str] = collections.Counter()
-        self.caller: collections.Counter[str] = collections.Counter()
-        self.samples = 0
-
-    def run(self) -> None:
-        me = threading.get_ident()
-        while self.running:
-            for ident, frame in sys._current_frames().items():
-                if ident == me:
-                    continue
-                code = frame.f_code
-                if code.co_name in ("wait", "_worker", "select", "poll") and "threading" in (
-                    code.co_filename
-                ) or code.co_name in ("select", "_worker"):
-                    continue
-                self.samples += 1
-                name = code.co_filename
-                self.own[next((b for k, b in BUCKETS if k in name), "other")] += 1
-                outer: Any = frame
-                while outer is not None:
-                    if "/api/" in outer.f_code.co_filename:
-                        self.caller[f"{Path(outer.f_code.co_filename).name}:{outer.f_code.co_name}"] += 1
-                        break
-                    outer = outer.f_back
-            time.sleep(0.0005)
-
-    def stop(self) -> None:
-        self.running = False
-        self.join()
-
-    def report(self, top: int) -> None:
-        print(f"{self.samples} samples; by library (innermost frame):")
-        for name, count in self.own.most_common():
-            print(f"  {100 * count / self.samples:5.1f}%  {name}")
-        print("by nearest api function:")
-        for name, count in self.caller.most_common(top):
-            print(f"  {100 * count / self.samples:5.1f}%  {name}")
-
-
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keyed", action="store_true", help="with a vendor key")
@@ -96,10 +48,6 @@ async def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--gc-freeze", action="store_true")
-    parser.add_argument(
-        "--sample", action="store_true", help="sample every thread's stack each 0.5 ms instead"
-    )
     args = parser.parse_args()
     os.environ.update(
         {"VOUCH_ENV": "production", "VOUCH_RATE_LIMIT": "off", "VOUCH_RESPONSE_CACHE_MB": "0"}
@@ -139,14 +87,8 @@ async def main() -> int:
 
         for _ in range(30):
             await one()
-        if args.gc_freeze:
-            gc.collect()
-            gc.freeze()
         collections_before = sum(s["collections"] for s in gc.get_stats())
         profiler = cProfile.Profile() if args.profile else None
-        sampler = Sampler() if args.sample else None
-        if sampler:
-            sampler.start()
         started, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -155,16 +97,12 @@ async def main() -> int:
         if profiler:
             profiler.disable()
         spent, cpu = time.perf_counter() - started, time.process_time() - cpu
-        if sampler:
-            sampler.stop()
     print(
         f"{args.requests} requests, {1000 * spent / args.requests:.2f} ms each, "
         f"{1000 * cpu / args.requests:.2f} ms of this process's CPU (client included)"
     )
     ran = sum(s["collections"] for s in gc.get_stats()) - collections_before
     print(f"{ran} garbage collections, {gc.get_stats()[2]['collections']} of the oldest ever")
-    if sampler:
-        sampler.report(args.top)
     if profiler:
         stats = pstats.Stats(profiler)
         by_library: collections.Counter[str] = collections.Counter()
