@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from api.errors import DomainError, FieldProblem
 from api.metrics import (
@@ -53,6 +55,14 @@ from api.models import (
     published_tallies,
     ranking_basis,
     sql_pick,
+)
+from api.readers.rows import (
+    INDUSTRY_COLUMNS,
+    OFFICE_COLUMNS,
+    PARTNER_COLUMNS,
+    IndustryRow,
+    OfficeRow,
+    PartnerRow,
 )
 from api.validation import Checker
 from api.vocabulary import PARTNER_TYPES
@@ -174,10 +184,10 @@ PARTNER_ORDERS = ("ranking_score", "nps", "response_count", "name")
 
 def _order_by(order: str, market_nps: float) -> list[Any]:
     """The ORDER BY for each order; all descending but name, ties broken by name then id."""
-    n, promoters, detractors = _nps_parts_sql()
     tie_break = [Partner.name, Partner.id]
     if order == "name":
         return tie_break
+    n, promoters, detractors = _nps_parts_sql()
     if order == "response_count":
         return [n.desc(), *tie_break]
     if order == "nps":
@@ -190,7 +200,7 @@ def _order_by(order: str, market_nps: float) -> list[Any]:
 
 @dataclass(frozen=True)
 class PartnerPage:
-    rows: list[Partner]
+    rows: list[PartnerRow]
     has_next: bool
     total: int | None  # None when not asked for
 
@@ -208,17 +218,11 @@ def page_of_partners(
     """One page in the given order, whether more follow, and (if `count`) how many match.
 
     Counting is the one part whose cost grows with the directory: it is left out unless
-    asked for. A page reads one row past its end to tell whether another follows.
+    asked for. A page reads one row past its end to tell whether another follows. Its
+    partners are plain rows (api/readers/rows.py).
     """
     filters = filter_conditions(session, wanted)
-    with_tally = and_(
-        published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
-    )
-    counted = select(func.count(Partner.id))
-    if wanted.evidence_tiers:
-        counted = counted.outerjoin(published_tallies, with_tally)
-    # The count rides along with the first statement of the page, not one of its own.
-    total_sql = counted.where(*filters).correlate(None).scalar_subquery() if count else None
+    total_sql = _count_sql(filters, bool(wanted.evidence_tiers)) if count else None
     total: int | None = None
     window: list[ColumnElement[bool]] = []
     if order == "ranking_score":
@@ -227,23 +231,52 @@ def page_of_partners(
         )
         window.append(condition)
         total_sql = None
-    query = select(Partner)
-    if total_sql is not None:
-        query = select(Partner, total_sql)
-    if order in ("ranking_score", "nps", "response_count") or wanted.evidence_tiers:
-        query = query.outerjoin(published_tallies, with_tally)
-    query = (
-        query.where(*filters, *window)
-        .order_by(*_order_by(order, market_nps))
-        .offset(offset)
-        .limit(limit + 1)
-    )
-    found: Sequence[Any] = session.execute(query).all()
-    rows = [row[0] for row in found]
+    window_values = {"page_offset": offset, "page_limit": limit + 1}
+    if filters or window:
+        query = _windowed(_page_sql(order, market_nps, total_sql, bool(wanted.evidence_tiers)))
+        query = query.where(*filters, *window)
+    else:
+        query = _unfiltered_page(order, count)
+    found: Sequence[Any] = session.execute(query, window_values).all()
+    width = len(PARTNER_COLUMNS)
+    rows = [PartnerRow._make(row[:width]) for row in found]
     if total_sql is not None:
         # An empty page (past the end) carries no count: then it is asked for on its own.
-        total = found[0][1] if found else session.scalar(select(total_sql))
+        total = found[0][width] if found else session.scalar(select(total_sql))
     return PartnerPage(rows=rows[:limit], has_next=len(rows) > limit, total=total)
+
+
+def _with_tally() -> ColumnElement[bool]:
+    return and_(published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all")
+
+
+def _count_sql(filters: Sequence[ColumnElement[bool]], by_tier: bool) -> Any:
+    """How many partners match: it rides along with the first statement of the page."""
+    counted = select(func.count(Partner.id))
+    if by_tier:
+        counted = counted.outerjoin(published_tallies, _with_tally())
+    return counted.where(*filters).correlate(None).scalar_subquery()
+
+
+@lru_cache(maxsize=len(PARTNER_ORDERS) * 2)
+def _unfiltered_page(order: str, count: bool) -> Select[Any]:
+    """A page of every partner in an order but the ranking: the hot list shape, built (and
+    so compiled) once; its window is a parameter. The ranking's order and window depend on
+    the market, so they are built for each request."""
+    return _windowed(_page_sql(order, 0.0, _count_sql([], False) if count else None, False))
+
+
+def _windowed(query: Select[Any]) -> Select[Any]:
+    return query.offset(bindparam("page_offset")).limit(bindparam("page_limit"))
+
+
+def _page_sql(order: str, market_nps: float, total_sql: Any, by_tier: bool) -> Select[Any]:
+    """The page's columns (and count), joins and order, before its conditions and window."""
+    columns = [*PARTNER_COLUMNS] if total_sql is None else [*PARTNER_COLUMNS, total_sql]
+    query: Select[Any] = select(*columns)
+    if order in ("ranking_score", "nps", "response_count") or by_tier:
+        query = query.outerjoin(published_tallies, _with_tally())
+    return query.order_by(*_order_by(order, market_nps))
 
 
 def _ranking_window(
@@ -264,12 +297,9 @@ def _ranking_window(
     keeps (a parameter would be planned as a third of the table). The same statement
     counts the partners that match, when `total_sql` says how.
     """
-    with_tally = and_(
-        published_tallies.c.partner_id == Partner.id, published_tallies.c.kind == "all"
-    )
     bound = (
         select(Partner.ranking_key)
-        .outerjoin(published_tallies, with_tally)
+        .outerjoin(published_tallies, _with_tally())
         .where(*conditions)
         .order_by(Partner.ranking_key.desc())
         .offset(wanted - 1)
@@ -307,23 +337,27 @@ def _group(pairs: Sequence[tuple[int, T]]) -> dict[int, list[T]]:
     return grouped
 
 
-def offices_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[Office]]:
-    rows = session.scalars(
-        select(Office)
-        .where(Office.partner_id.in_(partner_ids))
-        .order_by(Office.is_headquarters.desc(), Office.city, Office.id)
-    ).all()
-    return _group([(row.partner_id, row) for row in rows])
+_OFFICES = (
+    select(*OFFICE_COLUMNS)
+    .where(Office.partner_id.in_(bindparam("partner_ids", expanding=True)))
+    .order_by(Office.is_headquarters.desc(), Office.city, Office.id)
+)
+_INDUSTRIES = (
+    select(partner_industries.c.partner_id, *INDUSTRY_COLUMNS)
+    .join(Industry, Industry.id == partner_industries.c.industry_id)
+    .where(partner_industries.c.partner_id.in_(bindparam("partner_ids", expanding=True)))
+    .order_by(Industry.name)
+)
 
 
-def industries_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[Industry]]:
-    rows = session.execute(
-        select(partner_industries.c.partner_id, Industry)
-        .join(Industry, Industry.id == partner_industries.c.industry_id)
-        .where(partner_industries.c.partner_id.in_(partner_ids))
-        .order_by(Industry.name)
-    ).all()
-    return _group([(pid, industry) for pid, industry in rows])
+def offices_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[OfficeRow]]:
+    rows = session.execute(_OFFICES, {"partner_ids": list(partner_ids)}).all()
+    return _group([(row.partner_id, OfficeRow._make(row)) for row in rows])
+
+
+def industries_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[IndustryRow]]:
+    rows = session.execute(_INDUSTRIES, {"partner_ids": list(partner_ids)}).all()
+    return _group([(row[0], IndustryRow._make(row[1:])) for row in rows])
 
 
 def products_of(

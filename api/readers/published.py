@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import Certification, Industry, Office, Partner, Product, Reference, Vendor
+from api.models import Certification, Industry, Partner, Product, Reference, Vendor
 from api.readers import figures as figure_rows
 from api.readers import partners as partner_rows
 from api.readers.figures import EMPTY, StoredTally
@@ -29,6 +29,7 @@ from api.readers.partner_figures import (
 )
 from api.readers.pulses import OnTrackShare, on_track_shares
 from api.readers.reviews import PublicReview, ReviewRow, public_reviews
+from api.readers.rows import IndustryRow, OfficeRow
 
 Part = Literal[
     "offices",
@@ -50,8 +51,8 @@ class PublishedPartner:
     partner: Partner
     figures: PartnerFigures
     overall: StoredTally  # the published copy, for the answer distribution
-    offices: list[Office] = field(default_factory=list)
-    industries: list[Industry] = field(default_factory=list)  # claimed
+    offices: list[OfficeRow] = field(default_factory=list)
+    industries: list[IndustryRow] = field(default_factory=list)  # claimed
     products: list[tuple[Product, Vendor]] = field(default_factory=list)  # claimed
     certifications: list[tuple[Certification, Vendor | None]] = field(default_factory=list)
     references: list[tuple[Reference, Industry | None]] = field(default_factory=list)

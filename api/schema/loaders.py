@@ -17,7 +17,6 @@ from api.models import (
     Certification,
     EngagementNote,
     Industry,
-    Office,
     Product,
     Reference,
     Vendor,
@@ -43,6 +42,7 @@ from api.readers.pulses import (
 )
 from api.readers.reference import ReferenceNames, reference_names
 from api.readers.reviews import PublicReview, ReviewRow
+from api.readers.rows import IndustryRow, OfficeRow
 
 T = TypeVar("T")
 
@@ -102,8 +102,8 @@ class Loaders:
             session, read.overall, lambda: EMPTY, self.listed
         )
         self.segments: PartnerBatch[list[tuple[str, str, StoredTally]]] = relation(read.segments)
-        self.offices: PartnerBatch[list[Office]] = relation(read.offices)
-        self.industries: PartnerBatch[list[Industry]] = relation(read.industries)
+        self.offices: PartnerBatch[list[OfficeRow]] = relation(read.offices)
+        self.industries: PartnerBatch[list[IndustryRow]] = relation(read.industries)
         self.products: PartnerBatch[list[tuple[Product, Vendor]]] = relation(read.products)
         self.certifications: PartnerBatch[list[tuple[Certification, Vendor | None]]] = relation(
             read.certifications

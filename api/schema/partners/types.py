@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from api import models
+from api.readers.rows import OfficeRow, PartnerRow
 from api.schema.context import Info
 from api.schema.errors import UserError
 from api.schema.figures.types import CustomerSuccessMetrics
@@ -22,7 +23,7 @@ class Office:
     is_headquarters: bool
 
     @classmethod
-    def from_row(cls, row: models.Office) -> Office:
+    def from_row(cls, row: models.Office | OfficeRow) -> Office:
         return cls(
             id=strawberry.ID(str(row.id)),
             city=row.city,
@@ -83,7 +84,7 @@ class Partner:
     row_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: models.Partner) -> Partner:
+    def from_row(cls, row: models.Partner | PartnerRow) -> Partner:
         return cls(
             id=strawberry.ID(str(row.id)),
             slug=row.slug,

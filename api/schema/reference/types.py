@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api import models
+from api.readers.rows import IndustryRow
 from api.schema.context import Info
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Industry:
     name: str
 
     @classmethod
-    def from_row(cls, row: models.Industry) -> Industry:
+    def from_row(cls, row: models.Industry | IndustryRow) -> Industry:
         return cls(slug=row.slug, name=row.name)
 
 
