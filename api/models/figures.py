@@ -87,6 +87,7 @@ published_market = Table(
 )
 """The sum of every partner's published 'all' and 'reason' rows: the public market figures."""
 
+
 def live_market() -> Select[Any]:
     """The live market figures by (kind, segment): the sum of every partner's live 'all' and
     'reason' rows, worked out when read (operators only). No row of its own: a submit writes
@@ -96,9 +97,7 @@ def live_market() -> Select[Any]:
     t = partner_tallies.c
     sums = [func.sum(t[name]).label(name) for name in (*TALLY_COLUMNS, "engagements_covered")]
     return (
-        select(t.kind, t.segment, *sums)
-        .where(t.kind.in_(MARKET_KINDS))
-        .group_by(t.kind, t.segment)
+        select(t.kind, t.segment, *sums).where(t.kind.in_(MARKET_KINDS)).group_by(t.kind, t.segment)
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from api.metrics import TALLY_COLUMNS, Tally, market_nps
@@ -101,8 +101,6 @@ def market_overall_nps(session: Session, *, live: bool = False) -> float:
         query = live_market().where(partner_tallies.c.kind == "all")
     else:
         t = published_market.c
-        query = select(*(t[name] for name in TALLY_COLUMNS)).where(
-            t.kind == "all", t.segment == ""
-        )
+        query = select(*(t[name] for name in TALLY_COLUMNS)).where(t.kind == "all", t.segment == "")
     row = session.execute(query).one_or_none()
     return market_nps(Tally.from_row(row._asdict())) if row else 0.0

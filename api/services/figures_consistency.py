@@ -54,7 +54,5 @@ def figures_consistency(*, session: Session) -> list[str]:
     for name, old, new in zip(("partner_tallies", "market"), stored, rebuilt, strict=True):
         for key in sorted(old.keys() | new.keys(), key=repr):
             if old.get(key) != new.get(key):
-                problems.append(
-                    f"{name} {key}: stored {old.get(key)}, rebuilt {new.get(key)}"
-                )
+                problems.append(f"{name} {key}: stored {old.get(key)}, rebuilt {new.get(key)}")
     return problems
