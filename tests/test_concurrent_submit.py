@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.errors import DomainError
-from api.models import SurveyInvitation, SurveyResponse, market_tallies, partner_tallies
+from api.models import SurveyInvitation, SurveyResponse, live_market, partner_tallies
 from api.services.apikeys import Caller
 from api.services.engagements import EngagementDraft, record_engagement
 from api.services.figures_consistency import figures_consistency, tally_snapshots
@@ -102,7 +102,9 @@ def _counts(db: Database) -> tuple[int, int, int]:
         partner_n = session.scalar(
             select(partner_tallies.c.n).where(partner_tallies.c.kind == "all")
         )
-        market_n = session.scalar(select(market_tallies.c.n).where(market_tallies.c.kind == "all"))
+        market_n = session.scalar(
+            select(live_market().where(partner_tallies.c.kind == "all").subquery().c.n)
+        )
     return responses, partner_n or 0, market_n or 0
 
 

@@ -12,7 +12,7 @@ from api.models.engagement import (
 )
 from api.models.figures import (
     likelihood_counts,
-    market_tallies,
+    live_market,
     partner_tallies,
     published_market,
     published_tallies,
@@ -66,7 +66,7 @@ __all__ = [
     "change_log",
     "engagement_products",
     "likelihood_counts",
-    "market_tallies",
+    "live_market",
     "partner_industries",
     "partner_products",
     "partner_tallies",

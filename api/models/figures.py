@@ -11,7 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, case, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Table,
+    case,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.sql import ColumnCollection
 
 from api.metrics import PARTNER_LIKELIHOOD_COLUMNS, TALLY_COLUMNS
@@ -75,13 +87,18 @@ published_market = Table(
 )
 """The sum of every partner's published 'all' and 'reason' rows: the public market figures."""
 
-market_tallies = Table(
-    "market_tallies",
-    Base.metadata,
-    Column("kind", String(16), primary_key=True),
-    Column("segment", String(32), primary_key=True),
-    *_tally_columns(),
-)
+
+def live_market() -> Select[Any]:
+    """The live market figures by (kind, segment): the sum of every partner's live 'all' and
+    'reason' rows, worked out when read (operators only). No row of its own: a submit writes
+    its own partner's rows only, so submits for different partners never queue on a market
+    row's lock (issue 25). Engagements belong to one partner each: the market covers the sum
+    of the partners'."""
+    t = partner_tallies.c
+    sums = [func.sum(t[name]).label(name) for name in (*TALLY_COLUMNS, "engagements_covered")]
+    return (
+        select(t.kind, t.segment, *sums).where(t.kind.in_(MARKET_KINDS)).group_by(t.kind, t.segment)
+    )
 
 
 def sql_pick(condition: Any, then: Any, otherwise: Any) -> Any:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from api.metrics import TALLY_COLUMNS, Tally, market_nps
 from api.metrics.quarters import day_of
-from api.models import market_tallies, partner_tallies, published_market, published_tallies
+from api.models import live_market, partner_tallies, published_market, published_tallies
 
 PARTNER_SEGMENT_KINDS = ("industry", "product", "quarter")
 """The segments shown per partner; 'reason' rows only feed the market figures."""
@@ -92,32 +92,15 @@ def market(session: Session, *, live: bool = False) -> dict[tuple[str, str], Sto
     if not live:
         rows = session.execute(select(published_market)).all()
         return {(row.kind, row.segment): _stored(row, live=False) for row in rows}
-    tallies = {
-        (row.kind, row.segment): Tally.from_row(row._asdict())
-        for row in session.execute(select(market_tallies)).all()
-    }
-    # Engagements belong to one partner each: the market covers the sum of the partners'.
-    sums = session.execute(
-        select(
-            partner_tallies.c.kind,
-            partner_tallies.c.segment,
-            func.sum(partner_tallies.c.engagements_covered),
-        )
-        .where(partner_tallies.c.kind.in_(("all", "reason")))
-        .group_by(partner_tallies.c.kind, partner_tallies.c.segment)
-    ).all()
-    covered = {(kind, segment): int(total or 0) for kind, segment, total in sums}
-    return {
-        key: StoredTally(tally=tally, engagements_covered=covered.get(key, 0))
-        for key, tally in tallies.items()
-    }
+    rows = session.execute(live_market()).all()
+    return {(row.kind, row.segment): _stored(row, live=True) for row in rows}
 
 
 def market_overall_nps(session: Session, *, live: bool = False) -> float:
-    table = market_tallies if live else published_market
-    row = session.execute(
-        select(*(table.c[name] for name in TALLY_COLUMNS)).where(
-            table.c.kind == "all", table.c.segment == ""
-        )
-    ).one_or_none()
+    if live:
+        query = live_market().where(partner_tallies.c.kind == "all")
+    else:
+        t = published_market.c
+        query = select(*(t[name] for name in TALLY_COLUMNS)).where(t.kind == "all", t.segment == "")
+    row = session.execute(query).one_or_none()
     return market_nps(Tally.from_row(row._asdict())) if row else 0.0

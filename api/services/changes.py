@@ -52,7 +52,6 @@ SHOWN_LATER_OR_NEVER = frozenset(
         "engagement_products",
         "customers",
         "partner_tallies",  # live figures: operators only
-        "market_tallies",
         "vendor_program_memberships",  # the vendor's scorecard: keyed
         # Shown per ended quarter only: the quarter turning moves the public tags
         # (api/response_cache.py), no answer does.

@@ -6,7 +6,8 @@ caller's transaction. The partner's 'all' row is upserted first, which locks it:
 submits for one partner take turns on PostgreSQL, each takes the next number among the
 partner's responses, and the non-additive columns (engagements covered, latest response)
 are then recounted from the partner's live responses. Then the published figures follow
-(api/services/publication.py).
+(api/services/publication.py). No row is shared by every submit: the live market figures are
+the sum of the partners' rows, worked out when read (api.models.figures.live_market).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from api.models import (
     Engagement,
     SurveyResponse,
     engagement_products,
-    market_tallies,
     partner_tallies,
     published_tallies,
 )
@@ -116,10 +116,6 @@ def apply_response(*, session: Session, response: SurveyResponse, sign: int) -> 
     }
     keys = [{"partner_id": partner, "kind": k, "segment": s} for k, s in placement.segments]
     add_rows(session, partner_tallies, keys, delta)
-    market = [{"kind": "all", "segment": ""}]
-    if placement.reason:
-        market.append({"kind": "reason", "segment": placement.reason})
-    add_rows(session, market_tallies, market, delta)
     _refresh_coverage(session, partner, placement.segments)
     if sign > 0:
         publication.publish_due(session, partner, placement.segments, through=response.partner_seq)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session
 
-from api.models import market_tallies, partner_tallies
+from api.models import live_market, partner_tallies
 from api.services.figures_rebuild import rebuild
 
 # A tally table's rows: primary key -> the other columns.
@@ -20,8 +20,12 @@ def tally_snapshot(session: Session, table: Table) -> Snapshot:
     """Every row of a tally table but the empty ones: a segment emptied by voids is the same
     as no segment."""
     keys = [column.name for column in table.primary_key.columns]
+    return _snapshot(session, select(table), keys)
+
+
+def _snapshot(session: Session, query: Select[Any], keys: list[str]) -> Snapshot:
     snapshot: Snapshot = {}
-    for row in session.execute(select(table)).mappings():
+    for row in session.execute(query).mappings():
         values = {name: value for name, value in row.items() if name not in keys}
         counts = [value for value in values.values() if isinstance(value, int)]
         if all(count == 0 for count in counts) and values.get("latest_response_at") is None:
@@ -31,8 +35,9 @@ def tally_snapshot(session: Session, table: Table) -> Snapshot:
 
 
 def tally_snapshots(session: Session) -> tuple[Snapshot, Snapshot]:
-    """The partner tallies and the market tallies."""
-    return tally_snapshot(session, partner_tallies), tally_snapshot(session, market_tallies)
+    """The partner tallies and the live market figures summed from them."""
+    market = _snapshot(session, live_market(), ["kind", "segment"])
+    return tally_snapshot(session, partner_tallies), market
 
 
 def figures_consistency(*, session: Session) -> list[str]:
@@ -46,11 +51,8 @@ def figures_consistency(*, session: Session) -> list[str]:
     finally:
         savepoint.rollback()
     problems = []
-    tables = (partner_tallies, market_tallies)
-    for table, old, new in zip(tables, stored, rebuilt, strict=True):
+    for name, old, new in zip(("partner_tallies", "market"), stored, rebuilt, strict=True):
         for key in sorted(old.keys() | new.keys(), key=repr):
             if old.get(key) != new.get(key):
-                problems.append(
-                    f"{table.name} {key}: stored {old.get(key)}, rebuilt {new.get(key)}"
-                )
+                problems.append(f"{name} {key}: stored {old.get(key)}, rebuilt {new.get(key)}")
     return problems

@@ -36,7 +36,7 @@ from api.models import (
     SurveyResponse,
     agreed,
     engagement_products,
-    market_tallies,
+    live_market,
     partner_tallies,
     published_market,
     published_tallies,
@@ -161,24 +161,6 @@ def _highest_numbers(session: Session) -> dict[int, int]:
 
 def _tally_names(table: Table) -> list[str]:
     return [table.c[name].name for name in TALLY_COLUMNS]
-
-
-def _insert_market(session: Session) -> None:
-    reason = func.coalesce(R.selection_reason, Engagement.selection_reason)
-    names = ["kind", "segment", *_tally_names(market_tallies)]
-    everything = (
-        select(literal("all"), literal(""), *tally_sums())
-        .join(Engagement, Engagement.id == R.engagement_id)
-        .where(counted())
-    )
-    session.execute(insert(market_tallies).from_select(names, everything.having(func.count() > 0)))
-    by_reason = (
-        select(literal("reason"), reason, *tally_sums())
-        .join(Engagement, Engagement.id == R.engagement_id)
-        .where(counted(), reason.is_not(None))
-        .group_by(reason)
-    )
-    session.execute(insert(market_tallies).from_select(names, by_reason))
 
 
 def _set_on_all_rows(session: Session, table: Table, column: str, values: dict[int, int]) -> None:
@@ -306,11 +288,9 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     """
     _number_responses(session)
     session.execute(delete(partner_tallies))
-    session.execute(delete(market_tallies))
     for kind, segment, joins in _segments(session):
         _insert_partner_segments(session, kind, segment, joins)
     _set_on_all_rows(session, partner_tallies, "submitted", _highest_numbers(session))
-    _insert_market(session)
     invitations = _invitations(session)
     _set_on_all_rows(session, partner_tallies, "invitations", invitations)
     if publish_all:
@@ -323,7 +303,7 @@ def rebuild(*, session: Session, publish_all: bool = False) -> RebuildSummary:
     ranking_keys.rebase(session)
     return RebuildSummary(
         partner_rows=session.scalar(select(func.count()).select_from(partner_tallies)) or 0,
-        market_rows=session.scalar(select(func.count()).select_from(market_tallies)) or 0,
+        market_rows=len(session.execute(live_market()).all()),
         responses=session.scalar(
             select(func.count())
             .select_from(R)
