@@ -16,6 +16,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 ENVIRONMENTS = ("development", "test", "production")
+SEARCH_ENGINES = ("whoosh", "tantivy")  # search_index.ENGINES: settings import no engine
+DEFAULT_SEARCH_ENGINE = "whoosh"
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 DEFAULT_RATE_LIMIT = "300/minute"
 DEFAULT_RESPONSE_CACHE_MB = 32
@@ -58,6 +60,9 @@ class Settings:
     # The key webhook signing secrets are derived from (api/webhooks/signing.py); None:
     # one generated into VOUCH_DATA_DIR/webhook.key on first need.
     webhook_key: str | None = None
+    # The search engine behind `search` (search_index.engines); an index built by another
+    # is rebuilt in the background when first searched.
+    search_engine: str = DEFAULT_SEARCH_ENGINE
 
     @property
     def production(self) -> bool:
@@ -199,6 +204,12 @@ def parse_flag(raw: str, *, variable: str) -> bool:
     return text == "true"
 
 
+def parse_search_engine(raw: str, *, variable: str = "VOUCH_SEARCH_ENGINE") -> str:
+    if raw not in SEARCH_ENGINES:
+        raise SettingsError(f"{variable}={raw!r} is not one of: {', '.join(SEARCH_ENGINES)}")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOUCH_DATA_DIR") or "var")
@@ -237,6 +248,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             if webhook_key
             else None
         ),
+        search_engine=parse_search_engine(env.get("VOUCH_SEARCH_ENGINE") or DEFAULT_SEARCH_ENGINE),
     )
 
 
@@ -290,6 +302,11 @@ SETTINGS_HELP = (
         "VOUCH_WEBHOOK_KEY",
         "the key webhook signing secrets are derived from, 32 to 256 visible characters, the "
         "same on every host (default: one generated into VOUCH_DATA_DIR/webhook.key)",
+    ),
+    (
+        "VOUCH_SEARCH_ENGINE",
+        f"the engine behind search, one of {', '.join(SEARCH_ENGINES)}; an index built by "
+        f"the other is rebuilt when first searched (default: {DEFAULT_SEARCH_ENGINE})",
     ),
 )
 """Every variable load_settings reads, what it means and its default, for `vouch --help`."""

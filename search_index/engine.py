@@ -1,7 +1,8 @@
 """The narrow interface between Vouch and a search engine.
 
-Callers build requests and read pages; only `whoosh_engine` knows whoosh. A second engine
-(tantivy, say) implements `Engine` and `OpenIndex` and nothing else changes.
+Callers build requests and read pages; only `whoosh_engine` knows whoosh and only
+`tantivy_engine` knows tantivy. Each implements `Engine` and `OpenIndex`; `engines` picks
+one by name (the setting VOUCH_SEARCH_ENGINE).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ class SearchPage:
 
 
 Progress = Callable[[int], None]
+
+
+class DamagedIndex(Exception):
+    """The folder holds no index this engine can read."""
 
 
 class OpenIndex(Protocol):

@@ -10,6 +10,14 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 24
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 WORD = re.compile(r"\w+")
+# Typo tolerance, the same in every engine: a word of TYPO_MIN_LETTERS or more (as typed)
+# that no partner uses also matches the words one edit away that partners do use.
+TYPO_MIN_LETTERS = 5  # as typed: "grods" is forgiven though its stem "grod" has four
+TYPO_MAX_LETTERS = 30  # longer words are not corrected (nor are they words)
+# Syntax Vouch does not offer (fields, wildcards, ranges, boosts, fuzzy) is read as a
+# space, so "name:harbor" searches the word "harbor".
+UNOFFERED = re.compile(r"\w*:|[*?~^\[\]{}\\]")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @dataclass(frozen=True)
@@ -41,3 +49,18 @@ def prepare(raw: str) -> QueryText:
 def plain_words(text: str) -> str:
     """The words alone: what a query falls back to when its syntax cannot be read."""
     return " ".join(WORD.findall(text))
+
+
+def correctable(word: str) -> bool:
+    """Whether a typed word is long enough (and short enough) to have a typo forgiven."""
+    return TYPO_MIN_LETTERS <= len(word) <= TYPO_MAX_LETTERS
+
+
+def one_edit(word: str) -> set[str]:
+    """The words one edit away: a letter dropped, added, changed, or two swapped."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changes = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return deletes | swaps | changes | inserts

@@ -24,10 +24,18 @@ from api.models import change_log
 from api.readers.published import partner_ids
 from search_index import store
 from search_index.documents import read_documents
-from search_index.engine import Engine, Filters, OpenIndex, Order, SearchPage, SearchRequest
+from search_index.engine import (
+    DamagedIndex,
+    Engine,
+    Filters,
+    OpenIndex,
+    Order,
+    SearchPage,
+    SearchRequest,
+)
+from search_index.engines import DEFAULT_ENGINE, engine_named
 from search_index.query_text import prepare
 from search_index.store import IndexBusy, State
-from search_index.whoosh_engine import DamagedIndex, WhooshEngine
 
 log = logging.getLogger("vouch.search")
 
@@ -66,7 +74,7 @@ class SyncSummary:
 class SearchIndex:
     def __init__(self, root: Path, engine: Engine | None = None) -> None:
         self.root = Path(root)
-        self.engine: Engine = engine or WhooshEngine()
+        self.engine: Engine = engine or engine_named(DEFAULT_ENGINE)
         self._lock = threading.Lock()
         self._open: tuple[Path, OpenIndex] | None = None
         self._retired: list[tuple[float, OpenIndex]] = []
@@ -181,6 +189,10 @@ class SearchIndex:
         with self._lock:
             if self._open is not None and self._open[0] == folder:
                 return self._open
+        state = store.read_state(folder)
+        if state is not None and state.engine != self.engine.name:
+            # VOUCH_SEARCH_ENGINE changed since this index was built.
+            self._damaged(session, folder, ValueError(f"it was built by {state.engine}"))
         try:
             opened = self.engine.open(folder)
         except DamagedIndex as error:
@@ -268,14 +280,15 @@ def _advanced(state: State, applied: list[int]) -> State:
     return replace(state, applied_through=top, gaps=gaps)
 
 
-_INDEXES: dict[Path, SearchIndex] = {}
+_INDEXES: dict[tuple[Path, str], SearchIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def index_for(root: Path) -> SearchIndex:
-    """This process's SearchIndex in `root` (Settings.index_dir), shared by its threads."""
-    key = Path(root).resolve()
+def index_for(root: Path, engine: str = DEFAULT_ENGINE) -> SearchIndex:
+    """This process's SearchIndex in `root` (Settings.index_dir) with the engine named
+    (Settings.search_engine), shared by its threads."""
+    key = (Path(root).resolve(), engine)
     with _INDEXES_LOCK:
         if key not in _INDEXES:
-            _INDEXES[key] = SearchIndex(key)
+            _INDEXES[key] = SearchIndex(key[0], engine_named(engine))
         return _INDEXES[key]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_right
 from collections import Counter
@@ -18,24 +17,27 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from api.metrics import shrunk_nps
 from search_index.documents import PartnerDocument
-from search_index.engine import FACET_FIELDS, Filters, Hit, Progress, SearchPage, SearchRequest
+from search_index.engine import (
+    FACET_FIELDS,
+    DamagedIndex,
+    Filters,
+    Hit,
+    Progress,
+    SearchPage,
+    SearchRequest,
+)
+from search_index.fields import (
+    EXCERPT_CHARS,
+    SNIPPET_CHARS,
+    TEXT_FIELDS,
+    blended,
+    plain_markdown,
+    ranking,
+)
 from search_index.whoosh_query import QueryReader, analyzer
 
-# Field boosts: a word in the name counts three times one in the description.
-TEXT_FIELDS = {"name": 3.0, "summary": 1.5, "tags": 1.5, "places": 1.0, "description": 1.0}
-# The blend: relevance x (1 + (ranking score + 100) / 200), so the best-evidenced partner
-# counts at most twice a partner of the same relevance with the worst score.
-RANKING_BLEND = 1.0
-SNIPPET_CHARS = 160
 INDEX_NAME = "MAIN"  # whoosh's default
-EXCERPT_CHARS = 1500
-_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+")
-
-
-class DamagedIndex(Exception):
-    """The folder holds no readable whoosh index."""
 
 
 def schema() -> Schema:
@@ -58,10 +60,6 @@ def schema() -> Schema:
         **texts,
         **facets,
     )
-
-
-def plain_markdown(text: str) -> str:
-    return " ".join(_MARKDOWN.sub(r"\1", text).split())
 
 
 def _fields(doc: PartnerDocument) -> dict[str, Any]:
@@ -171,8 +169,7 @@ class _Reading:
 
     def ranking(self, docnum: int, market: float) -> float:
         segment, local = self._locate(docnum)
-        n = segment.nps_n[local]
-        return shrunk_nps(n, segment.nps[local], market) if n else market
+        return ranking(segment.nps_n[local], segment.nps[local], market)
 
     def facet_counts(self, doc_ids: set[int]) -> dict[str, Counter[str]]:
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
@@ -212,8 +209,7 @@ class _Blended(scoring.BM25F):  # type: ignore[misc]
         self.market = market
 
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
-        ranking = self.reading.ranking(docnum, self.market)
-        return float(score * (1 + RANKING_BLEND * (ranking + 100) / 200))
+        return blended(score, self.reading.ranking(docnum, self.market))
 
 
 class _TopAndEvery(collectors.TopCollector):  # type: ignore[misc]

@@ -7,7 +7,6 @@ README says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -18,14 +17,7 @@ from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.fields import Schema
 from whoosh.lang.porter import stem
 
-from search_index.query_text import WORD, plain_words
-
-TYPO_MIN_LETTERS = 5  # as typed: "grods" is forgiven though its stem "grod" has four
-TYPO_MAX_LETTERS = 30  # longer words are not corrected (nor are they words)
-# Syntax of whoosh's that Vouch does not offer (fields, wildcards, ranges, boosts, fuzzy)
-# is read as a space, so "name:harbor" searches the word "harbor".
-_UNOFFERED = re.compile(r"\w*:|[*?~^\[\]{}\\]")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+from search_index.query_text import UNOFFERED, WORD, correctable, one_edit, plain_words
 
 
 def analyzer() -> StemmingAnalyzer:
@@ -58,7 +50,7 @@ class QueryReader:
         notes: list[str] = []
         if not plain_words(text):
             return Q.Every(), notes
-        typed = _UNOFFERED.sub(" ", text)
+        typed = UNOFFERED.sub(" ", text)
         try:
             query = self.parser.parse(typed)
         except Exception:
@@ -75,8 +67,8 @@ class QueryReader:
 
 
 def _tolerate_typos(query: Any, typed: str, fields: list[str], known: Callable[[str], bool]) -> Any:
-    """A word of TYPO_MIN_LETTERS or more that no partner uses also matches the words one
-    edit away (a letter dropped, added, changed, or two swapped) that partners do use.
+    """A correctable word that no partner uses also matches the words one edit away
+    (query_text.one_edit) that partners do use.
 
     The edits are made to the word as typed and then stemmed, as the index stems: "Mendeq"
     is one edit from "Mendes", held as "mend", though "mendeq" is two from "mend".
@@ -89,11 +81,11 @@ def _tolerate_typos(query: Any, typed: str, fields: list[str], known: Callable[[
         if known(node.text):
             return node
         word = _as_typed(node, typed)
-        if not TYPO_MIN_LETTERS <= len(word) <= TYPO_MAX_LETTERS:
+        if not correctable(word):
             return node
         if word not in near:
             near[word] = sorted(
-                {form for edit in _one_edit(word) if (form := indexed_form(edit)) and known(form)}
+                {form for edit in one_edit(word) if (form := indexed_form(edit)) and known(form)}
             )
         terms = [Q.Term(node.fieldname, form) for form in near[word]]
         return Q.Or(terms, boost=node.boost) if terms else node
@@ -109,12 +101,3 @@ def _as_typed(term: Any, typed: str) -> str:
         if WORD.fullmatch(word):
             return word
     return str(term.text)
-
-
-def _one_edit(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    changes = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    inserts = {a + c + b for a, b in splits for c in _LETTERS}
-    return deletes | swaps | changes | inserts

@@ -141,7 +141,12 @@ def _wait_until_up(server: subprocess.Popen[str], address: str) -> None:
 
 @contextmanager
 def paused(
-    table: str, count: int, *args: str, url: URL | str, data_dir: Path
+    table: str,
+    count: int,
+    *args: str,
+    url: URL | str,
+    data_dir: Path,
+    settings: dict[str, str | None] | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """`vouch ARGS` stopped where tests/paused_vouch.py stops it (`table`, `count`): yielded
     once it says so, for the test to kill; killed at the end if the test did not."""
@@ -150,6 +155,7 @@ def paused(
         *args,
         url=url,
         data_dir=data_dir,
+        settings=settings,
         command=command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

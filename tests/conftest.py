@@ -9,6 +9,7 @@ import pytest
 from api import migrations
 from api.db import create_db_engine, session_factory
 from api.settings import Settings
+from search_index import ENGINES
 from tests import factories, pg_cluster
 from tests.databases import Database, migrated_database, postgres_unavailable_reason
 from tests.outside_parts import unavailable
@@ -16,6 +17,13 @@ from tests.pg_cluster import Cluster
 from tests.server import GraphQLClient, running_server
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def search_engine(request: pytest.FixtureRequest) -> str:
+    """Each search engine VOUCH_SEARCH_ENGINE can name: the search tests run on both."""
+    engine: str = request.param
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""A second process writing the index: `python -m tests.index_writer ROOT DATABASE_URL STOP`.
+"""A second process writing the index:
+`python -m tests.index_writer ROOT DATABASE_URL STOP ENGINE`.
 
 Syncs (and every fifth round rebuilds) until the file STOP exists, then syncs once more.
 """
@@ -15,8 +16,8 @@ from api.db import create_db_engine, session_factory
 from search_index import IndexBusy, index_for
 
 
-def main(root: str, url: str, stop: str) -> None:
-    index = index_for(Path(root))
+def main(root: str, url: str, stop: str, engine: str) -> None:
+    index = index_for(Path(root), engine)
     sessions = session_factory(create_db_engine(make_url(url)))
     rounds = 0
     while not Path(stop).exists():
@@ -35,4 +36,4 @@ def main(root: str, url: str, stop: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from api.models import Office, Partner, change_log
 from api.schema.pagination import encode_cursor
 from api.settings import Settings
-from search_index import SearchIndex, index_for
+from search_index import SearchIndex, index_for, store
 from search_index.engine import SearchRequest
 from tests import factories
 from tests.databases import Database
@@ -114,10 +114,15 @@ def _world(db: Database) -> dict[str, str]:
 
 
 @pytest.fixture
-def searching(db: Database, tmp_path: Path) -> Iterator[Searching]:
+def searching(db: Database, tmp_path: Path, search_engine: str) -> Iterator[Searching]:
     keys = _world(db)
-    settings = Settings(data_dir=tmp_path / "data", database_url=db.url, environment="test")
-    index = index_for(settings.index_dir)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db.url,
+        environment="test",
+        search_engine=search_engine,
+    )
+    index = index_for(settings.index_dir, search_engine)
     with db.session() as session:
         index.build(session)
     with running_server(settings, db.engine) as url, httpx.Client(timeout=30) as http:
@@ -496,10 +501,9 @@ def _wait_until_searchable(searching: Searching) -> list[str]:
 def test_a_damaged_index_answers_unavailable_then_is_rebuilt(searching: Searching) -> None:
     folder = (searching.index.root / "current").resolve()
     searching.index._open = None  # as a fresh worker would: it opens the files again
-    for segment in folder.glob("*.seg"):
-        segment.write_bytes(b"\x00garbage")
-    for toc in folder.glob("*.toc"):
-        toc.write_bytes(b"\x00garbage")
+    for part in folder.iterdir():  # the engine's files, whichever engine wrote them
+        if part.is_file() and part.name != store.STATE_FILE:
+            part.write_bytes(b"\x00garbage")
     body = searching.api.execute(SEARCH, {"q": "harbor"})
     assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
     assert "rebuilt" in body["errors"][0]["message"]

@@ -104,16 +104,21 @@ class Directory:
 
 
 @pytest.fixture(scope="module")
-def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
+def directory(tmp_path_factory: pytest.TempPathFactory, search_engine: str) -> Iterator[Directory]:
     folder: Path = tmp_path_factory.mktemp("search-pages")
     with migrated_database("sqlite", folder) as db:
         load_demo_data(db.engine, partners=PARTNERS, seed=1, progress=False)
         with db.session() as session, session.begin():
             rebuild(session=session, publish_all=True)
             changes.record(session, partner_id=None, reason="everything")
-        settings = Settings(data_dir=folder / "data", database_url=db.url, environment="test")
+        settings = Settings(
+            data_dir=folder / "data",
+            database_url=db.url,
+            environment="test",
+            search_engine=search_engine,
+        )
         with db.session() as session:
-            index_for(settings.index_dir).build(session)
+            index_for(settings.index_dir, search_engine).build(session)
         with running_server(settings, db.engine) as url, httpx.Client(timeout=30) as http:
             yield Directory(GraphQLClient(url, http))
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search_index.documents import PartnerDocument
-from search_index.engine import Filters, SearchRequest
+from search_index.engine import Filters, OpenIndex, SearchRequest
+from search_index.engines import engine_named
 from search_index.query_text import MAX_QUERY_CHARS, MAX_QUERY_WORDS, prepare
-from search_index.whoosh_engine import WhooshEngine, WhooshIndex
 
 
 def _doc(number: int, name: str, description: str) -> PartnerDocument:
@@ -36,19 +36,20 @@ def _doc(number: int, name: str, description: str) -> PartnerDocument:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhooshIndex]:
+def index(tmp_path_factory: pytest.TempPathFactory, search_engine: str) -> Iterator[OpenIndex]:
     folder = tmp_path_factory.mktemp("index")
     documents = [
         _doc(1, "Harbor Digital", "Data migration for hospitals"),
         _doc(2, "Quill Systems", "Migration of data warehouses"),
     ]
-    WhooshEngine().create(folder, documents, lambda done: None)
-    opened = WhooshEngine().open(folder)
+    engine = engine_named(search_engine)
+    engine.create(folder, documents, lambda done: None)
+    opened = engine.open(folder)
     yield opened
     opened.close()
 
 
-def _search(index: WhooshIndex, text: str) -> list[str]:
+def _search(index: OpenIndex, text: str) -> list[str]:
     prepared = prepare(text)
     page = index.search(SearchRequest(prepared.text, Filters(), 0, 20, "relevance", 0.0))
     assert page.total == len(page.hits)
@@ -57,7 +58,7 @@ def _search(index: WhooshIndex, text: str) -> list[str]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
-def test_any_text_gets_an_answer(index: WhooshIndex, text: str) -> None:
+def test_any_text_gets_an_answer(index: OpenIndex, text: str) -> None:
     _search(index, text)
 
 
@@ -95,7 +96,7 @@ def test_any_text_gets_an_answer(index: WhooshIndex, text: str) -> None:
         max_size=30,
     )
 )
-def test_operator_soup_gets_an_answer(index: WhooshIndex, parts: list[str]) -> None:
+def test_operator_soup_gets_an_answer(index: OpenIndex, parts: list[str]) -> None:
     _search(index, " ".join(parts))
 
 
@@ -110,7 +111,7 @@ def test_prepared_text_is_bounded(text: str) -> None:
         assert prepared.notes
 
 
-def test_words_still_find_their_partner_whatever_surrounds_them(index: WhooshIndex) -> None:
+def test_words_still_find_their_partner_whatever_surrounds_them(index: OpenIndex) -> None:
     assert _search(index, "hospitals )))") == ["partner-1"]
     assert _search(index, '"data migration" AND (hospitals') == ["partner-1"]
     assert _search(index, "warehouses^2 name:") == ["partner-2"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.models import Partner
 from search_index import Filters, SearchIndex, store
+from search_index.engines import engine_named
 from tests import factories
 from tests.cli_runner import ROOT, paused
 from tests.databases import Database
@@ -44,16 +45,19 @@ def _rename(db: Database, slug: str, summary: str) -> None:
         changes.record(session, partner_id=partner.id, reason="profile")
 
 
-def test_two_writer_processes_lose_no_update(db: Database, tmp_path: Path) -> None:
+def test_two_writer_processes_lose_no_update(
+    db: Database, tmp_path: Path, search_engine: str
+) -> None:
     _partners(db, 20)
     root = tmp_path / "index"
     with db.session() as session:
-        SearchIndex(root).build(session)
+        SearchIndex(root, engine_named(search_engine)).build(session)
     stop = tmp_path / "stop"
     url = db.url.render_as_string(hide_password=False)
     writers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.index_writer", str(root), url, str(stop)], cwd=ROOT
+            [sys.executable, "-m", "tests.index_writer", str(root), url, str(stop), search_engine],
+            cwd=ROOT,
         )
         for _ in range(2)
     ]
@@ -65,7 +69,9 @@ def test_two_writer_processes_lose_no_update(db: Database, tmp_path: Path) -> No
         stop.touch()
         codes = [writer.wait(timeout=120) for writer in writers]
     assert codes == [0, 0]
-    reader = SearchIndex(root)  # a fresh process's view: it must have nothing left to do
+    reader = SearchIndex(
+        root, engine_named(search_engine)
+    )  # a fresh process's view: it must have nothing left to do
     with db.session() as session:
         assert reader.backlog(session) == 0
     for number in range(20):
@@ -73,20 +79,27 @@ def test_two_writer_processes_lose_no_update(db: Database, tmp_path: Path) -> No
     assert len(_slugs(reader, db, "retail")) == 20  # no partner lost or doubled
 
 
-def test_a_killed_build_leaves_the_previous_index_serving(db: Database, tmp_path: Path) -> None:
+def test_a_killed_build_leaves_the_previous_index_serving(
+    db: Database, tmp_path: Path, search_engine: str
+) -> None:
     _partners(db, 600)
     root = tmp_path / "index"
-    index = SearchIndex(root)
+    index = SearchIndex(root, engine_named(search_engine))
     with db.session() as session:
         index.build(session)
     before = store.current(root)
     # Paused once 250 of the 600 partners are in the new folder, however fast it builds.
-    with paused(SEARCH_INDEX, 250, "index", "build", url=db.url, data_dir=tmp_path) as build:
+    engine = {"VOUCH_SEARCH_ENGINE": search_engine}
+    with paused(
+        SEARCH_INDEX, 250, "index", "build", url=db.url, data_dir=tmp_path, settings=engine
+    ) as build:
         assert list(root.glob(f"index-*{store.BUILDING}"))
         build.send_signal(signal.SIGKILL)
         assert build.wait(timeout=30) == -signal.SIGKILL
     assert store.current(root) == before
-    assert _slugs(SearchIndex(root), db, "partner-0042") == ["partner-0042"]
+    assert _slugs(SearchIndex(root, engine_named(search_engine)), db, "partner-0042") == [
+        "partner-0042"
+    ]
     with db.session() as session:
         index.build(session)  # the next build clears what the killed one left
     assert not list(root.glob(f"index-*{store.BUILDING}"))
@@ -94,13 +107,15 @@ def test_a_killed_build_leaves_the_previous_index_serving(db: Database, tmp_path
 
 
 @pytest.mark.postgres
-def test_a_change_committed_late_is_applied_by_a_later_sync(db: Database, tmp_path: Path) -> None:
+def test_a_change_committed_late_is_applied_by_a_later_sync(
+    db: Database, tmp_path: Path, search_engine: str
+) -> None:
     if db.backend != "postgresql":
         pytest.skip("PostgreSQL only: SQLite has one writer, so ids commit in order")
     from api.services import changes
 
     _partners(db, 2)
-    index = SearchIndex(tmp_path / "index")
+    index = SearchIndex(tmp_path / "index", engine_named(search_engine))
     with db.session() as session:
         index.build(session)
     with db.session() as slow:  # closed (rolled back) even when an assertion fails

@@ -14,7 +14,7 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    index = index_for(settings.index_dir)
+    index = index_for(settings.index_dir, settings.search_engine)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("indexing partners", total=None)
@@ -38,7 +38,7 @@ def index_build(args: argparse.Namespace, settings: Settings) -> None:
 def index_sync(args: argparse.Namespace, settings: Settings) -> None:
     if args.wait < 0:
         raise CommandError("--wait must not be negative")
-    index = index_for(settings.index_dir)
+    index = index_for(settings.index_dir, settings.search_engine)
     try:
         with session_factory(open_engine(settings))() as session:
             summary = index.sync(session, wait=args.wait)
@@ -63,7 +63,7 @@ def index_sync(args: argparse.Namespace, settings: Settings) -> None:
 
 def index_status(args: argparse.Namespace, settings: Settings) -> None:
     with session_factory(open_engine(settings))() as session:
-        backlog = index_for(settings.index_dir).backlog(session)
+        backlog = index_for(settings.index_dir, settings.search_engine).backlog(session)
     if backlog is None:
         raise CommandError(f"there is no search index at {settings.index_dir}")
     print(f"{plural(backlog, 'change')} waiting to be applied to the search index")

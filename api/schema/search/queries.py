@@ -52,7 +52,9 @@ class SearchQueries:
         except DomainError as error:
             raise invalid_argument(error) from error
         try:
-            page = index_for(info.context.settings.index_dir).search(
+            page = index_for(
+                info.context.settings.index_dir, info.context.settings.search_engine
+            ).search(
                 session,
                 query,
                 filters=_filters(wanted),
