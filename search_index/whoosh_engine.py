@@ -329,8 +329,9 @@ class WhooshIndex:
         else:
             scored = Searcher(searcher.reader(), weighting=_Blended(reading, request.market_nps))
             top = _TopAndEvery(limit=window)
-            scored.search_with_collector(_narrowed(query, request.filters), top)
-            results = top.results()
+            collector = top if wanted is None else collectors.FilterCollector(top, allow=wanted)
+            scored.search_with_collector(query, collector)
+            results = collector.results()
             every = top.every
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
@@ -351,19 +352,6 @@ class WhooshIndex:
         return SearchPage(
             hits=hits, total=len(doc_ids), facets=_facets(reading, doc_ids), notes=notes
         )
-
-
-def _narrowed(query: Any, filters: Filters) -> Any:
-    """The words and the filters as one query: the intersection skips through the facet's
-    postings, where a filter applied after matching would see every match of the words.
-    The filters score 0, so the relevance is the words' alone."""
-    if not filters.items():
-        return query
-    wanted = [
-        Q.ConstantScoreQuery(Q.Or([Q.Term(name, value) for value in values]), 0.0)
-        for name, values in filters.items()
-    ]
-    return Q.And([query, *wanted])
 
 
 def _facets(reading: _Reading, doc_ids: set[int]) -> dict[str, list[tuple[str, int]]]:
