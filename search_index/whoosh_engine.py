@@ -21,7 +21,6 @@ from search_index.documents import PartnerDocument
 from search_index.engine import (
     FACET_FIELDS,
     DamagedIndex,
-    Filters,
     Hit,
     Progress,
     SearchPage,
@@ -35,6 +34,7 @@ from search_index.fields import (
     plain_markdown,
     ranking,
 )
+from search_index.whoosh_narrowing import Narrowed
 from search_index.whoosh_query import QueryReader, analyzer
 
 INDEX_NAME = "MAIN"  # whoosh's default
@@ -144,6 +144,14 @@ class _Segment:
         )
 
 
+def _tables(reader: Any, known: dict[str, _Segment]) -> _Segment:
+    """A segment reader's tables, worked out the first time the segment is read."""
+    key = reader.segment().segment_id() if reader.segment() else str(id(reader))
+    if key not in known:
+        known[key] = _Segment.of(reader)
+    return known[key]
+
+
 @dataclass
 class _Reading:
     """A searcher and its segments' tables, with their offsets in global doc numbers."""
@@ -156,11 +164,8 @@ class _Reading:
     def of(cls, searcher: Searcher, known: dict[str, _Segment]) -> _Reading:
         offsets, segments = [], []
         for reader, offset in searcher.reader().leaf_readers():
-            key = reader.segment().segment_id() if reader.segment() else str(id(reader))
-            if key not in known:
-                known[key] = _Segment.of(reader)
             offsets.append(offset)
-            segments.append(known[key])
+            segments.append(_tables(reader, known))
         return cls(searcher=searcher, offsets=offsets, segments=segments)
 
     def _locate(self, docnum: int) -> tuple[_Segment, int]:
@@ -182,19 +187,6 @@ class _Reading:
                 for value, postings in values.items():
                     counts[name][value] += len(local & postings)
         return counts
-
-    def allowed(self, filters: Filters) -> set[int] | None:
-        """The documents the filters let through (global numbers), from the facet tables."""
-        allowed: set[int] | None = None
-        for name, values in filters.items():
-            matching = {
-                offset + local
-                for segment, offset in zip(self.segments, self.offsets, strict=True)
-                for value in values
-                for local in segment.postings[name].get(value, ())
-            }
-            allowed = matching if allowed is None else allowed & matching
-        return allowed
 
     def known_word(self, word: str) -> bool:
         return any(word in segment.vocabulary for segment in self.segments)
@@ -311,10 +303,12 @@ class WhooshIndex:
     def search(self, request: SearchRequest) -> SearchPage:
         reading = self._reading()
         searcher = reading.searcher
-        query, notes = self.reader.read(request.text, reading.known_word)
-        wanted = reading.allowed(request.filters)
+        words, notes = self.reader.read(request.text, reading.known_word)
+        query = Narrowed(
+            words, request.filters, lambda reader: _tables(reader, self.segments).postings
+        )
         window = request.offset + request.limit
-        by_ranking_score = request.order == "ranking_score" or isinstance(query, Q.Every)
+        by_ranking_score = request.order == "ranking_score" or isinstance(words, Q.Every)
         every: set[int] | None = None
         if by_ranking_score:
             by_ranking = sorting.FunctionFacet(
@@ -322,16 +316,14 @@ class WhooshIndex:
             )
             results = searcher.search(
                 query,
-                filter=wanted,
                 limit=window,
                 sortedby=sorting.MultiFacet([by_ranking, sorting.FieldFacet("slug")]),
             )
         else:
             scored = Searcher(searcher.reader(), weighting=_Blended(reading, request.market_nps))
             top = _TopAndEvery(limit=window)
-            collector = top if wanted is None else collectors.FilterCollector(top, allow=wanted)
-            scored.search_with_collector(query, collector)
-            results = collector.results()
+            scored.search_with_collector(query, top)
+            results = top.results()
             every = top.every
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)

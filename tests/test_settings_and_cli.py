@@ -15,7 +15,8 @@ from api.cli import build_parser
 from api.db import create_db_engine, session_factory
 from api.models import ApiKey
 from api.services.apikeys import authenticate
-from api.settings import SettingsError, load_settings, parse_database_url
+from api.settings import SEARCH_ENGINES, SettingsError, load_settings, parse_database_url
+from search_index import ENGINES
 from tests.cli_runner import vouch_at
 from tests.databases import Database
 
@@ -70,6 +71,8 @@ def test_production_is_an_environment() -> None:
         ({"VOUCH_DATABASE_URL": "postgresql://u@h"}, "VOUCH_DATABASE_URL"),
         ({"VOUCH_DATABASE_URL": "postgresql+psycopg://u@h/"}, "VOUCH_DATABASE_URL"),
         ({"VOUCH_ENV": "staging"}, "VOUCH_ENV"),
+        ({"VOUCH_SEARCH_ENGINE": "elasticsearch"}, "VOUCH_SEARCH_ENGINE"),
+        ({"VOUCH_SEARCH_ENGINE": "Tantivy"}, "VOUCH_SEARCH_ENGINE"),
     ],
     ids=[
         "malformed",
@@ -78,11 +81,20 @@ def test_production_is_an_environment() -> None:
         "postgres-without-database",
         "postgres-empty-database",
         "unknown-environment",
+        "unknown-search-engine",
+        "search-engine-in-capitals",
     ],
 )
 def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         load_settings(environ)
+
+
+def test_the_search_engine_is_whoosh_unless_tantivy_is_named() -> None:
+    assert load_settings({}).search_engine == "whoosh"
+    assert load_settings({"VOUCH_SEARCH_ENGINE": ""}).search_engine == "whoosh"
+    assert load_settings({"VOUCH_SEARCH_ENGINE": "tantivy"}).search_engine == "tantivy"
+    assert SEARCH_ENGINES == ENGINES  # every engine search_index has can be named
 
 
 def test_a_url_with_a_port_that_is_not_a_number_names_its_variable() -> None:
