@@ -172,23 +172,12 @@ def cost(key: str, kept: Kept) -> int:
     )
 
 
-@dataclasses.dataclass
-class Counts:
-    """What the cache did, for /metrics and the benchmarks: answers served from it, asked
-    of it and not there or out of date, and kept answers replaced by newer ones."""
-
-    hits: int = 0
-    misses: int = 0
-    stale: int = 0
-
-
 class ResponseCache:
     """The newest public answer to each request, at most max_bytes of memory."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.counts = Counts()
         self._entries: OrderedDict[str, Kept] = OrderedDict()
 
     def __len__(self) -> int:
@@ -198,16 +187,16 @@ class ResponseCache:
         """The answer kept for `key`, good or not."""
         return self._entries.get(key)
 
-    def get(self, key: str, version: int) -> Kept | None:
-        """The answer kept for `key` if it is good for `version`."""
+    def get(self, key: str, version: int) -> tuple[Kept | None, str]:
+        """The answer kept for `key` if it is good for `version`, and what was found: "hit",
+        "miss" (nothing kept) or "stale" (kept for an older version)."""
         kept = self._entries.get(key)
-        if kept is None or kept.version != version:
-            self.counts.misses += 1
-            self.counts.stale += kept is not None
-            return None
-        self.counts.hits += 1
+        if kept is None:
+            return None, "miss"
+        if kept.version != version:
+            return None, "stale"
         self._entries.move_to_end(key)
-        return kept
+        return kept, "hit"
 
     def put(self, key: str, kept: Kept) -> None:
         if len(kept.body) > MAX_ENTRY_BYTES:
@@ -245,7 +234,7 @@ async def answer_public(
     if_none_match = request.headers.get("if-none-match") if request.method == "GET" else None
     record = observed(request)
     if cache is not None:
-        kept = cache.get(key, seen.kept_version)
+        kept, record.cache = cache.get(key, seen.kept_version)
         if kept is not None:
             record.operation, record.operation_type = kept.operation, kept.operation_type
             record.field = kept.field
