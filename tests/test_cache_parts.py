@@ -151,7 +151,7 @@ def test_a_list_and_a_page_showing_the_market_are_refreshed_by_any_publication(
     client: GraphQLClient, keys: dict[str, str]
 ) -> None:
     # given the list and bravo-retail's ranking score (the market's NPS: it has no answers)
-    listed, _ = get(client, LIST)
+    get(client, LIST)
     assert get(client, LIST)[1] == "hit"
     ranked, _ = get(client, RANKED_PAGE, slug="bravo-retail")
     assert ranked.json()["data"]["partner"]["metrics"] == {"rankingScore": 0.0}
@@ -306,5 +306,5 @@ def test_every_resolver_below_a_partner_is_known_to_show_its_own_rows_or_the_who
             if hasattr(inner, "fields"):
                 waiting.append(inner.name)
     assert found - OWN_RESOLVERS == {("Vendor", "program")}
-    assert OWN_RESOLVERS <= found
+    assert found >= OWN_RESOLVERS
     assert {where for where in MARKET_FIELDS if where[0] not in seen} == set()
