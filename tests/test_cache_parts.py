@@ -8,6 +8,7 @@ is read where an operator reads it: GET /metrics.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -15,19 +16,22 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse
+from graphql import GraphQLObjectType, parse
 from sqlalchemy import insert
 
 from api.models import public_version
 from api.schema import schema
 from api.schema.answer_parts import MARKET_FIELDS, OWN_RESOLVERS, Shape, _has_resolver, shape_of
 from api.settings import Settings
-from tests import factories
+from tests import factories, public_answers
 from tests.databases import Database
 from tests.server import GraphQLClient, running_server
 from tests.survey_flow import engagement_input, invite, record, submit
+from tests.test_authorization_matrix import MUTATIONS, OTHER, OWN
+from tests.test_public_version import CALLER_PREFERENCE, SHOWS, world
 
 METRICS_TOKEN = "m" * 40
+_nonce = itertools.count()
 PAGE = """
 query Page($slug: String!) {
   partner(slug: $slug) { slug summary metrics { responseCount invitationCount } }
@@ -308,3 +312,64 @@ def test_every_resolver_below_a_partner_is_known_to_show_its_own_rows_or_the_who
     assert found - OWN_RESOLVERS == {("Vendor", "program")}
     assert found >= OWN_RESOLVERS
     assert {where for where in MARKET_FIELDS if where[0] not in seen} == set()
+
+
+def page_documents(slugs: list[str]) -> dict[str, str]:
+    """Everything a buyer can ask of each partner that keeps the answer narrow: with the
+    ranking score (the market's part too) and without it (that partner's part only)."""
+    partner = schema._schema.type_map["Partner"]
+    assert isinstance(partner, GraphQLObjectType)
+    programme = frozenset({("Vendor", "program")})
+    shapes = {
+        "own": public_answers.selection(partner, 1, ("Query",), programme | MARKET_FIELDS),
+        "market": public_answers.selection(partner, 1, ("Query",), programme),
+    }
+    found = {}
+    for slug in slugs:
+        for name, chosen in shapes.items():
+            document = f'{{ partner(slug: "{slug}") {chosen} }}'
+            assert shape(document) == Shape(market=name == "market")
+            found[f"{slug} {name}"] = document
+    return found
+
+
+def page_answers(client: GraphQLClient, documents: dict[str, str]) -> dict[str, tuple[Any, Any]]:
+    """Each page as the cache serves it (kept when it may be) and as worked out afresh."""
+    found = {}
+    for name, document in documents.items():
+        served = client.http.get(f"{client.base_url}/graphql", params={"query": document})
+        fresh = client.http.get(
+            f"{client.base_url}/graphql", params={"query": f"# {next(_nonce)}\n{document}"}
+        )
+        assert "errors" not in fresh.json(), fresh.text
+        found[name] = (served.json()["data"], fresh.json()["data"])
+    return found
+
+
+@pytest.mark.parametrize("mutation", sorted(SHOWS))
+def test_no_kept_page_outlives_a_mutation_that_changes_it(
+    db: Database, served: str, mutation: str
+) -> None:
+    # given the world of tests/test_public_version.py, both partners' pages kept
+    row = MUTATIONS[mutation]
+    caller = next(name for name in CALLER_PREFERENCE if name in row.allowed)
+    data = world(db)
+    with httpx.Client(timeout=30) as http:
+        client = GraphQLClient(base_url=served, http=http)
+        documents = page_documents([OWN, OTHER])
+        before = page_answers(client, documents)
+
+        # when the mutation runs, and succeeds
+        body = client.execute(row.document, row.variables(data), key=data.keys[caller])
+        assert "errors" not in body, body["errors"]
+
+        # then every page served, kept or not, is what it is worked out to be now
+        after = page_answers(client, documents)
+    for name, (served_now, fresh_now) in after.items():
+        assert served_now == fresh_now, f"{mutation}: {name} served stale: " + ", ".join(
+            public_answers.differences(served_now, fresh_now)
+        )
+    if not SHOWS[mutation]:
+        assert {name: fresh for name, (_, fresh) in after.items()} == {
+            name: fresh for name, (_, fresh) in before.items()
+        }
