@@ -208,7 +208,8 @@ def tokens(
         rows = connection.execute(
             text(
                 "SELECT DISTINCT ON (e.partner_id) e.id, c.email_domain FROM engagements e "
-                "JOIN customers c ON c.id = e.customer_id WHERE e.status = 'completed' AND e.confirmed AND e.disputed_at IS NULL "
+                "JOIN customers c ON c.id = e.customer_id WHERE e.status = 'completed' "
+                "AND e.confirmed AND e.disputed_at IS NULL "
                 "ORDER BY e.partner_id, e.id"
             )
         ).all()
@@ -298,7 +299,9 @@ def keyed_against_public(
     body = json.dumps({"query": LIST_VOUCH})
     scripts = {
         "public": WRK_POST.format(auth="", body=body),
-        "keyed": WRK_POST.format(auth=f'wrk.headers["Authorization"] = "Bearer {vendor}"', body=body),
+        "keyed": WRK_POST.format(
+            auth=f'wrk.headers["Authorization"] = "Bearer {vendor}"', body=body
+        ),
     }
     samples: dict[str, list[dict[str, float]]] = {"public": [], "keyed": []}
     uncached = {**env, "VOUCH_RESPONSE_CACHE_MB": "0"}
@@ -382,7 +385,8 @@ def _first_vendor(database_url: str) -> str:
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        slug: str = connection.execute(text("SELECT slug FROM vendors ORDER BY id LIMIT 1")).scalar_one()
+        first = text("SELECT slug FROM vendors ORDER BY id LIMIT 1")
+        slug: str = connection.execute(first).scalar_one()
     engine.dispose()
     return slug
 

@@ -21,10 +21,18 @@ from sqlalchemy import insert
 
 from api.models import public_version
 from api.schema import schema
-from api.schema.answer_parts import MARKET_FIELDS, OWN_RESOLVERS, Shape, _has_resolver, shape_of
+from api.schema.answer_parts import (
+    FIXED_ROOTS,
+    MARKET_FIELDS,
+    OWN_RESOLVERS,
+    Shape,
+    _has_resolver,
+    shape_of,
+)
+from api.services.changes import CATALOGUE, MARKET
 from api.settings import Settings
 from tests import factories, public_answers
-from tests.databases import Database
+from tests.databases import Database, count_statements
 from tests.server import GraphQLClient, running_server
 from tests.survey_flow import engagement_input, invite, record, submit
 from tests.test_authorization_matrix import MUTATIONS, OTHER, OWN
@@ -46,6 +54,7 @@ mutation Update($slug: String!, $version: Int!, $input: PartnerProfileInput!) {
   }
 }
 """
+MARKET_INSIGHTS = "{ marketInsights { overall { responseCount nps { value } } } }"
 CREATE = """
 mutation Create($input: NewPartnerInput!) {
   createPartner(input: $input) { partner { slug } errors { code } }
@@ -252,6 +261,9 @@ def test_a_slug_that_names_nobody_is_answered_again_once_a_partner_takes_it(
     assert found.json()["data"]["partner"]["slug"] == "charlie-labs"
 
 
+PAGE_SHAPE = Shape(frozenset({CATALOGUE}), partners=True)
+
+
 def shape(document: str) -> Shape | None:
     return shape_of(schema._schema, parse(document), document, None)
 
@@ -259,18 +271,24 @@ def shape(document: str) -> Shape | None:
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
-        (PAGE, Shape(market=False)),
-        (RANKED_PAGE, Shape(market=True)),
+        (PAGE, PAGE_SHAPE),
+        (RANKED_PAGE, Shape(frozenset({CATALOGUE, MARKET}), partners=True)),
         (
             "fragment F on Partner { offices { city } reviews { comment reply { body } } }"
             ' { a: partner(slug: "x") { ...F } b: partner(slug: "y") { __typename } }',
-            Shape(market=False),
+            PAGE_SHAPE,
         ),
-        ('{ partner(slug: "x") { products { vendor { name } } } }', Shape(market=False)),
+        ('{ partner(slug: "x") { products { vendor { name } } } }', PAGE_SHAPE),
         ('{ partner(slug: "x") { products { vendor { program { quarter } } } } }', None),
         (LIST, None),
         ('{ partner(slug: "x") { slug } partners(first: 1) { totalCount } }', None),
-        ('{ partner(slug: "x") { slug } marketInsights { overall { responseCount } } }', None),
+        (
+            '{ partner(slug: "x") { slug } marketInsights { overall { responseCount } } }',
+            Shape(frozenset({CATALOGUE, MARKET}), partners=True),
+        ),
+        (MARKET_INSIGHTS, Shape(frozenset({MARKET}))),
+        ("{ industries { slug } products { slug vendor { name } } }", Shape(frozenset({CATALOGUE}))),
+        ("{ vendors { program { quarter } } }", None),
     ],
     ids=[
         "page",
@@ -281,6 +299,9 @@ def shape(document: str) -> Shape | None:
         "list",
         "page-and-list",
         "page-and-market",
+        "market",
+        "catalogue",
+        "catalogue-programme",
     ],
 )
 def test_what_an_operation_shows_is_worked_out_from_its_document(
@@ -373,3 +394,23 @@ def test_no_kept_page_outlives_a_mutation_that_changes_it(
         assert {name: fresh for name, (_, fresh) in after.items()} == {
             name: fresh for name, (_, fresh) in before.items()
         }
+
+
+def test_a_page_costs_one_statement_kept_and_one_more_than_its_data_worked_out(
+    db: Database, client: GraphQLClient, keys: dict[str, str]
+) -> None:
+    # given nothing kept for alpha-health's page
+    params = {"query": PAGE, "variables": '{"slug": "alpha-health"}'}
+    url = f"{client.base_url}/graphql"
+
+    # when it is asked twice
+    with count_statements(db.engine) as first:
+        assert client.http.get(url, params=params).status_code == 200
+    with count_statements(db.engine) as second:
+        assert client.http.get(url, params=params).status_code == 200
+
+    # then the first read the data version, the partner, its published figures, the market
+    # NPS they are worked out with and, after them, its parts' version (on PostgreSQL also
+    # the request's statement_timeout); the second only the data and parts' versions
+    assert len(first) == 5 + (db.backend == "postgresql")
+    assert len(second) == 1
