@@ -125,9 +125,7 @@ def run(code: Path | None, env: dict[str, str], *args: str) -> str:
 
 
 @contextlib.contextmanager
-def server(
-    code: Path | None, env: dict[str, str], work: Path, counts: Path
-) -> Iterator[str]:
+def server(code: Path | None, env: dict[str, str], work: Path, counts: Path) -> Iterator[str]:
     port = free_port()
     _, base = vouch(code)
     script = Path(__file__).with_name("cache_counting_server.py")

@@ -2,20 +2,20 @@
 others (api/response_cache.py; the parts are written by api/services/changes.py).
 
 An answer shows the whole data unless proven narrower: lists, rankings, search and
-matching move with any partner (a change can reorder them or change who is in them). An
-operation is narrow when it asks only the root fields below, and below them only
+matching move with any partner (a change can reorder them or change who is in them), and
+the market figures with any publication. An operation is narrow when it asks only
+`partner(slug:)`, and below it only
 
 - fields read from the partner's own rows: plain values of the objects its resolvers
   built, and the resolvers in OWN_RESOLVERS (its relations, figures and reviews, which
   name vendors, products and industries: the catalogue);
 - MARKET_FIELDS, worked out with the market figures: the answer then shows the market too.
 
-The roots: `partner(slug:)` (PARTNER_ROOTS), whose parts are the partners the resolver
-found (`Shown.partner`) and the catalogue, a slug that names no partner showing the whole
-data (any change could give it one); `marketInsights` (the market) and the catalogue's
-lists (FIXED_ROOTS). Every narrow answer shows `all` too, the part a change to every
-partner at once moves. Any other resolver (a new field, `Vendor.program`) makes the
-answer whole: forgetting a field here costs kept answers, never a stale one.
+Any other resolver (a new field, `Vendor.program`) makes the answer whole: forgetting a
+field here costs kept answers, never a stale one. Its parts are then the partners the
+resolver found (`Shown.partner`), every partner's part (a change to all of them), the
+catalogue, and the market when asked; a slug that names no partner shows the whole data
+(any change could give it one).
 """
 
 from __future__ import annotations
@@ -42,17 +42,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.services.changes import CATALOGUE, EVERY_PARTNER, MARKET, partner_part
 
-PARTNER_ROOTS = frozenset({("Query", "partner")})
-"""Root fields that show one partner, and say which (`Shown.partner`); what a partner's
-page names of vendors, products and industries is the catalogue's."""
-FIXED_ROOTS = {
-    ("Query", "marketInsights"): frozenset({MARKET}),
-    ("Query", "vendors"): frozenset({CATALOGUE}),
-    ("Query", "products"): frozenset({CATALOGUE}),
-    ("Query", "industries"): frozenset({CATALOGUE}),
-}
-"""Root fields that read only these parts (the published market figures; the catalogue's
-tables), whatever they are asked."""
+NARROW_ROOTS = frozenset({("Query", "partner")})
+"""Root fields that show one partner, and say which (`Shown.partner`)."""
 OWN_RESOLVERS = frozenset(
     {
         ("Partner", "metrics"),
@@ -77,11 +68,9 @@ toward the market NPS)."""
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """What an operation's document shows, before it runs (None for the whole data): these
-    parts, and the partners its partner root fields find, if it asks one."""
+    """What an operation's document shows, before it runs: None for the whole data."""
 
-    parts: frozenset[str]
-    partners: bool = False
+    market: bool
 
 
 SHAPES_KEPT = 512
@@ -112,19 +101,18 @@ def _shape(schema: GraphQLSchema, document: DocumentNode, name: str | None) -> S
     walk = _Walk(schema, fragments)
     if not walk.selections(schema.query_type, operation.selection_set, root=True):
         return None
-    return Shape(frozenset(walk.parts), walk.partners)
+    return Shape(market=walk.market)
 
 
 class _Walk:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]):
         self.schema, self.fragments = schema, fragments
-        self.parts: set[str] = set()
-        self.partners = False
+        self.market = False
 
     def selections(
         self, kind: GraphQLObjectType | None, selections: SelectionSetNode, *, root: bool = False
     ) -> bool:
-        """Whether everything selected here shows only narrow parts (noting which)."""
+        """Whether everything selected here shows only narrow parts (noting the market)."""
         if kind is None:
             return False
         for selection in selections.selections:
@@ -158,15 +146,10 @@ class _Walk:
             return False
         where = (kind.name, name)
         if root:
-            if where in PARTNER_ROOTS:
-                self.partners = True
-                self.parts.add(CATALOGUE)
-            elif where in FIXED_ROOTS:
-                self.parts |= FIXED_ROOTS[where]
-            else:
+            if where not in NARROW_ROOTS:
                 return False
         elif where in MARKET_FIELDS:
-            self.parts.add(MARKET)
+            self.market = True
         elif _has_resolver(field) and where not in OWN_RESOLVERS:
             return False
         if node.selection_set is None:
@@ -203,9 +186,10 @@ class Shown:
             self.partners.add(partner_id)
 
     def parts(self) -> tuple[str, ...] | None:
-        """The parts the answer showed, sorted; None: the whole data. A change to every
-        partner at once (a rebuild, the demo data) is a part of every answer."""
-        if self.shape is None or self.missing or (self.shape.partners and not self.partners):
+        """The parts the answer showed, sorted; None: the whole data."""
+        if self.shape is None or self.missing or not self.partners:
             return None
-        parts = {EVERY_PARTNER, *self.shape.parts, *(partner_part(p) for p in self.partners)}
+        parts = {EVERY_PARTNER, CATALOGUE, *(partner_part(p) for p in self.partners)}
+        if self.shape.market:
+            parts.add(MARKET)
         return tuple(sorted(parts))
