@@ -205,38 +205,6 @@ def test_a_profile_edit_refreshes_only_that_partners_page_and_the_list(
     assert get(client, LIST)[1] == "hit"
 
 
-def test_the_market_figures_are_kept_through_a_profile_edit_and_refreshed_by_a_publication(
-    client: GraphQLClient, keys: dict[str, str]
-) -> None:
-    # given the market figures (no answers yet) and the products, kept
-    market, outcome = get(client, MARKET_INSIGHTS)
-    assert outcome == "miss"
-    assert market.json()["data"]["marketInsights"]["overall"] == {
-        "responseCount": 0,
-        "nps": None,
-    }
-    get(client, "{ products { slug } }")
-
-    # when bravo-retail edits its summary, both are served kept
-    variables = {"slug": "bravo-retail", "version": 1, "input": {"summary": "fresh"}}
-    assert client.data(UPDATE, variables, key=keys["bravo"])["updatePartnerProfile"]["errors"] == []
-    again, outcome = get(client, MARKET_INSIGHTS)
-    assert outcome == "hit"
-    assert again.headers["etag"] == market.headers["etag"]
-    assert get(client, "{ products { slug } }")[1] == "hit"
-
-    # when alpha-health publishes five nines, the market shows them (NPS 100) and the
-    # products, which no publication changes, are still kept
-    publish_five_answers(client, keys, "alpha-health")
-    moved, outcome = get(client, MARKET_INSIGHTS)
-    assert outcome == "stale"
-    assert moved.json()["data"]["marketInsights"]["overall"] == {
-        "responseCount": 5,
-        "nps": {"value": 100.0},
-    }
-    assert get(client, "{ products { slug } }")[1] == "hit"
-
-
 def test_a_page_tag_answers_304_until_that_partner_changes(
     client: GraphQLClient, keys: dict[str, str]
 ) -> None:
