@@ -155,17 +155,20 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
         (docs / name).write_text(markdown)
     step("building the template pages with mkdocs")
     run_mkdocs(docs, built, day)
-    templates = built / manifests.TEMPLATES
-    for name in [*(name for name in sources if _is_template(name))]:
-        page = name.removesuffix(".md") + ".html"
-        (templates / page).parent.mkdir(parents=True, exist_ok=True)
-        (built / page).rename(templates / page)
+    templates = {}
+    for name in sources:
+        if _is_template(name):
+            page = name.removesuffix(".md") + ".html"
+            templates[page] = (built / page).read_text()
+            (built / page).unlink()  # a page with data is filled in below
+    put(built / manifests.TEMPLATES, manifests.dump_templates(templates))
     step("writing the lists")
     entries = list(content.listed_partners(session, where))
-    made = _fill(built, where, entries, ())
+    made = _fill(built, templates, where, entries, ())
     step("writing partner pages")
     ids = [entry.partner.id for entry in entries]
-    lines = partner_pages.write(_url(session), built, partner_template(built), ids, progress)
+    template = templates[f"{partner_pages.TEMPLATE}.html"]
+    lines = partner_pages.write(_url(session), built, template, ids, progress)
     _write_search(built, lines, stale=())
     record = manifests.Manifest(
         mkdocs=manifests.mkdocs_fingerprint(sources),
@@ -209,9 +212,10 @@ def _incremental_build(
     for slug in plan.stale:
         drop(built / "partners" / f"{slug}.html")
         drop(built / "data" / "compare" / f"{slug}.json")
-    made = _fill(built, where, entries, previous.pages)
+    templates = manifests.read_templates(built)
+    made = _fill(built, templates, where, entries, previous.pages)
     step("writing partner pages")
-    template = partner_template(built)
+    template = templates[f"{partner_pages.TEMPLATE}.html"]
     lines = partner_pages.write(_url(session), built, template, plan.redo, progress)
     stale = [f"partners/{slug}.html" for slug in plan.stale]
     _write_search(built, lines, stale=stale)
@@ -243,26 +247,22 @@ def _is_template(name: str) -> bool:
     return name.startswith(partner_pages.TEMPLATE) or name in data_pages.template_sources()
 
 
-def partner_template(built: Path) -> str:
-    return (built / manifests.TEMPLATES / f"{partner_pages.TEMPLATE}.html").read_text()
-
-
 def _url(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
 def _fill(
-    built: Path, where: Directory, entries: list[PartnerEntry], before: Collection[str]
+    built: Path,
+    templates: dict[str, str],
+    where: Directory,
+    entries: list[PartnerEntry],
+    before: Collection[str],
 ) -> list[str]:
-    """The pages made from every partner (and the open data) into `built`, filled from its
-    templates; those of `before` no longer made are removed. The pages made."""
-    templates = built / manifests.TEMPLATES
-    read: dict[str, str] = {}
+    """The pages made from every partner (and the open data) into `built`, filled from
+    `templates`; those of `before` no longer made are removed. The pages made."""
     made = data_pages.data_pages(where, entries)
     for path, page in made.items():
-        if page.template not in read:
-            read[page.template] = (templates / page.template).read_text()
-        put(built / path, data_pages.fill(read[page.template], page))
+        put(built / path, data_pages.fill(templates[page.template], page))
     for path, text in data_pages.data_files(entries).items():
         put(built / path, text)
     for path in set(before) - set(made):

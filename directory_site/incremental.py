@@ -51,7 +51,11 @@ def changes_since(session: Session, previous: Manifest) -> Changes | str:
     for row in rows:
         if row.partner_id is None or row.reason in EVERY_PARTNER:
             return f"change {row.id} ({row.reason}) is to every partner"
-    named = frozenset(row.partner_id for row in rows if row.reason not in UNSEEN_REASONS)
+    named = frozenset(
+        row.partner_id
+        for row in rows
+        if row.partner_id is not None and row.reason not in UNSEEN_REASONS
+    )
     return Changes(advanced(previous.place, [row.id for row in rows]), named, len(rows))
 
 

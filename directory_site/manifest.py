@@ -4,8 +4,9 @@
 fingerprint of everything mkdocs' output depends on (the code, the theme, the templates'
 and vendor pages' Markdown), one of what every partner page reads besides its partner (the
 market's NPS, the names), the data's day, the partners by id and the data pages made.
-`.vouch-build/templates/` holds the template pages mkdocs built. Both live inside the site,
-so they are published and replaced with it, by the same renames.
+`.vouch-build/templates.json` holds the template pages mkdocs built, by their path (in one
+file, not as pages: their links lead nowhere until they are filled in). Both live inside
+the site, so they are published and replaced with it, by the same renames.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from directory_site.content import Directory
 
 FOLDER = ".vouch-build"
 MANIFEST = f"{FOLDER}/manifest.json"
-TEMPLATES = f"{FOLDER}/templates"
+TEMPLATES = f"{FOLDER}/templates.json"
 VERSION = 1
 HERE = Path(__file__).resolve().parent
 THEME = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "pymdown-extensions")
@@ -52,6 +53,16 @@ def read(site: Path) -> Manifest | None:
 
 def dumps(manifest: Manifest) -> str:
     return json.dumps({"version": VERSION, **asdict(manifest)}, indent=1, sort_keys=True)
+
+
+def dump_templates(templates: dict[str, str]) -> str:
+    return json.dumps(templates, indent=0, sort_keys=True)
+
+
+def read_templates(site: Path) -> dict[str, str]:
+    """The template pages (by path in the site) recorded in the built `site`."""
+    found: dict[str, str] = json.loads((site / TEMPLATES).read_text())
+    return found
 
 
 def mkdocs_fingerprint(sources: dict[str, str]) -> str:
