@@ -10,13 +10,16 @@ as the API's `updateProfile` does, so each writes its change-log row. Every buil
 `build_site` in this process (a `vouch site build` also pays about a second of start-up),
 into the same folder, so each incremental build starts from the one before it. After the
 last round, the incremental site is compared with a full build of the same data, file by
-file. Prints the medians, and the files each kind of build wrote.
+file. Prints the medians of wall-clock and of CPU time (this process and the page writers:
+on a shared machine the wall clock measures the neighbours too), and the files each kind
+of build wrote or carried over.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
 import statistics
 import sys
 import tempfile
@@ -69,22 +72,35 @@ def edit(engine: Engine, count: int, round_: int) -> None:
             )
 
 
-def timed(engine: Engine, out: Path, locks: Path, *, full: bool) -> tuple[BuildSummary, int, int]:
-    """A build; its summary, and the files it wrote or removed and those it carried over."""
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (the page writers)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+def timed(
+    engine: Engine, out: Path, locks: Path, *, full: bool
+) -> tuple[BuildSummary, float, int, int]:
+    """A build; its summary, its CPU seconds, and the files it wrote or removed and those
+    it carried over."""
     before = files(out)
+    started = cpu()
     with session_factory(engine)() as session:
         summary = build_site(session, out, lock_dir=locks, full=full)
+    used = cpu() - started
     after = files(out)
     carried = sum(1 for name in after if before.get(name, (0, ""))[0] == after[name][0])
     written = len(set(before) | set(after)) - carried
-    return summary, written, carried
+    return summary, used, written, carried
 
 
 def run(engine: Engine, root: Path, rounds: int) -> None:
     out, locks = root / "site", root / "locks"
-    summary, _written, _carried = timed(engine, out, locks, full=True)
-    print(f"first build: {summary}")
-    results: dict[str, list[float]] = {"full": [], "1 edit": [], "100 edits": []}
+    print(f"first build: {timed(engine, out, locks, full=True)[0]}")
+    seconds: dict[str, list[float]] = {"full": [], "1 edit": [], "100 edits": []}
+    cpus: dict[str, list[float]] = {name: [] for name in seconds}
     shown: dict[str, str] = {}
     steps: list[tuple[str, Callable[[int], None], bool]] = [
         ("full", lambda _round: None, True),
@@ -94,15 +110,17 @@ def run(engine: Engine, root: Path, rounds: int) -> None:
     for round_ in range(rounds):
         for name, change, full in steps:
             change(round_)
-            summary, written, carried = timed(engine, out, locks, full=full)
-            results[name].append(summary.seconds)
+            summary, used, written, carried = timed(engine, out, locks, full=full)
+            seconds[name].append(summary.seconds)
+            cpus[name].append(used)
             shown[name] = f"{summary.how}; {written} files written, {carried} carried over"
-    full_median = statistics.median(results["full"])
-    for name, seconds in results.items():
-        median = statistics.median(seconds)
+    full_wall, full_cpu = statistics.median(seconds["full"]), statistics.median(cpus["full"])
+    for name in seconds:
+        wall, used = statistics.median(seconds[name]), statistics.median(cpus[name])
         print(
-            f"{name}: median {median:.2f} s of {', '.join(f'{s:.2f}' for s in seconds)} "
-            f"({median / full_median:.2f} of a full build); last: {shown[name]}"
+            f"{name}: median {wall:.2f} s of {', '.join(f'{s:.2f}' for s in seconds[name])} "
+            f"({wall / full_wall:.2f} of a full build), CPU {used:.2f} s "
+            f"({used / full_cpu:.2f}); last: {shown[name]}"
         )
     ours = files(out)
     timed(engine, root / "full", locks, full=True)
