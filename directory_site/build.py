@@ -4,8 +4,8 @@ The build happens in a temporary folder beside the published site, which it repl
 renames only once mkdocs succeeded: a failed or killed build leaves the previous site
 serving, and the next build clears what a killed one left (directory_site/build_lock.py).
 It replaces only an empty folder or an earlier build's (directory_site/output_folder.py).
-Partners are not in the nav (mkdocs repeats the nav on every page) and only a line per
-partner is searchable, so the search index stays small.
+Partners are not in the nav (mkdocs repeats the nav on every page); the search box asks
+the API, or a chunked static index when there is none (directory_site/search_box.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from api.countries import country_name
 from api.csv_safe import SafeWriter
-from directory_site import content, lists, market, pages, partner_pages, vendors
+from directory_site import content, lists, market, pages, partner_pages, search_box, vendors
 from directory_site.bodies import BODIES
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.content import Directory, PartnerEntry
@@ -80,12 +80,13 @@ def build_site(
     except (SiteBusy, OSError) as error:
         raise SiteBuildError(_not_built(out, error)) from error
     files = [path for path in out.rglob("*") if path.is_file()]
-    index = out / "search" / "search_index.json"
     return BuildSummary(
         partners=count,
         pages=sum(1 for path in files if path.suffix == ".html"),
         bytes=sum(path.stat().st_size for path in files),
-        search_index_bytes=index.stat().st_size if index.exists() else 0,
+        search_index_bytes=sum(
+            path.stat().st_size for path in (out / search_box.FOLDER).rglob("*") if path.is_file()
+        ),
         seconds=time.perf_counter() - started,
     )
 
@@ -105,7 +106,8 @@ def _build_in_temporary_folder(session: Session, out: Path, progress: Progress |
             count = write_docs(session, docs)
             run_mkdocs(docs, built, content.data_day(session))
             url = session.get_bind().engine.url.render_as_string(hide_password=False)
-            partner_pages.write_all(url, built, progress)
+            records = partner_pages.write_all(url, built, progress)
+            search_box.write_static_index(records, built)
             mark(built)
         except Exception as error:
             raise SiteBuildError(_not_built(out, error)) from error

@@ -1,11 +1,9 @@
 """mkdocs hooks for the directory site (mkdocs.yml: `hooks`).
 
 A partner page's body is made by the generator as finished, sanitised HTML and kept in
-memory (directory_site.bodies); Markdown and the search plugin see only the title and a
-one-line summary (what a buyer searches for), and the body takes the placeholder's place
-in the final page. Parsing
-every partner's tables and charts twice, as Markdown and for the search index, was most of
-the build's time (and would have put every word in the index).
+memory (directory_site.bodies); Markdown sees only the title and a one-line summary, and
+the body takes the placeholder's place in the final page. Parsing every partner's tables
+and charts as Markdown was most of the build's time.
 """
 
 from __future__ import annotations
@@ -15,10 +13,6 @@ from typing import Any
 from directory_site.bodies import BODIES, PLACEHOLDER
 
 DATA_DAY = "vouch_data_day"  # the key in the config's `extra` set by directory_site.build
-
-# The theme's search panel is a dialog without a name (axe: aria-dialog-name).
-_SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
-_NAMED_SEARCH = _SEARCH.replace('role="dialog"', 'role="dialog" aria-label="Search the directory"')
 
 
 def on_pre_page(page: Any, config: Any, files: Any) -> Any:
@@ -30,7 +24,6 @@ def on_pre_page(page: Any, config: Any, files: Any) -> Any:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    output = output.replace(_SEARCH, _NAMED_SEARCH, 1)
     body = BODIES.get(page.file.src_uri)
     if body is None:
         return output

@@ -4,7 +4,8 @@ Every partner page has the same layout, so mkdocs builds one template page (a pa
 whose name, summary and body are placeholders) and the workers fill it in for every
 partner, reading and rendering their share of the partners from the database. mkdocs'
 theme templates cost about 7 ms a page; filling the template costs well under one, and two
-workers use both cores. The partners' lines are added to the search index afterwards.
+workers use both cores. Each partner's search record (directory_site/search_box.py) is
+made on the way.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from api.db import create_db_engine, session_factory
 from api.readers import published
 from directory_site import content, pages, workers
 from directory_site.bodies import PLACEHOLDER
+from directory_site.search_box import SearchRecord
 from directory_site.sanitize import text, title
 
 TEMPLATE = "partners/_vouch-partner-template"
 HEADING, NAME, DESCRIPTION, LEDE = "VOUCHHEADING", "VOUCHNAME", "VOUCHDESCRIPTION", "VOUCHLEDE"
 WORKERS = 2
 CHUNK = 250
-
-SearchLine = tuple[str, str, str]  # (location, title, text)
 
 
 def template_markdown() -> str:
@@ -56,8 +56,8 @@ def write_all(
     database_url: str,
     site: Path,
     progress: Callable[[int, int], None] | None = None,
-) -> list[SearchLine]:
-    """Every partner page and compare file into the built `site`; their search lines."""
+) -> list[SearchRecord]:
+    """Every partner page and compare file into the built `site`; their search records."""
     template_path = site / f"{TEMPLATE}.html"
     template = template_path.read_text()
     template_path.unlink()
@@ -65,7 +65,7 @@ def write_all(
     with session_factory(create_db_engine(make_url(database_url)))() as session:
         ids = published.partner_ids(session)
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-    lines: list[SearchLine] = []
+    records: list[SearchRecord] = []
     done = 0
     with workers.pool(WORKERS) as pool:
         futures = [
@@ -73,19 +73,18 @@ def write_all(
         ]
         for future in as_completed(futures):
             found = future.result()
-            lines += found
+            records += found
             done += len(found)
             if progress:
                 progress(done, len(ids))
-    _add_to_search_index(site, sorted(lines))
-    return lines
+    return sorted(records)
 
 
 def _write_chunk(
     database_url: str, site: str, template: str, ids: Sequence[int]
-) -> list[SearchLine]:
+) -> list[SearchRecord]:
     engine = create_db_engine(make_url(database_url))
-    lines = []
+    records = []
     try:
         with session_factory(engine)() as session:
             where = content.directory(session)
@@ -96,16 +95,10 @@ def _write_chunk(
                 (Path(site) / "data" / "compare" / f"{entry.slug}.json").write_text(
                     json.dumps(compare, separators=(",", ":"))
                 )
-                lede = text(pages.partner_lede(entry))
-                lines.append((location, title(entry.partner.name), f"<p>{lede}</p>"))
+                partner = entry.partner
+                lede = pages.partner_lede(entry)
+                records.append(SearchRecord(location, partner.name, partner.summary or "", lede))
     finally:
         engine.dispose()
-    return lines
+    return records
 
-
-def _add_to_search_index(site: Path, lines: list[SearchLine]) -> None:
-    path = site / "search" / "search_index.json"
-    index = json.loads(path.read_text())
-    index["docs"] = [d for d in index["docs"] if not d["location"].startswith(TEMPLATE)]
-    index["docs"] += [{"location": loc, "title": name, "text": line} for loc, name, line in lines]
-    path.write_text(json.dumps(index, separators=(",", ":")))
