@@ -16,6 +16,7 @@ import json
 import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,9 @@ def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticInd
     started = time.perf_counter()
     folder = site / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
-    asyncio.run(_write(sorted(records), folder))
+    # A thread of its own: the caller may be running an event loop (asyncio.run refuses).
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, _write(sorted(records), folder)).result()
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     sizes = [path.stat().st_size for path in folder.rglob("*") if path.is_file()]
