@@ -19,10 +19,10 @@ from sqlalchemy.engine import make_url
 
 from api.db import create_db_engine, session_factory
 from api.readers import published
-from directory_site import content, pages, workers
+from directory_site import content, pages, search_box, workers
 from directory_site.bodies import PLACEHOLDER
-from directory_site.search_box import SearchRecord
 from directory_site.sanitize import text, title
+from directory_site.search_box import SearchRecord
 
 TEMPLATE = "partners/_vouch-partner-template"
 HEADING, NAME, DESCRIPTION, LEDE = "VOUCHHEADING", "VOUCHNAME", "VOUCHDESCRIPTION", "VOUCHLEDE"
@@ -95,10 +95,7 @@ def _write_chunk(
                 (Path(site) / "data" / "compare" / f"{entry.slug}.json").write_text(
                     json.dumps(compare, separators=(",", ":"))
                 )
-                partner = entry.partner
-                lede = pages.partner_lede(entry)
-                records.append(SearchRecord(location, partner.name, partner.summary or "", lede))
+                records.append(search_box.record(entry))
     finally:
         engine.dispose()
     return records
-

@@ -23,6 +23,9 @@ from typing import Any
 
 from pagefind.service import PagefindService
 
+from directory_site import pages
+from directory_site.content import PartnerEntry
+
 FOLDER = "pagefind"
 LANGUAGE = "en"
 # Pagefind's own search pages and UI bundles, and the other languages' engines: the box is
@@ -47,6 +50,17 @@ class SearchRecord:
     name: str
     summary: str
     lede: str  # the summary, industries, products and cities (pages.partner_lede)
+
+
+def record(entry: PartnerEntry) -> SearchRecord:
+    """A partner's record, from what the lists read of it (content.LISTED) or more."""
+    partner = entry.partner
+    return SearchRecord(
+        f"partners/{entry.slug}.html",
+        partner.name,
+        partner.summary or "",
+        pages.partner_lede(entry),
+    )
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ def test_an_exact_name_finds_that_partner_only_as_the_api_does(
     on_served: Page, served: str, two_word: TwoWordName
 ) -> None:
     # given: the shared word alone names several partners
-    total, names = api_names(served, two_word.shared)
+    total, _ = api_names(served, two_word.shared)
     assert total >= 3
     # when: the whole name is typed
     search(on_served, two_word.name)
