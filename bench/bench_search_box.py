@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Request, sync_playwright
 
 from api import migrations
 from api.db import create_db_engine, session_factory
@@ -57,24 +57,28 @@ def free_port() -> int:
         return port
 
 
-def fetched(browser: Browser, address: str, words: str) -> tuple[int, int, int, int]:
-    """(hits, bytes fetched under /pagefind/, the largest of them, files fetched)."""
+def kind(url: str) -> str:
+    """A fetched file's part of the index: its suffix (pf_meta, pf_index, ...)."""
+    name = url.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1] if name.startswith(("en_", "wasm", "pagefind.js")) else name
+
+
+def fetched(browser: Browser, address: str, words: str) -> tuple[int, list[tuple[str, int]]]:
+    """(hits, (url, bytes) of every file fetched under /pagefind/)."""
     context = browser.new_context()
-    sizes: list[int] = []
+    sizes: list[tuple[str, int]] = []
     page = context.new_page()
-    page.on(
-        "requestfinished",
-        lambda request: (
-            sizes.append(request.sizes()["responseBodySize"])
-            if "/pagefind/" in request.url
-            else None
-        ),
-    )
+
+    def finished(request: Request) -> None:
+        if "/pagefind/" in request.url:
+            sizes.append((request.url, request.sizes()["responseBodySize"]))
+
+    page.on("requestfinished", finished)
     page.goto(address + "blank.html")
     hits, _names = page.evaluate(SEARCH, words)
     page.wait_for_load_state("networkidle")
     context.close()
-    return hits, sum(sizes), max(sizes), len(sizes)
+    return hits, sizes
 
 
 def main() -> None:
@@ -124,12 +128,19 @@ def main() -> None:
                         executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
                     )
                     for words in QUERIES:
-                        hits, total, largest, files = fetched(
-                            browser, f"http://127.0.0.1:{port}/", words
+                        hits, sizes = fetched(browser, f"http://127.0.0.1:{port}/", words)
+                        parts: dict[str, list[int]] = {}
+                        for address, size in sizes:
+                            parts.setdefault(kind(address), []).append(size)
+                        each = ", ".join(
+                            f"{name} {len(got)}x {sum(got) / 1e3:.1f} KB (max {max(got) / 1e3:.1f})"
+                            for name, got in sorted(parts.items())
                         )
+                        total = sum(size for _, size in sizes)
+                        largest = max(size for _, size in sizes)
                         print(
                             f"  {words!r}: {hits} hits, {total / 1e3:.0f} KB fetched in "
-                            f"{files} files, largest {largest / 1e3:.0f} KB"
+                            f"{len(sizes)} files, largest {largest / 1e3:.0f} KB: {each}"
                         )
                     browser.close()
             finally:
