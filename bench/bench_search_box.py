@@ -8,7 +8,8 @@ site build makes them), the static index written (median of --rounds), then Chro
 (Debian's, headless) on a blank page of a loopback static server loads pagefind.js, as
 the box does without the API, and runs each query in a fresh browser context (a cold
 cache: the worst case), counting the bytes of every response under /pagefind/ and the
-largest one. The box's own search-box.js (6 KB) is a page asset and is not counted.
+largest one (their sizes on disk: the server sends them as they are). The box's own
+search-box.js (6 KB) is a page asset and is not counted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -60,18 +62,25 @@ def free_port() -> int:
 def kind(url: str) -> str:
     """A fetched file's part of the index: its suffix (pf_meta, pf_index, ...)."""
     name = url.rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1] if name.startswith(("en_", "wasm", "pagefind.js")) else name
+    return name.rsplit(".", 1)[-1] if name.startswith(("en_", "pagefind.en_")) else name
 
 
-def fetched(browser: Browser, address: str, words: str) -> tuple[int, list[tuple[str, int]]]:
-    """(hits, (url, bytes) of every file fetched under /pagefind/)."""
+def fetched(
+    browser: Browser, address: str, site: Path, words: str
+) -> tuple[int, list[tuple[str, int]]]:
+    """(hits, (url, bytes) of every file fetched under /pagefind/).
+
+    The bytes are the file's size in `site`: the server sends files as they are, and
+    Chromium reports no body size for a worker's script.
+    """
     context = browser.new_context()
     sizes: list[tuple[str, int]] = []
     page = context.new_page()
 
     def finished(request: Request) -> None:
-        if "/pagefind/" in request.url:
-            sizes.append((request.url, request.sizes()["responseBodySize"]))
+        path = urlsplit(request.url).path
+        if path.startswith("/pagefind/"):
+            sizes.append((path, (site / path.lstrip("/")).stat().st_size))
 
     page.on("requestfinished", finished)
     page.goto(address + "blank.html")
@@ -128,7 +137,7 @@ def main() -> None:
                         executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
                     )
                     for words in QUERIES:
-                        hits, sizes = fetched(browser, f"http://127.0.0.1:{port}/", words)
+                        hits, sizes = fetched(browser, f"http://127.0.0.1:{port}/", site, words)
                         parts: dict[str, list[int]] = {}
                         for address, size in sizes:
                             parts.setdefault(kind(address), []).append(size)
