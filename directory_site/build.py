@@ -12,15 +12,15 @@ The build happens in a temporary folder beside the published site, which it repl
 renames only once it succeeded: a failed or killed build leaves the previous site
 serving, and the next build clears what a killed one left (directory_site/build_lock.py).
 It replaces only an empty folder or an earlier build's (directory_site/output_folder.py).
-Partners are not in the nav (mkdocs repeats the nav on every page) and only a line per
-partner is searchable, so the search index stays small.
+Partners are not in the nav (mkdocs repeats the nav on every page); the search box asks
+the API, or a chunked static index when there is none (directory_site/search_box.py).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
-import json
 import shutil
 import tempfile
 import time
@@ -32,16 +32,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.readers.change_log import starting_point
-from directory_site import content, data_pages, incremental, partner_pages, vendors
+from directory_site import content, data_pages, incremental, partner_pages, search_box, vendors
 from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.carry import drop, link_tree, put
 from directory_site.content import Directory, PartnerEntry
 from directory_site.hooks import DATA_DAY
 from directory_site.output_folder import MARKER, NotASiteFolder, check_replaceable, mark
-from directory_site.partner_pages import SearchLine
 
 HERE = Path(__file__).resolve().parent
+SEARCH_RECORDS = f"{manifests.FOLDER}/search-records.sha256"
 CONFIG = HERE / "mkdocs.yml"
 STATIC = HERE / "static"
 
@@ -96,12 +96,13 @@ def build_site(
     except (SiteBusy, OSError) as error:
         raise SiteBuildError(_not_built(out, error)) from error
     files = [path for path in out.rglob("*") if path.is_file()]
-    index = out / "search" / "search_index.json"
     return BuildSummary(
         partners=count,
         pages=sum(1 for path in files if path.suffix == ".html" and _published(path, out)),
         bytes=sum(path.stat().st_size for path in files),
-        search_index_bytes=index.stat().st_size if index.exists() else 0,
+        search_index_bytes=sum(
+            path.stat().st_size for path in (out / search_box.FOLDER).rglob("*") if path.is_file()
+        ),
         seconds=time.perf_counter() - started,
         how=how,
     )
@@ -168,8 +169,9 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
     step("writing partner pages")
     ids = [entry.partner.id for entry in entries]
     template = templates[f"{partner_pages.TEMPLATE}.html"]
-    lines = partner_pages.write(_url(session), built, template, ids, progress)
-    _write_search(built, lines, stale=())
+    partner_pages.write(_url(session), built, template, ids, progress)
+    step("writing the search box's static index")
+    _write_search(built, entries)
     record = manifests.Manifest(
         mkdocs=manifests.mkdocs_fingerprint(sources),
         place=place,
@@ -216,9 +218,9 @@ def _incremental_build(
     made = _fill(built, templates, where, entries, previous.pages)
     step("writing partner pages")
     template = templates[f"{partner_pages.TEMPLATE}.html"]
-    lines = partner_pages.write(_url(session), built, template, plan.redo, progress)
-    stale = [f"partners/{slug}.html" for slug in plan.stale]
-    _write_search(built, lines, stale=stale)
+    partner_pages.write(_url(session), built, template, plan.redo, progress)
+    step("writing the search box's static index")
+    _write_search(built, entries)
     if day.isoformat() != previous.day:
         redate_sitemap(built, previous.day, day)
     record = manifests.Manifest(
@@ -270,25 +272,17 @@ def _fill(
     return sorted(made)
 
 
-def _write_search(built: Path, lines: list[SearchLine], *, stale: Collection[str]) -> None:
-    """The site's search index: mkdocs' entries for the pages it built, then a line a
-    partner, in location order. `lines` replace the partner lines at their locations and at
-    `stale` ones (partners gone, or moved to another slug); the rest are kept."""
-    path = built / "search" / "search_index.json"
-    index = json.loads(path.read_text())
-    replaced = {line[0] for line in lines} | set(stale)
-    kept, partners = [], list(lines)
-    for doc in index["docs"]:
-        location = doc["location"]
-        if location.startswith(partner_pages.TEMPLATE):
-            continue
-        if not location.startswith("partners/"):
-            kept.append(doc)
-        elif location not in replaced:
-            partners.append((location, doc["title"], doc["text"]))
-    docs = [{"location": loc, "title": name, "text": line} for loc, name, line in sorted(partners)]
-    index["docs"] = kept + docs
-    put(path, json.dumps(index, separators=(",", ":")))
+def _write_search(built: Path, entries: list[PartnerEntry]) -> None:
+    """The search box's static index of every listed partner (directory_site/search_box.py).
+    Carried over as it is when no partner's record changed (most publications change none):
+    the records' fingerprint is kept beside the manifest."""
+    records = sorted(search_box.record(entry) for entry in entries)
+    fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
+    kept = built / SEARCH_RECORDS
+    if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:
+        return
+    search_box.write_static_index(records, built)
+    put(kept, fingerprint)
 
 
 def redate_sitemap(built: Path, before: str, day: date) -> None:

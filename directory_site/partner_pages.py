@@ -5,7 +5,8 @@ whose name, summary and body are placeholders) and the workers fill it in for ev
 partner, reading and rendering their share of the partners from the database. mkdocs'
 theme templates cost about 7 ms a page; filling the template costs well under one, and two
 workers use both cores (a handful of partners, as an incremental build redoes, are written
-in the build's own process). The partners' lines are added to the search index afterwards.
+in the build's own process). The search box's records are made from the lists' entries
+(directory_site/search_box.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ TEMPLATE = "partners/_vouch-partner-template"
 HEADING, NAME, DESCRIPTION, LEDE = "VOUCHHEADING", "VOUCHNAME", "VOUCHDESCRIPTION", "VOUCHLEDE"
 WORKERS = 2
 CHUNK = 250
-
-SearchLine = tuple[str, str, str]  # (location, title, text)
 
 
 def template_markdown() -> str:
@@ -60,33 +59,30 @@ def write(
     template: str,
     ids: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
-) -> list[SearchLine]:
-    """The pages and compare files of the partners of `ids` into the built `site`; their
-    search lines. A few partners are written here: spawning the workers costs more."""
+) -> int:
+    """The pages and compare files of the partners of `ids` into the built `site`; how many
+    were written. A few partners are written here: spawning the workers costs more."""
     if len(ids) <= CHUNK:
-        lines = _write_chunk(database_url, str(site), template, ids)
+        done = _write_chunk(database_url, str(site), template, ids)
         if progress:
-            progress(len(lines), len(ids))
-        return lines
+            progress(done, len(ids))
+        return done
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-    lines = []
+    done = 0
     with workers.pool(WORKERS) as pool:
         futures = [
             pool.submit(_write_chunk, database_url, str(site), template, chunk) for chunk in chunks
         ]
         for future in as_completed(futures):
-            found = future.result()
-            lines += found
+            done += future.result()
             if progress:
-                progress(len(lines), len(ids))
-    return lines
+                progress(done, len(ids))
+    return done
 
 
-def _write_chunk(
-    database_url: str, site: str, template: str, ids: Sequence[int]
-) -> list[SearchLine]:
+def _write_chunk(database_url: str, site: str, template: str, ids: Sequence[int]) -> int:
     engine = create_db_engine(make_url(database_url))
-    lines = []
+    done = 0
     try:
         with session_factory(engine)() as session:
             where = content.directory(session)
@@ -98,8 +94,7 @@ def _write_chunk(
                     Path(site) / "data" / "compare" / f"{entry.slug}.json",
                     json.dumps(compare, separators=(",", ":")),
                 )
-                lede = text(pages.partner_lede(entry))
-                lines.append((location, title(entry.partner.name), f"<p>{lede}</p>"))
+                done += 1
     finally:
         engine.dispose()
-    return lines
+    return done

@@ -4,6 +4,7 @@ result is byte for byte what a full build of the same data gives."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -27,12 +28,16 @@ from directory_site.build import build_site
 from tests.cli_runner import start, vouch
 from tests.databases import Database
 
-ALWAYS = {".vouch-build/manifest.json", ".vouch-site", "search/search_index.json"}
+ALWAYS = {".vouch-build/manifest.json", ".vouch-site"}
+# The search box's static index is written whole when a partner's record changes (its name,
+# summary, industries, products or cities), and carried over when none did.
+SEARCH = {"pagefind/", ".vouch-build/search-records.sha256"}
 
 
 def files(site: Path) -> dict[str, tuple[int, str]]:
-    """Every file of the site: its inode and a hash of its bytes."""
-    return {
+    """Every file of the site: its inode and a hash of its bytes; the static search index
+    (pagefind/) as one entry."""
+    found = {
         path.relative_to(site).as_posix(): (
             path.stat().st_ino,
             hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -40,6 +45,21 @@ def files(site: Path) -> dict[str, tuple[int, str]]:
         for path in site.rglob("*")
         if path.is_file()
     }
+    index = sorted((name, seen) for name, seen in found.items() if name.startswith("pagefind/"))
+    for name, _seen in index:
+        del found[name]
+    if index:
+        inodes = hash(tuple(inode for _name, (inode, _digest) in index))
+        found["pagefind/"] = (inodes, repr([(name, digest) for name, (_i, digest) in index]))
+    return found
+
+
+def search_records(site: Path) -> list[dict[str, object]]:
+    """The static search index's records (Pagefind's fragments: gzip, a signature, JSON)."""
+    return [
+        json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    ]
 
 
 def written(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> set[str]:
@@ -114,9 +134,9 @@ def test_an_edit_rewrites_the_partner_page_and_the_pages_listing_it_only(
     assert "Now with a brand new summary" in (site / "partners" / f"{slug}.html").read_text()
     assert listing
     assert all("Now with a brand new summary" in (site / p).read_text() for p in listing)
-    assert written(before, files(site)) == {f"partners/{slug}.html", *listing, *ALWAYS}
-    # and the search finds the new summary
-    assert "brand new summary" in (site / "search" / "search_index.json").read_text()
+    assert written(before, files(site)) == {f"partners/{slug}.html", *listing, *ALWAYS, *SEARCH}
+    # and the static search has the new summary
+    assert "brand new summary" in json.dumps(search_records(site))
     same_as_full(db, site, tmp_path)
 
 
@@ -148,6 +168,7 @@ def test_a_new_partner_gets_its_page_and_joins_the_counts(
         "data/partners.json",
         "data/partners.csv",
         *ALWAYS,
+        *SEARCH,
     }
     same_as_full(db, site, tmp_path)
 
@@ -184,7 +205,7 @@ def test_a_withdrawn_answer_and_a_gone_partner_show_in_the_next_build(
     after = files(site)
     assert f"partners/{slug}.html" not in after
     assert f"data/compare/{slug}.json" not in after
-    assert f'"partners/{slug}.html"' not in (site / "search" / "search_index.json").read_text()
+    assert f"/partners/{slug}.html" not in json.dumps(search_records(site))
     same_as_full(db, site, tmp_path)
 
 
