@@ -116,20 +116,31 @@ class VouchGraphQL(GraphQL[Context, None]):
         """A public request, answered by data version (api/response_cache.py).
 
         The version is read first, in the request's own transaction: what the operation
-        reads after it is at least as new.
+        reads after it is at least as new. With it, the version of the parts the answer
+        kept for the request showed, if it showed only a few.
         """
+        key = response_cache.key_of(request)
+        peeked = self.cache.peek(key) if self.cache is not None else None
         with request_session(self.sessions) as session:
             try:
-                version = await self.turns.in_worker(response_cache.current_version, session)
+                seen = await self.turns.in_worker(
+                    response_cache.current_version, session, peeked.parts if peeked else None
+                )
             except (OperationalError, DBAPIError) as error:
                 return unavailable(request_id, error)
 
             def run() -> Awaitable[Response]:
                 return self._taking_turns(request, request_id, None, session)
 
-            if version is None:
+            async def newest(parts: tuple[str, ...]) -> int | None:
+                try:
+                    return await self.turns.in_worker(response_cache.parts_version, session, parts)
+                except (OperationalError, DBAPIError):
+                    return None  # then the answer is tagged by the data version
+
+            if seen is None:
                 return await run()
-            return await response_cache.answer_public(request, version, self.cache, run)
+            return await response_cache.answer_public(request, key, seen, self.cache, run, newest)
 
     async def _taking_turns(
         self,
@@ -184,6 +195,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             if context.outcome is Outcome.UNAVAILABLE:
                 return unavailable(request_id)
             request.state.cacheable = context.outcome is Outcome.ANSWERED
+            request.state.parts = context.shown.parts()
             return response
 
     async def execute_single(

@@ -44,6 +44,8 @@ class Observed:
     operation_type: str | None = None
     field: str | None = None  # the root field it asked, named by the schema
     errors: tuple[str, ...] = ()
+    # A public answer: "hit" (served kept), "miss" (none kept), "stale" (kept, out of date).
+    cache: str | None = None
 
 
 def shown_name(name: str) -> str:
@@ -98,6 +100,8 @@ class RequestObserver:
             path: str = scope["path"]
             self.metrics.observe(path, record.field, record.operation_type, status, seconds)
             self.metrics.count_errors(record.errors)
+            if record.cache is not None:
+                self.metrics.count_cache(record.cache)
             if log.isEnabledFor(logging.INFO):
                 _log(scope["method"], path, record, status, seconds)
 
@@ -116,6 +120,8 @@ def _log(method: str, path: str, record: Observed, status: int, seconds: float) 
     }
     if record.errors:
         fields["errors"] = list(record.errors)
+    if record.cache is not None:
+        fields["cache"] = record.cache
     log.info("%s %s %d", method, fields["path"], status, extra={"fields": fields})
 
 

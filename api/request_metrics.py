@@ -76,6 +76,13 @@ class RequestMetrics:
             ["code"],
             registry=self.registry,
         )
+        self.cache = Counter(
+            "vouch_response_cache",
+            "Public GraphQL answers served from the response cache (hit), or worked out with "
+            "none kept (miss) or the one kept out of date (stale)",
+            ["outcome"],
+            registry=self.registry,
+        )
         # Children by label values: labels() takes a lock and builds a key every call.
         self._children: dict[tuple[str, ...], tuple[Any, Any]] = {}
 
@@ -108,6 +115,9 @@ class RequestMetrics:
     def count_errors(self, codes: tuple[str, ...]) -> None:
         for code in codes:  # the server's own vocabulary: bounded
             self.errors.labels(code).inc()
+
+    def count_cache(self, outcome: str) -> None:
+        self.cache.labels(outcome).inc()  # "hit", "miss" or "stale": bounded
 
     def exposition(self, backlog: int | None) -> bytes:
         """Every process's counts, and the search index's backlog read just now."""

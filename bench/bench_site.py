@@ -46,8 +46,10 @@ WORDS = [
 
 def sizes(site: Path) -> tuple[float, float]:
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    # mkdocs' lunr index (plain mkdocs) or the box's Pagefind index, all its chunks
     index = site / "search" / "search_index.json"
-    return total / 1e6, (index.stat().st_size if index.exists() else 0) / 1e6
+    chunks = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    return total / 1e6, ((index.stat().st_size if index.exists() else 0) + chunks) / 1e6
 
 
 def plain_build(pages: int, folder: Path) -> float:

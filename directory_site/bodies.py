@@ -1,7 +1,5 @@
-"""Pages' bodies as finished HTML, by source path, while one build runs in this process."""
+"""Where a template page's body goes: mkdocs keeps the comment, the build replaces it."""
 
 from __future__ import annotations
 
 PLACEHOLDER = "<!-- vouch:body -->"
-BODIES: dict[str, str] = {}
-"""Filled by directory_site.build before mkdocs runs, emptied after; read by the hook."""

@@ -1,43 +1,47 @@
-"""`vouch site build`: database -> Markdown pages and data files -> mkdocs build -> the site.
+"""`vouch site build`: database -> template pages (mkdocs) -> pages filled in -> the site.
+
+mkdocs builds the pages without data (the methodology, the vendors') and one template page
+for each page with data, its body a placeholder (a partner's, a list's: one for them all);
+the build fills the templates in (directory_site/data_pages.py, partner_pages.py). A full
+build does all of it; an incremental one (the default once a site was built) starts from
+links to the published site's files and redoes only the partners the change log names and
+the pages made from every partner (directory_site/incremental.py), with no mkdocs at all
+unless what mkdocs builds changed: then it is a full build. Both give the same bytes.
 
 The build happens in a temporary folder beside the published site, which it replaces by
-renames only once mkdocs succeeded: a failed or killed build leaves the previous site
+renames only once it succeeded: a failed or killed build leaves the previous site
 serving, and the next build clears what a killed one left (directory_site/build_lock.py).
 It replaces only an empty folder or an earlier build's (directory_site/output_folder.py).
-Partners are not in the nav (mkdocs repeats the nav on every page) and only a line per
-partner is searchable, so the search index stays small.
+Partners are not in the nav (mkdocs repeats the nav on every page); the search box asks
+the API, or a chunked static index when there is none (directory_site/search_box.py).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
-import json
 import shutil
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
 from sqlalchemy.orm import Session
 
-from api.countries import country_name
-from api.csv_safe import SafeWriter
-from directory_site import content, lists, market, pages, partner_pages, vendors
-from directory_site.bodies import BODIES
+from api.readers.change_log import starting_point
+from directory_site import content, data_pages, incremental, partner_pages, search_box, vendors
+from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
+from directory_site.carry import drop, link_tree, put
 from directory_site.content import Directory, PartnerEntry
 from directory_site.hooks import DATA_DAY
-from directory_site.lists import Focus
-from directory_site.output_folder import NotASiteFolder, check_replaceable, mark
-from directory_site.sanitize import text
-from directory_site.words import nps_words
+from directory_site.output_folder import MARKER, NotASiteFolder, check_replaceable, mark
 
 HERE = Path(__file__).resolve().parent
+SEARCH_RECORDS = f"{manifests.FOLDER}/search-records.sha256"
 CONFIG = HERE / "mkdocs.yml"
 STATIC = HERE / "static"
 
@@ -53,41 +57,59 @@ class BuildSummary:
     bytes: int
     search_index_bytes: int
     seconds: float
+    how: str = "full"  # or what an incremental build redid
 
     def __str__(self) -> str:
         return (
-            f"{self.partners} partners, {self.pages} pages, {self.bytes / 1e6:.1f} MB "
-            f"(search index {self.search_index_bytes / 1e3:.0f} KB) in {self.seconds:.1f} s"
+            f"{self.how}: {self.partners} partners, {self.pages} pages, "
+            f"{self.bytes / 1e6:.1f} MB (search index {self.search_index_bytes / 1e3:.0f} KB) "
+            f"in {self.seconds:.1f} s"
         )
 
 
 Progress = Callable[[int, int], None]
+Step = Callable[[str], None]
 
 
 def build_site(
-    session: Session, out: Path, *, lock_dir: Path, progress: Progress | None = None
+    session: Session,
+    out: Path,
+    *,
+    lock_dir: Path,
+    full: bool = False,
+    progress: Progress | None = None,
+    step: Step | None = None,
 ) -> BuildSummary:
     """Build the site from the database into `out`, replacing what was there only on
-    success, and only if a build made it; the lock is kept in `lock_dir`."""
+    success, and only if a build made it; the lock is kept in `lock_dir`. Incremental
+    when the site there was built by this code, unless `full`."""
     started = time.perf_counter()
     out = out.resolve()
     try:
         with exclusive_build(out, lock_dir):
             check_replaceable(out)
-            count = _build_in_temporary_folder(session, out, progress)
+            count, how = _build_in_temporary_folder(
+                session, out, full, progress, step or (lambda _: None)
+            )
     except NotASiteFolder as error:
         raise SiteBuildError(str(error)) from error
     except (SiteBusy, OSError) as error:
         raise SiteBuildError(_not_built(out, error)) from error
     files = [path for path in out.rglob("*") if path.is_file()]
-    index = out / "search" / "search_index.json"
     return BuildSummary(
         partners=count,
-        pages=sum(1 for path in files if path.suffix == ".html"),
+        pages=sum(1 for path in files if path.suffix == ".html" and _published(path, out)),
         bytes=sum(path.stat().st_size for path in files),
-        search_index_bytes=index.stat().st_size if index.exists() else 0,
+        search_index_bytes=sum(
+            path.stat().st_size for path in (out / search_box.FOLDER).rglob("*") if path.is_file()
+        ),
         seconds=time.perf_counter() - started,
+        how=how,
     )
+
+
+def _published(path: Path, out: Path) -> bool:
+    return path.relative_to(out).parts[0] != manifests.FOLDER
 
 
 def _not_built(out: Path, error: Exception) -> str:
@@ -95,30 +117,199 @@ def _not_built(out: Path, error: Exception) -> str:
     return f"the site was not built: {error}{kept}"
 
 
-def _build_in_temporary_folder(session: Session, out: Path, progress: Progress | None) -> int:
+def _build_in_temporary_folder(
+    session: Session, out: Path, full: bool, progress: Progress | None, step: Step
+) -> tuple[int, str]:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         (work / WORKING).touch()
-        docs, built = work / "docs", work / "site"
+        built = work / "site"
         try:
-            count = write_docs(session, docs)
-            run_mkdocs(docs, built, content.data_day(session))
-            url = session.get_bind().engine.url.render_as_string(hide_password=False)
-            partner_pages.write_all(url, built, progress)
+            previous = None if full else manifests.read(out)
+            done = _incremental_build(session, out, built, previous, full, progress, step)
+            if isinstance(done, str):
+                shutil.rmtree(built, ignore_errors=True)
+                done = _full_build(session, work, progress, step), done
+            (built / MARKER).unlink(missing_ok=True)  # carried from the published site
             mark(built)
+        except SiteBuildError:
+            raise
         except Exception as error:
             raise SiteBuildError(_not_built(out, error)) from error
+        step("publishing the new site")
         _publish(built, out, work / "old")
     finally:
         remove_working(work)
-    return count
+    return done
+
+
+def _full_build(session: Session, work: Path, progress: Progress | None, step: Step) -> int:
+    place = starting_point(session)  # before the data: a change made meanwhile is redone
+    where = content.directory(session)
+    day = content.data_day(session)
+    sources = mkdocs_sources(session)
+    docs, built = work / "docs", work / "site"
+    shutil.copytree(STATIC, docs)
+    for name, markdown in sources.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(markdown)
+    step("building the template pages with mkdocs")
+    run_mkdocs(docs, built, day)
+    templates = {}
+    for name in sources:
+        if _is_template(name):
+            page = name.removesuffix(".md") + ".html"
+            templates[page] = (built / page).read_text()
+            (built / page).unlink()  # a page with data is filled in below
+    put(built / manifests.TEMPLATES, manifests.dump_templates(templates))
+    step("writing the lists")
+    entries = list(content.listed_partners(session, where))
+    made = _fill(built, templates, where, entries, ())
+    step("writing partner pages")
+    ids = [entry.partner.id for entry in entries]
+    template = templates[f"{partner_pages.TEMPLATE}.html"]
+    partner_pages.write(_url(session), built, template, ids, progress)
+    step("writing the search box's static index")
+    _write_search(built, entries)
+    record = manifests.Manifest(
+        mkdocs=manifests.mkdocs_fingerprint(sources),
+        place=place,
+        context=manifests.context_fingerprint(where),
+        day=day.isoformat(),
+        partners={str(entry.partner.id): entry.slug for entry in entries},
+        pages=made,
+    )
+    put(built / manifests.MANIFEST, manifests.dumps(record))
+    return len(entries)
+
+
+def _incremental_build(
+    session: Session,
+    out: Path,
+    built: Path,
+    previous: manifests.Manifest | None,
+    full: bool,
+    progress: Progress | None,
+    step: Step,
+) -> tuple[int, str] | str:
+    """The new site from links to the published one, redoing what changed; or why the
+    build must be full instead (`previous`: the published site's manifest)."""
+    if previous is None:
+        return "full" if full or not out.exists() else "full: the site there has no manifest"
+    changes = incremental.changes_since(session, previous)
+    if isinstance(changes, str):
+        return f"full: {changes}"
+    sources = mkdocs_sources(session)
+    if manifests.mkdocs_fingerprint(sources) != previous.mkdocs:
+        return "full: the code, the theme or a vendor's page changed"
+    where = content.directory(session)
+    day = content.data_day(session)
+    step("carrying over the published site")
+    link_tree(out, built, skip={MARKER})
+    step("writing the lists")
+    entries = list(content.listed_partners(session, where))
+    context = manifests.context_fingerprint(where)
+    plan = incremental.plan(previous, changes, entries, context)
+    for slug in plan.stale:
+        drop(built / "partners" / f"{slug}.html")
+        drop(built / "data" / "compare" / f"{slug}.json")
+    templates = manifests.read_templates(built)
+    made = _fill(built, templates, where, entries, previous.pages)
+    step("writing partner pages")
+    template = templates[f"{partner_pages.TEMPLATE}.html"]
+    partner_pages.write(_url(session), built, template, plan.redo, progress)
+    step("writing the search box's static index")
+    _write_search(built, entries)
+    if day.isoformat() != previous.day:
+        redate_sitemap(built, previous.day, day)
+    record = manifests.Manifest(
+        mkdocs=previous.mkdocs,
+        place=changes.place,
+        context=context,
+        day=day.isoformat(),
+        partners={str(entry.partner.id): entry.slug for entry in entries},
+        pages=made,
+    )
+    put(built / manifests.MANIFEST, manifests.dumps(record))
+    return len(entries), str(plan)
+
+
+def mkdocs_sources(session: Session) -> dict[str, str]:
+    """The Markdown mkdocs builds besides directory_site/static, by docs path: the template
+    pages and the vendors' pages."""
+    return {
+        f"{partner_pages.TEMPLATE}.md": partner_pages.template_markdown(),
+        **data_pages.template_sources(),
+        **vendors.vendor_sources(session),
+    }
+
+
+def _is_template(name: str) -> bool:
+    return name.startswith(partner_pages.TEMPLATE) or name in data_pages.template_sources()
+
+
+def _url(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
+
+
+def _fill(
+    built: Path,
+    templates: dict[str, str],
+    where: Directory,
+    entries: list[PartnerEntry],
+    before: Collection[str],
+) -> list[str]:
+    """The pages made from every partner (and the open data) into `built`, filled from
+    `templates`; those of `before` no longer made are removed. The pages made."""
+    made = data_pages.data_pages(where, entries)
+    for path, page in made.items():
+        put(built / path, data_pages.fill(templates[page.template], page))
+    for path, text in data_pages.data_files(entries).items():
+        put(built / path, text)
+    for path in set(before) - set(made):
+        drop(built / path)
+    return sorted(made)
+
+
+def _write_search(built: Path, entries: list[PartnerEntry]) -> None:
+    """The search box's static index of every listed partner (directory_site/search_box.py).
+    Carried over as it is when no partner's record changed (most publications change none):
+    the records' fingerprint is kept beside the manifest."""
+    records = sorted(search_box.record(entry) for entry in entries)
+    fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
+    kept = built / SEARCH_RECORDS
+    if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:
+        return
+    search_box.write_static_index(records, built)
+    put(kept, fingerprint)
+
+
+def redate_sitemap(built: Path, before: str, day: date) -> None:
+    """The sitemap dated by `day` as mkdocs would date it (the data's day, not the clock)."""
+    sitemap = built / "sitemap.xml"
+    if not sitemap.exists():
+        return
+    xml = sitemap.read_text().replace(
+        f"<lastmod>{before}</lastmod>", f"<lastmod>{day.isoformat()}</lastmod>"
+    )
+    put(sitemap, xml)
+    buffer = io.BytesIO()
+    stamp = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    zipped = built / "sitemap.xml.gz"
+    with gzip.GzipFile(fileobj=buffer, filename=str(zipped), mode="wb", mtime=stamp) as gz:
+        gz.write(xml.encode())
+    drop(zipped)
+    zipped.write_bytes(buffer.getvalue())
 
 
 def run_mkdocs(docs: Path, site: Path, day: date) -> None:
     """mkdocs dates every page (the sitemap's lastmod and its gzip header) by `day` rather
     than by the clock (directory_site/hooks.py): two builds of the same data are the same
     bytes."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
     config = load_config(
         str(CONFIG),
         docs_dir=str(docs),
@@ -126,10 +317,7 @@ def run_mkdocs(docs: Path, site: Path, day: date) -> None:
         strict=True,
         extra={DATA_DAY: day.isoformat()},
     )
-    try:
-        mkdocs_build(config)
-    finally:
-        BODIES.clear()
+    mkdocs_build(config)
 
 
 def _publish(built: Path, out: Path, old: Path) -> None:
@@ -144,153 +332,3 @@ def _publish(built: Path, out: Path, old: Path) -> None:
         if old.exists():
             old.rename(out)
         raise
-
-
-def write_docs(session: Session, docs: Path) -> int:
-    """Every page but the partners' into `docs` (long pages' bodies into BODIES), and the
-    partner page template; the number of partners."""
-    shutil.copytree(STATIC, docs)
-    BODIES.clear()
-    where = content.directory(session)
-    (docs / "partners").mkdir()
-    (docs / "data" / "compare").mkdir(parents=True)
-    (docs / f"{partner_pages.TEMPLATE}.md").write_text(partner_pages.template_markdown())
-    entries = list(content.listed_partners(session, where))
-    _write_lists(docs, where, entries)
-    (docs / "market.md").write_text(market.market_page(where))
-    vendors.write_vendor_pages(session, docs)
-    (docs / "index.md").write_text(_home(where, entries))
-    _write_open_data(docs, entries)
-    return len(entries)
-
-
-def _write_lists(docs: Path, where: Directory, entries: list[PartnerEntry]) -> None:
-    """A list per industry and product (a partner is listed where it claims it or has
-    verified engagements in it) and per country (where it has an office)."""
-    by: dict[str, dict[str, list[PartnerEntry]]] = {
-        "industries": defaultdict(list),
-        "products": defaultdict(list),
-        "countries": defaultdict(list),
-    }
-    industry_slugs = {str(i.id): i.slug for i in where.names.industries.values()}
-    product_slugs = {str(p.id): p.slug for p, _v in where.names.products.values()}
-    for entry in entries:
-        industries = {i.slug for i in entry.industries}
-        industries |= {industry_slugs[s.key] for s in entry.segments.get("industry", [])}
-        products = {p.slug for p, _v in entry.products}
-        products |= {product_slugs[s.key] for s in entry.segments.get("product", [])}
-        for slug in industries:
-            by["industries"][slug].append(entry)
-        for slug in products:
-            by["products"][slug].append(entry)
-        for country in {office.country for office in entry.offices}:
-            by["countries"][country.lower()].append(entry)
-    focus = {
-        "industries": {
-            i.slug: Focus("industry", i.id, i.name) for i in where.names.industries.values()
-        },
-        "products": {
-            p.slug: Focus("product", p.id, pages.product_name((p, v)))
-            for p, v in where.names.products.values()
-        },
-    }
-    titles = {
-        "industries": {slug: f.name for slug, f in focus["industries"].items()},
-        "products": {slug: f.name for slug, f in focus["products"].items()},
-        "countries": {code: country_name(code) for code in by["countries"]},
-    }
-    heads = {"industries": "Industries", "products": "Products", "countries": "Countries"}
-    for kind, groups in by.items():
-        folder = docs / kind
-        folder.mkdir()
-        links = []
-        for slug in sorted(groups, key=lambda s: titles[kind].get(s, s)):
-            title = titles[kind].get(slug, slug)
-            found = focus.get(kind, {}).get(slug)
-            intro = (
-                f"{len(groups[slug])} partners that claim {text(title)} or have verified "
-                f"engagements in it, by verified customer success in {text(title)}."
-                if found
-                else f"{len(groups[slug])} partners in {text(title)}, by verified customer success."
-            )
-            head, body = lists.list_page(
-                f"{title}: partners", intro, groups[slug], where.market_nps, found
-            )
-            (folder / f"{slug}.md").write_text(head)
-            BODIES[f"{kind}/{slug}.md"] = body
-            links.append(f'<li><a href="{slug}.html">{text(title)}</a> ({len(groups[slug])})</li>')
-        (folder / "index.md").write_text(
-            pages.front(heads[kind], search=False)
-            + f'# {heads[kind]}\n\n<ul class="vouch-groups">{"".join(links)}</ul>\n'
-        )
-
-
-def _home(where: Directory, entries: list[PartnerEntry]) -> str:
-    # The top: partners with published figures; the rest sit at the market's score
-    top = [e for e in lists.ranked(entries) if not e.figures.overall.nps.withheld][:20]
-    market = where.market["all"]
-    return (
-        pages.front("Verified implementation partners", search=False, wide=True)
-        + "# Implementation partners, ranked by what their customers say\n\n"
-        + "<p>Every figure here comes from surveys of each partner's real customers, sent by "
-        "the software vendor for every completed engagement: never from the partner's "
-        "marketing, never ranked by revenue. Read the "
-        '<a href="methodology.html">methodology</a>, browse by '
-        '<a href="industries/index.html">industry</a>, '
-        '<a href="products/index.html">product</a> or '
-        '<a href="countries/index.html">country</a>, or '
-        '<a href="compare.html">compare partners</a>.</p>\n\n'
-        + f"<p>{len(entries)} partners; {market.response_count} verified answers across the "
-        f"market, NPS {nps_words(market)}. See "
-        '<a href="market.html">market insights</a> for what happens when buyers take the '
-        "partner their vendor recommends.</p>\n\n"
-        + "## Top partners by verified customer success\n\n"
-        + lists.ranked_table(top, "", where.market_nps)
-        + "\n"
-    )
-
-
-def _write_open_data(docs: Path, entries: list[PartnerEntry]) -> None:
-    records = [
-        {
-            "slug": e.slug,
-            "name": e.partner.name,
-            "website": e.partner.website,
-            "countries": sorted({o.country for o in e.offices}),
-            "industries": [i.slug for i in e.industries],
-            "responses": e.figures.overall.response_count,
-            "nps": e.figures.overall.nps.value,
-            "nps_low": e.figures.overall.nps.low,
-            "nps_high": e.figures.overall.nps.high,
-            "response_rate": e.figures.response_rate,
-            "evidence_tier": e.figures.evidence_tier,
-            "evidence": e.figures.evidence,
-            "result": e.figures.result,
-            "ranking_score": round(e.figures.ranking_score, 4),
-            "published_at": e.figures.overall.published_at.isoformat()
-            if e.figures.overall.published_at
-            else None,
-        }
-        for e in lists.ranked(entries)
-    ]
-    data = docs / "data"
-    (data / "partners.json").write_text(json.dumps(records, indent=1))
-    (data / "names.json").write_text(
-        json.dumps([{"slug": e.slug, "name": e.partner.name} for e in entries])
-    )
-    buffer = io.StringIO()
-    writer = SafeWriter(buffer)
-    columns = list(records[0]) if records else ["slug"]
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([";".join(v) if isinstance(v := record[c], list) else v for c in columns])
-    (data / "partners.csv").write_text(buffer.getvalue())
-    (docs / "open-data.md").write_text(
-        pages.front("Open data", search=False)
-        + "# Open data\n\n<p>Every partner and its published figures, free to reuse:</p>\n\n"
-        + '<ul><li><a href="data/partners.json">partners.json</a></li>'
-        + '<li><a href="data/partners.csv">partners.csv</a> (cells that start with =, +, - or '
-        + "@ begin with an apostrophe, so no spreadsheet runs them)</li></ul>\n"
-        + f"<p>{len(records)} partners. Only published figures are included; withheld ones "
-        "are empty.</p>\n"
-    )

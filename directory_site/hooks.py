@@ -1,24 +1,17 @@
 """mkdocs hooks for the directory site (mkdocs.yml: `hooks`).
 
-A partner page's body is made by the generator as finished, sanitised HTML and kept in
-memory (directory_site.bodies); Markdown and the search plugin see only the title and a
-one-line summary (what a buyer searches for), and the body takes the placeholder's place
-in the final page. Parsing
-every partner's tables and charts twice, as Markdown and for the search index, was most of
-the build's time (and would have put every word in the index).
+mkdocs builds template pages: a page with data is made by the generator as finished,
+sanitised HTML, which takes the place of the template's placeholder after mkdocs
+(directory_site/data_pages.py, partner_pages.py). Markdown sees only the title and what is
+written above the body: parsing every partner's tables and charts as Markdown was most of
+the build's time. The header's search box is ours (overrides/partials/header.html).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from directory_site.bodies import BODIES, PLACEHOLDER
-
 DATA_DAY = "vouch_data_day"  # the key in the config's `extra` set by directory_site.build
-
-# The theme's search panel is a dialog without a name (axe: aria-dialog-name).
-_SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
-_NAMED_SEARCH = _SEARCH.replace('role="dialog"', 'role="dialog" aria-label="Search the directory"')
 
 
 def on_pre_page(page: Any, config: Any, files: Any) -> Any:
@@ -27,11 +20,3 @@ def on_pre_page(page: Any, config: Any, files: Any) -> Any:
     if day:
         page.update_date = day
     return page
-
-
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    output = output.replace(_SEARCH, _NAMED_SEARCH, 1)
-    body = BODIES.get(page.file.src_uri)
-    if body is None:
-        return output
-    return output.replace(PLACEHOLDER, body, 1)

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from api import metrics
 from api.readers.partner_figures import SegmentFigures
-from directory_site.bodies import PLACEHOLDER
 from directory_site.content import PartnerEntry
-from directory_site.pages import front
 from directory_site.sanitize import text
 from directory_site.words import (
     FIGURES_METHOD,
@@ -167,18 +165,13 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
     return "".join(parts) or "<p>No partner here yet.</p>"
 
 
-def list_page(
-    title: str,
+def list_body(
     intro: str,
     entries: Sequence[PartnerEntry],
     market: float,
     focus: Focus | None = None,
-) -> tuple[str, str]:
-    """(the page's Markdown, its body as HTML): a ranked list, too long for Markdown."""
-    head = (
-        front(title, search=False, wide=True)
-        + f"# {text(title)}\n\n<p>{intro}</p>\n\n{PLACEHOLDER}\n"
-    )
+) -> str:
+    """A list page's body as HTML (too long for Markdown): its intro and its ranked list."""
     where = f" in {text(focus.name)}" if focus else ""
     note = (
         f'<p class="vouch-note">Ordered by ranking score{where}: the verified NPS{where} '
@@ -191,4 +184,4 @@ def list_page(
         if focus
         else ranked_table(ranked(entries), "../", market)
     )
-    return head, note + table
+    return f"<p>{intro}</p>\n" + note + table

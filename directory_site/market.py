@@ -110,7 +110,17 @@ def _withheld_note(hidden: list[tuple[str, FigureSet]]) -> str:
     return f'<p class="vouch-withheld-note">{" ".join(parts)}</p>' if parts else ""
 
 
-def market_page(where: Directory) -> str:
+MARKET_HEAD = (
+    front("Market insights", wide=True)
+    + "# Market insights: does the vendor's recommendation pay off?\n\n"
+    + "<p>Buyers who took the partner their software vendor recommended report some of the "
+    "worst outcomes in the industry research this directory grew from. Here is the same "
+    "question answered from our own verified surveys, across every partner.</p>\n\n"
+)
+"""The page's Markdown above its body (mkdocs builds it once; directory_site/data_pages.py)."""
+
+
+def market_body(where: Directory) -> str:
     market = where.market["all"]
     reasons = [(slug, where.market[slug]) for slug in where.market if slug != "all"]
     shown = sorted(
@@ -148,12 +158,7 @@ def market_page(where: Directory) -> str:
     withheld = _withheld_note(hidden)
     head_cells = "".join(f'<th scope="col">{head}</th>' for head in heads)
     return (
-        front("Market insights", wide=True)
-        + "# Market insights: does the vendor's recommendation pay off?\n\n"
-        + "<p>Buyers who took the partner their software vendor recommended report some of the "
-        "worst outcomes in the industry research this directory grew from. Here is the same "
-        "question answered from our own verified surveys, across every partner.</p>\n\n"
-        + f"<p>All partners: {nps_words(market)}.</p>\n\n"
+        f"<p>All partners: {nps_words(market)}.</p>\n\n"
         + _sentence(items, market.nps)
         + f"\n\n{chart}\n\n{withheld}\n\n"
         + f'<table class="vouch-market vouch-stack"><thead><tr>{head_cells}</tr></thead>'

@@ -4,7 +4,9 @@ Every partner page has the same layout, so mkdocs builds one template page (a pa
 whose name, summary and body are placeholders) and the workers fill it in for every
 partner, reading and rendering their share of the partners from the database. mkdocs'
 theme templates cost about 7 ms a page; filling the template costs well under one, and two
-workers use both cores. The partners' lines are added to the search index afterwards.
+workers use both cores (a handful of partners, as an incremental build redoes, are written
+in the build's own process). The search box's records are made from the lists' entries
+(directory_site/search_box.py).
 """
 
 from __future__ import annotations
@@ -17,17 +19,15 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from api.db import create_db_engine, session_factory
-from api.readers import published
 from directory_site import content, pages, workers
 from directory_site.bodies import PLACEHOLDER
+from directory_site.carry import put
 from directory_site.sanitize import text, title
 
 TEMPLATE = "partners/_vouch-partner-template"
 HEADING, NAME, DESCRIPTION, LEDE = "VOUCHHEADING", "VOUCHNAME", "VOUCHDESCRIPTION", "VOUCHLEDE"
 WORKERS = 2
 CHUNK = 250
-
-SearchLine = tuple[str, str, str]  # (location, title, text)
 
 
 def template_markdown() -> str:
@@ -47,65 +47,54 @@ def fill(template: str, entry: content.PartnerEntry, where: content.Directory) -
         .replace(DESCRIPTION, text(partner.summary or ""))
         .replace(LEDE, text(lede))
         .replace(f'id="{HEADING.lower()}"', 'id="partner"', 1)
+        .replace(f'href="#{HEADING.lower()}"', 'href="#partner"', 1)
         .replace(HEADING, text(partner.name))
         .replace(NAME, title(partner.name))
     )
 
 
-def write_all(
+def write(
     database_url: str,
     site: Path,
+    template: str,
+    ids: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
-) -> list[SearchLine]:
-    """Every partner page and compare file into the built `site`; their search lines."""
-    template_path = site / f"{TEMPLATE}.html"
-    template = template_path.read_text()
-    template_path.unlink()
-    (site / "data" / "compare").mkdir(parents=True, exist_ok=True)
-    with session_factory(create_db_engine(make_url(database_url)))() as session:
-        ids = published.partner_ids(session)
+) -> int:
+    """The pages and compare files of the partners of `ids` into the built `site`; how many
+    were written. A few partners are written here: spawning the workers costs more."""
+    if len(ids) <= CHUNK:
+        done = _write_chunk(database_url, str(site), template, ids)
+        if progress:
+            progress(done, len(ids))
+        return done
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-    lines: list[SearchLine] = []
     done = 0
     with workers.pool(WORKERS) as pool:
         futures = [
             pool.submit(_write_chunk, database_url, str(site), template, chunk) for chunk in chunks
         ]
         for future in as_completed(futures):
-            found = future.result()
-            lines += found
-            done += len(found)
+            done += future.result()
             if progress:
                 progress(done, len(ids))
-    _add_to_search_index(site, sorted(lines))
-    return lines
+    return done
 
 
-def _write_chunk(
-    database_url: str, site: str, template: str, ids: Sequence[int]
-) -> list[SearchLine]:
+def _write_chunk(database_url: str, site: str, template: str, ids: Sequence[int]) -> int:
     engine = create_db_engine(make_url(database_url))
-    lines = []
+    done = 0
     try:
         with session_factory(engine)() as session:
             where = content.directory(session)
             for entry in content.partners(session, where, ids):
                 location = f"partners/{entry.slug}.html"
-                (Path(site) / location).write_text(fill(template, entry, where))
+                put(Path(site) / location, fill(template, entry, where))
                 compare = pages.compare_rows(entry)
-                (Path(site) / "data" / "compare" / f"{entry.slug}.json").write_text(
-                    json.dumps(compare, separators=(",", ":"))
+                put(
+                    Path(site) / "data" / "compare" / f"{entry.slug}.json",
+                    json.dumps(compare, separators=(",", ":")),
                 )
-                lede = text(pages.partner_lede(entry))
-                lines.append((location, title(entry.partner.name), f"<p>{lede}</p>"))
+                done += 1
     finally:
         engine.dispose()
-    return lines
-
-
-def _add_to_search_index(site: Path, lines: list[SearchLine]) -> None:
-    path = site / "search" / "search_index.json"
-    index = json.loads(path.read_text())
-    index["docs"] = [d for d in index["docs"] if not d["location"].startswith(TEMPLATE)]
-    index["docs"] += [{"location": loc, "title": name, "text": line} for loc, name, line in lines]
-    path.write_text(json.dumps(index, separators=(",", ":")))
+    return done

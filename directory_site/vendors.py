@@ -8,8 +8,6 @@ comments, unattributed, sorted by their text, cleaned as every stranger's text i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
 from api import metrics
@@ -27,22 +25,22 @@ THEMES = {
 }
 
 
-def write_vendor_pages(session: Session, docs: Path) -> None:
-    """vendors/index.md and vendors/<slug>.md, for every vendor."""
-    folder = docs / "vendors"
-    folder.mkdir()
+def vendor_sources(session: Session) -> dict[str, str]:
+    """The Markdown of vendors/index.md and vendors/<slug>.md, for every vendor."""
     quarters = program_quarters(session)
+    found = {}
     links = []
     for vendor in all_vendors(session):
         shown = latest_published(quarters.get(vendor.id, []))
-        (folder / f"{vendor.slug}.md").write_text(vendor_page(vendor.name, vendor.website, shown))
+        found[f"vendors/{vendor.slug}.md"] = vendor_page(vendor.name, vendor.website, shown)
         links.append(f'<li><a href="{vendor.slug}.html">{text(vendor.name)}</a></li>')
-    (folder / "index.md").write_text(
+    found["vendors/index.md"] = (
         front("Vendors", search=False)
         + "# Software vendors\n\n<p>What implementation partners say of each vendor's "
         "partner programme, from 5 answering partners a quarter.</p>\n\n"
         + f'<ul class="vouch-groups">{"".join(links)}</ul>\n'
     )
+    return found
 
 
 def vendor_page(name: str, website: str | None, shown: ProgramQuarter | None) -> str:

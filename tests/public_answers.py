@@ -52,19 +52,26 @@ def _arguments(name: str, field: GraphQLField) -> str | None:
     return f"({', '.join(given)})" if given else ""
 
 
-def selection(kind: GraphQLObjectType, depth: int = 0, path: tuple[str, ...] = ()) -> str:
-    """Every field of `kind` a buyer can ask without naming anything, to MAX_DEPTH."""
+def selection(
+    kind: GraphQLObjectType,
+    depth: int = 0,
+    path: tuple[str, ...] = (),
+    skip: frozenset[tuple[str, str]] = frozenset(),
+) -> str:
+    """Every field of `kind` a buyer can ask without naming anything, to MAX_DEPTH (but the
+    (type, field) pairs in `skip`)."""
     parts = []
     for name, field in kind.fields.items():
         arguments = _arguments(name, field)
-        if arguments is None:
+        if arguments is None or (kind.name, name) in skip:
             continue
         inner = _named(field.type)
         if isinstance(inner, GraphQLObjectType):
             # A type already open above would only repeat what is selected there.
             if depth >= MAX_DEPTH or inner.name in path:
                 continue
-            parts.append(f"{name}{arguments} {selection(inner, depth + 1, (*path, kind.name))}")
+            inner_selection = selection(inner, depth + 1, (*path, kind.name), skip)
+            parts.append(f"{name}{arguments} {inner_selection}")
         else:
             parts.append(f"{name}{arguments}")
     return "{ " + " ".join(parts) + " }"

@@ -40,6 +40,7 @@ def kill_mid_build(db: Database, data_dir: Path, *, group: bool = True) -> int:
     build = start(
         "site",
         "build",
+        "--full",  # every page written again: a build long enough to be killed mid-way
         url=db.url,
         data_dir=data_dir,
         stdout=subprocess.DEVNULL,

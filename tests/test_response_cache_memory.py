@@ -36,7 +36,7 @@ VERSION = 1_000_003
 """Above the ints Python shares: each request reads its own copy from the database."""
 
 
-def tiny_answer(n: int) -> tuple[int, str, Kept]:
+def tiny_answer(n: int) -> tuple[str, Kept]:
     """A distinct public GET of a few bytes and its answer, with fresh objects as in the app
     (the version read per request, the body encoded by orjson as VouchGraphQL.encode_json
     does, the content type read from the answer's headers)."""
@@ -45,7 +45,7 @@ def tiny_answer(n: int) -> tuple[int, str, Kept]:
     body = orjson.dumps({"data": {alias: {"role": "public"}}})
     operation = f"Q{n}" if n % 2 else None
     media_type = "".join(["application/", "json"])
-    return int(str(VERSION)), key, Kept(body, media_type, operation, "query")
+    return key, Kept(body, media_type, operation, "query", version=int(str(VERSION)))
 
 
 @pytest.fixture

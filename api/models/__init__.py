@@ -28,7 +28,7 @@ from api.models.partner import (
     partner_products,
 )
 from api.models.program import PROGRAM_THEMES, ProgramFeedback
-from api.models.public_state import public_version, ranking_basis
+from api.models.public_state import public_parts, public_version, ranking_basis
 from api.models.pulse import EngagementNote, PulseCheck, published_pulses
 from api.models.reference import Industry, Product, Vendor
 from api.models.reply import ReviewReply
@@ -70,6 +70,7 @@ __all__ = [
     "partner_industries",
     "partner_products",
     "partner_tallies",
+    "public_parts",
     "public_version",
     "published_market",
     "published_pulses",

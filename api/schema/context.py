@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from api.schema.answer_parts import Shown
 from api.schema.loaders import Loaders
 from api.services.apikeys import Caller
 from api.settings import Settings
@@ -49,6 +50,8 @@ class Context:
     operation_type: str | None = None
     root_field: str | None = None  # the schema's name for what it asked (root_fields.py)
     error_codes: tuple[str, ...] = ()
+    # The parts of the data a public answer showed (api/response_cache.py keeps it by them).
+    shown: Shown = field(default_factory=Shown)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -26,6 +26,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from api.schema import root_fields
+from api.schema.answer_parts import shape_of
 from api.schema.context import Context
 from api.schema.execution import RequestTimedOut
 
@@ -91,6 +92,13 @@ def _label(execution: ExecutionContext, context: Context) -> None:
         context.root_field = root_fields.label(
             execution.schema._schema, execution.graphql_document, execution.operation_name
         )
+        if context.caller.role == "public" and execution.query is not None:
+            context.shown.shape = shape_of(
+                execution.schema._schema,
+                execution.graphql_document,
+                execution.query,
+                execution.operation_name,
+            )
     errors = execution.result.errors if execution.result else None
     if errors:
         context.error_codes = tuple(

@@ -1,5 +1,16 @@
 """Writing the change log (api.models.changes) in the caller's transaction, and moving the
-public data version whenever a transaction changed what buyers see."""
+public data version whenever a transaction changed what buyers see, with the parts of the
+data it changed (api.models.public_state.public_parts):
+
+- `partner:<id>`: what a buyer sees of that one partner (its change-log rows say which);
+- `all`: every partner at once (a change-log row naming none, or a partner's table
+  written with no change-log row to say whose);
+- `market`: the published market figures (every publication moves them);
+- `catalogue`: vendors, products and industries.
+
+The version itself moves with every one of them: lists, rankings and search, which any
+partner's change can reorder, answer by it (api/response_cache.py).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +20,35 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, event, insert, inspect, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
-from api.models import CHANGE_REASONS, UNSEEN_REASONS, change_log, public_version
+from api.models import CHANGE_REASONS, UNSEEN_REASONS, change_log, public_parts, public_version
 
 log = logging.getLogger("vouch.changes")
 
 _CHANGED = "vouch_public_change"
 _WROTE = "vouch_wrote_shown"
+_PARTS = "vouch_changed_parts"
+
+EVERY_PARTNER = "all"
+MARKET = "market"
+CATALOGUE = "catalogue"
+
+
+def partner_part(partner_id: int) -> str:
+    return f"partner:{partner_id}"
+
+
+PARTS_OF_TABLES = {
+    "published_market": MARKET,
+    "industries": CATALOGUE,
+    "vendors": CATALOGUE,
+    "products": CATALOGUE,
+}
+"""Shown tables that are not one partner's: the part a write to each changes. A write to
+`ranking_basis` changes only the order of lists (the version); any other shown table is a
+partner's, named by the transaction's change-log rows."""
 
 SHOWN_AT_ONCE = frozenset(
     {
@@ -62,6 +94,7 @@ SHOWN_LATER_OR_NEVER = frozenset(
         "webhooks",  # a vendor's or partner's own receivers
         "webhook_deliveries",  # their outbox
         "public_version",  # the version itself
+        "public_parts",  # and its parts'
     }
 )
 """Tables whose writes a buyer does not see when they happen. Every table is in exactly
@@ -76,6 +109,11 @@ def record(session: Session, *, partner_id: int | None, reason: str) -> None:
     session.execute(insert(change_log).values(partner_id=partner_id, reason=reason))
     if reason not in UNSEEN_REASONS:
         session.info[_CHANGED] = True
+        if partner_id is not None:
+            part = partner_part(partner_id)
+        else:
+            part = CATALOGUE if reason == "catalogue" else EVERY_PARTNER
+        session.info.setdefault(_PARTS, set()).add(part)
 
 
 def engagements_agreed(session: Session, partner_ids: Iterable[int]) -> None:
@@ -127,16 +165,47 @@ def _bump_public_version(session: Session) -> None:
     session.flush()
     recorded = session.info.pop(_CHANGED, False)
     wrote = session.info.pop(_WROTE, set())
+    parts = session.info.pop(_PARTS, set())
     if not (recorded or wrote):
         return
     if not recorded:
         # The version still moves; the copies (search index, site) would miss the change.
         log.warning("a transaction wrote %s without a change-log row", ", ".join(sorted(wrote)))
+    parts |= changed_parts(wrote, parts)
     # Microseconds since the epoch when that is more: a database restored from a backup
     # never reaches again a version that a running server saw with other data.
     now = time.time_ns() // 1000
     bumped = public_version.c.version + 1
-    session.execute(update(public_version).values(version=case((bumped > now, bumped), else_=now)))
+    version = session.scalar(
+        update(public_version)
+        .values(version=case((bumped > now, bumped), else_=now))
+        .returning(public_version.c.version)
+    )
+    if version is not None and parts:
+        _set_parts(session, sorted(parts), version)
+
+
+def changed_parts(wrote: set[str], recorded: set[str]) -> set[str]:
+    """The parts that tables written change beyond the change-log rows' own: a partner's
+    table written with no partner named changes, as far as anyone can tell, every partner."""
+    parts = {PARTS_OF_TABLES[table] for table in wrote if table in PARTS_OF_TABLES}
+    partners_named = any(part.startswith("partner:") or part == EVERY_PARTNER for part in recorded)
+    if not partners_named and wrote - PARTS_OF_TABLES.keys() - {"ranking_basis"}:
+        parts.add(EVERY_PARTNER)
+    return parts
+
+
+def _set_parts(session: Session, parts: list[str], version: int) -> None:
+    """Each part at the version just bumped to. Taken after the version's row lock, as every
+    writer here does (in the parts' order), so no two writers wait on each other's."""
+    dialect = session.get_bind().dialect.name
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = maker(public_parts).values([{"part": part, "version": version} for part in parts])
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[public_parts.c.part], set_={"version": statement.excluded.version}
+        )
+    )
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -144,3 +213,4 @@ def _forget_change_at_end(session: Session, transaction: SessionTransaction) -> 
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
         session.info.pop(_WROTE, None)
+        session.info.pop(_PARTS, None)

@@ -17,6 +17,7 @@ class PartnerQueries:
     @strawberry.field(description="One partner by slug; null when there is none.")
     def partner(self, info: Info, slug: str) -> Partner | None:
         row = readers.partner_by_slug(session=info.context.session, slug=slug)
+        info.context.shown.partner(row.id if row else None)
         return Partner.from_row(row) if row else None
 
     @strawberry.field(description="Partners, a page at a time (first: 0 to 100; 20).")

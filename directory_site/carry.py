@@ -1,0 +1,51 @@
+"""Files carried from the published site into a new build, and writes that never reach it.
+
+An incremental build starts as a copy of the published site made of hard links (a copy
+where the file system has none), so a page nobody touched costs a directory entry. A
+linked file shares its bytes with the published one: every write into the new build
+goes through `put`, which replaces the entry instead of writing through it, so the
+published site is only ever read while it serves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Collection
+from pathlib import Path
+
+
+def link_tree(published: Path, new: Path, *, skip: Collection[str] = ()) -> None:
+    """`new` as a copy of `published` made of hard links, without the top-level `skip`."""
+    shutil.copytree(
+        published,
+        new,
+        copy_function=_link_or_copy,
+        ignore=lambda folder, names: [n for n in names if n in skip and Path(folder) == published],
+    )
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def put(path: Path, content: str) -> bool:
+    """Write `content` at `path` unless it holds exactly that already (then a carried page
+    stays the published one's link); never through a link. Whether it wrote."""
+    data = content.encode()
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def drop(path: Path) -> None:
+    """Remove `path` from the new build (the published site keeps its own entry)."""
+    path.unlink(missing_ok=True)

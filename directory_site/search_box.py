@@ -1,0 +1,138 @@
+"""The search box's static index: one Pagefind record per partner, in chunks a browser
+fetches only as a query needs them (static/javascripts/search-box.js reads it).
+
+Served by `vouch serve`, the box asks the API's search and never opens this index; it is
+the fallback for a site on any static host, or with the API away. Each partner is one
+custom record (its name, summary, industries, products and cities, as its page's lede
+shows them), so nothing parses the partner pages' HTML; nothing grows into one file but
+Pagefind's page list (BENCHMARKS.md, 2026-12-05).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import shutil
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pagefind.service import PagefindService
+
+from directory_site import pages
+from directory_site.content import PartnerEntry
+
+FOLDER = "pagefind"
+LANGUAGE = "en"
+# Pagefind's own search pages and UI bundles, and the other languages' engines: the box is
+# ours and English, so none is ever fetched; removed, no one ships them by mistake.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+    "wasm.unknown.pagefind",
+)
+
+
+@dataclass(frozen=True, order=True)
+class SearchRecord:
+    """A partner as the box finds and shows it (plain text, never HTML)."""
+
+    location: str  # its page, from the site's root: partners/<slug>.html
+    name: str
+    summary: str
+    lede: str  # the summary, industries, products and cities (pages.partner_lede)
+
+
+def record(entry: PartnerEntry) -> SearchRecord:
+    """A partner's record, from what the lists read of it (content.LISTED) or more."""
+    partner = entry.partner
+    return SearchRecord(
+        f"partners/{entry.slug}.html",
+        partner.name,
+        partner.summary or "",
+        pages.partner_lede(entry),
+    )
+
+
+@dataclass(frozen=True)
+class StaticIndex:
+    files: int
+    bytes: int
+    largest: int
+    seconds: float
+
+
+def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticIndex:
+    """The Pagefind index of `records` into `site`/pagefind, replacing what was there."""
+    started = time.perf_counter()
+    folder = site / FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    # A thread of its own: the caller may be running an event loop (asyncio.run refuses).
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, _write(sorted(records), folder)).result()
+    for name in UNUSED:
+        (folder / name).unlink(missing_ok=True)
+    sizes = [path.stat().st_size for path in folder.rglob("*") if path.is_file()]
+    return StaticIndex(
+        files=len(sizes),
+        bytes=sum(sizes),
+        largest=max(sizes, default=0),
+        seconds=time.perf_counter() - started,
+    )
+
+
+async def _write(records: Sequence[SearchRecord], folder: Path) -> None:
+    service = await _PromptService().launch()
+    try:
+        index = await service.create_index({"force_language": LANGUAGE})
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=f"/{record.location}",
+                    content=f"{record.name}. {record.lede}",
+                    language=LANGUAGE,
+                    meta={"title": record.name, "summary": record.summary},
+                )
+                for record in records
+            )
+        )
+        await index.write_files(output_path=str(folder))
+    finally:
+        await service.close()
+
+
+class _PromptService(PagefindService):
+    """Pagefind's service, read as soon as it answers.
+
+    The stock client sleeps 0.1 s before reading each answer, so a record costs 0.1 s:
+    200 s at 2,000 partners. Pagefind answers each request in order, one comma-ended
+    base64 JSON message each, as the stock reader expects too.
+    """
+
+    async def _wait_for_responses(self) -> None:
+        assert self._backend.stdout is not None
+        while True:
+            message: dict[str, Any] = json.loads(
+                base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1])
+            )
+            payload = message["payload"]
+            # An answer without an id is an error about a request it could not read: every
+            # request still waiting fails, rather than waiting for ever.
+            wanted = message.get("message_id")
+            futures = self._responses.values() if wanted is None else [self._responses[wanted]]
+            for future in futures:
+                if future.done():
+                    continue
+                if payload.get("type") == "Error" or wanted is None:
+                    future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
+                else:
+                    future.set_result(payload)

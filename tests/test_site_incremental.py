@@ -1,0 +1,274 @@
+"""Incremental `vouch site build`: a change shows in the next build, only the files it
+touches are written again (the others stay the published ones' hard links), and the
+result is byte for byte what a full build of the same data gives."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from api.demo_data import load_demo_data
+from api.models import Partner, SurveyResponse
+from api.services import changes
+from api.services.apikeys import Caller
+from api.services.figures_rebuild import rebuild
+from api.services.partners import NewPartner, create_partner
+from api.services.profile import update_profile
+from api.services.surveys import void_response
+from directory_site.build import build_site
+from tests.cli_runner import start, vouch
+from tests.databases import Database
+
+ALWAYS = {".vouch-build/manifest.json", ".vouch-site"}
+# The search box's static index is written whole when a partner's record changes (its name,
+# summary, industries, products or cities), and carried over when none did.
+SEARCH = {"pagefind/", ".vouch-build/search-records.sha256"}
+
+
+def files(site: Path) -> dict[str, tuple[int, str]]:
+    """Every file of the site: its inode and a hash of its bytes; the static search index
+    (pagefind/) as one entry."""
+    found = {
+        path.relative_to(site).as_posix(): (
+            path.stat().st_ino,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+    index = sorted((name, seen) for name, seen in found.items() if name.startswith("pagefind/"))
+    for name, _seen in index:
+        del found[name]
+    if index:
+        inodes = hash(tuple(inode for _name, (inode, _digest) in index))
+        found["pagefind/"] = (inodes, repr([(name, digest) for name, (_i, digest) in index]))
+    return found
+
+
+def search_records(site: Path) -> list[dict[str, object]]:
+    """The static search index's records (Pagefind's fragments: gzip, a signature, JSON)."""
+    return [
+        json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    ]
+
+
+def written(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> set[str]:
+    """The files the build wrote, added or removed (a carried file keeps its inode)."""
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def showing(site: Path, slug: str) -> set[str]:
+    """The pages that link to the partner's page (the lists and the home page it is on)."""
+    return {
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if f"partners/{slug}.html" in path.read_text()
+    }
+
+
+def build(db: Database, out: Path, locks: Path, *, full: bool = False) -> str:
+    with db.session() as session:
+        return str(build_site(session, out, lock_dir=locks, full=full))
+
+
+@pytest.fixture
+def site(db: Database, tmp_path: Path) -> Path:
+    """A demo directory of 20 partners, its site built once."""
+    load_demo_data(db.engine, partners=20, seed=4, progress=False)
+    with db.session() as session, session.begin():
+        rebuild(session=session, publish_all=True)
+    out = tmp_path / "site"
+    assert build(db, out, tmp_path / "locks").startswith("full")
+    return out
+
+
+def same_as_full(db: Database, site: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    assert build(db, full, tmp_path / "locks", full=True).startswith("full")
+    ours = {name: digest for name, (_inode, digest) in files(site).items()}
+    theirs = {name: digest for name, (_inode, digest) in files(full).items()}
+    # The build's own record differs only in when it first saw a missing change id.
+    manifest = ".vouch-build/manifest.json"
+    assert ours.pop(manifest)
+    assert theirs.pop(manifest)
+    records = [json.loads((folder / manifest).read_text()) for folder in (site, full)]
+    for record in records:
+        record["place"]["gaps"] = sorted(record["place"]["gaps"])
+    assert records[0] == records[1]
+    assert ours == theirs
+
+
+def test_an_edit_rewrites_the_partner_page_and_the_pages_listing_it_only(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: a built site, and a partner's summary edited since
+    with db.session() as session, session.begin():
+        partner = session.scalars(select(Partner).order_by(Partner.id).limit(1)).one()
+        slug = partner.slug
+        update_profile(
+            session=session,
+            caller=Caller(role="admin"),
+            slug=slug,
+            expected_version=partner.version,
+            changes={"summary": "Now with a brand new summary"},
+        )
+    listing = showing(site, slug) - {f"partners/{slug}.html"}
+    before = files(site)
+
+    # when: the next build runs
+    how = build(db, site, tmp_path / "locks")
+
+    # then: it was incremental, the summary shows, and only the partner's page, the pages
+    # that list it (its summary is in every list row) and the index files were written
+    assert how.startswith("incremental, 1 partner pages redone")
+    assert "Now with a brand new summary" in (site / "partners" / f"{slug}.html").read_text()
+    assert listing
+    assert all("Now with a brand new summary" in (site / p).read_text() for p in listing)
+    assert written(before, files(site)) == {f"partners/{slug}.html", *listing, *ALWAYS, *SEARCH}
+    # and the static search has the new summary
+    assert "brand new summary" in json.dumps(search_records(site))
+    same_as_full(db, site, tmp_path)
+
+
+def test_a_new_partner_gets_its_page_and_joins_the_counts(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    with db.session() as session, session.begin():
+        create_partner(
+            session=session,
+            actor="test",
+            new=NewPartner(slug="newcomer-labs", name="Newcomer Labs", summary="Brand new"),
+        )
+    before = files(site)
+
+    how = build(db, site, tmp_path / "locks")
+
+    assert how.startswith("incremental, 1 partner pages redone")
+    assert "Newcomer Labs" in (site / "partners" / "newcomer-labs.html").read_text()
+    names = json.loads((site / "data" / "names.json").read_text())
+    assert {"slug": "newcomer-labs", "name": "Newcomer Labs"} in names
+    assert "21 partners" in (site / "index.html").read_text()
+    # 20 partners before: the home page, the open data (4 files) and the new partner's two
+    assert written(before, files(site)) == {
+        "partners/newcomer-labs.html",
+        "data/compare/newcomer-labs.json",
+        "index.html",
+        "open-data.html",
+        "data/names.json",
+        "data/partners.json",
+        "data/partners.csv",
+        *ALWAYS,
+        *SEARCH,
+    }
+    same_as_full(db, site, tmp_path)
+
+
+def test_a_withdrawn_answer_and_a_gone_partner_show_in_the_next_build(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: an answer voided (its figures withdrawn, the market moves) ...
+    with db.session() as session, session.begin():
+        response = session.scalars(select(SurveyResponse).order_by(SurveyResponse.id)).first()
+        assert response is not None
+        void_response(session=session, actor="test", response_id=response.id, reason="fraud!")
+    how = build(db, site, tmp_path / "locks")
+    assert how.startswith("incremental")
+    same_as_full(db, site, tmp_path)
+
+    # ... then a partner that was built removed (its row gone, the change recorded)
+    with db.session() as session, session.begin():
+        create_partner(
+            session=session, actor="test", new=NewPartner(slug="short-lived", name="Short Lived")
+        )
+    build(db, site, tmp_path / "locks")
+    slug = "short-lived"
+    with db.session() as session, session.begin():
+        gone = session.scalars(select(Partner).where(Partner.slug == slug)).one()
+        changes.record(session, partner_id=gone.id, reason="profile")
+        session.delete(gone)
+    before = files(site)
+    assert f"partners/{slug}.html" in before
+
+    how = build(db, site, tmp_path / "locks")
+
+    assert "1 gone or moved" in how
+    after = files(site)
+    assert f"partners/{slug}.html" not in after
+    assert f"data/compare/{slug}.json" not in after
+    assert f"/partners/{slug}.html" not in json.dumps(search_records(site))
+    same_as_full(db, site, tmp_path)
+
+
+def test_nothing_changed_writes_nothing_but_the_records(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    before = files(site)
+    how = build(db, site, tmp_path / "locks")
+    assert how.startswith("incremental, 0 partner pages redone")
+    assert written(before, files(site)) <= ALWAYS
+
+
+def test_full_redoes_every_file_and_a_change_to_everyone_forces_it(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # --full from the command line: every file written again, the same bytes
+    before = files(site)
+    result = vouch("site", "build", "--full", "--out", str(site), db=db, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "built the site at" in result.stdout
+    after = files(site)
+    assert {name for name in after if after[name][0] == before.get(name, (0, ""))[0]} == set()
+    assert {n: d for n, (_i, d) in after.items()} == {n: d for n, (_i, d) in before.items()}
+    # a change to every partner (a figures rebuild records one) makes the next one full
+    with db.session() as session, session.begin():
+        changes.record(session, partner_id=None, reason="everything")
+    assert build(db, site, tmp_path / "locks").startswith("full: change")
+
+
+def test_a_killed_incremental_build_leaves_the_previous_site(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    if db.backend != "sqlite":
+        pytest.skip("SQLite only: the build reads the same figures value on PostgreSQL")
+    # given: every partner changed since the last build (so the build has work to do)
+    with db.session() as session, session.begin():
+        for partner_id in session.scalars(select(Partner.id)):
+            changes.record(session, partner_id=partner_id, reason="profile")
+    before = files(site)
+    # when: the incremental build is killed once it started carrying the site over
+    build_process = start(
+        "site",
+        "build",
+        "--out",
+        str(site),
+        url=db.url,
+        data_dir=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".site.building-*/site/index.html")):
+        assert time.monotonic() < deadline, "the build never started carrying the site over"
+        if build_process.poll() is not None:
+            pytest.skip("the build ended before it could be killed")
+        time.sleep(0.005)
+    os.killpg(build_process.pid, signal.SIGKILL)
+    build_process.wait(timeout=30)
+    # then: the published site is untouched, bytes and inodes
+    assert files(site) == before
+    # and the next build redoes what the killed one did not
+    result = vouch("site", "build", "--out", str(site), db=db, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "incremental, 20 partner pages redone" in result.stdout
+    same_as_full(db, site, tmp_path)

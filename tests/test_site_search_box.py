@@ -1,0 +1,312 @@
+"""The site's search box in Chromium: served by `vouch serve` it asks the API's search and
+shows what the API finds, in the API's order (every word must match, typos forgiven,
+"quoted phrases"); on a plain static file server it reads Pagefind's chunked index.
+
+The browser is driven as in tests/test_site_browser.py (Debian's Chromium, no network but
+loopback).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import URL
+from whoosh.lang.porter import stem
+
+from api import migrations
+from api.db import create_db_engine, session_factory
+from api.demo_data import load_demo_data
+from api.models import Partner
+from api.services.figures_rebuild import rebuild
+from api.settings import parse_database_url
+from directory_site.build import build_site
+from directory_site.search_box import SearchRecord, write_static_index
+from search_index import index_for
+from tests.cli_runner import serving
+from tests.server import free_port
+from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, browsing
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - playwright comes with the dev extras
+    from tests.outside_parts import unavailable
+
+    unavailable("playwright is not installed: pip install -e '.[dev]'", whole_module=True)
+
+pytestmark = pytest.mark.slow
+
+SEARCH_NAMES = """query ($words: String!) {
+  search(query: $words, first: 10) { totalCount edges { node { name } } }
+}"""
+LARGEST_SEARCH_FILE = 150_000
+
+
+@dataclass(frozen=True)
+class Directory:
+    url: URL
+    data: Path  # VOUCH_DATA_DIR: the built site in site/, the search index in index/
+    names: list[str]
+    texts: list[str]  # each partner's name, summary and description, lower-cased
+
+    @property
+    def site(self) -> Path:
+        return self.data / "site"
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
+    """60 demo partners, their site built and their search index too."""
+    data = tmp_path_factory.mktemp("search-box")
+    url = parse_database_url(f"sqlite:///{data / 'vouch.db'}")
+    migrations.upgrade(url)
+    engine = create_db_engine(url)
+    try:
+        load_demo_data(engine, partners=60, seed=5, progress=False)
+        with session_factory(engine)() as session, session.begin():
+            rebuild(session=session, publish_all=True)
+        with session_factory(engine)() as session:
+            build_site(session, data / "site", lock_dir=data / "locks")
+            index_for(data / "index").build(session)
+            rows = session.scalars(select(Partner).order_by(Partner.id)).all()
+            names = [row.name for row in rows]
+            texts = [
+                " ".join((row.name, row.summary or "", row.description or "")).lower()
+                for row in rows
+            ]
+    finally:
+        engine.dispose()
+    return Directory(url=url, data=data, names=names, texts=texts)
+
+
+@pytest.fixture(scope="module")
+def served(directory: Directory) -> Iterator[str]:
+    """`vouch serve`: the site at /, the API at /graphql."""
+    with serving(url=directory.url, data_dir=directory.data) as address:
+        yield f"{address}/"
+
+
+@pytest.fixture(scope="module")
+def static(directory: Directory) -> Iterator[str]:
+    """The same site on a plain static file server: no API beside it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=directory.site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(address, timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        from tests.outside_parts import unavailable
+
+        unavailable(f"no {CHROMIUM}: `make browser` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass(frozen=True)
+class TwoWordName:
+    name: str
+    own: str  # a word of the name no other partner uses (name, summary or description)
+    shared: str  # a word of the name other partners' names have too
+
+
+@pytest.fixture(scope="module")
+def two_word(directory: Directory) -> TwoWordName:
+    """A partner named like "Atlaslight Digital": one word its own, one shared."""
+    for name in directory.names:
+        words = name.split()
+        if len(words) != 2:
+            continue
+        own, shared = words
+
+        def using(word: str) -> int:
+            pattern = re.compile(rf"\b{re.escape(word.lower())}\b")
+            return sum(1 for text in directory.texts if pattern.search(text))
+
+        if using(own) == 1 and sum(1 for n in directory.names if shared in n.split()) >= 3:
+            return TwoWordName(name, own, shared)
+    raise AssertionError("the demo data has no partner named like 'Atlaslight Digital'")
+
+
+def api_names(served: str, words: str) -> tuple[int, list[str]]:
+    """What the API's search finds for `words`: its count and the first ten names."""
+    body = httpx.post(
+        f"{served}graphql", json={"query": SEARCH_NAMES, "variables": {"words": words}}
+    ).json()
+    found = body["data"]["search"]
+    return found["totalCount"], [edge["node"]["name"] for edge in found["edges"]]
+
+
+def search(page: Page, words: str) -> None:
+    field = page.locator("input.vouch-search__input")
+    field.fill(words)
+
+
+def shown(page: Page) -> list[str]:
+    return page.locator(".vouch-search__hit a").all_inner_texts()
+
+
+def expect_shown(page: Page, names: list[str], total: int) -> None:
+    expect(page.locator(".vouch-search__status")).to_have_text(
+        re.compile(rf"^{total} partners?\b") if total else "No partner matches every word."
+    )
+    expect(page.locator(".vouch-search__hit a")).to_have_text(names)
+
+
+@pytest.fixture
+def on_served(browser: Browser, served: str) -> Iterator[Page]:
+    with browsing(browser, served) as page:
+        page.goto("index.html")
+        yield page
+
+
+def test_an_exact_name_finds_that_partner_only_as_the_api_does(
+    on_served: Page, served: str, two_word: TwoWordName
+) -> None:
+    # given: the shared word alone names several partners
+    total, _ = api_names(served, two_word.shared)
+    assert total >= 3
+    # when: the whole name is typed
+    search(on_served, two_word.name)
+    # then: every word must match, so the partner is the only one, as in the API
+    expect_shown(on_served, [two_word.name], 1)
+    assert api_names(served, two_word.name) == (1, [two_word.name])
+    # and its link leads to its page
+    on_served.locator(".vouch-search__hit a").first.click()
+    expect(on_served.locator("h1")).to_have_text(two_word.name)
+
+
+def test_the_shared_word_alone_shows_the_api_s_hits_in_its_order(
+    on_served: Page, served: str, two_word: TwoWordName
+) -> None:
+    total, names = api_names(served, two_word.shared)
+    search(on_served, two_word.shared)
+    expect_shown(on_served, names, total)
+
+
+def test_a_typo_in_a_name_is_forgiven(on_served: Page, two_word: TwoWordName) -> None:
+    # two letters of the partner's own word swapped: one edit, forgiven in longer words
+    own = two_word.own
+    typo = own[:2] + own[3] + own[2] + own[4:]
+    assert typo != own
+    search(on_served, f"{typo} {two_word.shared}")
+    expect_shown(on_served, [two_word.name], 1)
+
+
+def test_a_misspelled_industry_finds_what_the_right_spelling_finds(
+    on_served: Page, served: str
+) -> None:
+    total, names = api_names(served, "healthcare")
+    assert total >= 2
+    search(on_served, "helthcare")
+    expect_shown(on_served, names, total)
+
+
+def test_a_quoted_phrase_must_match_as_written(
+    on_served: Page, directory: Directory, two_word: TwoWordName
+) -> None:
+    # given: a word of the partner's own text that never follows its own word
+    text = directory.texts[directory.names.index(two_word.name)]
+    words = re.findall(r"[a-z]+", text)
+    own = two_word.own.lower()
+    following = {stem(after) for before, after in itertools.pairwise(words) if before == own}
+    apart = next(w for w in words if len(w) >= 6 and stem(w) not in following | {stem(own)})
+    # when/then: the two words anywhere find the partner; as a phrase, nothing
+    search(on_served, f"{two_word.own} {apart}")
+    expect_shown(on_served, [two_word.name], 1)
+    search(on_served, f'"{two_word.own} {apart}"')
+    expect_shown(on_served, [], 0)
+    # and the name as a phrase finds it
+    search(on_served, f'"{two_word.name}"')
+    expect_shown(on_served, [two_word.name], 1)
+
+
+def test_a_partner_s_words_reach_the_page_as_text_never_as_markup(
+    on_served: Page, two_word: TwoWordName
+) -> None:
+    search(on_served, two_word.name)
+    expect_shown(on_served, [two_word.name], 1)
+    hit = on_served.locator(".vouch-search__hit").first
+    # a link and a line of text: the summary, with no element made from the API's words
+    assert hit.evaluate("(item) => item.querySelectorAll('*').length") == 2
+    assert hit.locator(".vouch-search__summary").inner_text().strip()
+
+
+def test_without_the_api_pagefind_finds_a_partner_by_name(
+    browser: Browser, static: str, two_word: TwoWordName
+) -> None:
+    fetched: list[str] = []
+    with browsing(browser, static) as page:
+        page.on("request", lambda request: fetched.append(request.url))
+        page.goto("index.html")
+        search(page, two_word.name)
+        expect_shown(page, [two_word.name], 1)  # every word must match here too
+        page.locator(".vouch-search__hit a").first.click()
+        expect(page.locator("h1")).to_have_text(two_word.name)
+    # it asked for the API once, then read Pagefind's chunks, never mkdocs' lunr index
+    assert any("/graphql?" in url for url in fetched)
+    assert any("/pagefind/" in url for url in fetched)
+    assert not any("search_index.json" in url for url in fetched)
+
+
+def test_no_search_file_is_over_150_kb_at_three_thousand_partners(tmp_path: Path) -> None:
+    # given: 3,000 partners with names, summaries and places of many different words
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ren", "tu", "vas", "dor", "qui", "bel", "ox", "syn", "pra"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+
+    records = [
+        SearchRecord(
+            f"partners/p{number}.html",
+            f"{word().title()} {word().title()}",
+            " ".join(word() for _ in range(14)),
+            " ".join(word() for _ in range(24)),
+        )
+        for number in range(3000)
+    ]
+    # when: the static index is written
+    found = write_static_index(records, tmp_path)
+    # then: many files, none over 150 KB
+    sizes = {
+        str(path.relative_to(tmp_path)): path.stat().st_size
+        for path in (tmp_path / "pagefind").rglob("*")
+        if path.is_file()
+    }
+    assert len(sizes) > 3000  # a fragment a partner, and the index in chunks
+    assert max(sizes.values()) <= LARGEST_SEARCH_FILE, max(sizes.items(), key=lambda i: i[1])
+    assert found.largest == max(sizes.values())
+    assert not any(name.startswith("pagefind/pagefind-ui") for name in sizes)
