@@ -50,6 +50,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_rebuild.py
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_site.py --partners 1000 --partners 10000
+	$(BIN)/python bench/bench_site_incremental.py --partners 2000
+	$(BIN)/python bench/bench_search_box.py --partners 2000 --partners 10000
 	$(BIN)/python bench/bench_dump.py --partners 10000
 	$(BIN)/python bench/bench_import.py --rows 40000
 	$(BIN)/python bench/bench_match.py
@@ -58,6 +60,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/eval_independent.py
 	$(BIN)/python bench/bench_load.py --clients 50 --seconds 60
 	$(BIN)/python bench/bench_observability.py
+	$(BIN)/python bench/bench_cache_parts.py
+	$(BIN)/python bench/bench_scale.py --partners 10000 --partners 100000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

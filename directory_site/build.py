@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from api.readers.change_log import starting_point
+from api.readers.change_log import landmark, starting_point
 from directory_site import content, data_pages, incremental, partner_pages, search_box, vendors
 from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
@@ -175,6 +175,7 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
     record = manifests.Manifest(
         mkdocs=manifests.mkdocs_fingerprint(sources),
         place=place,
+        landmark=landmark(session, place),
         context=manifests.context_fingerprint(where),
         day=day.isoformat(),
         partners={str(entry.partner.id): entry.slug for entry in entries},
@@ -226,6 +227,7 @@ def _incremental_build(
     record = manifests.Manifest(
         mkdocs=previous.mkdocs,
         place=changes.place,
+        landmark=landmark(session, changes.place),
         context=context,
         day=day.isoformat(),
         partners={str(entry.partner.id): entry.slug for entry in entries},

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from api.models import UNSEEN_REASONS
-from api.readers.change_log import Place, advanced, pending
+from api.readers.change_log import Place, advanced, landmark, pending
 from directory_site.content import PartnerEntry
 from directory_site.manifest import Manifest
 
@@ -47,6 +47,8 @@ class Plan:
 
 def changes_since(session: Session, previous: Manifest) -> Changes | str:
     """The change-log rows since `previous` was built; or why the build must be full."""
+    if landmark(session, previous.place) != previous.landmark:
+        return "the change log is not the one the site was built from (a restored or new database)"
     rows = pending(session, previous.place)
     for row in rows:
         if row.partner_id is None or row.reason in EVERY_PARTNER:

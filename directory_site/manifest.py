@@ -37,6 +37,7 @@ class Manifest:
     day: str  # the data's day (the sitemap's date)
     partners: dict[str, str]  # slug by partner id
     pages: list[str]  # the pages filled from templates
+    landmark: str = ""  # the change-log row at `place` (api.readers.change_log.landmark)
 
 
 def read(site: Path) -> Manifest | None:

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.demo_data import load_demo_data
-from api.models import Partner, SurveyResponse
+from api.models import Partner, SurveyResponse, change_log
 from api.services import changes
 from api.services.apikeys import Caller
 from api.services.figures_rebuild import rebuild
@@ -25,8 +25,14 @@ from api.services.partners import NewPartner, create_partner
 from api.services.profile import update_profile
 from api.services.surveys import void_response
 from directory_site.build import build_site
+from tests import test_cache_parts
 from tests.cli_runner import start, vouch
 from tests.databases import Database
+from tests.server import GraphQLClient
+
+# The served API and its seeded world, for a publication made as customers make it
+served, client, keys = test_cache_parts.served, test_cache_parts.client, test_cache_parts.keys
+publish_five_answers = test_cache_parts.publish_five_answers
 
 ALWAYS = {".vouch-build/manifest.json", ".vouch-site"}
 # The search box's static index is written whole when a partner's record changes (its name,
@@ -272,3 +278,60 @@ def test_a_killed_incremental_build_leaves_the_previous_site(
     assert result.returncode == 0, result.stderr
     assert "incremental, 20 partner pages redone" in result.stdout
     same_as_full(db, site, tmp_path)
+
+
+def test_a_publication_shows_in_the_next_incremental_build(
+    db: Database, client: GraphQLClient, keys: dict[str, str], tmp_path: Path
+) -> None:
+    # given: a site built while alpha-health had no answers
+    out, locks = tmp_path / "site", tmp_path / "locks"
+    assert build(db, out, locks).startswith("full")
+    page = out / "partners" / "alpha-health.html"
+    assert "not published yet: fewer than 5 verified answers" in page.read_text()
+
+    # when: its first five answers are submitted through the API (a publication, and the
+    # market's first figures: every partner page reads the market)
+    publish_five_answers(client, keys, "alpha-health")
+    how = build(db, out, locks)
+
+    # then: the next build is incremental and shows them, as a full build would
+    assert how.startswith("incremental")
+    assert "not published yet: fewer than 5 verified answers" not in page.read_text()
+    assert "<td>5 (last published " in page.read_text()
+    same_as_full(db, out, tmp_path)
+
+
+def test_a_database_restored_from_an_older_backup_gets_a_full_build(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: a site built after an edit (so it stands on that change-log row) ...
+    with db.session() as session, session.begin():
+        first, second = session.scalars(select(Partner).order_by(Partner.id).limit(2)).all()
+        update_profile(
+            session=session,
+            caller=Caller(role="admin"),
+            slug=first.slug,
+            expected_version=first.version,
+            changes={"summary": "Edited before the backup was restored"},
+        )
+    assert build(db, site, tmp_path / "locks").startswith("incremental")
+    # ... then the database restored from a backup older than that edit (its row gone), and
+    # an edit made after the restore (SQLite gives its row the same id again)
+    with db.session() as session, session.begin():
+        top = session.scalar(select(func.max(change_log.c.id)))
+        session.execute(change_log.delete().where(change_log.c.id >= top))
+        update_profile(
+            session=session,
+            caller=Caller(role="admin"),
+            slug=second.slug,
+            expected_version=second.version,
+            changes={"summary": "Edited after the restore"},
+        )
+        slug = second.slug
+
+    # when: the next build runs
+    how = build(db, site, tmp_path / "locks")
+
+    # then: it knows the log is not the one it stood on, builds everything, and shows the edit
+    assert how.startswith("full: the change log is not the one the site was built from")
+    assert "Edited after the restore" in (site / "partners" / f"{slug}.html").read_text()

@@ -54,6 +54,20 @@ def pending(session: Session, place: Place) -> list[Change]:
     return [Change(*row) for row in rows]
 
 
+def landmark(session: Session, place: Place) -> str:
+    """What the row at `place` is (its id, partner, reason and time), or "" before the first:
+    a copy built from another database (restored from a backup, or replaced) finds another
+    row there, or none, and knows its place means nothing here."""
+    if place.through == 0:
+        return ""
+    row = session.execute(
+        select(
+            change_log.c.id, change_log.c.partner_id, change_log.c.reason, change_log.c.created_at
+        ).where(change_log.c.id == place.through)
+    ).first()
+    return "missing" if row is None else f"{row.id}/{row.partner_id}/{row.reason}/{row.created_at}"
+
+
 def starting_point(session: Session) -> Place:
     """Where a copy built from the database now stands: the newest id, and the ids below
     it that may belong to transactions still open (read before the data it copies)."""
