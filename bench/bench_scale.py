@@ -74,6 +74,7 @@ def demo_data(data: Path, partners: int, copy_from: Path | None) -> float:
     started = time.perf_counter()
     if copy_from:
         shutil.copyfile(copy_from, database)
+        migrations.upgrade(parse_database_url(f"sqlite:///{database}"))
         return 0.0
     url = parse_database_url(f"sqlite:///{database}")
     migrations.upgrade(url)
