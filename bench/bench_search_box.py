@@ -90,6 +90,32 @@ def fetched(
     return hits, sizes
 
 
+def fetched_for_search(site: Path, words: str) -> tuple[int, int]:
+    """Bytes a cold browser fetches under /pagefind/ for `words` on a built `site`, and the
+    largest file among them (for bench/bench_scale.py)."""
+    (site / "blank.html").write_text("<!doctype html><title>bench</title>")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            _hits, sizes = fetched(browser, f"http://127.0.0.1:{port}/", site, words)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+        (site / "blank.html").unlink()
+    return sum(size for _, size in sizes), max(size for _, size in sizes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, action="append")
