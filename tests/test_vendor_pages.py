@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.models import ProgramFeedback
-from directory_site.vendors import write_vendor_pages
+from directory_site.vendors import vendor_sources
 from tests import factories
 from tests.databases import Database
 
@@ -36,8 +36,8 @@ def test_a_vendor_page_shows_the_published_quarter_without_its_partners(
     rate(db, "2020-Q1", [10, 10, 9, 7, 2], {0: XSS, 3: "Slow payments"})
 
     with db.session() as session:
-        write_vendor_pages(session, tmp_path)
-    page = (tmp_path / "vendors" / "acme.md").read_text()
+        pages = vendor_sources(session)
+    page = pages["vendors/acme.md"]
 
     assert "2020-Q1, 5 partners answered" in page
     assert "<strong>+40</strong>" in page  # 3 promoters, 1 detractor of 5
@@ -47,15 +47,15 @@ def test_a_vendor_page_shows_the_published_quarter_without_its_partners(
     assert "onerror=alert" not in page or "&lt;img" in page
     assert "partner-" not in page, "no partner is named beside the programme's figures"
     assert page.index("&lt;script") < page.index("Slow payments"), "sorted by text"
-    assert 'href="acme.html"' in (tmp_path / "vendors" / "index.md").read_text()
+    assert 'href="acme.html"' in pages["vendors/index.md"]
 
 
 def test_a_withheld_quarter_shows_nothing_but_why(db: Database, tmp_path: Path) -> None:
     rate(db, "2020-Q1", [10, 10, 9, 7], {0: "a secret worth keeping"})
 
     with db.session() as session:
-        write_vendor_pages(session, tmp_path)
-    page = (tmp_path / "vendors" / "acme.md").read_text()
+        pages = vendor_sources(session)
+    page = pages["vendors/acme.md"]
 
     assert "withheld, fewer than 5 partners answered (4)" in page
     assert "a secret worth keeping" not in page
