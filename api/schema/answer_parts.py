@@ -108,6 +108,9 @@ class _Walk:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]):
         self.schema, self.fragments = schema, fragments
         self.market = False
+        # Each fragment is walked once per type: a document that spreads fragments into
+        # fragments (2**40 fields in 2.5 KB) costs its size, not what it expands to.
+        self.walked: dict[tuple[str, str, bool], bool] = {}
 
     def selections(
         self, kind: GraphQLObjectType | None, selections: SelectionSetNode, *, root: bool = False
@@ -122,9 +125,14 @@ class _Walk:
                 continue
             if isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
-                if fragment is None:
+                if fragment is None or fragment.type_condition.name.value != kind.name:
                     return False
-                condition, inner = fragment.type_condition.name.value, fragment.selection_set
+                key = (selection.name.value, kind.name, root)
+                if key not in self.walked:
+                    self.walked[key] = self.selections(kind, fragment.selection_set, root=root)
+                if not self.walked[key]:
+                    return False
+                continue
             elif isinstance(selection, InlineFragmentNode):
                 condition = (
                     selection.type_condition.name.value if selection.type_condition else kind.name
