@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import change_log
+from api.readers.change_log import Place, advanced, not_applied, starting_point
 from api.readers.published import partner_ids
 from search_index import store
 from search_index.documents import read_documents
@@ -39,10 +40,6 @@ from search_index.store import IndexBusy, State
 
 log = logging.getLogger("vouch.search")
 
-# A change-log id missing from the log may belong to a transaction still open: it is
-# looked for again until it is this old (then it was rolled back).
-GAP_PATIENCE = 300.0
-GAP_LOOKBACK = 1000  # ids before a build's starting point checked for such transactions
 SYNC_WAIT = 30.0  # seconds `vouch index sync` waits for another writer by default
 # A search waits this long for another process applying changes, then searches the index
 # as it is: under a stream of edits, searches would otherwise queue behind each commit.
@@ -91,7 +88,8 @@ class SearchIndex:
         started = time.perf_counter()
         with store.locked(self.root, "build.lock", wait=0):
             store.remove_unfinished(self.root)
-            top, gaps = _starting_point(session)
+            place = starting_point(session)
+            top, gaps = place.through, place.gaps
             ids = partner_ids(session)
             folder = store.new_folder(self.root)
             try:
@@ -247,37 +245,17 @@ class SearchIndex:
         threading.Thread(target=run, name="vouch-search-rebuild", daemon=True).start()
 
 
+def _place(state: State) -> Place:
+    return Place(state.applied_through, state.gaps)
+
+
 def _pending(state: State) -> Any:
-    condition = change_log.c.id > state.applied_through
-    if state.gaps:
-        return or_(condition, change_log.c.id.in_([int(gap) for gap in state.gaps]))
-    return condition
-
-
-def _starting_point(session: Session) -> tuple[int, dict[str, float]]:
-    """The newest change id, and the ids below it that may belong to open transactions."""
-    top = session.scalar(select(func.max(change_log.c.id))) or 0
-    present = set(
-        session.scalars(select(change_log.c.id).where(change_log.c.id > top - GAP_LOOKBACK))
-    )
-    now = time.time()
-    gaps = {str(i): now for i in range(max(1, top - GAP_LOOKBACK + 1), top + 1) if i not in present}
-    return top, gaps
+    return not_applied(_place(state))
 
 
 def _advanced(state: State, applied: list[int]) -> State:
-    now = time.time()
-    seen = set(applied)
-    top = max([state.applied_through, *applied])
-    gaps = {
-        gap: since
-        for gap, since in state.gaps.items()
-        if int(gap) not in seen and now - since < GAP_PATIENCE
-    }
-    for missing in range(state.applied_through + 1, top + 1):
-        if missing not in seen:
-            gaps[str(missing)] = now
-    return replace(state, applied_through=top, gaps=gaps)
+    place = advanced(_place(state), applied)
+    return replace(state, applied_through=place.through, gaps=place.gaps)
 
 
 _INDEXES: dict[tuple[Path, str], SearchIndex] = {}

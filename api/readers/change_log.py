@@ -3,8 +3,8 @@
 A copy records the newest id it applied and the ids below it that were missing then: an id
 is handed out when a transaction inserts its row but is seen only once that transaction
 commits, so a missing id may still come. Each is looked for again until it is GAP_PATIENCE
-old (then its transaction was rolled back). The site build keeps its place this way; the
-search index (search_index/service.py) does the same with its own state file.
+old (then its transaction was rolled back). The site build keeps its place in its manifest,
+the search index (search_index/service.py) in its state file; both with these functions.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class Place:
     gaps: dict[str, float] = field(default_factory=dict)
 
 
-def _pending(place: Place) -> Any:
+def not_applied(place: Place) -> Any:
+    """The condition on change_log that picks the rows not applied at `place`."""
     condition = change_log.c.id > place.through
     if place.gaps:
         return or_(condition, change_log.c.id.in_([int(gap) for gap in place.gaps]))
@@ -48,7 +49,7 @@ def pending(session: Session, place: Place) -> list[Change]:
     """The rows not applied yet, in id order."""
     rows = session.execute(
         select(change_log.c.id, change_log.c.partner_id, change_log.c.reason)
-        .where(_pending(place))
+        .where(not_applied(place))
         .order_by(change_log.c.id)
     )
     return [Change(*row) for row in rows]
