@@ -24,7 +24,9 @@ import io
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -163,15 +165,15 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
             templates[page] = (built / page).read_text()
             (built / page).unlink()  # a page with data is filled in below
     put(built / manifests.TEMPLATES, manifests.dump_templates(templates))
-    step("writing the lists")
+    step("reading the partners")
     entries = list(content.listed_partners(session, where))
-    made = _fill(built, templates, where, entries, ())
-    step("writing partner pages")
-    ids = [entry.partner.id for entry in entries]
-    template = templates[f"{partner_pages.TEMPLATE}.html"]
-    partner_pages.write(_url(session), built, template, ids, progress)
-    step("writing the search box's static index")
-    _write_search(built, entries)
+    with _search_written_meanwhile(built, entries, step):
+        step("writing the lists")
+        made = _fill(built, templates, where, entries, ())
+        step("writing partner pages")
+        ids = [entry.partner.id for entry in entries]
+        template = templates[f"{partner_pages.TEMPLATE}.html"]
+        partner_pages.write(_url(session), built, template, ids, progress)
     record = manifests.Manifest(
         mkdocs=manifests.mkdocs_fingerprint(sources),
         place=place,
@@ -216,12 +218,11 @@ def _incremental_build(
         drop(built / "partners" / f"{slug}.html")
         drop(built / "data" / "compare" / f"{slug}.json")
     templates = manifests.read_templates(built)
-    made = _fill(built, templates, where, entries, previous.pages)
-    step("writing partner pages")
-    template = templates[f"{partner_pages.TEMPLATE}.html"]
-    partner_pages.write(_url(session), built, template, plan.redo, progress)
-    step("writing the search box's static index")
-    _write_search(built, entries)
+    with _search_written_meanwhile(built, entries, step):
+        made = _fill(built, templates, where, entries, previous.pages)
+        step("writing partner pages")
+        template = templates[f"{partner_pages.TEMPLATE}.html"]
+        partner_pages.write(_url(session), built, template, plan.redo, progress)
     if day.isoformat() != previous.day:
         redate_sitemap(built, previous.day, day)
     record = manifests.Manifest(
@@ -272,6 +273,20 @@ def _fill(
     for path in set(before) - set(made):
         drop(built / path)
     return sorted(made)
+
+
+@contextmanager
+def _search_written_meanwhile(
+    built: Path, entries: list[PartnerEntry], step: Step
+) -> Iterator[None]:
+    """The search box's static index written by a thread while the block runs (Pagefind
+    indexes in a process of its own, so the two overlap); done when the block is, and its
+    error raised if the block raised none."""
+    step("writing the search box's static index meanwhile")
+    with ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search") as thread:
+        written = thread.submit(_write_search, built, entries)
+        yield
+        written.result()
 
 
 def _write_search(built: Path, entries: list[PartnerEntry]) -> None:

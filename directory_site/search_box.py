@@ -72,16 +72,30 @@ class StaticIndex:
 
 
 def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticIndex:
-    """The Pagefind index of `records` into `site`/pagefind, replacing what was there."""
+    """The Pagefind index of `records` into `site`/pagefind, replacing what was there.
+
+    Pagefind hands over its files and they are written here: when it writes them itself it
+    answers before its writes are done (tokio's files are written by a background thread,
+    never flushed), and stopping it then left a file empty now and then (seen under load:
+    an empty pagefind-entry.json, a search box that finds nothing)."""
     started = time.perf_counter()
     folder = site / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     # A thread of its own: the caller may be running an event loop (asyncio.run refuses).
     with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, _write(sorted(records), folder)).result()
-    for name in UNUSED:
-        (folder / name).unlink(missing_ok=True)
-    sizes = [path.stat().st_size for path in folder.rglob("*") if path.is_file()]
+        files = thread.submit(asyncio.run, _files(sorted(records))).result()
+    sizes = []
+    for name, content in sorted(files.items()):
+        if name in UNUSED:
+            continue
+        path = folder / name
+        if folder not in path.parents:
+            raise ValueError(f"pagefind: a file outside its folder: {name!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        sizes.append(len(content))
+    if "pagefind-entry.json" not in files:
+        raise RuntimeError("pagefind: no pagefind-entry.json among its files")
     return StaticIndex(
         files=len(sizes),
         bytes=sum(sizes),
@@ -90,7 +104,8 @@ def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticInd
     )
 
 
-async def _write(records: Sequence[SearchRecord], folder: Path) -> None:
+async def _files(records: Sequence[SearchRecord]) -> dict[str, bytes]:
+    """Pagefind's files for `records`, by path under its folder."""
     service = await _PromptService().launch()
     try:
         index = await service.create_index({"force_language": LANGUAGE})
@@ -105,7 +120,7 @@ async def _write(records: Sequence[SearchRecord], folder: Path) -> None:
                 for record in records
             )
         )
-        await index.write_files(output_path=str(folder))
+        return {str(file["path"]): file["content"] for file in await index.get_files()}
     finally:
         await service.close()
 
@@ -122,7 +137,7 @@ class _PromptService(PagefindService):
         assert self._backend.stdout is not None
         while True:
             message: dict[str, Any] = json.loads(
-                base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1])
+                base64.b64decode(await _message(self._backend.stdout))
             )
             payload = message["payload"]
             # An answer without an id is an error about a request it could not read: every
@@ -136,3 +151,15 @@ class _PromptService(PagefindService):
                     future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
                 else:
                     future.set_result(payload)
+
+
+async def _message(stdout: asyncio.StreamReader) -> bytes:
+    """One comma-ended message, however long: the index's files come as one message (tens
+    of megabytes at 100,000 partners), longer than the reader's buffer."""
+    parts = []
+    while True:
+        try:
+            parts.append(await stdout.readuntil(b","))
+            return b"".join(parts)[:-1]
+        except asyncio.LimitOverrunError as error:
+            parts.append(await stdout.readexactly(error.consumed))

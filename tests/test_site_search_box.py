@@ -8,13 +8,16 @@ loopback).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import random
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,7 @@ from api.demo_data import load_demo_data
 from api.models import Partner
 from api.services.figures_rebuild import rebuild
 from api.settings import parse_database_url
+from directory_site import search_box
 from directory_site.build import build_site
 from directory_site.search_box import SearchRecord, write_static_index
 from search_index import index_for
@@ -310,3 +314,23 @@ def test_no_search_file_is_over_150_kb_at_three_thousand_partners(tmp_path: Path
     assert max(sizes.values()) <= LARGEST_SEARCH_FILE, max(sizes.items(), key=lambda i: i[1])
     assert found.largest == max(sizes.values())
     assert not any(name.startswith("pagefind/pagefind-ui") for name in sizes)
+    # and every file is whole: Pagefind answered before its own writes were done, and an
+    # incremental build under load once published an empty pagefind-entry.json
+    assert min(sizes.values()) > 0
+    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 3000
+    assert found.bytes == sum(sizes.values())
+
+
+def test_a_message_longer_than_the_reader_s_buffer_is_read_whole() -> None:
+    # given: Pagefind's answer with the index's files, far longer than the pipe's buffer
+    async def read() -> list[bytes]:
+        stream = asyncio.StreamReader(limit=64)
+        stream.feed_data(b"A" * 1000 + b",B,")
+        stream.feed_eof()
+        return [await search_box._message(stream), await search_box._message(stream)]
+
+    # when / then: each comes whole, and the next after it (in a thread of its own: the
+    # browser tests of this module leave Playwright's event loop in this one)
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, read()).result() == [b"A" * 1000, b"B"]
