@@ -2,6 +2,9 @@
 
     python bench/bench_scale.py --partners 10000 --partners 100000 [--db SIZE=PATH]
 
+The search engine is the one VOUCH_SEARCH_ENGINE names (whoosh by default), for the index
+build and the searches alike.
+
 For each size, on a fresh SQLite copy of the demo data set (figures published), through
 the `vouch` command a deployment runs:
 
@@ -48,6 +51,7 @@ from api.services.profile import update_profile
 from api.settings import parse_database_url
 from bench.common import machine
 from search_index.engine import Filters
+from search_index.engines import DEFAULT_ENGINE
 from search_index.service import index_for
 
 VOUCH = Path(sys.executable).with_name("vouch")
@@ -107,7 +111,7 @@ def edit(data: Path, count: int, seed: int) -> None:
 
 def search_latency(data: Path) -> tuple[float, float]:
     engine = create_db_engine(parse_database_url(f"sqlite:///{data / 'vouch.db'}"))
-    index = index_for(data / "index")
+    index = index_for(data / "index", os.environ.get("VOUCH_SEARCH_ENGINE", DEFAULT_ENGINE))
     samples = []
     with session_factory(engine)() as session:
         for number in range(220):
