@@ -1,6 +1,7 @@
 """The site's search box in Chromium: served by `vouch serve` it asks the API's search and
 shows what the API finds, in the API's order (every word must match, typos forgiven,
-"quoted phrases"); on a plain static file server it reads Pagefind's chunked index.
+"quoted phrases"); on a plain static file server it reads Pagefind's chunked index. The
+site searched is an incremental build made after an edit (issue 24).
 
 The browser is driven as in tests/test_site_browser.py (Debian's Chromium, no network but
 loopback).
@@ -31,7 +32,9 @@ from api import migrations
 from api.db import create_db_engine, session_factory
 from api.demo_data import load_demo_data
 from api.models import Partner
+from api.services.apikeys import Caller
 from api.services.figures_rebuild import rebuild
+from api.services.profile import update_profile
 from api.settings import parse_database_url
 from directory_site import search_box
 from directory_site.build import build_site
@@ -55,6 +58,8 @@ SEARCH_NAMES = """query ($words: String!) {
 }"""
 LARGEST_SEARCH_FILE = 150_000
 
+EDITED_SUMMARY = "Known for the zephyrquill method of phased rollouts."
+
 
 @dataclass(frozen=True)
 class Directory:
@@ -62,6 +67,7 @@ class Directory:
     data: Path  # VOUCH_DATA_DIR: the built site in site/, the search index in index/
     names: list[str]
     texts: list[str]  # each partner's name, summary and description, lower-cased
+    edited: str  # the partner whose summary became EDITED_SUMMARY after the first build
 
     @property
     def site(self) -> Path:
@@ -70,7 +76,8 @@ class Directory:
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
-    """60 demo partners, their site built and their search index too."""
+    """60 demo partners, their site built, one partner's summary edited, the site built
+    again (incrementally), and their search index."""
     data = tmp_path_factory.mktemp("search-box")
     url = parse_database_url(f"sqlite:///{data / 'vouch.db'}")
     migrations.upgrade(url)
@@ -80,7 +87,22 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
         with session_factory(engine)() as session, session.begin():
             rebuild(session=session, publish_all=True)
         with session_factory(engine)() as session:
-            build_site(session, data / "site", lock_dir=data / "locks")
+            assert build_site(session, data / "site", lock_dir=data / "locks").how == "full"
+        # an edit after the first build: the box reads what the next, incremental, build made
+        with session_factory(engine)() as session, session.begin():
+            partner = session.scalars(select(Partner).order_by(Partner.id)).first()
+            assert partner is not None
+            edited = partner.name
+            update_profile(
+                session=session,
+                caller=Caller(role="admin", source="test"),
+                slug=partner.slug,
+                expected_version=partner.version,
+                changes={"summary": EDITED_SUMMARY},
+            )
+        with session_factory(engine)() as session:
+            again = build_site(session, data / "site", lock_dir=data / "locks")
+            assert again.how.startswith("incremental, 1 partner pages redone"), again.how
             index_for(data / "index").build(session)
             rows = session.scalars(select(Partner).order_by(Partner.id)).all()
             names = [row.name for row in rows]
@@ -90,7 +112,7 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
             ]
     finally:
         engine.dispose()
-    return Directory(url=url, data=data, names=names, texts=texts)
+    return Directory(url=url, data=data, names=names, texts=texts, edited=edited)
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +305,22 @@ def test_without_the_api_pagefind_finds_a_partner_by_name(
     assert any("/graphql?" in url for url in fetched)
     assert any("/pagefind/" in url for url in fetched)
     assert not any("search_index.json" in url for url in fetched)
+
+
+@pytest.mark.parametrize("server", ["served", "static"])
+def test_an_edit_after_the_first_build_is_found_by_its_new_words(
+    request: pytest.FixtureRequest, browser: Browser, directory: Directory, server: str
+) -> None:
+    # given: a summary edited after the first build, then an incremental build (the
+    # fixture), the site served with the API beside it or on a plain static server
+    with browsing(browser, request.getfixturevalue(server)) as page:
+        page.goto("index.html")
+        # when: a word only the new summary has is searched, then with a typo in it
+        search(page, "zephyrquill")
+        # then: the edited partner is found, through the API or through Pagefind
+        expect_shown(page, [directory.edited], 1)
+        search(page, "zephyrqiull rollouts")
+        expect_shown(page, [directory.edited], 1)
 
 
 def test_no_search_file_is_over_150_kb_at_three_thousand_partners(tmp_path: Path) -> None:
