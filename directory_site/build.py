@@ -33,13 +33,23 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from api.readers import published
 from api.readers.change_log import landmark, starting_point
-from directory_site import content, data_pages, incremental, partner_pages, search_box, vendors
+from directory_site import (
+    content,
+    data_pages,
+    incremental,
+    listed,
+    partner_pages,
+    search_box,
+    vendors,
+)
 from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
 from directory_site.carry import drop, link_tree, put
-from directory_site.content import Directory, PartnerEntry
+from directory_site.content import Directory
 from directory_site.hooks import DATA_DAY
+from directory_site.listed import Listed
 from directory_site.output_folder import MARKER, NotASiteFolder, check_replaceable, mark
 
 HERE = Path(__file__).resolve().parent
@@ -166,12 +176,12 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
             (built / page).unlink()  # a page with data is filled in below
     put(built / manifests.TEMPLATES, manifests.dump_templates(templates))
     step("reading the partners")
-    entries = list(content.listed_partners(session, where))
-    with _search_written_meanwhile(built, entries, step):
+    rows = listed.listed(content.listed_partners(session, where), where)
+    with _search_written_meanwhile(built, rows, step):
         step("writing the lists")
-        made = _fill(built, templates, where, entries, ())
+        made = _fill(built, templates, where, rows, ())
         step("writing partner pages")
-        ids = [entry.partner.id for entry in entries]
+        ids = [row.id for row in rows]
         template = templates[f"{partner_pages.TEMPLATE}.html"]
         partner_pages.write(_url(session), built, template, ids, progress)
     record = manifests.Manifest(
@@ -180,11 +190,12 @@ def _full_build(session: Session, work: Path, progress: Progress | None, step: S
         landmark=landmark(session, place),
         context=manifests.context_fingerprint(where),
         day=day.isoformat(),
-        partners={str(entry.partner.id): entry.slug for entry in entries},
+        partners={str(row.id): row.slug for row in rows},
         pages=made,
     )
+    put(built / listed.KEPT, listed.dump(rows))
     put(built / manifests.MANIFEST, manifests.dumps(record))
-    return len(entries)
+    return len(rows)
 
 
 def _incremental_build(
@@ -210,16 +221,17 @@ def _incremental_build(
     day = content.data_day(session)
     step("carrying over the published site")
     link_tree(out, built, skip={MARKER})
-    step("writing the lists")
-    entries = list(content.listed_partners(session, where))
     context = manifests.context_fingerprint(where)
-    plan = incremental.plan(previous, changes, entries, context)
+    step("reading the partners that changed")
+    rows, redo = _listed_now(session, out, where, changes, kept=context == previous.context)
+    plan = incremental.plan(previous, changes, rows, context)
     for slug in plan.stale:
         drop(built / "partners" / f"{slug}.html")
         drop(built / "data" / "compare" / f"{slug}.json")
     templates = manifests.read_templates(built)
-    with _search_written_meanwhile(built, entries, step):
-        made = _fill(built, templates, where, entries, previous.pages)
+    with _search_written_meanwhile(built, rows, step):
+        step("writing the lists")
+        made = _fill(built, templates, where, rows, previous.pages, redo)
         step("writing partner pages")
         template = templates[f"{partner_pages.TEMPLATE}.html"]
         partner_pages.write(_url(session), built, template, plan.redo, progress)
@@ -231,11 +243,34 @@ def _incremental_build(
         landmark=landmark(session, changes.place),
         context=context,
         day=day.isoformat(),
-        partners={str(entry.partner.id): entry.slug for entry in entries},
+        partners={str(row.id): row.slug for row in rows},
         pages=made,
     )
+    put(built / listed.KEPT, listed.dump(rows))
     put(built / manifests.MANIFEST, manifests.dumps(record))
-    return len(entries), str(plan)
+    return len(rows), str(plan)
+
+
+def _listed_now(
+    session: Session, out: Path, where: Directory, changes: incremental.Changes, *, kept: bool
+) -> tuple[list[Listed], set[str] | None]:
+    """Every partner's `Listed`, in id order: read from the database for the partners the
+    change log names and those the published site did not keep (all of them unless `kept`:
+    what they all show moved), taken from the published site's for the others. With them,
+    the lists a partner whose `Listed` changed is or was on (None: every list)."""
+    before = listed.load(out) if kept else None
+    ids = published.partner_ids(session)
+    if before is None:
+        every = content.partners(session, where, ids, parts=content.LISTED)
+        return listed.listed(every, where), None
+    read = [pid for pid in ids if pid in changes.partners or pid not in before]
+    fresh = listed.listed(content.partners(session, where, read, parts=content.LISTED), where)
+    now = {row.id: row for row in fresh}
+    rows = [now.get(pid) or before[pid] for pid in ids if pid in now or pid in before]
+    gone = before.keys() - {row.id for row in rows}
+    moved = [row for row in fresh if before.get(row.id) != row]
+    moved += [before[pid] for pid in gone] + [before[row.id] for row in moved if row.id in before]
+    return rows, {path for row in moved for path in data_pages.list_pages(row)}
 
 
 def mkdocs_sources(session: Session) -> dict[str, str]:
@@ -260,15 +295,18 @@ def _fill(
     built: Path,
     templates: dict[str, str],
     where: Directory,
-    entries: list[PartnerEntry],
+    rows: list[Listed],
     before: Collection[str],
+    redo: Collection[str] | None = None,
 ) -> list[str]:
     """The pages made from every partner (and the open data) into `built`, filled from
-    `templates`; those of `before` no longer made are removed. The pages made."""
-    made = data_pages.data_pages(where, entries)
+    `templates`; those of `before` no longer made are removed. The pages made. A list not
+    in `redo` (when given) is carried as it is."""
+    made = data_pages.data_pages(where, rows, redo)
     for path, page in made.items():
-        put(built / path, data_pages.fill(templates[page.template], page))
-    for path, text in data_pages.data_files(entries).items():
+        if page is not None:
+            put(built / path, data_pages.fill(templates[page.template], page))
+    for path, text in data_pages.data_files(rows).items():
         put(built / path, text)
     for path in set(before) - set(made):
         drop(built / path)
@@ -276,24 +314,22 @@ def _fill(
 
 
 @contextmanager
-def _search_written_meanwhile(
-    built: Path, entries: list[PartnerEntry], step: Step
-) -> Iterator[None]:
+def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> Iterator[None]:
     """The search box's static index written by a thread while the block runs (Pagefind
     indexes in a process of its own, so the two overlap); done when the block is, and its
     error raised if the block raised none."""
     step("writing the search box's static index meanwhile")
     with ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search") as thread:
-        written = thread.submit(_write_search, built, entries)
+        written = thread.submit(_write_search, built, rows)
         yield
         written.result()
 
 
-def _write_search(built: Path, entries: list[PartnerEntry]) -> None:
+def _write_search(built: Path, rows: list[Listed]) -> None:
     """The search box's static index of every listed partner (directory_site/search_box.py).
     Carried over as it is when no partner's record changed (most publications change none):
     the records' fingerprint is kept beside the manifest."""
-    records = sorted(search_box.record(entry) for entry in entries)
+    records = sorted(row.search for row in rows)
     fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
     kept = built / SEARCH_RECORDS
     if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:

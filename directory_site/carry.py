@@ -32,10 +32,10 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def put(path: Path, content: str) -> bool:
+def put(path: Path, content: str | bytes) -> bool:
     """Write `content` at `path` unless it holds exactly that already (then a carried page
     stays the published one's link); never through a link. Whether it wrote."""
-    data = content.encode()
+    data = content.encode() if isinstance(content, str) else content
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from markdown.extensions.toc import slugify
@@ -21,7 +22,8 @@ from api.countries import country_name
 from api.csv_safe import SafeWriter
 from directory_site import lists, market, pages
 from directory_site.bodies import PLACEHOLDER
-from directory_site.content import Directory, PartnerEntry
+from directory_site.content import Directory
+from directory_site.listed import COLUMNS, Listed
 from directory_site.lists import Focus
 from directory_site.partner_pages import HEADING, NAME
 from directory_site.sanitize import text, title
@@ -83,36 +85,32 @@ def fill(template: str, page: Filled) -> str:
     return template.replace(PLACEHOLDER, page.body, 1)
 
 
-def data_pages(where: Directory, entries: list[PartnerEntry]) -> dict[str, Filled]:
-    """Every such page, by its path in the built site."""
-    found = _lists(where, entries)
-    found["index.html"] = _home(where, entries)
+def data_pages(
+    where: Directory, rows: list[Listed], redo: Collection[str] | None = None
+) -> dict[str, Filled | None]:
+    """Every such page, by its path in the built site; a list not in `redo` (when given: the
+    lists a changed partner is or was on) is None, the published one's bytes."""
+    found: dict[str, Filled | None] = {**_lists(where, rows, redo)}
+    found["index.html"] = _home(where, rows)
     found["market.html"] = Filled("market.html", market.market_body(where))
     found["open-data.html"] = Filled(
         "open-data.html",
-        f"<p>{len(entries)} partners. Only published figures are included; withheld ones "
+        f"<p>{len(rows)} partners. Only published figures are included; withheld ones "
         "are empty.</p>\n",
     )
     return found
 
 
-def _lists(where: Directory, entries: list[PartnerEntry]) -> dict[str, Filled]:
+def _lists(
+    where: Directory, rows: list[Listed], redo: Collection[str] | None
+) -> dict[str, Filled | None]:
     """A list per industry and product (a partner is listed where it claims it or has
     verified engagements in it) and per country (where it has an office)."""
-    by: dict[str, dict[str, list[PartnerEntry]]] = {kind: defaultdict(list) for kind in KINDS}
-    industry_slugs = {str(i.id): i.slug for i in where.names.industries.values()}
-    product_slugs = {str(p.id): p.slug for p, _v in where.names.products.values()}
-    for entry in entries:
-        industries = {i.slug for i in entry.industries}
-        industries |= {industry_slugs[s.key] for s in entry.segments.get("industry", [])}
-        products = {p.slug for p, _v in entry.products}
-        products |= {product_slugs[s.key] for s in entry.segments.get("product", [])}
-        for slug in industries:
-            by["industries"][slug].append(entry)
-        for slug in products:
-            by["products"][slug].append(entry)
-        for country in {office.country for office in entry.offices}:
-            by["countries"][country.lower()].append(entry)
+    by: dict[str, dict[str, list[Listed]]] = {kind: defaultdict(list) for kind in KINDS}
+    for row in rows:
+        for kind in KINDS:
+            for slug in row.lists(kind):
+                by[kind][slug].append(row)
     focus = {
         "industries": {
             i.slug: Focus("industry", i.id, i.name) for i in where.names.industries.values()
@@ -127,7 +125,7 @@ def _lists(where: Directory, entries: list[PartnerEntry]) -> dict[str, Filled]:
         "products": {slug: f.name for slug, f in focus["products"].items()},
         "countries": {code: country_name(code) for code in by["countries"]},
     }
-    found = {}
+    found: dict[str, Filled | None] = {}
     for kind, groups in by.items():
         links = []
         for slug in sorted(groups, key=lambda s: titles[kind].get(s, s)):
@@ -140,9 +138,11 @@ def _lists(where: Directory, entries: list[PartnerEntry]) -> dict[str, Filled]:
                 if in_focus
                 else f"{count} partners in {text(name)}, by verified customer success."
             )
-            body = lists.list_body(intro, groups[slug], where.market_nps, in_focus)
-            template = f"{kind}/{LIST_TEMPLATE}.html"
-            found[f"{kind}/{slug}.html"] = Filled(template, body, f"{name}: partners")
+            path = f"{kind}/{slug}.html"
+            found[path] = None
+            if redo is None or path in redo:
+                body = lists.list_body(intro, groups[slug], in_focus)
+                found[path] = Filled(f"{kind}/{LIST_TEMPLATE}.html", body, f"{name}: partners")
             links.append(f'<li><a href="{slug}.html">{text(name)}</a> ({count})</li>')
         found[f"{kind}/index.html"] = Filled(
             f"{kind}/index.html", f'<ul class="vouch-groups">{"".join(links)}</ul>\n'
@@ -150,9 +150,9 @@ def _lists(where: Directory, entries: list[PartnerEntry]) -> dict[str, Filled]:
     return found
 
 
-def _home(where: Directory, entries: list[PartnerEntry]) -> Filled:
+def _home(where: Directory, rows: list[Listed]) -> Filled:
     # The top: partners with published figures; the rest sit at the market's score
-    top = [e for e in lists.ranked(entries) if not e.figures.overall.nps.withheld][:20]
+    top = [row for row in lists.ranked(rows) if not row.withheld][:20]
     overall = where.market["all"]
     intro = (
         "<p>Every figure here comes from surveys of each partner's real customers, sent by "
@@ -163,46 +163,31 @@ def _home(where: Directory, entries: list[PartnerEntry]) -> Filled:
         '<a href="products/index.html">product</a> or '
         '<a href="countries/index.html">country</a>, or '
         '<a href="compare.html">compare partners</a>.</p>\n'
-        + f"<p>{len(entries)} partners; {overall.response_count} verified answers across the "
+        + f"<p>{len(rows)} partners; {overall.response_count} verified answers across the "
         f"market, NPS {nps_words(overall)}. See "
         '<a href="market.html">market insights</a> for what happens when buyers take the '
         "partner their vendor recommends.</p>\n"
     )
-    return Filled("index.html", intro, table=lists.ranked_table(top, "", where.market_nps))
+    return Filled("index.html", intro, table=lists.ranked_table(top, ""))
 
 
-def data_files(entries: list[PartnerEntry]) -> dict[str, str]:
-    """The open data, by path: partners.json and .csv, and names.json for the compare page."""
-    records = [
-        {
-            "slug": e.slug,
-            "name": e.partner.name,
-            "website": e.partner.website,
-            "countries": sorted({o.country for o in e.offices}),
-            "industries": [i.slug for i in e.industries],
-            "responses": e.figures.overall.response_count,
-            "nps": e.figures.overall.nps.value,
-            "nps_low": e.figures.overall.nps.low,
-            "nps_high": e.figures.overall.nps.high,
-            "response_rate": e.figures.response_rate,
-            "evidence_tier": e.figures.evidence_tier,
-            "evidence": e.figures.evidence,
-            "result": e.figures.result,
-            "ranking_score": round(e.figures.ranking_score, 4),
-            "published_at": e.figures.overall.published_at.isoformat()
-            if e.figures.overall.published_at
-            else None,
-        }
-        for e in lists.ranked(entries)
-    ]
+def list_pages(row: Listed) -> set[str]:
+    """The lists `row` is on, by path in the built site."""
+    return {f"{kind}/{slug}.html" for kind in KINDS for slug in row.lists(kind)}
+
+
+def data_files(rows: list[Listed]) -> dict[str, str]:
+    """The open data, by path: partners.json (a partner a line) and .csv, and names.json for
+    the compare page."""
+    ranked = lists.ranked(rows)
+    records = ",\n".join(json.dumps(dict(zip(COLUMNS, row.record, strict=True))) for row in ranked)
     buffer = io.StringIO()
     writer = SafeWriter(buffer)
-    columns = list(records[0]) if records else ["slug"]
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([";".join(v) if isinstance(v := record[c], list) else v for c in columns])
+    writer.writerow(COLUMNS)
+    for row in ranked:
+        writer.writerow([";".join(v) if isinstance(v, list) else v for v in row.record])
     return {
-        "data/partners.json": json.dumps(records, indent=1),
-        "data/names.json": json.dumps([{"slug": e.slug, "name": e.partner.name} for e in entries]),
+        "data/partners.json": f"[\n{records}\n]\n" if records else "[]\n",
+        "data/names.json": json.dumps([{"slug": row.slug, "name": row.name} for row in rows]),
         "data/partners.csv": buffer.getvalue(),
     }

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.models import UNSEEN_REASONS
 from api.readers.change_log import Place, advanced, landmark, pending
-from directory_site.content import PartnerEntry
+from directory_site.listed import Listed
 from directory_site.manifest import Manifest
 
 EVERY_PARTNER = frozenset({"everything", "catalogue"})
@@ -61,8 +61,8 @@ def changes_since(session: Session, previous: Manifest) -> Changes | str:
     return Changes(advanced(previous.place, [row.id for row in rows]), named, len(rows))
 
 
-def plan(previous: Manifest, changes: Changes, entries: list[PartnerEntry], context: str) -> Plan:
-    now = {str(entry.partner.id): entry.slug for entry in entries}
+def plan(previous: Manifest, changes: Changes, rows: list[Listed], context: str) -> Plan:
+    now = {str(row.id): row.slug for row in rows}
     every_page = context != previous.context
     redo = sorted(
         int(pid)

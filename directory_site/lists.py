@@ -11,19 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from api import metrics
-from api.readers.partner_figures import SegmentFigures
-from directory_site.content import PartnerEntry
+from directory_site.listed import InFocus, Listed
 from directory_site.sanitize import text
-from directory_site.words import (
-    FIGURES_METHOD,
-    PRIVACY_METHOD,
-    evidence_and_result,
-    nps_short,
-    nps_words,
-    share,
-)
+from directory_site.words import FIGURES_METHOD, PRIVACY_METHOD
 
 
 @dataclass(frozen=True)
@@ -35,23 +27,27 @@ class Focus:
     name: str
 
 
-def ranked(entries: Iterable[PartnerEntry]) -> list[PartnerEntry]:
+def ranked(rows: Iterable[Listed]) -> list[Listed]:
     """By overall ranking score, best first; ties by name, then slug."""
-    return sorted(entries, key=lambda e: (-e.figures.ranking_score, e.partner.name, e.slug))
+    return sorted(rows, key=lambda r: (-r.ranking_score, r.name, r.slug))
 
 
 def _cell(label: str, value: str) -> str:
     """data-label: on a phone each row is a card, each value after its column's heading
     (none where the value names itself, as "Evidence: ... Result: ..." does)."""
-    return f'<td data-label="{text(label)}">{value}</td>'
+    return f'<td data-label="{_label(label)}">{value}</td>'
 
 
-def _partner(entry: PartnerEntry, prefix: str, why: str = "") -> str:
+@lru_cache(maxsize=1024)
+def _label(label: str) -> str:
+    return text(label)
+
+
+def _partner(row: Listed, prefix: str, why: str = "") -> str:
     """The partner's name, its summary (two lines at most) and why it is listed."""
-    summary = entry.partner.summary
     parts = [
-        f'<a href="{prefix}partners/{entry.slug}.html">{text(entry.partner.name)}</a>',
-        f'<span class="vouch-summary">{text(summary)}</span>' if summary else "",
+        f'<a href="{prefix}partners/{row.slug}.html">{text(row.name)}</a>',
+        f'<span class="vouch-summary">{text(row.summary)}</span>' if row.summary else "",
         f'<small class="vouch-why">{why}</small>' if why else "",
     ]
     return f'<td class="vouch-partner">{"".join(parts)}</td>'
@@ -69,53 +65,48 @@ OVERALL_HEADS = ("Partner", "Verified NPS (95% interval)", "Evidence and result"
                  "Ranking score")  # fmt: skip
 
 
-def ranked_table(entries: Sequence[PartnerEntry], prefix: str, market: float) -> str:
+def ranked_table(rows: Sequence[Listed], prefix: str) -> str:
     """Partners by their overall figures."""
-    if not entries:
+    if not rows:
         return "<p>No partner here yet.</p>"
     heads = OVERALL_HEADS
-    rows = (
+    cells = (
         "<tr>"
-        + _partner(entry, prefix)
-        + _cell(heads[1], nps_words(entry.figures.overall))
-        + _cell("", evidence_and_result(entry.figures.overall.nps, market))
-        + _cell(heads[3], share(entry.figures.response_rate))
-        + _cell(heads[4], f"{entry.figures.ranking_score:.1f}")
+        + _partner(row, prefix)
+        + _cell(heads[1], row.nps)
+        + _cell("", row.verdict)
+        + _cell(heads[3], row.response_rate)
+        + _cell(heads[4], f"{row.ranking_score:.1f}")
         + "</tr>"
-        for entry in entries
+        for row in rows
     )
-    return _table(heads, rows)
+    return _table(heads, cells)
 
 
-def _why(entry: PartnerEntry, focus: Focus, segment: SegmentFigures | None) -> str:
+def _why(focus: Focus, there: InFocus | None) -> str:
     """Why the partner is on the list: its verified engagements there, or its claim."""
     name = text(focus.name)
-    count = segment.figures.engagements_covered if segment else 0
+    count = there.covered if there else 0
     if not count:
         return f"Listed as it claims {name}; no verified engagement there yet"
     plural = "" if count == 1 else "s"
     listed = f"Listed for {count} verified engagement{plural} in {name}"
-    return listed if segment and segment.shown else f"{listed}; its figures there are withheld"
+    return listed if there and there.shown else f"{listed}; its figures there are withheld"
 
 
-def _segment_score(segment: SegmentFigures, market: float) -> float:
-    """The ranking score's rule (api.metrics.shrunk_nps) over the segment's answers."""
-    nps = segment.figures.nps
-    assert nps.value is not None  # only shown segments are scored
-    return metrics.shrunk_nps(nps.n, nps.value, market)
-
-
-def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, market: float) -> str:
-    """The partners whose figures in `focus` are shown, ranked by them; then the others,
-    ordered by their overall figures, under a heading that says so."""
-    found = [(entry, entry.segment(focus.kind, focus.key)) for entry in entries]
+def focus_tables(rows: Sequence[Listed], focus: Focus, prefix: str) -> str:
+    """The partners whose figures in `focus` are shown, ranked by them (the ranking score's
+    rule, api.metrics.shrunk_nps, over their answers there); then the others, ordered by
+    their overall figures, under a heading that says so."""
+    key = (focus.kind, focus.key)
+    found = [(row, row.focus.get(key)) for row in rows]
     shown = sorted(
-        ((e, s) for e, s in found if s is not None and s.shown),
-        key=lambda pair: (-_segment_score(pair[1], market), pair[0].partner.name, pair[0].slug),
+        ((row, there) for row, there in found if there is not None and there.shown),
+        key=lambda pair: (-pair[1].score, pair[0].name, pair[0].slug),
     )
     others = [
-        (entry, entry.segment(focus.kind, focus.key))
-        for entry in ranked(e for e, s in found if s is None or not s.shown)
+        (row, row.focus.get(key))
+        for row in ranked(row for row, there in found if there is None or not there.shown)
     ]
     name = text(focus.name)
     parts = []
@@ -127,17 +118,17 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
             "Overall NPS, all work",
             f"Ranking score in {name}",
         )
-        rows = (
+        cells = (
             "<tr>"
-            + _partner(entry, prefix, _why(entry, focus, segment))
-            + _cell(heads[1], nps_words(segment.figures))
-            + _cell("", evidence_and_result(segment.figures.nps, market))
-            + _cell(heads[3], nps_short(entry.figures.overall.nps))
-            + _cell(heads[4], f"{_segment_score(segment, market):.1f}")
+            + _partner(row, prefix, _why(focus, there))
+            + _cell(heads[1], there.nps)
+            + _cell("", there.verdict)
+            + _cell(heads[3], row.nps_short)
+            + _cell(heads[4], f"{there.score:.1f}")
             + "</tr>"
-            for entry, segment in shown
+            for row, there in shown
         )
-        parts.append(f"<h2>Ranked by their figures in {name}</h2>" + _table(heads, rows))
+        parts.append(f"<h2>Ranked by their figures in {name}</h2>" + _table(heads, cells))
     if others:
         others_heads = (
             "Partner",
@@ -145,14 +136,14 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
             "Evidence and result, overall",
             "Overall ranking score",
         )
-        rows = (
+        cells = (
             "<tr>"
-            + _partner(entry, prefix, _why(entry, focus, segment))
-            + _cell(others_heads[1], nps_words(entry.figures.overall))
-            + _cell("", evidence_and_result(entry.figures.overall.nps, market))
-            + _cell(others_heads[3], f"{entry.figures.ranking_score:.1f}")
+            + _partner(row, prefix, _why(focus, there))
+            + _cell(others_heads[1], row.nps)
+            + _cell("", row.verdict)
+            + _cell(others_heads[3], f"{row.ranking_score:.1f}")
             + "</tr>"
-            for entry, segment in others
+            for row, there in others
         )
         parts.append(
             f"<h2>Not ranked by figures in {name}: ordered by overall figures</h2>"
@@ -160,17 +151,12 @@ def focus_tables(entries: Sequence[PartnerEntry], focus: Focus, prefix: str, mar
             "withheld while they rest on fewer than 5 answers, or so that no respondent's "
             f'answers can be worked out from the others (<a href="{prefix}{PRIVACY_METHOD}">'
             "why</a>), or there is no verified engagement there yet. Their overall figures, "
-            "over all their work, order them here.</p>" + _table(others_heads, rows)
+            "over all their work, order them here.</p>" + _table(others_heads, cells)
         )
     return "".join(parts) or "<p>No partner here yet.</p>"
 
 
-def list_body(
-    intro: str,
-    entries: Sequence[PartnerEntry],
-    market: float,
-    focus: Focus | None = None,
-) -> str:
+def list_body(intro: str, rows: Sequence[Listed], focus: Focus | None = None) -> str:
     """A list page's body as HTML (too long for Markdown): its intro and its ranked list."""
     where = f" in {text(focus.name)}" if focus else ""
     note = (
@@ -179,9 +165,5 @@ def list_body(
         f'answers sits near the market (see the <a href="../{FIGURES_METHOD}">'
         "methodology</a>). Sponsorship, revenue and vendor tier play no part.</p>"
     )
-    table = (
-        focus_tables(entries, focus, "../", market)
-        if focus
-        else ranked_table(ranked(entries), "../", market)
-    )
+    table = focus_tables(rows, focus, "../") if focus else ranked_table(ranked(rows), "../")
     return f"<p>{intro}</p>\n" + note + table

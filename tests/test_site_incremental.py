@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -24,17 +25,20 @@ from api.services.figures_rebuild import rebuild
 from api.services.partners import NewPartner, create_partner
 from api.services.profile import update_profile
 from api.services.surveys import void_response
+from directory_site import content
 from directory_site.build import build_site
 from tests import test_cache_parts
 from tests.cli_runner import start, vouch
-from tests.databases import Database
+from tests.databases import Database, count_statements
 from tests.server import GraphQLClient
 
 # The served API and its seeded world, for a publication made as customers make it
 served, client, keys = test_cache_parts.served, test_cache_parts.client, test_cache_parts.keys
 publish_five_answers = test_cache_parts.publish_five_answers
 
-ALWAYS = {".vouch-build/manifest.json", ".vouch-site"}
+# The manifest, and what every partner shows on the lists (directory_site/listed.py), kept
+# in one file the build reads back: rewritten once any partner's changed.
+ALWAYS = {".vouch-build/manifest.json", ".vouch-build/listed.jsonl", ".vouch-site"}
 # The search box's static index is written whole when a partner's record changes (its name,
 # summary, industries, products or cities), and carried over when none did.
 SEARCH = {"pagefind/", ".vouch-build/search-records.sha256"}
@@ -337,3 +341,87 @@ def test_a_database_restored_from_an_older_backup_gets_a_full_build(
     # then: it knows the log is not the one it stood on, builds everything, and shows the edit
     assert how.startswith("full: the change log is not the one the site was built from")
     assert "Edited after the restore" in (site / "partners" / f"{slug}.html").read_text()
+
+
+def _edit(db: Database, **changed: str) -> str:
+    """The first partner's profile changed as a partner changes it; its slug."""
+    with db.session() as session, session.begin():
+        partner = session.scalars(select(Partner).order_by(Partner.id).limit(1)).one()
+        update_profile(
+            session=session,
+            caller=Caller(role="admin"),
+            slug=partner.slug,
+            expected_version=partner.version,
+            changes=changed,
+        )
+        return partner.slug
+
+
+def _offices_read(statements: list[str]) -> int:
+    """How many batches of partners' offices the statements read."""
+    return sum(bool(re.search(r"\bFROM offices\s", statement)) for statement in statements)
+
+
+def test_an_incremental_build_reads_from_the_database_only_the_partners_that_changed(
+    db: Database, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: 20 partners read 5 at a time, and one partner's summary edited since the build
+    monkeypatch.setattr(content, "BATCH", 5)
+    _edit(db, summary="Read again, alone")
+
+    # when: the next build runs
+    with count_statements(db.engine) as statements:
+        how = build(db, site, tmp_path / "locks")
+
+    # then: the lists' reads (offices among them) are one batch, the edited partner's; the
+    # other 19 come from what the published site kept of them, and the result is a full
+    # build's (which reads all four batches)
+    assert how.startswith("incremental, 1 partner pages redone"), how
+    assert _offices_read(statements) == 1
+    same_as_full(db, site, tmp_path)
+    with count_statements(db.engine) as statements:
+        build(db, tmp_path / "again", tmp_path / "locks", full=True)
+    assert _offices_read(statements) == 4
+
+
+def test_an_edit_no_list_shows_rewrites_the_partner_page_and_no_list(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: a partner's description edited (its page shows it; no list, the open data or
+    # the search box does)
+    before = files(site)
+    slug = _edit(db, description="A description only its own page shows.")
+
+    # when: the next build runs
+    build(db, site, tmp_path / "locks")
+
+    # then: its page and the build's record are all that was written
+    assert "A description only its own page shows." in (site / f"partners/{slug}.html").read_text()
+    assert written(before, files(site)) == {
+        f"partners/{slug}.html",
+        ".vouch-build/manifest.json",
+        ".vouch-site",
+    }
+    same_as_full(db, site, tmp_path)
+
+
+def test_a_damaged_record_of_the_lists_makes_the_build_read_every_partner(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: what the published site kept of every partner's lists cut short (a disk that
+    # filled, a hand that edited it), and an edit since
+    kept = site / ".vouch-build" / "listed.jsonl"
+    lines = kept.read_text().splitlines()
+    kept.write_text("\n".join(lines[: len(lines) // 2]) + '\n["not a row"\n')
+    slug = _edit(db, summary="Shown though the record was damaged")
+
+    # when: the next build runs
+    build(db, site, tmp_path / "locks")
+
+    # then: every list still shows every partner, as a full build does
+    assert "Shown though the record was damaged" in (site / "index.html").read_text() or any(
+        "Shown though the record was damaged" in (site / page).read_text()
+        for page in showing(site, slug)
+        if page != f"partners/{slug}.html"
+    )
+    same_as_full(db, site, tmp_path)

@@ -1,0 +1,190 @@
+"""What the pages made from every partner show of each: worked out once, kept between builds.
+
+The lists, the home page, the open data and the search box's index show a few words and
+numbers of every partner. A `Listed` holds them, finished (escaped HTML where a page shows
+them, plain text where a file does), from the partner's published entry
+(directory_site/content.py, LISTED) and the directory's names and market NPS. A build keeps
+every partner's in `.vouch-build/listed.jsonl`, inside the site it publishes, so an
+incremental build reads from the database only the partners the change log names and
+takes the others from there: a row of a list is the same bytes whichever way it came.
+
+The file is read only from a site folder this code built and published (its marker and
+manifest), and only when the manifest's fingerprints say nothing it depends on changed:
+the code (any change makes a full build), the market NPS and the names (the context).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from api import metrics
+from api.readers.partner_figures import SegmentFigures
+from directory_site.content import Directory, PartnerEntry
+from directory_site.manifest import FOLDER
+from directory_site.search_box import SearchRecord, record
+from directory_site.words import evidence_and_result, nps_short, nps_words, share
+
+KEPT = f"{FOLDER}/listed.jsonl"
+VERSION = 1
+
+COLUMNS = ("slug", "name", "website", "countries", "industries", "responses", "nps", "nps_low",
+           "nps_high", "response_rate", "evidence_tier", "evidence", "result", "ranking_score",
+           "published_at")  # fmt: skip
+"""The open data's columns (data/partners.json and .csv), in order."""
+
+
+class InFocus(NamedTuple):
+    """A partner on an industry's or a product's list: its figures there."""
+
+    covered: int  # verified engagements there (0: listed by its claim alone)
+    shown: bool  # its figures there are shown (the withholding rules), so it is ranked by them
+    nps: str  # nps_words of them ("" when not shown)
+    verdict: str  # evidence_and_result of them
+    score: float  # the ranking score's rule over them (0.0 when not shown)
+
+
+class Listed(NamedTuple):
+    id: int
+    slug: str
+    name: str  # as the partner wrote it (escaped where a page shows it)
+    summary: str  # "" when it has none
+    ranking_score: float
+    withheld: bool  # its overall NPS is withheld
+    nps: str  # nps_words of its overall figures
+    nps_short: str  # nps_short of its overall NPS
+    verdict: str  # evidence_and_result of its overall NPS
+    response_rate: str  # share(response rate)
+    industries: tuple[str, ...]  # the slugs of the lists it is on, by kind
+    products: tuple[str, ...]
+    countries: tuple[str, ...]
+    focus: dict[tuple[str, int], InFocus]  # ("industry" | "product", id): where it has figures
+    record: tuple[object, ...]  # the open data's row, in COLUMNS order
+    search: SearchRecord
+
+    def lists(self, kind: str) -> tuple[str, ...]:
+        return {"industries": self.industries, "products": self.products}.get(kind, self.countries)
+
+
+def listed(entries: Iterable[PartnerEntry], where: Directory) -> list[Listed]:
+    """What the pages made from every partner show of each of `entries`, in their order."""
+    names = where.names
+    slugs = {
+        "industry": {str(i.id): i.slug for i in names.industries.values()},
+        "product": {str(p.id): p.slug for p, _v in names.products.values()},
+    }
+    return [_listed(entry, where.market_nps, slugs) for entry in entries]
+
+
+def _listed(entry: PartnerEntry, market: float, slugs: dict[str, dict[str, str]]) -> Listed:
+    figures = entry.figures
+    overall = figures.overall
+    industries = {i.slug for i in entry.industries}
+    industries |= {slugs["industry"][s.key] for s in entry.segments.get("industry", [])}
+    products = {p.slug for p, _v in entry.products}
+    products |= {slugs["product"][s.key] for s in entry.segments.get("product", [])}
+    focus = {
+        (kind, int(segment.key)): _in_focus(segment, market)
+        for kind in ("industry", "product")
+        for segment in entry.segments.get(kind, [])
+    }
+    published = overall.published_at
+    row = (
+        entry.slug,
+        entry.partner.name,
+        entry.partner.website,
+        sorted({o.country for o in entry.offices}),
+        [i.slug for i in entry.industries],
+        overall.response_count,
+        overall.nps.value,
+        overall.nps.low,
+        overall.nps.high,
+        figures.response_rate,
+        figures.evidence_tier,
+        figures.evidence,
+        figures.result,
+        round(figures.ranking_score, 4),
+        published.isoformat() if published else None,
+    )
+    return Listed(
+        id=entry.partner.id,
+        slug=entry.slug,
+        name=entry.partner.name,
+        summary=entry.partner.summary or "",
+        ranking_score=figures.ranking_score,
+        withheld=overall.nps.withheld,
+        nps=nps_words(overall),
+        nps_short=nps_short(overall.nps),
+        verdict=evidence_and_result(overall.nps, market),
+        response_rate=share(figures.response_rate),
+        industries=tuple(sorted(industries)),
+        products=tuple(sorted(products)),
+        countries=tuple(sorted({office.country.lower() for office in entry.offices})),
+        focus=focus,
+        record=row,
+        search=record(entry),
+    )
+
+
+def _in_focus(segment: SegmentFigures, market: float) -> InFocus:
+    figures = segment.figures
+    if not segment.shown or figures.nps.value is None:
+        return InFocus(figures.engagements_covered, False, "", "", 0.0)
+    score = metrics.shrunk_nps(figures.nps.n, figures.nps.value, market)
+    return InFocus(
+        figures.engagements_covered,
+        True,
+        nps_words(figures),
+        evidence_and_result(figures.nps, market),
+        score,
+    )
+
+
+def dump(rows: list[Listed]) -> str:
+    """`rows` as the file a build keeps: JSON, a partner a line (never pickle: the file
+    sits in a folder a static host may publish, and is read back as data only)."""
+    lines = (
+        json.dumps([*row[:FOCUS], _focus_out(row.focus), *row[FOCUS + 1 : -1], _search(row)])
+        for row in rows
+    )
+    return json.dumps({"version": VERSION}) + "\n" + "".join(f"{line}\n" for line in lines)
+
+
+def load(site: Path) -> dict[int, Listed] | None:
+    """Every partner's `Listed` as the build that made `site` kept them, by partner id; None
+    when there are none (an older build's site) or they cannot be read."""
+    try:
+        head, *lines = (site / KEPT).read_text().splitlines()
+        if json.loads(head) != {"version": VERSION}:
+            return None
+        rows = [_row(json.loads(line)) for line in lines]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return {row.id: row for row in rows}
+
+
+FOCUS = Listed._fields.index("focus")
+
+
+def _search(row: Listed) -> list[str]:
+    found = row.search
+    return [found.location, found.name, found.summary, found.lede]
+
+
+def _focus_out(focus: dict[tuple[str, int], InFocus]) -> list[list[object]]:
+    return [[kind, key, *there] for (kind, key), there in sorted(focus.items())]
+
+
+def _row(values: list[Any]) -> Listed:
+    if len(values) != len(Listed._fields):
+        raise ValueError(f"a kept row of {len(values)} values, not {len(Listed._fields)}")
+    tuples = {"industries", "products", "countries", "record"}
+    fields: dict[str, Any] = {
+        name: tuple(value) if name in tuples else value
+        for name, value in zip(Listed._fields, values, strict=True)
+    }
+    fields["focus"] = {(kind, key): InFocus(*there) for kind, key, *there in values[FOCUS]}
+    fields["search"] = SearchRecord(*fields["search"])
+    return Listed(**fields)
