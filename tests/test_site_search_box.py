@@ -372,3 +372,20 @@ def test_a_message_longer_than_the_reader_s_buffer_is_read_whole() -> None:
     # browser tests of this module leave Playwright's event loop in this one)
     with ThreadPoolExecutor(1) as thread:
         assert thread.submit(asyncio.run, read()).result() == [b"A" * 1000, b"B"]
+
+
+def test_without_the_api_a_word_no_partner_has_finds_no_one(
+    browser: Browser, static: str, served: str, two_word: TwoWordName
+) -> None:
+    # given: a word no partner has, beside a word many partners share
+    words = f"qqqzzzx {two_word.shared}"
+    assert api_names(served, words) == (0, [])
+    # when: both are searched on the static site (Pagefind alone would drop the first)
+    with browsing(browser, static) as page:
+        page.goto("index.html")
+        search(page, words)
+        # then: no partner has every word, as the API says
+        expect_shown(page, [], 0)
+        # and the shared word alone still finds its partners
+        search(page, two_word.shared)
+        expect(page.locator(".vouch-search__hit").first).to_be_visible()

@@ -57,9 +57,17 @@
     return pagefind;
   }
 
+  // Pagefind leaves out of a search a word no partner has (not even its first letters), so
+  // "qqqzzz digital" would find every "digital" partner: each word is searched alone first
+  // (from the same chunks), and a word that finds no one means no partner has every word.
   function fromPagefind(words) {
     return loadPagefind().then(function (module) {
-      return module.search(words);
+      var each = words.replace(/"/g, " ").split(/\s+/).filter(Boolean);
+      return Promise.all(each.map(function (word) { return module.search(word); }))
+        .then(function (alone) {
+          var missing = alone.some(function (found) { return !found || !found.results.length; });
+          return missing ? { results: [] } : module.search(words);
+        });
     }).then(function (found) {
       var results = found ? found.results : [];
       return Promise.all(results.slice(0, SHOWN).map(function (result) { return result.data(); }))
