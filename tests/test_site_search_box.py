@@ -10,6 +10,7 @@ loopback).
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
 import json
 import random
@@ -389,3 +390,32 @@ def test_without_the_api_a_word_no_partner_has_finds_no_one(
         # and the shared word alone still finds its partners
         search(page, two_word.shared)
         expect(page.locator(".vouch-search__hit").first).to_be_visible()
+
+
+def test_a_record_s_words_reach_the_static_index_as_written(tmp_path: Path) -> None:
+    # given: a name and a summary with what HTML and Pagefind's metadata treat specially
+    awkward = SearchRecord(
+        "partners/acme.html",
+        'Acme, "Inc" & <Co>: one',
+        "Summary, with: commas & <b>tags</b>",
+        "Retail, Health · Oslo",
+    )
+    plain = SearchRecord("partners/beta.html", "Beta", "", "Oslo")
+    # when: the static index is written
+    write_static_index([awkward, plain], tmp_path)
+    # then: each record's page, title and summary are its own, character for character;
+    # the title and summary are not searched twice (the text is the name and the lede)
+    found = {
+        record["url"]: record
+        for record in (
+            json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+            for path in (tmp_path / "pagefind" / "fragment").glob("*.pf_fragment")
+        )
+    }
+    assert found["/partners/acme.html"]["meta"] == {
+        "title": awkward.name,
+        "summary": awkward.summary,
+    }
+    assert found["/partners/acme.html"]["content"] == f"{awkward.name}. {awkward.lede}."
+    assert found["/partners/beta.html"]["meta"] == {"title": "Beta"}
+    assert found["/partners/beta.html"]["content"] == "Beta. Oslo."
