@@ -25,7 +25,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -43,6 +42,7 @@ from directory_site import (
     partner_pages,
     search_box,
     vendors,
+    workers,
 )
 from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
@@ -315,26 +315,23 @@ def _fill(
 
 @contextmanager
 def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> Iterator[None]:
-    """The search box's static index written by a thread while the block runs (Pagefind
-    indexes in a process of its own, so the two overlap); done when the block is, and its
-    error raised if the block raised none."""
-    step("writing the search box's static index meanwhile")
-    with ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search") as thread:
-        written = thread.submit(_write_search, built, rows)
-        yield
-        written.result()
-
-
-def _write_search(built: Path, rows: list[Listed]) -> None:
-    """The search box's static index of every listed partner (directory_site/search_box.py).
-    Carried over as it is when no partner's record changed (most publications change none):
-    the records' fingerprint is kept beside the manifest."""
+    """The search box's static index of every listed partner (directory_site/search_box.py)
+    written by a worker process while the block runs (Pagefind and the pages it reads are
+    work of their own, which a thread of this process would slow with it); done when the
+    block is, and its error raised if the block raised none. Carried over as it is when no
+    partner's record changed (most publications change none): the records' fingerprint is
+    kept beside the manifest."""
     records = sorted(row.search for row in rows)
     fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
     kept = built / SEARCH_RECORDS
     if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:
+        yield
         return
-    search_box.write_static_index(records, built)
+    step("writing the search box's static index meanwhile")
+    with workers.pool(1) as worker:
+        written = worker.submit(search_box.write_static_index, records, built)
+        yield
+        written.result()
     put(kept, fingerprint)
 
 
