@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -316,8 +317,8 @@ def _fill(
 @contextmanager
 def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> Iterator[None]:
     """The search box's static index of every listed partner (directory_site/search_box.py)
-    written by a worker process while the block runs (Pagefind and the pages it reads are
-    work of their own, which a thread of this process would slow with it); done when the
+    written by a worker while the block runs (a process of its own for a large directory:
+    Pagefind's pages and files are work a thread would slow the build with); done when the
     block is, and its error raised if the block raised none. Carried over as it is when no
     partner's record changed (most publications change none): the records' fingerprint is
     kept beside the manifest."""
@@ -328,11 +329,23 @@ def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> It
         yield
         return
     step("writing the search box's static index meanwhile")
-    with workers.pool(1) as worker:
+    with _meanwhile(len(records)) as worker:
         written = worker.submit(search_box.write_static_index, records, built)
         yield
         written.result()
     put(kept, fingerprint)
+
+
+SEARCH_IN_A_PROCESS = 20_000
+"""Records from which the static index is written by a process of its own, not a thread:
+a process costs about a second to start (it imports the command), which pays only where
+the build's own work is long enough for a thread to slow it (BENCHMARKS.md, 2026-12-06)."""
+
+
+def _meanwhile(records: int) -> Executor:
+    if records >= SEARCH_IN_A_PROCESS:
+        return workers.pool(1)
+    return ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search")
 
 
 def redate_sitemap(built: Path, before: str, day: date) -> None:

@@ -25,6 +25,7 @@ from api.services.figures_rebuild import rebuild
 from api.services.partners import NewPartner, create_partner
 from api.services.profile import update_profile
 from api.services.surveys import void_response
+from directory_site import build as build_module
 from directory_site import content
 from directory_site.build import build_site
 from tests import test_cache_parts
@@ -424,4 +425,21 @@ def test_a_damaged_record_of_the_lists_makes_the_build_read_every_partner(
         for page in showing(site, slug)
         if page != f"partners/{slug}.html"
     )
+    same_as_full(db, site, tmp_path)
+
+
+def test_a_large_directory_s_search_index_is_written_by_a_process_the_same(
+    db: Database, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the static index written by a process of its own from the first record on
+    # (as from 20,000 partners), and a summary edited since the thread-written build
+    monkeypatch.setattr(build_module, "SEARCH_IN_A_PROCESS", 1)
+    _edit(db, summary="Written by a worker process")
+
+    # when: the next build runs
+    build(db, site, tmp_path / "locks")
+
+    # then: the index holds the new summary, and is what a full build's thread writes
+    assert "Written by a worker process" in json.dumps(search_records(site))
+    monkeypatch.setattr(build_module, "SEARCH_IN_A_PROCESS", 10**9)
     same_as_full(db, site, tmp_path)
