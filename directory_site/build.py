@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 import time
@@ -108,21 +109,36 @@ def build_site(
         raise SiteBuildError(str(error)) from error
     except (SiteBusy, OSError) as error:
         raise SiteBuildError(_not_built(out, error)) from error
-    files = [path for path in out.rglob("*") if path.is_file()]
+    sizes = _sizes(out)
     return BuildSummary(
         partners=count,
-        pages=sum(1 for path in files if path.suffix == ".html" and _published(path, out)),
-        bytes=sum(path.stat().st_size for path in files),
+        pages=sum(
+            1
+            for name in sizes
+            if name.endswith(".html") and not name.startswith(f"{manifests.FOLDER}/")
+        ),
+        bytes=sum(sizes.values()),
         search_index_bytes=sum(
-            path.stat().st_size for path in (out / search_box.FOLDER).rglob("*") if path.is_file()
+            size for name, size in sizes.items() if name.startswith(f"{search_box.FOLDER}/")
         ),
         seconds=time.perf_counter() - started,
         how=how,
     )
 
 
-def _published(path: Path, out: Path) -> bool:
-    return path.relative_to(out).parts[0] != manifests.FOLDER
+def _sizes(site: Path) -> dict[str, int]:
+    """Every file of `site` (links not followed) by its POSIX path there: its size."""
+    found = {}
+    folders = [("", os.fspath(site))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found[f"{prefix}{entry.name}"] = entry.stat(follow_symlinks=False).st_size
+    return found
 
 
 def _not_built(out: Path, error: Exception) -> str:

@@ -54,11 +54,13 @@ def _refused(out: Path, why: str) -> NotASiteFolder:
 
 
 def _files(folder: Path) -> set[str]:
-    """Every entry but folders under `folder`, as relative POSIX paths (links not followed)."""
-    found = set()
-    for top, folders, names in os.walk(folder):
-        here = Path(top).relative_to(folder)
+    """Every entry but folders under `folder`, as relative POSIX paths (links not followed).
+    Strings, not Path objects: a site of 100,000 partners has 300,000 files."""
+    found: set[str] = set()
+    root = os.fspath(folder)
+    for top, folders, names in os.walk(root):
+        here = os.path.relpath(top, root).replace(os.sep, "/")
+        prefix = "" if here == "." else f"{here}/"
         links = [name for name in folders if os.path.islink(os.path.join(top, name))]
-        for name in [*names, *links]:
-            found.add((here / name).as_posix())
+        found.update(f"{prefix}{name}" for name in [*names, *links])
     return found
