@@ -14,7 +14,7 @@ import asyncio
 import base64
 import json
 import os
-import shutil
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -27,6 +27,7 @@ from typing import Any
 from pagefind.service import PagefindService
 
 from directory_site import pages
+from directory_site.carry import drop, put
 from directory_site.content import PartnerEntry
 
 FOLDER = "pagefind"
@@ -74,8 +75,28 @@ class StaticIndex:
     seconds: float
 
 
+ADDRESSED = re.compile(r"(fragment|index|filter)/[\w-]+\.pf_\w+|pagefind\.[\w-]+\.pf_meta")
+"""Pagefind's files named by a hash of their bytes."""
+
+
+def _names(folder: Path) -> dict[str, int]:
+    """The files under `folder` by their POSIX path there: their size."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_size
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
 def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticIndex:
     """The Pagefind index of `records` into `site`/pagefind, replacing what was there.
+
+    Most of Pagefind's files are named by their bytes' hash (ADDRESSED): one already there
+    (carried from the published site) is kept, so an edit writes a few files, not one a
+    partner; the others are written where their bytes changed, and files no longer made
+    are removed.
 
     Pagefind hands over its files and they are written here: when it writes them itself it
     answers before its writes are done (tokio's files are written by a background thread,
@@ -83,7 +104,7 @@ def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticInd
     an empty pagefind-entry.json, a search box that finds nothing)."""
     started = time.perf_counter()
     folder = site / FOLDER
-    shutil.rmtree(folder, ignore_errors=True)
+    before = _names(folder)
     # A thread of its own: the caller may be running an event loop (asyncio.run refuses).
     with ThreadPoolExecutor(1) as thread:
         files = thread.submit(asyncio.run, _files(sorted(records))).result()
@@ -94,9 +115,11 @@ def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticInd
         path = folder / name
         if folder not in path.parents:
             raise ValueError(f"pagefind: a file outside its folder: {name!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        if not (name in before and ADDRESSED.fullmatch(name) and before[name] == len(content)):
+            put(path, content)
         sizes.append(len(content))
+    for name in before.keys() - files.keys():
+        drop(folder / name)
     if "pagefind-entry.json" not in files:
         raise RuntimeError("pagefind: no pagefind-entry.json among its files")
     return StaticIndex(

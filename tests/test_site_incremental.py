@@ -443,3 +443,30 @@ def test_a_large_directory_s_search_index_is_written_by_a_process_the_same(
     assert "Written by a worker process" in json.dumps(search_records(site))
     monkeypatch.setattr(build_module, "SEARCH_IN_A_PROCESS", 10**9)
     same_as_full(db, site, tmp_path)
+
+
+def test_an_edit_writes_its_own_record_of_the_search_index_and_carries_the_others(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: every file of the published static search index, by inode
+    def fragments() -> dict[str, int]:
+        folder = site / "pagefind" / "fragment"
+        return {path.name: path.stat().st_ino for path in folder.glob("*.pf_fragment")}
+
+    before = fragments()
+    assert len(before) == 20
+
+    # when: a partner's summary is edited, and the next build runs
+    _edit(db, summary="A record of its own in the search index")
+    build(db, site, tmp_path / "locks")
+
+    # then: its record is a new file, the old one is gone, and the 19 others are the
+    # published files themselves (Pagefind names them by their bytes' hash)
+    after = fragments()
+    assert len(after.keys() - before.keys()) == 1
+    assert len(before.keys() - after.keys()) == 1
+    kept = before.keys() & after.keys()
+    assert len(kept) == 19
+    assert all(before[name] == after[name] for name in kept)
+    assert "A record of its own in the search index" in json.dumps(search_records(site))
+    same_as_full(db, site, tmp_path)
