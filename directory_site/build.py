@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import shutil
 import tempfile
 import time
@@ -48,7 +47,7 @@ from directory_site import (
 )
 from directory_site import manifest as manifests
 from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
-from directory_site.carry import drop, link_tree, put
+from directory_site.carry import drop, file_sizes, link_tree, put
 from directory_site.content import Directory
 from directory_site.hooks import DATA_DAY
 from directory_site.listed import Listed
@@ -109,7 +108,7 @@ def build_site(
         raise SiteBuildError(str(error)) from error
     except (SiteBusy, OSError) as error:
         raise SiteBuildError(_not_built(out, error)) from error
-    sizes = _sizes(out)
+    sizes = file_sizes(out)
     return BuildSummary(
         partners=count,
         pages=sum(
@@ -124,21 +123,6 @@ def build_site(
         seconds=time.perf_counter() - started,
         how=how,
     )
-
-
-def _sizes(site: Path) -> dict[str, int]:
-    """Every file of `site` (links not followed) by its POSIX path there: its size."""
-    found = {}
-    folders = [("", os.fspath(site))]
-    while folders:
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    found[f"{prefix}{entry.name}"] = entry.stat(follow_symlinks=False).st_size
-    return found
 
 
 def _not_built(out: Path, error: Exception) -> str:
@@ -284,10 +268,10 @@ def _listed_now(
     fresh = listed.listed(content.partners(session, where, read, parts=content.LISTED), where)
     now = {row.id: row for row in fresh}
     rows = [now.get(pid) or before[pid] for pid in ids if pid in now or pid in before]
-    gone = before.keys() - {row.id for row in rows}
-    moved = [row for row in fresh if before.get(row.id) != row]
-    moved += [before[pid] for pid in gone] + [before[row.id] for row in moved if row.id in before]
-    return rows, {path for row in moved for path in data_pages.list_pages(row)}
+    changed = [row for row in fresh if before.get(row.id) != row]
+    was = [before[row.id] for row in changed if row.id in before]
+    gone = [before[pid] for pid in before.keys() - set(ids)]
+    return rows, {path for row in changed + was + gone for path in data_pages.list_pages(row)}
 
 
 def mkdocs_sources(session: Session) -> dict[str, str]:

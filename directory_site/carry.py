@@ -46,6 +46,23 @@ def put(path: Path, content: str | bytes) -> bool:
     return True
 
 
+def file_sizes(folder: Path) -> dict[str, int]:
+    """Every file under `folder` (links not followed; none if it is missing) by its POSIX
+    path there: its size. Strings and one scandir a folder, not Path objects: a site of
+    100,000 partners has 300,000 files."""
+    found = {}
+    folders = [("", os.fspath(folder))] if folder.is_dir() else []
+    while folders:
+        prefix, here = folders.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found[f"{prefix}{entry.name}"] = entry.stat(follow_symlinks=False).st_size
+    return found
+
+
 def drop(path: Path) -> None:
     """Remove `path` from the new build (the published site keeps its own entry)."""
     path.unlink(missing_ok=True)

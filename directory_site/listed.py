@@ -65,7 +65,13 @@ class Listed(NamedTuple):
     search: SearchRecord
 
     def lists(self, kind: str) -> tuple[str, ...]:
-        return {"industries": self.industries, "products": self.products}.get(kind, self.countries)
+        """The slugs of the lists of `kind` it is on (data_pages.KINDS)."""
+        found = {
+            "industries": self.industries,
+            "products": self.products,
+            "countries": self.countries,
+        }
+        return found[kind]
 
 
 def listed(entries: Iterable[PartnerEntry], where: Directory) -> list[Listed]:

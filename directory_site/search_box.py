@@ -27,7 +27,7 @@ from typing import Any
 from pagefind.service import PagefindService
 
 from directory_site import pages
-from directory_site.carry import drop, put
+from directory_site.carry import drop, file_sizes, put
 from directory_site.content import PartnerEntry
 
 FOLDER = "pagefind"
@@ -79,17 +79,6 @@ ADDRESSED = re.compile(r"(fragment|index|filter)/[\w-]+\.pf_\w+|pagefind\.[\w-]+
 """Pagefind's files named by a hash of their bytes."""
 
 
-def _names(folder: Path) -> dict[str, int]:
-    """The files under `folder` by their POSIX path there: their size."""
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path.stat().st_size
-        for path in folder.rglob("*")
-        if path.is_file()
-    }
-
-
 def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticIndex:
     """The Pagefind index of `records` into `site`/pagefind, replacing what was there.
 
@@ -104,7 +93,7 @@ def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticInd
     an empty pagefind-entry.json, a search box that finds nothing)."""
     started = time.perf_counter()
     folder = site / FOLDER
-    before = _names(folder)
+    before = file_sizes(folder)
     # A thread of its own: the caller may be running an event loop (asyncio.run refuses).
     with ThreadPoolExecutor(1) as thread:
         files = thread.submit(asyncio.run, _files(sorted(records))).result()

@@ -92,6 +92,20 @@ def build(db: Database, out: Path, locks: Path, *, full: bool = False) -> str:
         return str(build_site(session, out, lock_dir=locks, full=full))
 
 
+def _edit(db: Database, **changed: str) -> str:
+    """The first partner's profile changed as a partner changes it; its slug."""
+    with db.session() as session, session.begin():
+        partner = session.scalars(select(Partner).order_by(Partner.id).limit(1)).one()
+        update_profile(
+            session=session,
+            caller=Caller(role="admin"),
+            slug=partner.slug,
+            expected_version=partner.version,
+            changes=changed,
+        )
+        return partner.slug
+
+
 @pytest.fixture
 def site(db: Database, tmp_path: Path) -> Path:
     """A demo directory of 20 partners, its site built once."""
@@ -125,16 +139,7 @@ def test_an_edit_rewrites_the_partner_page_and_the_pages_listing_it_only(
     db: Database, site: Path, tmp_path: Path
 ) -> None:
     # given: a built site, and a partner's summary edited since
-    with db.session() as session, session.begin():
-        partner = session.scalars(select(Partner).order_by(Partner.id).limit(1)).one()
-        slug = partner.slug
-        update_profile(
-            session=session,
-            caller=Caller(role="admin"),
-            slug=slug,
-            expected_version=partner.version,
-            changes={"summary": "Now with a brand new summary"},
-        )
+    slug = _edit(db, summary="Now with a brand new summary")
     listing = showing(site, slug) - {f"partners/{slug}.html"}
     before = files(site)
 
@@ -342,20 +347,6 @@ def test_a_database_restored_from_an_older_backup_gets_a_full_build(
     # then: it knows the log is not the one it stood on, builds everything, and shows the edit
     assert how.startswith("full: the change log is not the one the site was built from")
     assert "Edited after the restore" in (site / "partners" / f"{slug}.html").read_text()
-
-
-def _edit(db: Database, **changed: str) -> str:
-    """The first partner's profile changed as a partner changes it; its slug."""
-    with db.session() as session, session.begin():
-        partner = session.scalars(select(Partner).order_by(Partner.id).limit(1)).one()
-        update_profile(
-            session=session,
-            caller=Caller(role="admin"),
-            slug=partner.slug,
-            expected_version=partner.version,
-            changes=changed,
-        )
-        return partner.slug
 
 
 def _offices_read(statements: list[str]) -> int:
