@@ -318,7 +318,7 @@ def _fill(
 def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> Iterator[None]:
     """The search box's static index of every listed partner (directory_site/search_box.py)
     written by a worker while the block runs (a process of its own for a large directory:
-    Pagefind's pages and files are work a thread would slow the build with); done when the
+    the index's words and files are work a thread would slow the build with); done when the
     block is, and its error raised if the block raised none. Carried over as it is when no
     partner's record changed (most publications change none): the records' fingerprint is
     kept beside the manifest."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,7 +29,7 @@ from directory_site.search_box import SearchRecord, record
 from directory_site.words import evidence_and_result, nps_short, nps_words, share
 
 KEPT = f"{FOLDER}/listed.jsonl"
-VERSION = 1
+VERSION = 2
 
 COLUMNS = ("slug", "name", "website", "countries", "industries", "responses", "nps", "nps_low",
            "nps_high", "response_rate", "evidence_tier", "evidence", "result", "ranking_score",
@@ -130,7 +131,7 @@ def _listed(entry: PartnerEntry, market: float, slugs: dict[str, dict[str, str]]
         countries=tuple(sorted({office.country.lower() for office in entry.offices})),
         focus=focus,
         record=row,
-        search=record(entry),
+        search=record(entry, market),
     )
 
 
@@ -174,9 +175,8 @@ def load(site: Path) -> dict[int, Listed] | None:
 FOCUS = Listed._fields.index("focus")
 
 
-def _search(row: Listed) -> list[str]:
-    found = row.search
-    return [found.location, found.name, found.summary, found.lede]
+def _search(row: Listed) -> list[object]:
+    return list(astuple(row.search))
 
 
 def _focus_out(focus: dict[tuple[str, int], InFocus]) -> list[list[object]]:

@@ -262,26 +262,31 @@ def test_the_static_search_index_holds_a_record_per_partner_not_whole_pages(
 ) -> None:
     # mkdocs' lunr index (one file that grows with the directory) is gone
     assert not (built / "search" / "search_index.json").exists()
-    folder = built / "pagefind"
-    entry = json.loads((folder / "pagefind-entry.json").read_text())
-    assert entry["languages"]["en"]["page_count"] == 3  # alpha, bravo, evil: no other page
-    # Pagefind's fragments: gzip, a signature, then the record as JSON
-    records = {}
-    for path in (folder / "fragment").iterdir():
-        record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        records[record["url"]] = record
-    assert set(records) == {
-        "/partners/alpha-health.html",
-        "/partners/bravo-retail.html",
-        "/partners/evil-inc.html",
+    folder = built / "vouch-search"
+    index = json.loads((folder / "index.json").read_text())
+    assert index["documents"] == 3  # alpha, bravo, evil: no other page
+    # what a hit shows: the partner's page, name and summary, as text
+    records = {
+        location: (name, summary)
+        for path in (folder / "docs").iterdir()
+        for location, name, summary in json.loads(gzip.decompress(path.read_bytes()))
     }
-    alpha = records["/partners/alpha-health.html"]
-    assert alpha["meta"]["title"] == "Alpha Health"
-    assert "Oslo" in alpha["content"]
-    assert "Healthcare" in alpha["content"]
+    assert set(records) == {
+        "partners/alpha-health.html",
+        "partners/bravo-retail.html",
+        "partners/evil-inc.html",
+    }
+    assert records["partners/alpha-health.html"][0] == "Alpha Health"
+    # the words searched: its places and industries too, and nothing of its reviews
+    words = b"".join(
+        gzip.decompress(path.read_bytes()).split(b"\n", 1)[0]
+        for path in (folder / "terms").iterdir()
+    ).decode()
+    assert '"oslo"' in words
+    assert '"healthcar"' in words  # stemmed, as the API's engines hold it
+    assert '"good"' not in words  # "Good work" is a review's
     # the evil partner's name is kept as text (the box sets it with textContent)
-    assert records["/partners/evil-inc.html"]["meta"]["title"].startswith("=HYPERLINK")
-    assert not any("Good work" in json.dumps(record) for record in records.values())
+    assert records["partners/evil-inc.html"][0].startswith("=HYPERLINK")
 
 
 def test_open_data_neutralises_formulas(built: Path) -> None:

@@ -161,7 +161,7 @@ def test_the_home_page_shows_the_ranked_partners(page: Page) -> None:
 
 
 def test_searching_a_partner_by_name_leads_to_its_page(page: Page) -> None:
-    # A static server: the box reads Pagefind's index (tests/test_site_search_box.py has
+    # A static server: the box reads the site's static index (tests/test_site_search_box.py has
     # the box served by `vouch serve`, asking the API)
     top = ranked(page, 1)[0]
     page.locator("input.vouch-search__input").fill(top.name)

@@ -42,12 +42,12 @@ publish_five_answers = test_cache_parts.publish_five_answers
 ALWAYS = {".vouch-build/manifest.json", ".vouch-build/listed.jsonl", ".vouch-site"}
 # The search box's static index is written whole when a partner's record changes (its name,
 # summary, industries, products or cities), and carried over when none did.
-SEARCH = {"pagefind/", ".vouch-build/search-records.sha256"}
+SEARCH = {"vouch-search/", ".vouch-build/search-records.sha256"}
 
 
 def files(site: Path) -> dict[str, tuple[int, str]]:
     """Every file of the site: its inode and a hash of its bytes; the static search index
-    (pagefind/) as one entry."""
+    (vouch-search/) as one entry."""
     found = {
         path.relative_to(site).as_posix(): (
             path.stat().st_ino,
@@ -56,21 +56,19 @@ def files(site: Path) -> dict[str, tuple[int, str]]:
         for path in site.rglob("*")
         if path.is_file()
     }
-    index = sorted((name, seen) for name, seen in found.items() if name.startswith("pagefind/"))
+    index = sorted((name, seen) for name, seen in found.items() if name.startswith("vouch-search/"))
     for name, _seen in index:
         del found[name]
     if index:
         inodes = hash(tuple(inode for _name, (inode, _digest) in index))
-        found["pagefind/"] = (inodes, repr([(name, digest) for name, (_i, digest) in index]))
+        found["vouch-search/"] = (inodes, repr([(name, digest) for name, (_i, digest) in index]))
     return found
 
 
-def search_records(site: Path) -> list[dict[str, object]]:
-    """The static search index's records (Pagefind's fragments: gzip, a signature, JSON)."""
-    return [
-        json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
-    ]
+def search_records(site: Path) -> list[list[str]]:
+    """What the static search index shows of each partner: [page, name, summary]."""
+    chunks = (site / "vouch-search" / "docs").glob("*.json.gz")
+    return [row for path in chunks for row in json.loads(gzip.decompress(path.read_bytes()))]
 
 
 def written(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> set[str]:
@@ -379,21 +377,17 @@ def test_an_incremental_build_reads_from_the_database_only_the_partners_that_cha
 def test_an_edit_no_list_shows_rewrites_the_partner_page_and_no_list(
     db: Database, site: Path, tmp_path: Path
 ) -> None:
-    # given: a partner's description edited (its page shows it; no list, the open data or
-    # the search box does)
+    # given: a partner's description edited (its page shows it and the search box searches
+    # it, as the API does; no list or the open data shows it)
     before = files(site)
     slug = _edit(db, description="A description only its own page shows.")
 
     # when: the next build runs
     build(db, site, tmp_path / "locks")
 
-    # then: its page and the build's record are all that was written
+    # then: its page, the search index and the build's record are all that was written
     assert "A description only its own page shows." in (site / f"partners/{slug}.html").read_text()
-    assert written(before, files(site)) == {
-        f"partners/{slug}.html",
-        ".vouch-build/manifest.json",
-        ".vouch-site",
-    }
+    assert written(before, files(site)) == {f"partners/{slug}.html"} | ALWAYS | SEARCH
     same_as_full(db, site, tmp_path)
 
 
@@ -436,28 +430,33 @@ def test_a_large_directory_s_search_index_is_written_by_a_process_the_same(
     same_as_full(db, site, tmp_path)
 
 
-def test_an_edit_writes_its_own_record_of_the_search_index_and_carries_the_others(
+def test_an_edit_writes_the_search_files_it_changed_and_carries_the_others(
     db: Database, site: Path, tmp_path: Path
 ) -> None:
-    # given: every file of the published static search index, by inode
-    def fragments() -> dict[str, int]:
-        folder = site / "pagefind" / "fragment"
-        return {path.name: path.stat().st_ino for path in folder.glob("*.pf_fragment")}
+    # given: every file of the published static search index: its inode and bytes
+    def index_files() -> dict[str, tuple[int, bytes]]:
+        folder = site / "vouch-search"
+        return {
+            path.relative_to(folder).as_posix(): (path.stat().st_ino, path.read_bytes())
+            for path in folder.rglob("*")
+            if path.is_file()
+        }
 
-    before = fragments()
-    assert len(before) == 20
+    before = index_files()
 
     # when: a partner's summary is edited, and the next build runs
     _edit(db, summary="A record of its own in the search index")
     build(db, site, tmp_path / "locks")
 
-    # then: its record is a new file, the old one is gone, and the 19 others are the
-    # published files themselves (Pagefind names them by their bytes' hash)
-    after = fragments()
-    assert len(after.keys() - before.keys()) == 1
-    assert len(before.keys() - after.keys()) == 1
-    kept = before.keys() & after.keys()
-    assert len(kept) == 19
-    assert all(before[name] == after[name] for name in kept)
+    # then: the files whose bytes changed were written (the edited partner's words, its
+    # chunk of hits, the index's token); every other file is the published one itself
+    after = index_files()
+    assert before.keys() == after.keys()
+    changed = {name for name in after if after[name][1] != before[name][1]}
+    assert {"index.json", "docs/0.json.gz"} <= changed
+    assert any(name.startswith("terms/") for name in changed)
+    kept = after.keys() - changed
+    assert kept, "an edit rewrote every file of the static index"
+    assert all(after[name][0] == before[name][0] for name in kept)
     assert "A record of its own in the search index" in json.dumps(search_records(site))
     same_as_full(db, site, tmp_path)

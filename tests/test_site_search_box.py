@@ -1,7 +1,8 @@
 """The site's search box in Chromium: served by `vouch serve` it asks the API's search and
 shows what the API finds, in the API's order (every word must match, typos forgiven,
-"quoted phrases"); on a plain static file server it reads Pagefind's chunked index. The
-site searched is an incremental build made after an edit (issue 24).
+"quoted phrases"); on a plain static file server it reads the site's own static index
+(search_index/static_index.py), by the same rules. The site searched is an incremental
+build made after an edit (issue 24).
 
 The browser is driven as in tests/test_site_browser.py (Debian's Chromium, no network but
 loopback).
@@ -9,17 +10,18 @@ loopback).
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import itertools
 import json
+import math
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,7 @@ SEARCH_NAMES = """query ($words: String!) {
   search(query: $words, first: 10) { totalCount edges { node { name } } }
 }"""
 LARGEST_SEARCH_FILE = 150_000
+JAVASCRIPTS = Path(search_box.__file__).parent / "static" / "javascripts"
 
 EDITED_SUMMARY = "Known for the zephyrquill method of phased rollouts."
 
@@ -126,10 +129,17 @@ def served(directory: Directory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def static(directory: Directory) -> Iterator[str]:
     """The same site on a plain static file server: no API beside it."""
+    with static_server(directory.site) as address:
+        yield address
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """`folder` on Python's static file server, on loopback."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=directory.site,
+        cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -291,7 +301,7 @@ def test_a_partner_s_words_reach_the_page_as_text_never_as_markup(
     assert hit.locator(".vouch-search__summary").inner_text().strip()
 
 
-def test_without_the_api_pagefind_finds_a_partner_by_name(
+def test_without_the_api_the_static_index_finds_a_partner_by_name(
     browser: Browser, static: str, two_word: TwoWordName
 ) -> None:
     fetched: list[str] = []
@@ -302,9 +312,9 @@ def test_without_the_api_pagefind_finds_a_partner_by_name(
         expect_shown(page, [two_word.name], 1)  # every word must match here too
         page.locator(".vouch-search__hit a").first.click()
         expect(page.locator("h1")).to_have_text(two_word.name)
-    # it asked for the API once, then read Pagefind's chunks, never mkdocs' lunr index
+    # it asked for the API once, then read the static index, never mkdocs' lunr index
     assert any("/graphql?" in url for url in fetched)
-    assert any("/pagefind/" in url for url in fetched)
+    assert any("/vouch-search/terms/" in url for url in fetched)
     assert not any("search_index.json" in url for url in fetched)
 
 
@@ -318,7 +328,7 @@ def test_an_edit_after_the_first_build_is_found_by_its_new_words(
         page.goto("index.html")
         # when: a word only the new summary has is searched, then with a typo in it
         search(page, "zephyrquill")
-        # then: the edited partner is found, through the API or through Pagefind
+        # then: the edited partner is found, through the API or through the static index
         expect_shown(page, [directory.edited], 1)
         search(page, "zephyrqiull rollouts")
         expect_shown(page, [directory.edited], 1)
@@ -334,45 +344,32 @@ def test_no_search_file_is_over_150_kb_at_three_thousand_partners(tmp_path: Path
 
     records = [
         SearchRecord(
+            number,
             f"partners/p{number}.html",
             f"{word().title()} {word().title()}",
             " ".join(word() for _ in range(14)),
-            " ".join(word() for _ in range(24)),
+            " ".join(word() for _ in range(6)),
+            " ".join(word() for _ in range(2)),
+            " ".join(word() for _ in range(60)),
+            rng.uniform(-100, 100),
         )
         for number in range(3000)
     ]
     # when: the static index is written
     found = write_static_index(records, tmp_path)
-    # then: many files, none over 150 KB
+    # then: many files, none over 150 KB, none empty
     sizes = {
         str(path.relative_to(tmp_path)): path.stat().st_size
-        for path in (tmp_path / "pagefind").rglob("*")
+        for path in (tmp_path / search_box.FOLDER).rglob("*")
         if path.is_file()
     }
-    assert len(sizes) > 3000  # a fragment a partner, and the index in chunks
+    assert len(sizes) > 50  # the words in shards, the hits in chunks
     assert max(sizes.values()) <= LARGEST_SEARCH_FILE, max(sizes.items(), key=lambda i: i[1])
-    assert found.largest == max(sizes.values())
-    assert not any(name.startswith("pagefind/pagefind-ui") for name in sizes)
-    # and every file is whole: Pagefind answered before its own writes were done, and an
-    # incremental build under load once published an empty pagefind-entry.json
     assert min(sizes.values()) > 0
-    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
-    assert entry["languages"]["en"]["page_count"] == 3000
+    assert found.largest == max(sizes.values())
     assert found.bytes == sum(sizes.values())
-
-
-def test_a_message_longer_than_the_reader_s_buffer_is_read_whole() -> None:
-    # given: Pagefind's answer with the index's files, far longer than the pipe's buffer
-    async def read() -> list[bytes]:
-        stream = asyncio.StreamReader(limit=64)
-        stream.feed_data(b"A" * 1000 + b",B,")
-        stream.feed_eof()
-        return [await search_box._message(stream), await search_box._message(stream)]
-
-    # when / then: each comes whole, and the next after it (in a thread of its own: the
-    # browser tests of this module leave Playwright's event loop in this one)
-    with ThreadPoolExecutor(1) as thread:
-        assert thread.submit(asyncio.run, read()).result() == [b"A" * 1000, b"B"]
+    index = json.loads((tmp_path / search_box.FOLDER / "index.json").read_text())
+    assert index["documents"] == 3000
 
 
 def test_without_the_api_a_word_no_partner_has_finds_no_one(
@@ -381,7 +378,7 @@ def test_without_the_api_a_word_no_partner_has_finds_no_one(
     # given: a word no partner has, beside a word many partners share
     words = f"qqqzzzx {two_word.shared}"
     assert api_names(served, words) == (0, [])
-    # when: both are searched on the static site (Pagefind alone would drop the first)
+    # when: both are searched on the static site
     with browsing(browser, static) as page:
         page.goto("index.html")
         search(page, words)
@@ -393,29 +390,103 @@ def test_without_the_api_a_word_no_partner_has_finds_no_one(
 
 
 def test_a_record_s_words_reach_the_static_index_as_written(tmp_path: Path) -> None:
-    # given: a name and a summary with what HTML and Pagefind's metadata treat specially
+    # given: a name and a summary with what HTML and JSON treat specially
     awkward = SearchRecord(
+        1,
         "partners/acme.html",
-        'Acme, "Inc" & <Co>: one',
+        'Acme, "Inc" & <Co>: one \\ two',
         "Summary, with: commas & <b>tags</b>",
-        "Retail, Health · Oslo",
+        "Retail ; Health",
+        "Oslo ; Norway",
+        "",
+        12.5,
     )
-    plain = SearchRecord("partners/beta.html", "Beta", "", "Oslo")
+    plain = SearchRecord(2, "partners/beta.html", "Beta", "", "", "Oslo", "", 0.0)
     # when: the static index is written
-    write_static_index([awkward, plain], tmp_path)
-    # then: each record's page, title and summary are its own, character for character;
-    # the title and summary are not searched twice (the text is the name and the lede)
-    found = {
-        record["url"]: record
-        for record in (
-            json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-            for path in (tmp_path / "pagefind" / "fragment").glob("*.pf_fragment")
-        )
-    }
-    assert found["/partners/acme.html"]["meta"] == {
-        "title": awkward.name,
-        "summary": awkward.summary,
-    }
-    assert found["/partners/acme.html"]["content"] == f"{awkward.name}. {awkward.lede}."
-    assert found["/partners/beta.html"]["meta"] == {"title": "Beta"}
-    assert found["/partners/beta.html"]["content"] == "Beta. Oslo."
+    write_static_index([plain, awkward], tmp_path)
+    # then: what a hit shows of each is its own, character for character, in the order
+    # of the partners' numbers
+    chunk = json.loads(
+        gzip.decompress((tmp_path / search_box.FOLDER / "docs/0.json.gz").read_bytes())
+    )
+    assert chunk == [
+        ["partners/acme.html", awkward.name, awkward.summary],
+        ["partners/beta.html", "Beta", ""],
+    ]
+
+
+STATIC_SEARCH = """async ([module, words]) => {
+  const found = await import(module);
+  const results = [];
+  for (const text of words) {
+    const page = await found.search(new URL("vouch-search/", location.href).href, text, 10);
+    results.push([page.total, page.hits.map((hit) => [hit.name, hit.score])]);
+  }
+  return results;
+}"""
+
+
+def static_search(page: Page, queries: list[str]) -> list[tuple[int, list[tuple[str, float]]]]:
+    """What the static index answers for each of `queries` (the page's site's index),
+    read by the box's own module in the browser."""
+    module = page.evaluate("new URL('javascripts/static-search.js', location.href).href")
+    found = page.evaluate(STATIC_SEARCH, [module, queries])
+    return [(total, [(name, score) for name, score in hits]) for total, hits in found]
+
+
+def test_the_static_index_answers_as_the_api_does_on_many_queries(
+    browser: Browser, static: str, served: str, directory: Directory
+) -> None:
+    # given: 150 queries drawn from the partners' own words: one to three words, a typo in
+    # a third of them, runs of text, quoted runs (the static index needs their words
+    # anywhere, so those are compared by their count at most)
+    rng = random.Random(24)
+    words = sorted({w for text in directory.texts for w in re.findall(r"[a-z]+", text)})
+    queries = []
+    for _ in range(150):
+        chosen = [rng.choice(words) for _ in range(rng.choice([1, 1, 2, 3]))]
+        if rng.random() < 0.33 and len(chosen[0]) >= 6:
+            at = rng.randrange(1, len(chosen[0]) - 1)
+            chosen[0] = chosen[0][:at] + chosen[0][at + 1] + chosen[0][at] + chosen[0][at + 2 :]
+        if rng.random() < 0.2:
+            text = rng.choice(directory.texts).split()
+            start = rng.randrange(len(text))
+            chosen = text[start : start + rng.choice([1, 2, 3])]
+        queries.append(" ".join(chosen))
+    queries += ["helthcare", "digital", "the and of", "qqqzzzx digital", directory.edited]
+    # when: the static index (in Chromium, on the static server) and the API search them
+    with browsing(browser, static) as page:
+        page.goto("index.html")
+        found = static_search(page, queries)
+    # then: the same count and the same first ten, in the same order, for every query
+    for text, (total, hits) in zip(queries, found, strict=True):
+        assert (total, [name for name, _score in hits]) == api_names(served, text), text
+
+
+def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # given: two partners whose names hold "cloud": Alpha Cloud (two words, ranking score
+    # 0) and Cloud (one word, ranking score -100); nothing else
+    records = [
+        SearchRecord(1, "partners/alpha.html", "Alpha Cloud", "", "", "", "", 0.0),
+        SearchRecord(2, "partners/cloud.html", "Cloud", "", "", "", "", -100.0),
+    ]
+    write_static_index(records, tmp_path)
+    shutil.copytree(JAVASCRIPTS, tmp_path / "javascripts")
+    # when: "cloud" is searched
+    with static_server(tmp_path) as address, browsing(browser, address) as page:
+        page.goto(address)
+        [(total, hits)] = static_search(page, ["cloud"])
+    # then: by hand: the name's idf is ln(2 / (2 + 1)) + 1, its average length 1.5, its
+    # boost 3, so a count of 1 weighs 3; BM25F with b 0.75 and k1 1.2; then the blend
+    # 1 + (ranking score + 100) / 200
+    idf = math.log(2 / 3) + 1
+
+    def bm25(length: int) -> float:
+        return idf * (3 * 2.2) / (3 + 1.2 * (0.25 + 0.75 * length / 1.5))
+
+    assert total == 2
+    assert [name for name, _score in hits] == ["Alpha Cloud", "Cloud"]
+    assert hits[0][1] == pytest.approx(bm25(2) * 1.5, rel=1e-12)
+    assert hits[1][1] == pytest.approx(bm25(1) * 1.0, rel=1e-12)

@@ -1,8 +1,9 @@
 // The header's search box (overrides/partials/header.html). Served by `vouch serve`, it asks
 // the API's search (GET graphql beside the site): every word must match, typos are
 // forgiven, the API's ranking. Without the API (a static host, or the API away) it reads
-// Pagefind's chunked index in pagefind/ (directory_site/search_box.py), which fetches only
-// the chunks a query needs. Text from either reaches the page through textContent only.
+// the site's own static index in vouch-search/ by the same rules (static-search.js), which
+// fetches only the files a query needs. Text from either reaches the page through
+// textContent only.
 (function () {
   "use strict";
   var form = document.querySelector("form.vouch-search");
@@ -17,8 +18,7 @@
   var WAIT_MS = 200;
   var QUERY = "query SiteSearch($words: String!) { search(query: $words, first: " + SHOWN +
     ") { totalCount edges { node { slug name summary } } } }";
-  var api = true; // until it fails once: then Pagefind for the rest of the page's life
-  var pagefind = null;
+  var api = true; // until it fails once: then the static index for the rest of the page's life
   var latest = 0;
   var timer = 0;
 
@@ -47,51 +47,30 @@
     });
   }
 
-  function loadPagefind() {
-    if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        return Promise.resolve(module.options({ basePath: new URL("pagefind/", root).href }))
-          .then(function () { return module; });
-      });
-    }
-    return pagefind;
-  }
-
-  // Pagefind leaves out of a search a word no partner has (not even its first letters), so
-  // "qqqzzz digital" would find every "digital" partner: each word is searched alone first
-  // (from the same chunks), and a word that finds no one means no partner has every word.
-  function fromPagefind(words) {
-    return loadPagefind().then(function (module) {
-      var each = words.replace(/"/g, " ").split(/\s+/).filter(Boolean);
-      return Promise.all(each.map(function (word) { return module.search(word); }))
-        .then(function (alone) {
-          var missing = alone.some(function (found) { return !found || !found.results.length; });
-          return missing ? { results: [] } : module.search(words);
-        });
+  // The static index (static-search.js): the API's rules, in files fetched as needed.
+  function fromStatic(words) {
+    var module = import(new URL("javascripts/static-search.js", root).href);
+    return module.then(function (found) {
+      return found.search(new URL("vouch-search/", root).href, words, SHOWN);
     }).then(function (found) {
-      var results = found ? found.results : [];
-      return Promise.all(results.slice(0, SHOWN).map(function (result) { return result.data(); }))
-        .then(function (records) {
+      return {
+        total: found.total,
+        hits: found.hits.map(function (record) {
           return {
-            total: results.length,
-            hits: records.map(function (record) {
-              return {
-                // Records name their page from the site's root ("/partners/x.html").
-                href: new URL(String(record.url).replace(/^\/+/, ""), root).href,
-                name: record.meta.title || "",
-                summary: record.meta.summary || ""
-              };
-            })
+            href: new URL(record.location, root).href,
+            name: record.name,
+            summary: record.summary || ""
           };
-        });
+        })
+      };
     });
   }
 
   function search(words) {
-    if (!api) { return fromPagefind(words); }
+    if (!api) { return fromStatic(words); }
     return fromApi(words).catch(function () {
       api = false;
-      return fromPagefind(words);
+      return fromStatic(words);
     });
   }
 
