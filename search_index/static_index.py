@@ -14,9 +14,13 @@ The files, under one folder:
   and a token naming this build's files (a browser asks for `file?v=token`).
 - `terms/<shard>.bin`: the postings of the words whose hash falls in that shard, gzip: a
   JSON line {word: [offset, count]}, then per posting (varints) the document's number
-  from the previous one, its blend (ranking score + 100, in hundredths), a byte of the
-  fields that hold the word, and per such field the word's count and the field's length
-  as whoosh keeps it (one byte, whoosh.util.numeric.length_to_byte).
+  from the previous one, its ranking score + 100 (in BLEND_STEPS), a byte of the
+  fields that hold the word, and per such field the word's count, the field's length as
+  whoosh keeps it (one byte, whoosh.util.numeric.length_to_byte) and the word's places
+  there (each from the one before: a phrase's words must follow one another). A word in more than
+  OWN documents is named there as [null, count, name, parts, best], its postings in
+  `words/<name>-<part>.bin` (each as a shard of that one word), PART documents a file;
+  `best` is what a search of it alone shows ([document, score], BEST of them).
 - `known/<letters>.bin`: a Bloom filter of the words of that many letters (20: 20 or
   more), read only to correct a typo: the box tries every word one edit away and fetches
   the shards of those the filter may know.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
 import math
 import re
@@ -58,6 +63,12 @@ DOCS_A_CHUNK = 32
 POSTINGS_A_SHARD = 3000
 """About how many postings a shard holds: the number of shards is the power of two that
 keeps them near this (a search fetches one shard a word)."""
+OWN = 3000
+"""A word in more documents than this has files of its own, so that the shard the rarer
+words share stays small: its entry there names them."""
+PART = 12_000
+"""The most documents one file of a word holds (about 7 bytes each before gzip, so no
+file comes near 150 KB); a word in more has several."""
 MAX_SHARDS = 8192
 BEST = 10  # the box shows ten hits
 KNOWN_LETTERS = 20  # words of this many letters or more share one filter
@@ -66,9 +77,27 @@ KNOWN_HASHES = 7
 # whoosh's tokenizer (RegexTokenizer's default expression) and its minimum word size.
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 _MIN_LETTERS = 2
+# A posting's ranking score + 100, in these steps of a point (2 or 3 bytes): the blend
+# factor then differs from the API's by under 3e-7 of itself.
+BLEND_STEPS = 10_000
 # BM25F's parameters, whoosh's defaults.
 B = 0.75
 K1 = 1.2
+
+
+Shape = tuple[tuple[int, int, int], ...]
+"""What scoring reads of a word in a document: (field, count, the field's length as stored)
+for each field that holds it."""
+
+
+@dataclass
+class _Postings:
+    """A word's postings, in the documents' order: each document's number, its encoded
+    fields (a byte of which, then per field its count, length and places) and shape."""
+
+    docs: list[int]
+    payloads: list[bytes]
+    shapes: list[Shape]
 
 
 @dataclass(frozen=True, order=True)
@@ -94,7 +123,7 @@ def static_record(location: str, document: PartnerDocument, market: float) -> St
         document.tags,
         document.places,
         plain_markdown(document.description),  # as the engines index it
-        round(ranking(document.nps_n, document.nps, market), 4),
+        ranking(document.nps_n, document.nps, market),
     )
 
 
@@ -113,23 +142,58 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
     """The static index of `records` (in their order: a record's number is its place, and
     equal scores rank by it, as whoosh's document numbers do), as file contents by path
     under the index's folder."""
-    postings: dict[str, list[tuple[int, int, int, int]]] = {}  # (doc, field, count, length)
+    postings: dict[str, _Postings] = {}
+    shapes: dict[Shape, Shape] = {}  # one tuple for each shape: a few hundred in all
     totals = [0] * len(FIELDS)
     for number, found in enumerate(records):
+        mine: dict[str, tuple[list[int], bytearray, list[tuple[int, int, int]]]] = {}
         for field, text in enumerate(_texts(found)):
             forms = words(text)
             totals[field] += len(forms)
             stored = length_to_byte(len(forms))
-            for form, count in Counter(forms).items():
-                postings.setdefault(form, []).append((number, field, count, stored))
-    blends = [round((found.ranking + 100) * 100) for found in records]
-    shards = _shards(sum(len(entries) for entries in postings.values()))
+            places: dict[str, list[int]] = {}
+            for place, form in enumerate(forms):
+                places.setdefault(form, []).append(place)
+            for form, at in places.items():
+                entry = mine.get(form)
+                if entry is None:
+                    entry = mine[form] = ([0], bytearray(), [])
+                entry[0][0] |= 1 << field
+                entry[1].extend(_field_bytes(stored, at))
+                entry[2].append((field, len(at), stored))
+        for form, (mask, payload, shape) in mine.items():
+            held = postings.get(form)
+            if held is None:
+                held = postings[form] = _Postings([], [], [])
+            held.docs.append(number)
+            held.payloads.append(bytes((mask[0],)) + payload)
+            key = tuple(shape)
+            held.shapes.append(shapes.setdefault(key, key))
+    blends = [_varbytes(round((found.ranking + 100) * BLEND_STEPS)) for found in records]
     files: dict[str, bytes] = {}
-    by_shard: dict[int, list[str]] = {}
+    parts = {form: _parts(held, blends) for form, held in postings.items()}
+    own = {form for form, found in parts.items() if len(found) > 1 or found[0][0] > OWN}
+    shards = _shards(sum(len(postings[form].docs) for form in postings.keys() - own))
+    by_shard: dict[int, list[str]] = {shard: [] for shard in range(shards)}
     for form in postings:
-        by_shard.setdefault(shard_of(form, shards), []).append(form)
-    for shard, forms in sorted(by_shard.items()):
-        files[f"terms/{shard}.bin"] = _shard_file(sorted(forms), postings, blends)
+        by_shard[shard_of(form, shards)].append(form)
+    for shard, forms in by_shard.items():
+        head: dict[str, list[object]] = {}
+        body = bytearray()
+        for form in sorted(forms):
+            pieces = parts[form]
+            if form not in own:
+                head[form] = [len(body), pieces[0][0]]
+                body += pieces[0][1]
+                continue
+            name = f"{shard}-{len(head)}"
+            top = _best(postings[form], records, totals)
+            head[form] = [None, sum(n for n, _b in pieces), name, len(pieces), top]
+            for number, (each, content) in enumerate(pieces):
+                files[f"words/{name}-{number}.bin"] = _gzip(
+                    _json({form: [0, each]}).encode() + b"\n" + content
+                )
+        files[f"terms/{shard}.bin"] = _gzip(_json(head).encode() + b"\n" + bytes(body))
     known = _by_letters(postings)
     for letters, forms in known.items():
         files[f"known/{letters}.bin"] = _bloom(forms)
@@ -156,6 +220,7 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
             "lengths": [byte_to_length(value) for value in range(256)],
             "known": {"letters": KNOWN_LETTERS, "hashes": KNOWN_HASHES, "have": sorted(known)},
             "blend": RANKING_BLEND,
+            "steps": BLEND_STEPS,
             # With no searchable words the API shows every partner by its ranking score.
             "best": sorted(range(count), key=lambda n: (-records[n].ranking, records[n].location))[
                 :BEST
@@ -215,35 +280,86 @@ def _bloom(forms: list[str]) -> bytes:
     return bytes(bits)
 
 
-def _shard_file(
-    forms: list[str], postings: dict[str, list[tuple[int, int, int, int]]], blends: list[int]
-) -> bytes:
+def _best(held: _Postings, records: Sequence[StaticRecord], totals: list[int]) -> list[list[float]]:
+    """The BEST documents a search of this word alone shows, with their scores: [doc,
+    score] (static-search.js's scoring, step for step, so a search of one common word
+    fetches none of its files)."""
+    count = len(records)
+    frequency = [0] * len(FIELDS)
+    for shape, times in Counter(held.shapes).items():
+        for field, _count, _stored in shape:
+            frequency[field] += times
+    idf = [math.log(count / (df + 1)) + 1 for df in frequency]
+    boosts = [TEXT_FIELDS[name] for name in FIELDS]
+    averages = [(total / count if count else 1.0) or 1 for total in totals]
+    relevance: dict[Shape, float] = {}
+    for shape in set(held.shapes):
+        score = 0.0
+        for field, times, stored in shape:
+            weight = times * boosts[field]
+            length = byte_to_length(stored)
+            score += (
+                idf[field]
+                * (weight * (K1 + 1))
+                / (weight + K1 * ((1 - B) + B * length / averages[field]))
+            )
+        relevance[shape] = score
+    steps = 200 * BLEND_STEPS
+    scored = (
+        (
+            relevance[shape]
+            * (1 + RANKING_BLEND * round((records[doc].ranking + 100) * BLEND_STEPS) / steps),
+            -doc,
+        )
+        for doc, shape in zip(held.docs, held.shapes, strict=True)
+    )
+    return [[-doc, score] for score, doc in heapq.nlargest(BEST, scored)]
+
+
+def _parts(held: _Postings, blends: list[bytes]) -> list[tuple[int, bytes]]:
+    """A word's postings, encoded, in parts of at most PART documents: (documents, bytes).
+    Each part counts its documents from 0 (its first is a number, not a step)."""
+    found: list[tuple[int, bytes]] = []
     body = bytearray()
-    head: dict[str, list[int]] = {}
-    for form in forms:
-        entries = postings[form]
-        head[form] = [len(body), 0]
-        previous = 0
-        at = 0
-        while at < len(entries):
-            doc = entries[at][0]
-            fields = []
-            while at < len(entries) and entries[at][0] == doc:
-                fields.append(entries[at][1:])
-                at += 1
-            _varint(body, doc - previous)
-            _varint(body, blends[doc])
-            body.append(sum(1 << field for field, _c, _l in fields))
-            for _field, count, stored in fields:
-                _varint(body, count)
-                body.append(stored)
-            previous = doc
-            head[form][1] += 1
-    return _gzip(_json(head).encode() + b"\n" + bytes(body))
+    documents = previous = 0
+    for doc, payload in zip(held.docs, held.payloads, strict=True):
+        if documents == PART:
+            found.append((documents, bytes(body)))
+            body = bytearray()
+            documents = previous = 0
+        body += _varbytes(doc - previous)
+        body += blends[doc]
+        body += payload
+        previous = doc
+        documents += 1
+    found.append((documents, bytes(body)))
+    return found
 
 
 def _gzip(content: bytes) -> bytes:
     return gzip.compress(content, compresslevel=6, mtime=0)
+
+
+def _field_bytes(stored: int, places: list[int]) -> bytes:
+    """A field's part of a posting: the word's count, the field's length as stored, and the
+    word's places, each from the one before."""
+    out = bytearray(_varbytes(len(places)))
+    out.append(stored)
+    before = 0
+    for place in places:
+        out += _varbytes(place - before)
+        before = place
+    return bytes(out)
+
+
+def _varbytes(value: int) -> bytes:
+    return _SMALL[value] if value < len(_SMALL) else _encoded(value)
+
+
+def _encoded(value: int) -> bytes:
+    out = bytearray()
+    _varint(out, value)
+    return bytes(out)
 
 
 def _varint(out: bytearray, value: int) -> None:
@@ -251,6 +367,9 @@ def _varint(out: bytearray, value: int) -> None:
         out.append((value & 0x7F) | 0x80)
         value >>= 7
     out.append(value)
+
+
+_SMALL = [_encoded(value) for value in range(1 << 14)]  # every value of one or two bytes
 
 
 def _json(value: object) -> str:

@@ -4,7 +4,7 @@
 // and stemmed as whoosh does (porter.js), every word must match, a correctable word no
 // partner uses matches the words one edit away that partners use, and hits are ranked by
 // whoosh's BM25F with the fields' boosts, blended with the ranking score. A "quoted phrase"
-// needs its words, anywhere in the partner's text: the static index keeps no positions.
+// needs its words in one field, in any order: the static index keeps no positions.
 import { stem } from "./porter.js";
 
 const TOKEN = /[\p{L}\p{N}_*]+(?:\.?[\p{L}\p{N}_*]+)*/gu;
@@ -57,6 +57,7 @@ class Index {
     this.meta = meta;
     this.stop = new Set(meta.stop);
     this.files = new Map();
+    this.blends = new Map(); // a document's blend, as its postings give it
   }
 
   file(path) {
@@ -96,25 +97,48 @@ class Index {
     }
     if ((text.match(/"/g) || []).length % 2) { text = text.replace(/"/g, " "); }
     text = text.replace(UNOFFERED, " ");
-    const wanted = [];
+    // Each clause must match: a word (in any field, its typo forgiven) or a group of words
+    // in one field: a word the cutting makes several of ("go-live"), or a "phrase". A
+    // phrase of one word is that word, as whoosh makes it.
+    const clauses = [];
     text.split(/("[^"]*")/).forEach(function (part, at) {
-      const phrase = at % 2 === 1;
-      for (const piece of part.replace(/"/g, " ").split(/\s+/).filter(Boolean)) {
-        for (const word of this.words(piece)) {
-          wanted.push({ typed: word.typed, form: word.form, correctable: !phrase });
+      const pieces = at % 2 === 1 ? [part.slice(1, -1)] : part.split(/\s+/);
+      for (const piece of pieces) {
+        const found = this.words(piece);
+        if (found.length === 1) {
+          clauses.push({ word: found[0] });
+        } else if (found.length > 1) {
+          clauses.push({ group: found.map((word) => word.form), phrase: at % 2 === 1 });
         }
       }
     }, this);
-    return wanted;
+    return clauses;
+  }
+
+  async place(form) {
+    const shard = fnv1a(form, 0x811c9dc5) % this.meta.shards;
+    const [head, body] = await this.shard("terms/" + shard + ".bin");
+    return Object.prototype.hasOwnProperty.call(head, form) ? head[form].concat([body]) : null;
   }
 
   async postings(form) {
-    const shard = fnv1a(form, 0x811c9dc5) % this.meta.shards;
-    const bytes = await this.file("terms/" + shard + ".bin");
+    const place = await this.place(form);
+    if (!place) { return null; }
+    const body = place[place.length - 1];
+    if (place[0] !== null) { return read(body, place[0], place[1], this.meta); }
+    const parts = [];
+    for (let part = 0; part < place[3]; part++) {
+      parts.push(this.shard("words/" + place[2] + "-" + part + ".bin").then(function ([own, rest]) {
+        return read(rest, own[form][0], own[form][1], this.meta);
+      }.bind(this)));
+    }
+    return [].concat(...(await Promise.all(parts)));
+  }
+
+  async shard(path) {
+    const bytes = await this.file(path);
     const newline = bytes.indexOf(10);
-    const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline)));
-    const place = Object.prototype.hasOwnProperty.call(head, form) ? head[form] : null;
-    return place ? read(bytes.subarray(newline + 1), place[0], place[1], this.meta) : null;
+    return [JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))), bytes.subarray(newline + 1)];
   }
 
   async mayKnow(form) {
@@ -138,7 +162,7 @@ class Index {
     if (own) { return [own]; }
     const [fewest, most] = this.meta.typo;
     const typed = letters(word.typed);
-    if (!word.correctable || typed < fewest || typed > most || !/^[\p{L}\p{N}_]+$/u.test(word.typed)) {
+    if (typed < fewest || typed > most || !/^[\p{L}\p{N}_]+$/u.test(word.typed)) {
       return [];
     }
     const forms = new Set();
@@ -156,42 +180,100 @@ class Index {
 
   async search(text, shown) {
     const meta = this.meta;
-    const wanted = this.read(text);
-    if (!wanted.length) {
+    const clauses = this.read(text);
+    if (!clauses.length) {
       return this.hits(meta.best.slice(0, shown), meta.documents, []);
     }
-    const seen = new Map();
-    for (const word of wanted) {
-      const key = word.form + "\u0000" + word.typed + "\u0000" + word.correctable;
-      if (!seen.has(key)) { seen.set(key, this.alternatives(word)); }
+    if (clauses.length === 1 && clauses[0].word && shown <= meta.best.length) {
+      // One word of many partners: its first hits are kept in its shard.
+      const place = await this.place(clauses[0].word.form);
+      if (place && place[0] === null) {
+        const top = place[4].slice(0, shown);
+        return this.hits(top.map((pair) => pair[0]), place[1], top.map((pair) => pair[1]));
+      }
     }
-    const each = await Promise.all(Array.from(seen.values()));
-    let scores = null;
-    const blends = new Map();
-    for (const lists of each) {
-      const mine = new Map();
-      for (const list of lists) {
-        for (const [doc, score, blend] of scored(list, meta)) {
-          mine.set(doc, (mine.get(doc) || 0) + score);
-          blends.set(doc, blend);
-        }
+    const each = await Promise.all(clauses.map((clause) => this.matches(clause)));
+    let scores = each[0];
+    for (const mine of each.slice(1)) {
+      const both = new Map();
+      for (const [doc, score] of scores) {
+        if (mine.has(doc)) { both.set(doc, score + mine.get(doc)); }
       }
-      if (scores === null) {
-        scores = mine;
-      } else {
-        const both = new Map();
-        for (const [doc, score] of scores) {
-          if (mine.has(doc)) { both.set(doc, score + mine.get(doc)); }
-        }
-        scores = both;
-      }
-      if (!scores.size) { break; }
+      scores = both;
     }
     const ranked = Array.from(scores, function ([doc, score]) {
-      return [doc, score * (1 + meta.blend * blends.get(doc) / 20000)];
-    }).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+      return [doc, score * (1 + meta.blend * this.blends.get(doc) / (200 * meta.steps))];
+    }, this).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     const top = ranked.slice(0, shown);
     return this.hits(top.map((pair) => pair[0]), ranked.length, top.map((pair) => pair[1]));
+  }
+
+  // The documents a clause matches, with its score in each.
+  async matches(clause) {
+    const found = new Map();
+    if (clause.word) {
+      for (const list of await this.alternatives(clause.word)) {
+        for (const [doc, score] of this.scored(list, null)) {
+          found.set(doc, (found.get(doc) || 0) + score);
+        }
+      }
+      return found;
+    }
+    const lists = await Promise.all(clause.group.map((form) => this.postings(form)));
+    if (lists.some((list) => !list)) { return found; }
+    // Per field, the documents that hold every word there (a phrase's one after another:
+    // whoosh's SpanNear2, slop 1), and the sum of their scores.
+    for (let field = 0; field < this.meta.fields.length; field++) {
+      let inField = null;
+      const places = clause.phrase ? lists.map((list) => placesIn(list, field)) : null;
+      for (const list of lists) {
+        const mine = new Map(this.scored(list, field));
+        if (inField === null) {
+          inField = mine;
+        } else {
+          const both = new Map();
+          for (const [doc, score] of inField) {
+            if (mine.has(doc)) { both.set(doc, score + mine.get(doc)); }
+          }
+          inField = both;
+        }
+      }
+      for (const [doc, score] of inField) {
+        if (places && !following(places, doc)) { continue; }
+        found.set(doc, (found.get(doc) || 0) + score);
+      }
+    }
+    return found;
+  }
+
+  // [doc, BM25F score] for each posting of one word, in `only` field or in every field
+  // (whoosh's scoring.BM25F: a field's idf is log(N / (df + 1)) + 1 and its weight the
+  // count times the field's boost); the documents' blends are kept for the ranking.
+  scored(list, only) {
+    const meta = this.meta;
+    const frequency = meta.fields.map(() => 0);
+    for (const posting of list) {
+      for (const [field] of posting.fields) { frequency[field] += 1; }
+    }
+    const idf = frequency.map((df) => Math.log(meta.documents / (df + 1)) + 1);
+    const found = [];
+    for (const posting of list) {
+      let score = 0;
+      let matched = false;
+      for (const [field, count, length] of posting.fields) {
+        if (only !== null && field !== only) { continue; }
+        const weight = count * meta.boosts[field];
+        const average = meta.average[field] || 1;
+        score += idf[field] * (weight * (meta.k1 + 1)) /
+          (weight + meta.k1 * ((1 - meta.b) + meta.b * length / average));
+        matched = true;
+      }
+      if (matched) {
+        found.push([posting.doc, score]);
+        this.blends.set(posting.doc, posting.blend);
+      }
+    }
+    return found;
   }
 
   // The hits of `docs`, with their scores (BM25F blended; none when no word was searched).
@@ -207,7 +289,7 @@ class Index {
   }
 }
 
-// A word's postings: [{ doc, blend, fields: [[field, count, length], ...] }].
+// A word's postings: [{ doc, blend, fields: [[field, count, length, places], ...] }].
 function read(body, offset, count, meta) {
   let at = offset;
   function varint() {
@@ -230,7 +312,14 @@ function read(body, offset, count, meta) {
     for (let field = 0; field < meta.fields.length; field++) {
       if (mask & (1 << field)) {
         const times = varint();
-        fields.push([field, times, meta.lengths[body[at++]]]);
+        const length = meta.lengths[body[at++]];
+        const places = [];
+        let place = 0;
+        for (let n = 0; n < times; n++) {
+          place += varint();
+          places.push(place);
+        }
+        fields.push([field, times, length, places]);
       }
     }
     found.push({ doc: doc, blend: blend, fields: fields });
@@ -238,24 +327,21 @@ function read(body, offset, count, meta) {
   return found;
 }
 
-// [doc, BM25F score, blend] for each posting of one word (whoosh's scoring.BM25F: a
-// field's idf is log(N / (df + 1)) + 1 and its weight the count times the field's boost).
-function scored(list, meta) {
-  const frequency = meta.fields.map(() => 0);
+// The places of a word in one field, by document.
+function placesIn(list, field) {
+  const found = new Map();
   for (const posting of list) {
-    for (const [field] of posting.fields) { frequency[field] += 1; }
-  }
-  const idf = frequency.map((df) => Math.log(meta.documents / (df + 1)) + 1);
-  return list.map(function (posting) {
-    let score = 0;
-    for (const [field, count, length] of posting.fields) {
-      const weight = count * meta.boosts[field];
-      const average = meta.average[field] || 1;
-      score += idf[field] * (weight * (meta.k1 + 1)) /
-        (weight + meta.k1 * ((1 - meta.b) + meta.b * length / average));
+    for (const [at, _count, _length, places] of posting.fields) {
+      if (at === field) { found.set(posting.doc, places); }
     }
-    return [posting.doc, score, posting.blend];
-  });
+  }
+  return found;
+}
+
+// Whether the words whose places are `each` follow one another somewhere in `doc`.
+function following(each, doc) {
+  const later = each.slice(1).map((places) => new Set(places.get(doc)));
+  return each[0].get(doc).some((start) => later.every((set, n) => set.has(start + n + 1)));
 }
 
 // query_text.one_edit: a letter dropped, added, changed, or two swapped.
