@@ -13,7 +13,7 @@ the `vouch` command a deployment runs:
 3. `vouch site build --full`, then `vouch site build` after 1 profile edit and after 100;
 4. search latency through the index's own entry point (what the GraphQL `search` field
    calls): a two-word query with a country filter, p50 and p95 over 200 queries;
-5. the bytes a browser fetches for one search of the static site (Pagefind's files for
+5. the bytes a browser fetches for one search of the static site (the static index's files for
    that query), and the largest file of the site's search.
 
 Then the 300,000-partner figures, projected from the growth between the two largest sizes

@@ -46,9 +46,9 @@ WORDS = [
 
 def sizes(site: Path) -> tuple[float, float]:
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    # mkdocs' lunr index (plain mkdocs) or the box's Pagefind index, all its chunks
+    # mkdocs' lunr index (plain mkdocs) or the box's static index, all its files
     index = site / "search" / "search_index.json"
-    chunks = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    chunks = sum(p.stat().st_size for p in (site / "vouch-search").rglob("*") if p.is_file())
     return total / 1e6, ((index.stat().st_size if index.exists() else 0) + chunks) / 1e6
 
 

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,10 +40,10 @@ from api.services.apikeys import Caller
 from api.services.figures_rebuild import rebuild
 from api.services.profile import update_profile
 from api.settings import parse_database_url
-from directory_site import search_box
+from directory_site import listed, search_box
 from directory_site.build import build_site
 from directory_site.search_box import SearchRecord, write_static_index
-from search_index import index_for
+from search_index import index_for, static_index
 from tests.cli_runner import serving
 from tests.server import free_port
 from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, browsing
@@ -437,23 +438,12 @@ def static_search(page: Page, queries: list[str]) -> list[tuple[int, list[tuple[
 def test_the_static_index_answers_as_the_api_does_on_many_queries(
     browser: Browser, static: str, served: str, directory: Directory
 ) -> None:
-    # given: 150 queries drawn from the partners' own words: one to three words, a typo in
-    # a third of them, runs of text, quoted runs (the static index needs their words
-    # anywhere, so those are compared by their count at most)
-    rng = random.Random(24)
-    words = sorted({w for text in directory.texts for w in re.findall(r"[a-z]+", text)})
-    queries = []
-    for _ in range(150):
-        chosen = [rng.choice(words) for _ in range(rng.choice([1, 1, 2, 3]))]
-        if rng.random() < 0.33 and len(chosen[0]) >= 6:
-            at = rng.randrange(1, len(chosen[0]) - 1)
-            chosen[0] = chosen[0][:at] + chosen[0][at + 1] + chosen[0][at] + chosen[0][at + 2 :]
-        if rng.random() < 0.2:
-            text = rng.choice(directory.texts).split()
-            start = rng.randrange(len(text))
-            chosen = text[start : start + rng.choice([1, 2, 3])]
-        queries.append(" ".join(chosen))
+    # given: 200 queries drawn from the partners' own words: one to three words, a typo in
+    # a third of them, runs of their text (hyphens, stop words and all), half of those
+    # quoted as phrases, and words in an order the text never has them
+    queries = drawn_queries(directory, random.Random(24), 200)
     queries += ["helthcare", "digital", "the and of", "qqqzzzx digital", directory.edited]
+    queries += ['"data platform"', '"platform data"', "go-live", '"go live"', '"digital"']
     # when: the static index (in Chromium, on the static server) and the API search them
     with browsing(browser, static) as page:
         page.goto("index.html")
@@ -461,6 +451,65 @@ def test_the_static_index_answers_as_the_api_does_on_many_queries(
     # then: the same count and the same first ten, in the same order, for every query
     for text, (total, hits) in zip(queries, found, strict=True):
         assert (total, [name for name, _score in hits]) == api_names(served, text), text
+
+
+def drawn_queries(directory: Directory, rng: random.Random, count: int) -> list[str]:
+    words = sorted({w for text in directory.texts for w in re.findall(r"[a-z]+", text)})
+    queries = []
+    for _ in range(count):
+        chosen = [rng.choice(words) for _ in range(rng.choice([1, 1, 2, 3]))]
+        if rng.random() < 0.33 and len(chosen[0]) >= 6:
+            at = rng.randrange(1, len(chosen[0]) - 1)
+            chosen[0] = chosen[0][:at] + chosen[0][at + 1] + chosen[0][at] + chosen[0][at + 2 :]
+        if rng.random() < 0.3:
+            text = rng.choice(directory.texts).split()
+            start = rng.randrange(len(text))
+            chosen = text[start : start + rng.choice([1, 2, 3, 4])]
+            if rng.random() < 0.5:
+                chosen = ['"' + " ".join(chosen) + '"']
+        queries.append(" ".join(chosen))
+    return queries
+
+
+def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
+    browser: Browser, directory: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the directory's records as one static index where every word shares a shard,
+    # and as one where a word in more than 5 partners has files of its own, 7 a file
+    rows = listed.load(directory.site)
+    assert rows is not None
+    records = [row.search for row in rows.values()]
+    shared, split = tmp_path / "shared", tmp_path / "split"
+    write_static_index(records, shared)
+    monkeypatch.setattr(static_index, "OWN", 5)
+    monkeypatch.setattr(static_index, "PART", 7)
+    write_static_index(records, split)
+    assert len(list((split / search_box.FOLDER / "words").iterdir())) > 20
+    assert not (shared / search_box.FOLDER / "words").exists()
+    # when: the same queries are searched in each, in Chromium
+    words = Counter(w for text in directory.texts for w in set(re.findall(r"[a-z]{6,}", text)))
+    common = words.most_common(1)[0][0]  # a word of every description: files of its own
+    queries = [*drawn_queries(directory, random.Random(5), 80), common, "helthcare"]
+    answers = []
+    for folder in (shared, split):
+        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
+        fetched: list[str] = []
+        with static_server(folder) as address, browsing(browser, address) as page:
+            page.on("request", lambda request, seen=fetched: seen.append(request.url))
+            page.goto(address)
+            static_search(page, [common])
+            # a common word alone fetches none of its own files: its best hits are kept
+            assert any("/terms/" in url for url in fetched)
+            assert not any("/words/" in url for url in fetched)
+            answers.append(static_search(page, queries))
+    # then: the same counts, hits and scores (a common word's best are scored in Python)
+    for text, one, other in zip(queries, *answers, strict=True):
+        assert (one[0], [name for name, _s in one[1]]) == (other[0], [n for n, _s in other[1]])
+        mine, theirs = ([score for _name, score in found[1]] for found in (one, other))
+        if None in mine + theirs:  # no searchable word: hits by the ranking score, unscored
+            assert mine == theirs, text
+        else:
+            assert mine == pytest.approx(theirs, rel=1e-12), text
 
 
 def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(
