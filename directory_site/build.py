@@ -55,6 +55,7 @@ from directory_site.output_folder import MARKER, NotASiteFolder, check_replaceab
 
 HERE = Path(__file__).resolve().parent
 SEARCH_RECORDS = f"{manifests.FOLDER}/search-records.sha256"
+OPEN_DATA = f"{manifests.FOLDER}/open-data.sha256"
 CONFIG = HERE / "mkdocs.yml"
 STATIC = HERE / "static"
 
@@ -307,11 +308,25 @@ def _fill(
     for path, page in made.items():
         if page is not None:
             put(built / path, data_pages.fill(templates[page.template], page))
-    for path, text in data_pages.data_files(rows).items():
-        put(built / path, text)
+    _open_data(built, rows)
     for path in set(before) - set(made):
         drop(built / path)
     return sorted(made)
+
+
+def _open_data(built: Path, rows: list[Listed]) -> None:
+    """The open data files of `rows`, carried over as they are when no partner's record or
+    name changed (most edits change neither): their fingerprint is kept beside the
+    manifest, as the search records' is."""
+    shown = [(row.slug, row.name, row.record) for row in rows]
+    fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
+    kept = built / OPEN_DATA
+    carried = all((built / path).is_file() for path in data_pages.DATA_FILES)
+    if carried and kept.is_file() and kept.read_text() == fingerprint:
+        return
+    for path, text in data_pages.data_files(rows).items():
+        put(built / path, text)
+    put(kept, fingerprint)
 
 
 @contextmanager

@@ -176,6 +176,9 @@ def list_pages(row: Listed) -> set[str]:
     return {f"{kind}/{slug}.html" for kind in KINDS for slug in row.lists(kind)}
 
 
+DATA_FILES = ("data/partners.json", "data/names.json", "data/partners.csv")
+
+
 def data_files(rows: list[Listed]) -> dict[str, str]:
     """The open data, by path: partners.json (a partner a line) and .csv, and names.json for
     the compare page."""

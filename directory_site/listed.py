@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -152,10 +151,7 @@ def _in_focus(segment: SegmentFigures, market: float) -> InFocus:
 def dump(rows: list[Listed]) -> str:
     """`rows` as the file a build keeps: JSON, a partner a line (never pickle: the file
     sits in a folder a static host may publish, and is read back as data only)."""
-    lines = (
-        json.dumps([*row[:FOCUS], _focus_out(row.focus), *row[FOCUS + 1 : -1], _search(row)])
-        for row in rows
-    )
+    lines = (json.dumps([*row[:FOCUS], _focus_out(row.focus), *row[FOCUS + 1 :]]) for row in rows)
     return json.dumps({"version": VERSION}) + "\n" + "".join(f"{line}\n" for line in lines)
 
 
@@ -175,22 +171,19 @@ def load(site: Path) -> dict[int, Listed] | None:
 FOCUS = Listed._fields.index("focus")
 
 
-def _search(row: Listed) -> list[object]:
-    return list(astuple(row.search))
-
-
 def _focus_out(focus: dict[tuple[str, int], InFocus]) -> list[list[object]]:
     return [[kind, key, *there] for (kind, key), there in sorted(focus.items())]
+
+
+_TUPLES = [Listed._fields.index(name) for name in ("industries", "products", "countries", "record")]
+_SEARCH = Listed._fields.index("search")
 
 
 def _row(values: list[Any]) -> Listed:
     if len(values) != len(Listed._fields):
         raise ValueError(f"a kept row of {len(values)} values, not {len(Listed._fields)}")
-    tuples = {"industries", "products", "countries", "record"}
-    fields: dict[str, Any] = {
-        name: tuple(value) if name in tuples else value
-        for name, value in zip(Listed._fields, values, strict=True)
-    }
-    fields["focus"] = {(kind, key): InFocus(*there) for kind, key, *there in values[FOCUS]}
-    fields["search"] = SearchRecord(*fields["search"])
-    return Listed(**fields)
+    for at in _TUPLES:
+        values[at] = tuple(values[at])
+    values[FOCUS] = {(kind, key): InFocus(*there) for kind, key, *there in values[FOCUS]}
+    values[_SEARCH] = SearchRecord(*values[_SEARCH])
+    return Listed._make(values)

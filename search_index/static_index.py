@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -100,9 +101,9 @@ class _Postings:
     shapes: list[Shape]
 
 
-@dataclass(frozen=True, order=True)
-class StaticRecord:
-    """A partner as the static index finds and shows it (plain text, never HTML)."""
+class StaticRecord(NamedTuple):
+    """A partner as the static index finds and shows it (plain text, never HTML); a tuple,
+    so that the site's kept rows write it as a JSON list as it is."""
 
     partner_id: int  # records are numbered in this order, as a fresh engine's index is
     location: str  # its page, from the site's root: partners/<slug>.html

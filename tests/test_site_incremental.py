@@ -183,6 +183,7 @@ def test_a_new_partner_gets_its_page_and_joins_the_counts(
         "data/names.json",
         "data/partners.json",
         "data/partners.csv",
+        ".vouch-build/open-data.sha256",  # the open data's fingerprint, kept with it
         *ALWAYS,
         *SEARCH,
     }
@@ -459,4 +460,25 @@ def test_an_edit_writes_the_search_files_it_changed_and_carries_the_others(
     assert kept, "an edit rewrote every file of the static index"
     assert all(after[name][0] == before[name][0] for name in kept)
     assert "A record of its own in the search index" in json.dumps(search_records(site))
+    same_as_full(db, site, tmp_path)
+
+
+def test_the_open_data_is_carried_when_unchanged_and_made_again_when_missing(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: a summary edited (the open data shows no summary) and, in the published
+    # site, its CSV gone
+    before = files(site)
+    (site / "data" / "partners.csv").unlink()
+    _edit(db, summary="A summary the open data does not show.")
+
+    # when: the next build runs
+    build(db, site, tmp_path / "locks")
+
+    # then: the CSV is there again, the JSON files are the published ones (carried, not
+    # made again), and the whole is what a full build makes
+    after = files(site)
+    assert after["data/partners.csv"][1] == before["data/partners.csv"][1]
+    assert after["data/partners.json"] == before["data/partners.json"]
+    assert after["data/names.json"] == before["data/names.json"]
     same_as_full(db, site, tmp_path)
