@@ -30,11 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Browser, Request, sync_playwright
 
-from api import migrations
 from api.db import create_db_engine, session_factory
-from api.demo_data import load_demo_data
-from api.services.figures_rebuild import rebuild
 from api.settings import parse_database_url
+from bench.bench_scale import demo_data
 from bench.common import machine
 from directory_site import content, search_box
 from tests.server import free_port
@@ -126,16 +124,6 @@ def records_of(database: Path) -> list[search_box.SearchRecord]:
     return records
 
 
-def demo(database: Path, partners: int) -> None:
-    url = parse_database_url(f"sqlite:///{database}")
-    migrations.upgrade(url)
-    engine = create_db_engine(url)
-    load_demo_data(engine, partners=partners, seed=1, progress=False)
-    with session_factory(engine)() as session, session.begin():
-        rebuild(session=session, publish_all=True)
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, action="append", default=[])
@@ -149,7 +137,7 @@ def main() -> None:
             root = Path(folder)
             database = given.get(partners) or root / "vouch.db"
             if partners not in given:
-                demo(database, partners)
+                demo_data(root, partners, None)  # writes root / "vouch.db"
             records = records_of(database)
             site = root / "site"
             site.mkdir()

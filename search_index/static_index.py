@@ -170,7 +170,10 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
             held.payloads.append(bytes((mask[0],)) + payload)
             key = tuple(shape)
             held.shapes.append(shapes.setdefault(key, key))
-    blends = [_varbytes(round((found.ranking + 100) * BLEND_STEPS)) for found in records]
+    steps = [round((found.ranking + 100) * BLEND_STEPS) for found in records]
+    blends = [_varbytes(step) for step in steps]
+    count = len(records)
+    averages = [total / count if count else 1.0 for total in totals]
     files: dict[str, bytes] = {}
     parts = {form: _parts(held, blends) for form, held in postings.items()}
     own = {form for form, found in parts.items() if len(found) > 1 or found[0][0] > OWN}
@@ -188,7 +191,7 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
                 body += pieces[0][1]
                 continue
             name = f"{shard}-{len(head)}"
-            top = _best(postings[form], records, totals)
+            top = _best(postings[form], steps, averages)
             head[form] = [None, sum(n for n, _b in pieces), name, len(pieces), top]
             for number, (each, content) in enumerate(pieces):
                 files[f"words/{name}-{number}.bin"] = _gzip(
@@ -205,7 +208,6 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
     for path, content in sorted(files.items()):
         token.update(f"{path}\0{len(content)}\0".encode())
         token.update(content)
-    count = len(records)
     files["index.json"] = _json(
         {
             "version": VERSION,
@@ -215,7 +217,7 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
             "shards": shards,
             "fields": list(FIELDS),
             "boosts": [TEXT_FIELDS[name] for name in FIELDS],
-            "average": [total / count if count else 1.0 for total in totals],
+            "average": averages,
             "b": B,
             "k1": K1,
             "lengths": [byte_to_length(value) for value in range(256)],
@@ -281,18 +283,18 @@ def _bloom(forms: list[str]) -> bytes:
     return bytes(bits)
 
 
-def _best(held: _Postings, records: Sequence[StaticRecord], totals: list[int]) -> list[list[float]]:
+def _best(held: _Postings, steps: list[int], averages: list[float]) -> list[list[float]]:
     """The BEST documents a search of this word alone shows, with their scores: [doc,
     score] (static-search.js's scoring, step for step, so a search of one common word
-    fetches none of its files)."""
-    count = len(records)
+    fetches none of its files). `steps`: each document's blend as its postings hold it;
+    `averages`: the fields' average lengths, as index.json holds them."""
+    count = len(steps)
     frequency = [0] * len(FIELDS)
     for shape, times in Counter(held.shapes).items():
         for field, _count, _stored in shape:
             frequency[field] += times
     idf = [math.log(count / (df + 1)) + 1 for df in frequency]
     boosts = [TEXT_FIELDS[name] for name in FIELDS]
-    averages = [(total / count if count else 1.0) or 1 for total in totals]
     relevance: dict[Shape, float] = {}
     for shape in set(held.shapes):
         score = 0.0
@@ -302,16 +304,12 @@ def _best(held: _Postings, records: Sequence[StaticRecord], totals: list[int]) -
             score += (
                 idf[field]
                 * (weight * (K1 + 1))
-                / (weight + K1 * ((1 - B) + B * length / averages[field]))
+                / (weight + K1 * ((1 - B) + B * length / (averages[field] or 1)))
             )
         relevance[shape] = score
-    steps = 200 * BLEND_STEPS
+    scale = 200 * BLEND_STEPS
     scored = (
-        (
-            relevance[shape]
-            * (1 + RANKING_BLEND * round((records[doc].ranking + 100) * BLEND_STEPS) / steps),
-            -doc,
-        )
+        (relevance[shape] * (1 + RANKING_BLEND * steps[doc] / scale), -doc)
         for doc, shape in zip(held.docs, held.shapes, strict=True)
     )
     return [[-doc, score] for score, doc in heapq.nlargest(BEST, scored)]

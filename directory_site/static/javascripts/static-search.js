@@ -279,10 +279,11 @@ class Index {
   // The hits of `docs`, with their scores (BM25F blended; none when no word was searched).
   async hits(docs, total, scores) {
     const chunk = this.meta.chunk;
-    const chunks = await Promise.all(docs.map((doc) => this.file("docs/" + Math.floor(doc / chunk) + ".json.gz")));
+    const numbers = Array.from(new Set(docs.map((doc) => Math.floor(doc / chunk))));
+    const read = await Promise.all(numbers.map((n) => this.file("docs/" + n + ".json.gz")));
+    const rows = new Map(numbers.map((n, at) => [n, JSON.parse(new TextDecoder().decode(read[at]))]));
     const hits = docs.map(function (doc, at) {
-      const rows = JSON.parse(new TextDecoder().decode(chunks[at]));
-      const [location, name, summary] = rows[doc % chunk];
+      const [location, name, summary] = rows.get(Math.floor(doc / chunk))[doc % chunk];
       return { location: location, name: name, summary: summary, score: scores[at] };
     });
     return { total: total, hits: hits };
