@@ -225,13 +225,14 @@ def _incremental_build(
     link_tree(out, built, skip={MARKER})
     context = manifests.context_fingerprint(where)
     step("reading the partners that changed")
-    rows, redo = _listed_now(session, out, where, changes, kept=context == previous.context)
+    rows, redo, before = _listed_now(session, out, where, changes, kept=context == previous.context)
     plan = incremental.plan(previous, changes, rows, context)
     for slug in plan.stale:
         drop(built / "partners" / f"{slug}.html")
         drop(built / "data" / "compare" / f"{slug}.json")
     templates = manifests.read_templates(built)
-    with _search_written_meanwhile(built, rows, step):
+    published = [row.search for row in before.values()] if before is not None else None
+    with _search_written_meanwhile(built, rows, step, published):
         step("writing the lists")
         made = _fill(built, templates, where, rows, previous.pages, redo)
         step("writing partner pages")
@@ -255,16 +256,17 @@ def _incremental_build(
 
 def _listed_now(
     session: Session, out: Path, where: Directory, changes: incremental.Changes, *, kept: bool
-) -> tuple[list[Listed], set[str] | None]:
+) -> tuple[list[Listed], set[str] | None, dict[int, Listed] | None]:
     """Every partner's `Listed`, in id order: read from the database for the partners the
     change log names and those the published site did not keep (all of them unless `kept`:
     what they all show moved), taken from the published site's for the others. With them,
-    the lists a partner whose `Listed` changed is or was on (None: every list)."""
+    the lists a partner whose `Listed` changed is or was on (None: every list), and the
+    published site's (None: not kept)."""
     before = listed.load(out) if kept else None
     ids = published.partner_ids(session)
     if before is None:
         every = content.partners(session, where, ids, parts=content.LISTED)
-        return listed.listed(every, where), None
+        return listed.listed(every, where), None, None
     read = [pid for pid in ids if pid in changes.partners or pid not in before]
     fresh = listed.listed(content.partners(session, where, read, parts=content.LISTED), where)
     now = {row.id: row for row in fresh}
@@ -272,7 +274,8 @@ def _listed_now(
     changed = [row for row in fresh if before.get(row.id) != row]
     was = [before[row.id] for row in changed if row.id in before]
     gone = [before[pid] for pid in before.keys() - set(ids)]
-    return rows, {path for row in changed + was + gone for path in data_pages.list_pages(row)}
+    lists = {path for row in changed + was + gone for path in data_pages.list_pages(row)}
+    return rows, lists, before
 
 
 def mkdocs_sources(session: Session) -> dict[str, str]:
@@ -330,22 +333,30 @@ def _open_data(built: Path, rows: list[Listed]) -> None:
 
 
 @contextmanager
-def _search_written_meanwhile(built: Path, rows: list[Listed], step: Step) -> Iterator[None]:
+def _search_written_meanwhile(
+    built: Path, rows: list[Listed], step: Step, before: list[search_box.SearchRecord] | None = None
+) -> Iterator[None]:
     """The search box's static index of every listed partner (directory_site/search_box.py)
-    written by a worker while the block runs (a process of its own for a large directory:
-    the index's words and files are work a thread would slow the build with); done when the
-    block is, and its error raised if the block raised none. Carried over as it is when no
-    partner's record changed (most publications change none): the records' fingerprint is
-    kept beside the manifest."""
+    written by a worker while the block runs; done when the block is, and its error raised
+    if the block raised none. Updated in place from `before` (the records of the published
+    site's index) by a thread when few changed; else built whole, by a process of its own
+    for a large directory (the index's words and files are work a thread would slow the
+    build with). Carried over as it is when no partner's record changed (most publications
+    change none): the records' fingerprint is kept beside the manifest."""
     records = sorted(row.search for row in rows)
     fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
     kept = built / SEARCH_RECORDS
     if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:
         yield
         return
-    step("writing the search box's static index meanwhile")
-    with _meanwhile(len(records)) as worker:
-        written = worker.submit(search_box.write_static_index, records, built)
+    if search_box.updatable(records, before):
+        step("updating the search box's static index meanwhile")
+        worker: Executor = ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search")
+    else:
+        step("writing the search box's static index meanwhile")
+        worker, before = _meanwhile(len(records)), None
+    with worker:
+        written = worker.submit(search_box.write_static_index, records, built, before)
         yield
         written.result()
     put(kept, fingerprint)

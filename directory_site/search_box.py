@@ -6,10 +6,16 @@ Served by `vouch serve`, the box asks the API's search and never opens this inde
 the fallback for a site on any static host, or with the API away. Each partner is the
 document the API's engines index (search_index/documents.py), ranked at the build's
 market NPS.
+
+A build keeps the index's state beside the manifest (STATE), and the next one, given the
+records the published index was made from, updates the index in place
+(search_index/static_update.py: the files an edit touches, the same bytes a whole build
+makes); it builds the index whole when it cannot (no state, a partner gone, many changed).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +23,13 @@ from pathlib import Path
 
 from directory_site.carry import drop, file_sizes, put
 from directory_site.content import PartnerEntry
+from directory_site.manifest import FOLDER as KEPT_FOLDER
 from search_index.documents import document
-from search_index.static_index import StaticRecord, index_files, static_record
+from search_index.static_index import INDEX, State, StaticRecord, built, static_record
+from search_index.static_update import Updated, differences, updated, worth_updating
 
 FOLDER = "vouch-search"
+STATE = f"{KEPT_FOLDER}/search-state.json"
 SearchRecord = StaticRecord
 
 
@@ -35,24 +44,68 @@ class StaticIndex:
     bytes: int
     largest: int
     seconds: float
+    how: str  # "whole", or "updated: N changed"
 
 
-def write_static_index(records: Sequence[SearchRecord], site: Path) -> StaticIndex:
-    """The static index of `records` into `site`/vouch-search, replacing what was there: a
-    file whose bytes did not change stays as it was (a carried file stays the published
-    one's link), so an edit writes the few files it changed; files no longer made go."""
+def write_static_index(
+    records: Sequence[SearchRecord], site: Path, before: Sequence[SearchRecord] | None = None
+) -> StaticIndex:
+    """The static index of `records` into `site`/vouch-search, replacing what was there:
+    updated in place from `before` (the records the index there was made from) where it
+    can be, else built whole; a file whose bytes did not change stays as it was (a carried
+    file stays the published one's link), so an edit writes the few files it changed;
+    files no longer made go."""
     started = time.perf_counter()
     folder = site / FOLDER
-    before = file_sizes(folder)
-    files = index_files(sorted(records))
+    records = sorted(records)
+    done = _updated(records, sorted(before), site) if before is not None else None
+    if done is not None:
+        files, gone, state = done.files, done.gone, done.state
+        how = f"updated: {done.changed} changed"
+    else:
+        files, state = built(records)
+        gone = file_sizes(folder).keys() - files.keys()
+        how = "whole"
     for name, content in files.items():
         put(folder / name, content)
-    for name in before.keys() - files.keys():
+    for name in gone:
         drop(folder / name)
-    sizes = [len(content) for content in files.values()]
+    put(site / STATE, state.dumps())
+    sizes = file_sizes(folder).values()
     return StaticIndex(
         files=len(sizes),
         bytes=sum(sizes),
         largest=max(sizes, default=0),
         seconds=time.perf_counter() - started,
+        how=how,
     )
+
+
+def updatable(records: Sequence[SearchRecord], before: Sequence[SearchRecord] | None) -> bool:
+    """Whether the index of `before` may be updated into that of `records` (quick work,
+    for a thread), rather than built whole."""
+    if before is None:
+        return False
+    changed = differences(sorted(before), sorted(records))
+    return changed is not None and worth_updating(len(changed), len(records))
+
+
+def _updated(records: list[SearchRecord], before: list[SearchRecord], site: Path) -> Updated | None:
+    """The update from the index at `site` (made of `before`) to that of `records`; None
+    when it must be built whole: nothing to update from, or a file of it unreadable."""
+    changed = differences(before, records)
+    folder = site / FOLDER
+    try:
+        state = State.loads((site / STATE).read_text())
+        published = json.loads((folder / INDEX).read_bytes())["token"]
+        if changed is None or state is None or state.token != published:
+            return None
+        return updated(
+            records,
+            changed,
+            state,
+            lambda path: (folder / path).read_bytes(),
+            file_sizes(folder).keys(),
+        )
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError):
+        return None  # a damaged file: built whole again

@@ -40,9 +40,9 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from whoosh.analysis import STOP_WORDS
@@ -101,6 +101,78 @@ class _Postings:
     shapes: list[Shape]
 
 
+CANDIDATES = 5 * BEST
+"""The documents a common word's state keeps, its best: with a bound on every other
+one's score, the next build ranks its ten best from them alone (static_update.py)."""
+
+Candidate = tuple[int, int, Shape]  # a document's number, its blend step, its shape
+
+
+@dataclass
+class OwnWord:
+    """A common word as the next build needs it: the first document of each of its files,
+    its documents per field, its CANDIDATES best documents, and a bound on the score of
+    every other one (at the index's averages, with those documents per field)."""
+
+    first: list[int]
+    frequency: list[int]
+    best: list[Candidate]
+    bound: float
+
+
+@dataclass
+class State:
+    """What a build of the index keeps for the next to update it from
+    (search_index/static_update.py): the index's token, its shards, the postings the
+    shards hold (common words aside), the fields' total lengths, every word, and the
+    common words' state."""
+
+    token: str
+    documents: int
+    shards: int
+    plain: int
+    totals: list[int]
+    forms: list[str]
+    own: dict[str, OwnWord]
+
+    def dumps(self) -> str:
+        own = {
+            form: [word.first, word.frequency, word.best, repr(word.bound)]
+            for form, word in self.own.items()
+        }
+        kept = [
+            VERSION,
+            self.token,
+            self.documents,
+            self.shards,
+            self.plain,
+            self.totals,
+            self.forms,
+            own,
+        ]
+        return _json(kept)
+
+    @classmethod
+    def loads(cls, text: str) -> State | None:
+        """The state `dumps` wrote; None when it is not one this code wrote."""
+        try:
+            version, token, documents, shards, plain, totals, forms, own = json.loads(text)
+            if version != VERSION:
+                return None
+            words = {
+                form: OwnWord(
+                    first,
+                    frequency,
+                    [(doc, step, tuple(map(tuple, shape))) for doc, step, shape in best],
+                    float(bound),
+                )
+                for form, (first, frequency, best, bound) in own.items()
+            }
+            return cls(token, documents, shards, plain, totals, forms, words)
+        except (ValueError, TypeError):
+            return None
+
+
 class StaticRecord(NamedTuple):
     """A partner as the static index finds and shows it (plain text, never HTML); a tuple,
     so that the site's kept rows write it as a JSON list as it is."""
@@ -143,44 +215,39 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
     """The static index of `records` (in their order: a record's number is its place, and
     equal scores rank by it, as whoosh's document numbers do), as file contents by path
     under the index's folder."""
+    return built(records)[0]
+
+
+def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
+    """The static index of `records` (index_files), with the state the next build updates
+    it from (search_index/static_update.py)."""
     postings: dict[str, _Postings] = {}
     shapes: dict[Shape, Shape] = {}  # one tuple for each shape: a few hundred in all
     totals = [0] * len(FIELDS)
     for number, found in enumerate(records):
-        mine: dict[str, tuple[list[int], bytearray, list[tuple[int, int, int]]]] = {}
-        for field, text in enumerate(_texts(found)):
-            forms = words(text)
-            totals[field] += len(forms)
-            stored = length_to_byte(len(forms))
-            places: dict[str, list[int]] = {}
-            for place, form in enumerate(forms):
-                places.setdefault(form, []).append(place)
-            for form, at in places.items():
-                entry = mine.get(form)
-                if entry is None:
-                    entry = mine[form] = ([0], bytearray(), [])
-                entry[0][0] |= 1 << field
-                entry[1].extend(_field_bytes(stored, at))
-                entry[2].append((field, len(at), stored))
-        for form, (mask, payload, shape) in mine.items():
+        lengths, mine = analysed(found)
+        for field, length in enumerate(lengths):
+            totals[field] += length
+        for form, (payload, shape) in mine.items():
             held = postings.get(form)
             if held is None:
                 held = postings[form] = _Postings([], [], [])
             held.docs.append(number)
-            held.payloads.append(bytes((mask[0],)) + payload)
-            key = tuple(shape)
-            held.shapes.append(shapes.setdefault(key, key))
-    steps = [round((found.ranking + 100) * BLEND_STEPS) for found in records]
-    blends = [_varbytes(step) for step in steps]
+            held.payloads.append(payload)
+            held.shapes.append(shapes.setdefault(shape, shape))
+    steps = [blend_step(found) for found in records]
+    blends = [varbytes(step) for step in steps]
     count = len(records)
-    averages = [total / count if count else 1.0 for total in totals]
+    averages = averages_of(totals, count)
     files: dict[str, bytes] = {}
     parts = {form: _parts(held, blends) for form, held in postings.items()}
-    own = {form for form, found in parts.items() if len(found) > 1 or found[0][0] > OWN}
-    shards = _shards(sum(len(postings[form].docs) for form in postings.keys() - own))
+    own = {form for form, found in parts.items() if is_own(sum(n for n, _b in found))}
+    plain = sum(len(postings[form].docs) for form in postings.keys() - own)
+    shards = shard_count(plain)
     by_shard: dict[int, list[str]] = {shard: [] for shard in range(shards)}
     for form in postings:
         by_shard[shard_of(form, shards)].append(form)
+    words_kept: dict[str, OwnWord] = {}
     for shard, forms in by_shard.items():
         head: dict[str, list[object]] = {}
         body = bytearray()
@@ -191,24 +258,54 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
                 body += pieces[0][1]
                 continue
             name = f"{shard}-{len(head)}"
-            top = _best(postings[form], steps, averages)
+            word = words_kept[form] = _own_word(postings[form], steps, count, averages)
+            top = best_of(word, count, averages)
             head[form] = [None, sum(n for n, _b in pieces), name, len(pieces), top]
             for number, (each, content) in enumerate(pieces):
-                files[f"words/{name}-{number}.bin"] = _gzip(
-                    _json({form: [0, each]}).encode() + b"\n" + content
-                )
-        files[f"terms/{shard}.bin"] = _gzip(_json(head).encode() + b"\n" + bytes(body))
-    known = _by_letters(postings)
+                files[word_file(name, number)] = word_bytes(form, each, content)
+        files[shard_file(shard)] = shard_bytes(head, body)
+    known = by_letters(postings)
     for letters, forms in known.items():
-        files[f"known/{letters}.bin"] = _bloom(forms)
+        files[known_file(letters)] = bloom(forms)
     for start in range(0, len(records), DOCS_A_CHUNK):
-        chunk = [[r.location, r.name, r.summary] for r in records[start : start + DOCS_A_CHUNK]]
-        files[f"docs/{start // DOCS_A_CHUNK}.json.gz"] = _gzip(_json(chunk).encode())
+        files[docs_file(start // DOCS_A_CHUNK)] = docs_bytes(records, start // DOCS_A_CHUNK)
+    files[INDEX] = index_json(records, averages, shards, sorted(known), files)
+    state = State(
+        token=json.loads(files[INDEX])["token"],
+        documents=count,
+        shards=shards,
+        plain=plain,
+        totals=totals,
+        forms=sorted(postings),
+        own=words_kept,
+    )
+    return files, state
+
+
+INDEX = "index.json"
+
+
+def index_json(
+    records: Sequence[StaticRecord],
+    averages: list[float],
+    shards: int,
+    have: list[int],
+    files: dict[str, bytes],
+) -> bytes:
+    """index.json for the index of `records` made of `files` (index.json aside): its token
+    is a hash of every file's path and bytes."""
     token = hashlib.sha256()
     for path, content in sorted(files.items()):
+        if path == INDEX:
+            continue
         token.update(f"{path}\0{len(content)}\0".encode())
         token.update(content)
-    files["index.json"] = _json(
+    count = len(records)
+    # With no searchable words the API shows every partner by its ranking score.
+    best = heapq.nsmallest(
+        BEST, range(count), key=lambda n: (-records[n].ranking, records[n].location)
+    )
+    return _json(
         {
             "version": VERSION,
             "token": token.hexdigest()[:16],
@@ -221,26 +318,93 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
             "b": B,
             "k1": K1,
             "lengths": [byte_to_length(value) for value in range(256)],
-            "known": {"letters": KNOWN_LETTERS, "hashes": KNOWN_HASHES, "have": sorted(known)},
+            "known": {"letters": KNOWN_LETTERS, "hashes": KNOWN_HASHES, "have": have},
             "blend": RANKING_BLEND,
             "steps": BLEND_STEPS,
-            # With no searchable words the API shows every partner by its ranking score.
-            "best": sorted(range(count), key=lambda n: (-records[n].ranking, records[n].location))[
-                :BEST
-            ],
+            "best": best,
             "stop": sorted(STOP_WORDS),
             "typo": [TYPO_MIN_LETTERS, TYPO_MAX_LETTERS],
             "limits": [MAX_QUERY_CHARS, MAX_QUERY_WORDS],
         }
     ).encode()
-    return files
+
+
+def analysed(found: StaticRecord) -> tuple[list[int], dict[str, tuple[bytes, Shape]]]:
+    """A record as the index holds it: each field's length in words, and per word its
+    posting's fields (a byte of which, then per field its count, length and places) and
+    shape."""
+    lengths = []
+    mine: dict[str, tuple[list[int], bytearray, list[tuple[int, int, int]]]] = {}
+    for field, text in enumerate(_texts(found)):
+        forms = words(text)
+        lengths.append(len(forms))
+        stored = length_to_byte(len(forms))
+        places: dict[str, list[int]] = {}
+        for place, form in enumerate(forms):
+            places.setdefault(form, []).append(place)
+        for form, at in places.items():
+            entry = mine.get(form)
+            if entry is None:
+                entry = mine[form] = ([0], bytearray(), [])
+            entry[0][0] |= 1 << field
+            entry[1].extend(_field_bytes(stored, at))
+            entry[2].append((field, len(at), stored))
+    return lengths, {
+        form: (bytes((mask[0],)) + payload, tuple(shape))
+        for form, (mask, payload, shape) in mine.items()
+    }
+
+
+def blend_step(found: StaticRecord) -> int:
+    """A record's ranking score + 100, in BLEND_STEPS, as its postings hold it."""
+    return round((found.ranking + 100) * BLEND_STEPS)
+
+
+def averages_of(totals: list[int], count: int) -> list[float]:
+    return [total / count if count else 1.0 for total in totals]
+
+
+def is_own(documents: int) -> bool:
+    """Whether a word in this many documents has files of its own (more than OWN: every
+    word in more than PART documents is one)."""
+    return documents > OWN
+
+
+def shard_file(shard: int) -> str:
+    return f"terms/{shard}.bin"
+
+
+def word_file(name: str, part: int) -> str:
+    return f"words/{name}-{part}.bin"
+
+
+def known_file(letters: int) -> str:
+    return f"known/{letters}.bin"
+
+
+def docs_file(chunk: int) -> str:
+    return f"docs/{chunk}.json.gz"
+
+
+def shard_bytes(head: dict[str, list[object]], body: bytes | bytearray) -> bytes:
+    return _gzip(_json(head).encode() + b"\n" + bytes(body))
+
+
+def word_bytes(form: str, documents: int, content: bytes) -> bytes:
+    return _gzip(_json({form: [0, documents]}).encode() + b"\n" + content)
+
+
+def docs_bytes(records: Sequence[StaticRecord], chunk: int) -> bytes:
+    start = chunk * DOCS_A_CHUNK
+    found = [[r.location, r.name, r.summary] for r in records[start : start + DOCS_A_CHUNK]]
+    return _gzip(_json(found).encode())
 
 
 def _texts(found: StaticRecord) -> tuple[str, ...]:
     return (found.name, found.summary, found.tags, found.places, found.description)
 
 
-def _shards(postings: int) -> int:
+def shard_count(postings: int) -> int:
     wanted = max(1, postings // POSTINGS_A_SHARD)
     return min(MAX_SHARDS, 1 << (wanted - 1).bit_length())
 
@@ -267,14 +431,14 @@ def bloom_bits(form: str, size: int) -> list[int]:
     return [((first + i * second) & 0xFFFFFFFF) % size for i in range(KNOWN_HASHES)]
 
 
-def _by_letters(postings: Iterable[str]) -> dict[int, list[str]]:
+def by_letters(postings: Iterable[str]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for form in postings:
         found.setdefault(min(len(form), KNOWN_LETTERS), []).append(form)
     return found
 
 
-def _bloom(forms: list[str]) -> bytes:
+def bloom(forms: list[str]) -> bytes:
     size = max(64, math.ceil(len(forms) * KNOWN_BITS_A_WORD / 8) * 8)
     bits = bytearray(size // 8)
     for form in forms:
@@ -283,36 +447,66 @@ def _bloom(forms: list[str]) -> bytes:
     return bytes(bits)
 
 
-def _best(held: _Postings, steps: list[int], averages: list[float]) -> list[list[float]]:
-    """The BEST documents a search of this word alone shows, with their scores: [doc,
-    score] (static-search.js's scoring, step for step, so a search of one common word
-    fetches none of its files). `steps`: each document's blend as its postings hold it;
-    `averages`: the fields' average lengths, as index.json holds them."""
-    count = len(steps)
+def _own_word(held: _Postings, steps: list[int], count: int, averages: list[float]) -> OwnWord:
+    """A common word's state: where its files start, its documents per field, its best."""
     frequency = [0] * len(FIELDS)
     for shape, times in Counter(held.shapes).items():
         for field, _count, _stored in shape:
             frequency[field] += times
+    relevance = relevance_of(frequency, count, averages)
+    scored = heapq.nlargest(
+        CANDIDATES + 1,
+        (
+            (score(relevance(shape), steps[doc]), -doc, shape)
+            for doc, shape in zip(held.docs, held.shapes, strict=True)
+        ),
+        key=lambda found: found[:2],
+    )
+    return OwnWord(
+        first=held.docs[::PART],
+        frequency=frequency,
+        best=[(-doc, steps[-doc], shape) for _score, doc, shape in scored[:CANDIDATES]],
+        bound=scored[CANDIDATES][0] if len(scored) > CANDIDATES else 0.0,
+    )
+
+
+def relevance_of(
+    frequency: list[int], count: int, averages: list[float]
+) -> Callable[[Shape], float]:
+    """A word's BM25F relevance in a document by its shape (static-search.js's scoring,
+    step for step), given its documents per field, the documents' number and the fields'
+    average lengths as index.json holds them."""
     idf = [math.log(count / (df + 1)) + 1 for df in frequency]
     boosts = [TEXT_FIELDS[name] for name in FIELDS]
-    relevance: dict[Shape, float] = {}
-    for shape in set(held.shapes):
-        score = 0.0
+
+    @cache
+    def relevance(shape: Shape) -> float:
+        found = 0.0
         for field, times, stored in shape:
             weight = times * boosts[field]
             length = byte_to_length(stored)
-            score += (
+            found += (
                 idf[field]
                 * (weight * (K1 + 1))
                 / (weight + K1 * ((1 - B) + B * length / (averages[field] or 1)))
             )
-        relevance[shape] = score
-    scale = 200 * BLEND_STEPS
-    scored = (
-        (relevance[shape] * (1 + RANKING_BLEND * steps[doc] / scale), -doc)
-        for doc, shape in zip(held.docs, held.shapes, strict=True)
-    )
-    return [[-doc, score] for score, doc in heapq.nlargest(BEST, scored)]
+        return found
+
+    return relevance
+
+
+def score(relevance: float, step: int) -> float:
+    """A hit's score: its relevance blended with its ranking score (in blend steps)."""
+    return relevance * (1 + RANKING_BLEND * step / (200 * BLEND_STEPS))
+
+
+def best_of(word: OwnWord, count: int, averages: list[float]) -> list[list[float]]:
+    """The BEST documents a search of a common word alone shows, with their scores: [doc,
+    score], from its candidates (so a search of one common word fetches none of its
+    files)."""
+    relevance = relevance_of(word.frequency, count, averages)
+    scored = ((score(relevance(shape), step), -doc) for doc, step, shape in word.best)
+    return [[-doc, found] for found, doc in heapq.nlargest(BEST, scored)]
 
 
 def _parts(held: _Postings, blends: list[bytes]) -> list[tuple[int, bytes]]:
@@ -326,7 +520,7 @@ def _parts(held: _Postings, blends: list[bytes]) -> list[tuple[int, bytes]]:
             found.append((documents, bytes(body)))
             body = bytearray()
             documents = previous = 0
-        body += _varbytes(doc - previous)
+        body += varbytes(doc - previous)
         body += blends[doc]
         body += payload
         previous = doc
@@ -342,16 +536,16 @@ def _gzip(content: bytes) -> bytes:
 def _field_bytes(stored: int, places: list[int]) -> bytes:
     """A field's part of a posting: the word's count, the field's length as stored, and the
     word's places, each from the one before."""
-    out = bytearray(_varbytes(len(places)))
+    out = bytearray(varbytes(len(places)))
     out.append(stored)
     before = 0
     for place in places:
-        out += _varbytes(place - before)
+        out += varbytes(place - before)
         before = place
     return bytes(out)
 
 
-def _varbytes(value: int) -> bytes:
+def varbytes(value: int) -> bytes:
     return _SMALL[value] if value < len(_SMALL) else _encoded(value)
 
 

@@ -40,9 +40,9 @@ publish_five_answers = test_cache_parts.publish_five_answers
 # The manifest, and what every partner shows on the lists (directory_site/listed.py), kept
 # in one file the build reads back: rewritten once any partner's changed.
 ALWAYS = {".vouch-build/manifest.json", ".vouch-build/listed.jsonl", ".vouch-site"}
-# The search box's static index is written whole when a partner's record changes (its name,
-# summary, industries, products or cities), and carried over when none did.
-SEARCH = {"vouch-search/", ".vouch-build/search-records.sha256"}
+# The search box's static index is updated when a partner's record changes (its name,
+# summary, industries, products or cities), with its state, and carried over when none did.
+SEARCH = {"vouch-search/", ".vouch-build/search-records.sha256", ".vouch-build/search-state.json"}
 
 
 def files(site: Path) -> dict[str, tuple[int, str]]:

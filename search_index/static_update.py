@@ -1,0 +1,455 @@
+"""The static index updated in place: an edit re-encodes only the files that hold it.
+
+A build of the static index (static_index.built) keeps a State beside it: the shards'
+number, the fields' total lengths, every word, and for each common word (one with files
+of its own) where its files start and its best documents per shape. The next build,
+given the records the published index was made from and the records now, reads only the
+files the changed records touch:
+
+- a word's postings in its shard, decoded, the changed documents' postings put in, and
+  the shard encoded again;
+- a common word's file that holds a changed document (and those after it, when the word
+  came into or left a document: its files hold PART documents each, in order);
+- each common word's ten best (its shard's entry), ranked again from the kept groups:
+  the fields' average lengths move with nearly every edit, and so do the scores;
+- the chunk of hits a changed document is in, a Bloom filter when a word came or went,
+  and index.json.
+
+The files are byte for byte what a whole build makes of the same records
+(tests/test_static_update.py checks it on random edits), so the box cannot tell. The
+update gives up (None: build the index whole) when a partner went (every later number
+moves), when many changed, when a word crosses OWN or the shards' number would move.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from search_index.static_index import (
+    BEST,
+    CANDIDATES,
+    DOCS_A_CHUNK,
+    FIELDS,
+    INDEX,
+    KNOWN_LETTERS,
+    PART,
+    OwnWord,
+    Shape,
+    State,
+    StaticRecord,
+    analysed,
+    averages_of,
+    best_of,
+    blend_step,
+    bloom,
+    by_letters,
+    docs_bytes,
+    docs_file,
+    index_json,
+    is_own,
+    known_file,
+    relevance_of,
+    score,
+    shard_bytes,
+    shard_count,
+    shard_file,
+    shard_of,
+    varbytes,
+    word_bytes,
+    word_file,
+)
+
+MOST_CHANGED = 1000
+"""The most changed records updated in place (more, or more than a tenth of them: a whole
+build is as quick)."""
+
+Posting = tuple[int, bytes]  # a document's number, then its blend and fields as encoded
+Read = Callable[[str], bytes]  # a file of the published index, by its path there
+
+
+@dataclass(frozen=True)
+class Change:
+    """A word's posting in one document, before and now (None: not there)."""
+
+    old: bytes | None
+    new: bytes | None
+    old_shape: Shape | None
+    new_shape: Shape | None
+    old_step: int
+    new_step: int
+
+
+@dataclass(frozen=True)
+class Updated:
+    files: dict[str, bytes]  # every file written again or new, index.json included
+    gone: set[str]  # files the index no longer has
+    state: State
+    changed: int  # records that changed
+
+
+def differences(
+    before: Sequence[StaticRecord], records: Sequence[StaticRecord]
+) -> dict[int, StaticRecord | None] | None:
+    """The records (by number) that are not what the published index holds: their
+    published record, None for a new one; None when the numbers no longer name the same
+    partners (one went: every number after it moves)."""
+    if len(records) < len(before):
+        return None
+    if any(old.partner_id != now.partner_id for old, now in zip(before, records, strict=False)):
+        return None
+    changed: dict[int, StaticRecord | None] = {
+        number: old
+        for number, (old, now) in enumerate(zip(before, records, strict=False))
+        if old != now
+    }
+    changed.update(dict.fromkeys(range(len(before), len(records))))
+    return changed
+
+
+def worth_updating(changed: int, records: int) -> bool:
+    """Whether an index of `records` with `changed` of them changed is quicker updated
+    than built whole."""
+    return changed <= MOST_CHANGED and changed * 10 <= records
+
+
+def updated(
+    records: Sequence[StaticRecord],
+    changed: dict[int, StaticRecord | None],
+    state: State,
+    read: Read,
+    paths: Collection[str],
+) -> Updated | None:
+    """The files that change when the index of `state` (made of the published records,
+    its files read by `read`, all of them `paths`) becomes the index of `records`, of
+    which `changed` (differences) differ; None when it must be built whole."""
+    if not worth_updating(len(changed), len(records)):
+        return None
+    totals = list(state.totals)
+    changes: dict[str, dict[int, Change]] = {}
+    for number, old in sorted(changed.items()):
+        old_lengths, old_words = analysed(old) if old else ([0] * len(FIELDS), {})
+        new_lengths, new_words = analysed(records[number])
+        for field, (was, now) in enumerate(zip(old_lengths, new_lengths, strict=True)):
+            totals[field] += now - was
+        old_step, new_step = (blend_step(old) if old else 0), blend_step(records[number])
+        old_blend, new_blend = varbytes(old_step), varbytes(new_step)
+        for form in old_words.keys() | new_words.keys():
+            was_there, there = old_words.get(form), new_words.get(form)
+            change = Change(
+                old_blend + was_there[0] if was_there else None,
+                new_blend + there[0] if there else None,
+                was_there[1] if was_there else None,
+                there[1] if there else None,
+                old_step,
+                new_step,
+            )
+            if change.old != change.new:
+                changes.setdefault(form, {})[number] = change
+    shards = state.shards
+    heads: dict[int, _Shard] = {}
+
+    def shard(number: int) -> _Shard:
+        if number not in heads:
+            heads[number] = _Shard.read(read(shard_file(number)))
+        return heads[number]
+
+    plain = state.plain
+    for form, found in changes.items():
+        entry = shard(shard_of(form, shards)).head.get(form)
+        before_count = 0 if entry is None else int(entry[1])  # type: ignore[call-overload]
+        after = before_count + sum(
+            (c.new is not None) - (c.old is not None) for c in found.values()
+        )
+        if is_own(before_count) != is_own(after):
+            return None  # the word moves into files of its own, or out of them
+        if not is_own(after):
+            plain += after - before_count
+    if shard_count(plain) != shards:
+        return None
+    count = len(records)
+    averages = averages_of(totals, count)
+    fit = _Fit(state.documents, averages_of(state.totals, state.documents), count, averages)
+    files: dict[str, bytes] = {}
+    forms = set(state.forms)
+    own: dict[str, OwnWord] = {}
+    old_files: set[str] = set()  # the common words' files before
+    new_files: set[str] = set()  # and now
+    touched = {shard_of(form, shards) for form in changes}
+    touched |= {shard_of(form, shards) for form in state.own}
+    for number in sorted(touched):
+        held = shard(number)
+        head: dict[str, list[object]] = {}
+        body = bytearray()
+        names = held.head.keys() | {f for f in changes if shard_of(f, shards) == number}
+        for form in sorted(names):
+            found = changes.get(form, {})
+            entry = held.head.get(form)
+            if form in state.own:
+                assert entry is not None
+                name = f"{number}-{len(head)}"
+                word, total, parts = _common_word(
+                    form, entry, name, state.own[form], found, read, files, fit
+                )
+                own[form] = word
+                old_files.update(word_file(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
+                new_files.update(word_file(name, p) for p in range(parts))
+                head[form] = [None, total, name, parts, best_of(word, count, averages)]
+                continue
+            postings = held.postings(form) if found else None
+            if postings is not None:
+                postings = _apply(postings, found)
+                if not postings:
+                    forms.discard(form)
+                    continue
+                forms.add(form)
+                head[form] = [len(body), len(postings)]
+                body += encode(postings)
+            else:
+                head[form] = [len(body), entry[1]]  # type: ignore[index]
+                body += held.raw(form)
+        files[shard_file(number)] = shard_bytes(head, body)
+    gone = old_files - new_files
+    added, removed = forms - set(state.forms), set(state.forms) - forms
+    if added or removed:
+        letters = by_letters(forms)
+        for size in {min(len(form), KNOWN_LETTERS) for form in added | removed}:
+            if size in letters:
+                files[known_file(size)] = bloom(letters[size])
+            else:
+                gone.add(known_file(size))
+    for chunk in {number // DOCS_A_CHUNK for number in changed}:
+        files[docs_file(chunk)] = docs_bytes(records, chunk)
+    every = {path: b"" for path in paths if path not in gone and path != INDEX}
+    every.update(files)
+    for path, content in every.items():
+        if not content and path not in files:
+            every[path] = read(path)
+    have = sorted(int(path[6:-4]) for path in every if path.startswith("known/"))
+    files[INDEX] = index_json(records, averages, shards, have, every)
+    token = json.loads(files[INDEX])["token"]
+    new_state = State(token, count, shards, plain, totals, sorted(forms), own)
+    return Updated(files, gone, new_state, len(changed))
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """The documents' number and the fields' average lengths the state's bounds hold at
+    (before) and those of the index now."""
+
+    documents: int
+    averages: list[float]
+    count: int
+    now: list[float]
+
+    def loosened(self, bound: float, before: list[int], frequency: list[int]) -> float:
+        """A bound on a document's score now, from `bound` on it before (when the word
+        was in `before` documents per field, and is in `frequency` now), for a document
+        whose own postings did not change: a field's part of the score grows at most as
+        its idf does and as its average length does (its length's weight shrinks)."""
+        ratio = 0.0
+        for field, (was, now) in enumerate(zip(before, frequency, strict=True)):
+            if now:
+                idf_before = math.log(self.documents / (was + 1)) + 1
+                idf_now = math.log(self.count / (now + 1)) + 1
+                longer = max(1.0, self.now[field] / (self.averages[field] or 1))
+                ratio = max(ratio, idf_now / idf_before * longer)
+        return bound * ratio * (1 + 1e-9)  # and a margin for the floating point
+
+
+def _common_word(
+    form: str,
+    entry: list[object],
+    name: str,
+    word: OwnWord,
+    found: dict[int, Change],
+    read: Read,
+    files: dict[str, bytes],
+    fit: _Fit,
+) -> tuple[OwnWord, int, int]:
+    """A common word's files written again where they changed (or moved: its name is its
+    place in its shard's head), its state now, its documents and files."""
+    old_name, total, old_parts = str(entry[2]), int(entry[1]), int(entry[3])  # type: ignore[call-overload]
+    first = word.first
+    parts: dict[int, list[Posting]] = {}  # the files made again, by number
+
+    def part(number: int) -> list[Posting]:
+        return decode_word(read(word_file(old_name, number)))
+
+    if any((c.old is None) != (c.new is None) for c in found.values()):
+        # It came into or left a document: the files from that one's on hold other ones.
+        start = max(0, min(bisect_right(first, doc) - 1 for doc in found))
+        postings: list[Posting] = []
+        for number in range(start, old_parts):
+            postings += part(number)
+        postings = _apply(postings, found)
+        pieces = [postings[at : at + PART] for at in range(0, len(postings), PART)]
+        parts = {start + n: piece for n, piece in enumerate(pieces)}
+        first = first[:start] + [piece[0][0] for piece in pieces]
+        total += sum((c.new is not None) - (c.old is not None) for c in found.values())
+    else:
+        for number in sorted({bisect_right(first, doc) - 1 for doc in found}):
+            parts[number] = [
+                (doc, found[doc].new or rest) if doc in found else (doc, rest)
+                for doc, rest in part(number)
+            ]
+    count = len(first)
+    for number in range(count):
+        path = word_file(name, number)
+        if number in parts:
+            files[path] = word_bytes(form, len(parts[number]), encode(parts[number]))
+        elif name != old_name:
+            files[path] = read(word_file(old_name, number))
+    frequency = list(word.frequency)
+    for change in found.values():
+        for field, _times, _stored in change.old_shape or ():
+            frequency[field] -= 1
+        for field, _times, _stored in change.new_shape or ():
+            frequency[field] += 1
+    bound = fit.loosened(word.bound, word.frequency, frequency)
+    candidates = {doc: (step, shape) for doc, step, shape in word.best if doc not in found}
+    for doc, change in found.items():
+        if change.new_shape is not None:
+            candidates[doc] = (change.new_step, change.new_shape)
+    kept = _ranked(candidates, frequency, fit, bound, total)
+    if kept is None:  # the bound no longer parts the best from the others
+        every: list[Posting] = []
+        for number in range(count):
+            every += parts[number] if number in parts else part(number)
+        candidates = {doc: _step_and_shape(rest) for doc, rest in every}
+        kept = _ranked(candidates, frequency, fit, 0.0, total)
+        assert kept is not None
+    best, bound = kept
+    return OwnWord(first, frequency, best, bound), total, count
+
+
+def _ranked(
+    candidates: dict[int, tuple[int, Shape]],
+    frequency: list[int],
+    fit: _Fit,
+    bound: float,
+    total: int,
+) -> tuple[list[tuple[int, int, Shape]], float] | None:
+    """The CANDIDATES best of `candidates` and a bound on the score of every other of the
+    word's `total` documents; None when the best BEST cannot be told from those others
+    (`bound`: on the scores of those not among the candidates)."""
+    relevance = relevance_of(frequency, fit.count, fit.now)
+    scored = heapq.nlargest(
+        CANDIDATES + 1,
+        (
+            (score(relevance(shape), step), -doc, step, shape)
+            for doc, (step, shape) in candidates.items()
+        ),
+        key=lambda found: found[:2],
+    )
+    if len(candidates) < total and (len(scored) < BEST or scored[BEST - 1][0] <= bound):
+        return None
+    if len(scored) > CANDIDATES:
+        bound = max(bound, scored[CANDIDATES][0])
+    return [(-doc, step, shape) for _score, doc, step, shape in scored[:CANDIDATES]], bound
+
+
+def _apply(postings: list[Posting], found: dict[int, Change]) -> list[Posting]:
+    kept = [(doc, rest) for doc, rest in postings if doc not in found]
+    kept += [(doc, change.new) for doc, change in found.items() if change.new is not None]
+    kept.sort(key=lambda posting: posting[0])
+    return kept
+
+
+class _Shard:
+    """A shard file of the published index: its head and its postings' bytes."""
+
+    def __init__(self, head: dict[str, list[object]], body: bytes) -> None:
+        self.head = head
+        self.body = body
+        starts = sorted(
+            (int(entry[0]), form)  # type: ignore[call-overload]
+            for form, entry in head.items()
+            if entry[0] is not None
+        )
+        ends = [start for start, _form in starts[1:]] + [len(body)]
+        self.spans = {form: (start, end) for (start, form), end in zip(starts, ends, strict=True)}
+
+    @classmethod
+    def read(cls, content: bytes) -> _Shard:
+        line, _newline, body = gzip.decompress(content).partition(b"\n")
+        return cls(json.loads(line), body)
+
+    def raw(self, form: str) -> bytes:
+        start, end = self.spans[form]
+        return self.body[start:end]
+
+    def postings(self, form: str) -> list[Posting]:
+        return decode(self.raw(form)) if form in self.spans else []
+
+
+def decode_word(content: bytes) -> list[Posting]:
+    """A common word's file: its postings."""
+    _line, _newline, body = gzip.decompress(content).partition(b"\n")
+    return decode(body)
+
+
+def decode(body: bytes) -> list[Posting]:
+    """Postings as encoded (each document from the one before, the first from 0)."""
+    found = []
+    at = doc = 0
+    size = len(body)
+    while at < size:
+        delta, at = _read_varint(body, at)
+        doc += delta
+        start = at
+        _step, at = _read_varint(body, at)
+        mask = body[at]
+        at += 1
+        while mask:
+            if mask & 1:
+                places, at = _read_varint(body, at)
+                at += 1  # the field's length
+                for _ in range(places):
+                    while body[at] & 0x80:
+                        at += 1
+                    at += 1
+            mask >>= 1
+        found.append((doc, body[start:at]))
+    return found
+
+
+def encode(postings: list[Posting]) -> bytes:
+    out = bytearray()
+    previous = 0
+    for doc, rest in postings:
+        out += varbytes(doc - previous)
+        out += rest
+        previous = doc
+    return bytes(out)
+
+
+def _step_and_shape(rest: bytes) -> tuple[int, Shape]:
+    step, at = _read_varint(rest, 0)
+    mask = rest[at]
+    at += 1
+    shape = []
+    for field in range(len(FIELDS)):
+        if mask & (1 << field):
+            places, at = _read_varint(rest, at)
+            shape.append((field, places, rest[at]))
+            at += 1
+            for _ in range(places):
+                _place, at = _read_varint(rest, at)
+    return step, tuple(shape)
+
+
+def _read_varint(body: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = body[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
