@@ -1,17 +1,21 @@
 """The static index updated in place: an edit re-encodes only the files that hold it.
 
-A build of the static index (static_index.built) keeps a State beside it: the shards'
-number, the fields' total lengths, every word, and for each common word (one with files
-of its own) where its files start and its best documents per shape. The next build,
-given the records the published index was made from and the records now, reads only the
-files the changed records touch:
+A build of the static index (static_index.built) keeps a State beside it: the documents'
+number, the shards', the fields' total lengths, every word, and for each common word (one
+with files of its own) where its files start, its documents per field, its CANDIDATES best
+documents and a bound on every other one's score. The next build, given the records the
+published index was made from and the records now, reads only the files they touch:
 
 - a word's postings in its shard, decoded, the changed documents' postings put in, and
   the shard encoded again;
 - a common word's file that holds a changed document (and those after it, when the word
   came into or left a document: its files hold PART documents each, in order);
-- each common word's ten best (its shard's entry), ranked again from the kept groups:
-  the fields' average lengths move with nearly every edit, and so do the scores;
+- each common word's ten best (its shard's entry), ranked again: the fields' average
+  lengths move with nearly every edit, and so do the scores. Its candidates are scored
+  afresh; a document that did not change scores at most its old bound times the most a
+  field's idf and average length moved (_Fit.loosened), so while the tenth candidate
+  scores above that, the ten are the ten best of all; else the word's postings are read
+  whole and its candidates chosen again;
 - the chunk of hits a changed document is in, a Bloom filter when a word came or went,
   and index.json.
 
@@ -31,14 +35,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from search_index import static_index as layout
 from search_index.static_index import (
-    BEST,
-    CANDIDATES,
     DOCS_A_CHUNK,
     FIELDS,
     INDEX,
     KNOWN_LETTERS,
-    PART,
     OwnWord,
     Shape,
     State,
@@ -288,7 +290,7 @@ def _common_word(
         for number in range(start, old_parts):
             postings += part(number)
         postings = _apply(postings, found)
-        pieces = [postings[at : at + PART] for at in range(0, len(postings), PART)]
+        pieces = [postings[at : at + layout.PART] for at in range(0, len(postings), layout.PART)]
         parts = {start + n: piece for n, piece in enumerate(pieces)}
         first = first[:start] + [piece[0][0] for piece in pieces]
         total += sum((c.new is not None) - (c.old is not None) for c in found.values())
@@ -340,18 +342,20 @@ def _ranked(
     (`bound`: on the scores of those not among the candidates)."""
     relevance = relevance_of(frequency, fit.count, fit.now)
     scored = heapq.nlargest(
-        CANDIDATES + 1,
+        layout.CANDIDATES + 1,
         (
             (score(relevance(shape), step), -doc, step, shape)
             for doc, (step, shape) in candidates.items()
         ),
         key=lambda found: found[:2],
     )
-    if len(candidates) < total and (len(scored) < BEST or scored[BEST - 1][0] <= bound):
+    if len(candidates) < total and (
+        len(scored) < layout.BEST or scored[layout.BEST - 1][0] <= bound
+    ):
         return None
-    if len(scored) > CANDIDATES:
-        bound = max(bound, scored[CANDIDATES][0])
-    return [(-doc, step, shape) for _score, doc, step, shape in scored[:CANDIDATES]], bound
+    if len(scored) > layout.CANDIDATES:
+        bound = max(bound, scored[layout.CANDIDATES][0])
+    return [(-doc, step, shape) for _score, doc, step, shape in scored[: layout.CANDIDATES]], bound
 
 
 def _apply(postings: list[Posting], found: dict[int, Change]) -> list[Posting]:

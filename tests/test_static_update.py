@@ -1,0 +1,202 @@
+"""The static index updated in place (search_index/static_update.py) is, file for file and
+byte for byte, the index a whole build makes of the same records: the search box cannot
+tell an updated index from a fresh one.
+
+The layout's sizes are made small here (a word in more than 4 documents has files of its
+own, 6 documents a file, 12 candidates kept) so that a few dozen records exercise what a
+directory of 100,000 does: common words, words moving between files, candidates running
+out.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from search_index import static_index
+from search_index.static_index import State, StaticRecord, built
+from search_index.static_update import differences, updated
+
+WORDS = ["cloud", "data", "retail", "health", "migration", "salesforce", "erp", "lisbon"]
+
+
+@pytest.fixture(autouse=True)
+def small_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(static_index, "OWN", 4)
+    monkeypatch.setattr(static_index, "PART", 6)
+    monkeypatch.setattr(static_index, "CANDIDATES", 12)
+
+
+def record(number: int, summary: str, ranking: float = 10.0, name: str = "") -> StaticRecord:
+    return StaticRecord(
+        partner_id=number + 1,
+        location=f"partners/p{number}.html",
+        name=name or f"Partner {number}",
+        summary=summary,
+        tags="",
+        places="Lisbon, PT",
+        description=f"We do {summary} and more {summary}.",
+        ranking=ranking,
+    )
+
+
+def apply(
+    files: dict[str, bytes], state: State, before: list[StaticRecord], now: list[StaticRecord]
+) -> tuple[dict[str, bytes], State] | None:
+    """The published files and state updated from `before` to `now` (None: built whole)."""
+    changed = differences(before, now)
+    assert changed is not None
+    done = updated(now, changed, State.loads(state.dumps()) or state, files.__getitem__, files)
+    if done is None:
+        return None
+    after = {path: content for path, content in files.items() if path not in done.gone}
+    after.update(done.files)
+    return after, done.state
+
+
+def assert_same(got: dict[str, bytes], want: dict[str, bytes]) -> None:
+    assert sorted(got) == sorted(want)
+    differ = [path for path in want if got[path] != want[path]]
+    assert not differ, f"files differ from a whole build's: {differ}"
+
+
+def test_a_summary_edit_rewrites_only_the_files_holding_its_words() -> None:
+    # given: 30 partners, "cloud" common (in every one), "erp" in one
+    before = [record(n, "cloud data" if n % 2 else "cloud retail") for n in range(30)]
+    before[7] = record(7, "cloud erp")
+    files, state = built(before)
+
+    # when: partner 7's summary loses "erp" and gains "health"
+    now = list(before)
+    now[7] = record(7, "cloud health")
+    got, _state = apply(files, state, before, now) or pytest.fail("not updated")
+
+    # then: the files are a whole build's, and its chunk of hits changed but not others
+    want, _ = built(now)
+    assert_same(got, want)
+    assert got["docs/0.json.gz"] != files["docs/0.json.gz"]
+    unchanged = [path for path in files if path in want and files[path] == want[path]]
+    assert unchanged, "an edit of one partner changed every file"
+
+
+def test_a_new_partner_joins_at_the_end_and_a_common_word_gains_a_file() -> None:
+    # given: 12 partners with "cloud" (two files of 6)
+    before = [record(n, "cloud data") for n in range(12)]
+    files, state = built(before)
+    cloud_files = [path for path in files if path.startswith("words/")]
+
+    # when: a 13th partner with "cloud" is added
+    now = [*before, record(12, "cloud migration")]
+    got, new_state = apply(files, state, before, now) or pytest.fail("not updated")
+
+    # then: "cloud" and "data" now have three files each; all is a whole build's
+    want, want_state = built(now)
+    assert_same(got, want)
+    assert len([path for path in got if path.startswith("words/")]) > len(cloud_files)
+    assert new_state.documents == want_state.documents == 13
+
+
+def test_the_best_are_chosen_again_when_the_candidates_run_out() -> None:
+    # given: 200 partners with "cloud", ranked 0..199/4 (the best 12 are the candidates)
+    before = [record(n, "cloud", ranking=n / 4) for n in range(200)]
+    files, state = built(before)
+    word = state.own[static_index.words("cloud")[0]]
+    assert sorted(doc for doc, _step, _shape in word.best) == list(range(188, 200))
+
+    # when: those 12 fall to the bottom of the ranking (their words as they were)
+    now = [record(n, "cloud", ranking=n / 4 - 100 if n >= 188 else n / 4) for n in range(200)]
+    got, new_state = apply(files, state, before, now) or pytest.fail("not updated")
+
+    # then: the ten best are the next ones, found again from the postings
+    want, _ = built(now)
+    assert_same(got, want)
+    best = {doc for doc, _step, _shape in new_state.own[static_index.words("cloud")[0]].best}
+    assert set(range(176, 188)) <= best
+
+
+def test_a_word_s_best_follow_the_averages_when_they_move_far() -> None:
+    # given: 200 partners with "cloud" in their description, equally ranked: 100 short
+    # ones where it is once (ahead while descriptions are short), 100 long ones where it
+    # is three times; and 20 partners without it, their descriptions short
+    def partner(number: int, description: str) -> StaticRecord:
+        return record(number, "")._replace(description=description, places="")
+
+    short, long = "cloud", "cloud cloud cloud " + "filler " * 57
+    before = [partner(n, short if n < 100 else long) for n in range(200)]
+    before += [partner(n, "filler") for n in range(200, 220)]
+    files, state = built(before)
+    word = state.own[static_index.words("cloud")[0]]
+    assert all(doc < 100 for doc, _step, _shape in word.best)
+
+    # when: the 20 get descriptions of 3,000 words: the average length grows tenfold, and
+    # the long descriptions' three "cloud" now count for more than the short ones' one
+    now = before[:200] + [partner(n, "filler " * 3000) for n in range(200, 220)]
+    got, new_state = apply(files, state, before, now) or pytest.fail("not updated")
+
+    # then: the ten best are long ones, as a whole build finds
+    want, _ = built(now)
+    assert_same(got, want)
+    best = static_index.best_of(
+        new_state.own["cloud"], len(now), static_index.averages_of(new_state.totals, len(now))
+    )
+    assert all(doc >= 100 for doc, _score in best)
+
+
+def test_a_gone_partner_or_a_word_becoming_common_builds_the_index_whole() -> None:
+    before = [record(n, "cloud erp" if n < 3 else "cloud") for n in range(10)]
+    files, state = built(before)
+
+    # a partner gone: every later number moves
+    assert differences(before, before[:4] + before[5:]) is None
+    # "erp" in a 5th partner: it needs files of its own
+    now = [record(n, "cloud erp" if n < 5 else "cloud") for n in range(10)]
+    assert apply(files, state, before, now) is None
+
+
+Edit = tuple[int, str, int, float]  # which partner, its summary's words, a ranking
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.lists(st.lists(st.sampled_from(WORDS), max_size=4), min_size=50, max_size=70),
+    rounds=st.lists(
+        st.tuples(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 40),
+                    st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join),
+                    st.integers(-50, 90),
+                    st.booleans(),
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+            st.integers(0, 2),  # partners added
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_updated_files_are_a_whole_build_s_after_any_edits(
+    start: list[list[str]], rounds: list[tuple[list[tuple[int, str, int, bool]], int]]
+) -> None:
+    records = [record(n, " ".join(found), ranking=n * 1.5) for n, found in enumerate(start)]
+    files, state = built(records)
+    for edits, added in rounds:
+        now = list(records)
+        for which, summary, ranking, renamed in edits:
+            number = which % len(now)
+            name = f"Renamed {summary}" if renamed else now[number].name
+            now[number] = record(number, summary, ranking=float(ranking), name=name)
+        now += [record(len(now) + n, "cloud new") for n in range(added)]
+        want, want_state = built(now)
+        done = apply(files, state, records, now)
+        if done is None:  # built whole instead (a word became common, or stopped being)
+            event("built whole")
+            files, state = want, want_state
+        else:
+            event("updated")
+            assert_same(done[0], want)
+            files, state = done
+        records = now
