@@ -54,7 +54,6 @@ from directory_site.listed import Listed
 from directory_site.output_folder import MARKER, NotASiteFolder, check_replaceable, mark
 
 HERE = Path(__file__).resolve().parent
-SEARCH_RECORDS = f"{manifests.FOLDER}/search-records.sha256"
 OPEN_DATA = f"{manifests.FOLDER}/open-data.sha256"
 CONFIG = HERE / "mkdocs.yml"
 STATIC = HERE / "static"
@@ -225,13 +224,13 @@ def _incremental_build(
     link_tree(out, built, skip={MARKER})
     context = manifests.context_fingerprint(where)
     step("reading the partners that changed")
-    rows, redo, before = _listed_now(session, out, where, changes, kept=context == previous.context)
+    rows, redo, kept = _listed_now(session, out, where, changes, kept=context == previous.context)
     plan = incremental.plan(previous, changes, rows, context)
     for slug in plan.stale:
         drop(built / "partners" / f"{slug}.html")
         drop(built / "data" / "compare" / f"{slug}.json")
     templates = manifests.read_templates(built)
-    published = [row.search for row in before.values()] if before is not None else None
+    published = [row.search for row in kept.rows.values()] if kept is not None else None
     with _search_written_meanwhile(built, rows, step, published):
         step("writing the lists")
         made = _fill(built, templates, where, rows, previous.pages, redo)
@@ -249,24 +248,25 @@ def _incremental_build(
         partners={str(row.id): row.slug for row in rows},
         pages=made,
     )
-    put(built / listed.KEPT, listed.dump(rows))
+    put(built / listed.KEPT, listed.dump(rows, kept))
     put(built / manifests.MANIFEST, manifests.dumps(record))
     return len(rows), str(plan)
 
 
 def _listed_now(
     session: Session, out: Path, where: Directory, changes: incremental.Changes, *, kept: bool
-) -> tuple[list[Listed], set[str] | None, dict[int, Listed] | None]:
+) -> tuple[list[Listed], set[str] | None, listed.Kept | None]:
     """Every partner's `Listed`, in id order: read from the database for the partners the
     change log names and those the published site did not keep (all of them unless `kept`:
     what they all show moved), taken from the published site's for the others. With them,
     the lists a partner whose `Listed` changed is or was on (None: every list), and the
     published site's (None: not kept)."""
-    before = listed.load(out) if kept else None
+    carried = listed.load_kept(out) if kept else None
     ids = published.partner_ids(session)
-    if before is None:
+    if carried is None:
         every = content.partners(session, where, ids, parts=content.LISTED)
         return listed.listed(every, where), None, None
+    before = carried.rows
     read = [pid for pid in ids if pid in changes.partners or pid not in before]
     fresh = listed.listed(content.partners(session, where, read, parts=content.LISTED), where)
     now = {row.id: row for row in fresh}
@@ -275,7 +275,7 @@ def _listed_now(
     was = [before[row.id] for row in changed if row.id in before]
     gone = [before[pid] for pid in before.keys() - set(ids)]
     lists = {path for row in changed + was + gone for path in data_pages.list_pages(row)}
-    return rows, lists, before
+    return rows, lists, carried
 
 
 def mkdocs_sources(session: Session) -> dict[str, str]:
@@ -338,15 +338,14 @@ def _search_written_meanwhile(
 ) -> Iterator[None]:
     """The search box's static index of every listed partner (directory_site/search_box.py)
     written by a worker while the block runs; done when the block is, and its error raised
-    if the block raised none. Updated in place from `before` (the records of the published
-    site's index) by a thread when few changed; else built whole, by a process of its own
+    if the block raised none. `before`: the records of the published site's index (None:
+    not kept), carried over as it is when none changed (most publications change none),
+    updated in place by a thread when few did; else built whole, by a process of its own
     for a large directory (the index's words and files are work a thread would slow the
-    build with). Carried over as it is when no partner's record changed (most publications
-    change none): the records' fingerprint is kept beside the manifest."""
-    records = sorted(row.search for row in rows)
-    fingerprint = hashlib.sha256(repr(records).encode()).hexdigest()
-    kept = built / SEARCH_RECORDS
-    if (built / search_box.FOLDER).is_dir() and kept.is_file() and kept.read_text() == fingerprint:
+    build with)."""
+    records = [row.search for row in rows]
+    carried = before is not None and (built / search_box.FOLDER).is_dir()
+    if carried and search_box.unchanged(records, before or []):
         yield
         return
     if search_box.updatable(records, before):
@@ -359,7 +358,6 @@ def _search_written_meanwhile(
         written = worker.submit(search_box.write_static_index, records, built, before)
         yield
         written.result()
-    put(kept, fingerprint)
 
 
 SEARCH_IN_A_PROCESS = 20_000

@@ -148,16 +148,38 @@ def _in_focus(segment: SegmentFigures, market: float) -> InFocus:
     )
 
 
-def dump(rows: list[Listed]) -> str:
+class Kept(NamedTuple):
+    """The rows a build kept, by partner id, and each one's line in the file: a row the
+    next build carries is written back as the line it was read from."""
+
+    rows: dict[int, Listed]
+    lines: dict[int, str]
+
+
+def dump(rows: list[Listed], kept: Kept | None = None) -> str:
     """`rows` as the file a build keeps: JSON, a partner a line (never pickle: the file
-    sits in a folder a static host may publish, and is read back as data only)."""
-    lines = (json.dumps([*row[:FOCUS], _focus_out(row.focus), *row[FOCUS + 1 :]]) for row in rows)
+    sits in a folder a static host may publish, and is read back as data only); a row of
+    `kept` (the very one) as the line it was read from."""
+    carried = kept.rows if kept else {}
+    lines = (
+        kept.lines[row.id] if kept and carried.get(row.id) is row else _line(row) for row in rows
+    )
     return json.dumps({"version": VERSION}) + "\n" + "".join(f"{line}\n" for line in lines)
+
+
+def _line(row: Listed) -> str:
+    return json.dumps([*row[:FOCUS], _focus_out(row.focus), *row[FOCUS + 1 :]])
 
 
 def load(site: Path) -> dict[int, Listed] | None:
     """Every partner's `Listed` as the build that made `site` kept them, by partner id; None
     when there are none (an older build's site) or they cannot be read."""
+    kept = load_kept(site)
+    return kept.rows if kept else None
+
+
+def load_kept(site: Path) -> Kept | None:
+    """load's rows, with their lines."""
     try:
         head, *lines = (site / KEPT).read_text().splitlines()
         if json.loads(head) != {"version": VERSION}:
@@ -165,7 +187,10 @@ def load(site: Path) -> dict[int, Listed] | None:
         rows = [_row(json.loads(line)) for line in lines]
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    return {row.id: row for row in rows}
+    return Kept(
+        {row.id: row for row in rows},
+        {row.id: line for row, line in zip(rows, lines, strict=True)},
+    )
 
 
 FOCUS = Listed._fields.index("focus")

@@ -81,6 +81,11 @@ def write_static_index(
     )
 
 
+def unchanged(records: Sequence[SearchRecord], before: Sequence[SearchRecord]) -> bool:
+    """Whether the index of `before` is that of `records` (no partner's record changed)."""
+    return differences(sorted(before), sorted(records)) == {}
+
+
 def updatable(records: Sequence[SearchRecord], before: Sequence[SearchRecord] | None) -> bool:
     """Whether the index of `before` may be updated into that of `records` (quick work,
     for a thread), rather than built whole."""

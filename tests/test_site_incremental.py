@@ -42,7 +42,7 @@ publish_five_answers = test_cache_parts.publish_five_answers
 ALWAYS = {".vouch-build/manifest.json", ".vouch-build/listed.jsonl", ".vouch-site"}
 # The search box's static index is updated when a partner's record changes (its name,
 # summary, industries, products or cities), with its state, and carried over when none did.
-SEARCH = {"vouch-search/", ".vouch-build/search-records.sha256", ".vouch-build/search-state.json"}
+SEARCH = {"vouch-search/", ".vouch-build/search-state.json"}
 
 
 def files(site: Path) -> dict[str, tuple[int, str]]:
