@@ -39,6 +39,7 @@ import heapq
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -457,15 +458,17 @@ def _own_word(held: _Postings, steps: list[int], count: int, averages: list[floa
     scored = heapq.nlargest(
         CANDIDATES + 1,
         (
-            (score(relevance(shape), steps[doc]), -doc, shape)
+            (score(relevance(shape), steps[doc]), -doc)
             for doc, shape in zip(held.docs, held.shapes, strict=True)
         ),
-        key=lambda found: found[:2],
     )
     return OwnWord(
         first=held.docs[::PART],
         frequency=frequency,
-        best=[(-doc, steps[-doc], shape) for _score, doc, shape in scored[:CANDIDATES]],
+        best=[
+            (-doc, steps[-doc], held.shapes[bisect_left(held.docs, -doc)])
+            for _score, doc in scored[:CANDIDATES]
+        ],
         bound=scored[CANDIDATES][0] if len(scored) > CANDIDATES else 0.0,
     )
 
