@@ -5,7 +5,9 @@ largest file, and the bytes a browser fetches for a search.
 
 For each size: the demo data set into a fresh SQLite file (or, with --db SIZE=PATH, that
 size's existing database, read only), a record per partner (as the site build makes them),
-the static index written (median of --rounds), then Chromium (Debian's, headless) on a
+the static index written (median of --rounds), then updated in place after 1 and after
+100 partners' summaries are edited (search_index/static_update.py: median of --rounds,
+each from the index of the unedited records), then Chromium (Debian's, headless) on a
 blank page of a loopback static server imports the box's module (static-search.js, as the
 box does without the API) and runs each query in a fresh browser context (a cold cache: the
 worst case), counting the bytes of every response under /vouch-search/ and the largest one
@@ -17,6 +19,7 @@ counted apart.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import subprocess
@@ -124,6 +127,24 @@ def records_of(database: Path) -> list[search_box.SearchRecord]:
     return records
 
 
+def updated_seconds(
+    records: list[search_box.SearchRecord], site: Path, edits: int, rounds: int
+) -> str:
+    """The median time to update the index of `records` at `site` after `edits` summaries
+    changed (a round each from the unedited index, put back untimed after it)."""
+    rng = random.Random(edits)
+    seconds, how = [], ""
+    for number in range(rounds):
+        edited = list(records)
+        for at in rng.sample(range(len(records)), edits):
+            edited[at] = edited[at]._replace(summary=f"Edited by the benchmark, round {number}.")
+        found = search_box.write_static_index(edited, site, before=records)
+        seconds.append(found.seconds)
+        how = found.how
+        search_box.write_static_index(records, site, before=edited)
+    return f"{statistics.median(seconds):.2f} s (median of {rounds}; {how})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, action="append", default=[])
@@ -151,6 +172,9 @@ def main() -> None:
                 f"(median of {args.rounds}), {found.files} files, {found.bytes / 1e6:.1f} MB, "
                 f"largest {found.largest / 1e3:.0f} KB"
             )
+            for edits in (1, 100):
+                took = updated_seconds(records, site, edits, args.rounds)
+                print(f"  updated after {edits} edits: {took}")
             with StaticSite(site) as address, sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS

@@ -348,7 +348,7 @@ def _search_written_meanwhile(
     if carried and search_box.unchanged(records, before or []):
         yield
         return
-    if search_box.updatable(records, before):
+    if search_box.updatable(records, before, built):
         step("updating the search box's static index meanwhile")
         worker: Executor = ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search")
     else:

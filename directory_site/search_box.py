@@ -86,10 +86,12 @@ def unchanged(records: Sequence[SearchRecord], before: Sequence[SearchRecord]) -
     return differences(sorted(before), sorted(records)) == {}
 
 
-def updatable(records: Sequence[SearchRecord], before: Sequence[SearchRecord] | None) -> bool:
-    """Whether the index of `before` may be updated into that of `records` (quick work,
-    for a thread), rather than built whole."""
-    if before is None:
+def updatable(
+    records: Sequence[SearchRecord], before: Sequence[SearchRecord] | None, site: Path
+) -> bool:
+    """Whether the index at `site`, of `before`, may be updated into that of `records`
+    (quick work, for a thread) rather than built whole: it has its state, and few changed."""
+    if before is None or not (site / STATE).is_file():
         return False
     changed = differences(sorted(before), sorted(records))
     return changed is not None and worth_updating(len(changed), len(records))
