@@ -84,17 +84,22 @@ def context_fingerprint(where: Directory) -> str:
     return hashlib.sha256(repr(seen).encode()).hexdigest()
 
 
+CODE = (HERE, HERE.parent / "api", HERE.parent / "search_index")
+"""The folders whose files are the site's code (with the theme's packages' versions)."""
+
+
 @cache
 def _code() -> str:
     """The site's code and theme: a change to either makes the next build a full one. The
-    api package is in it too: the figures and words on every page come from there."""
+    api package is in it too (the figures and words on every page come from there), and
+    the search index's (the static index is updated in place from files its code wrote)."""
     digest = hashlib.sha256()
     for package in THEME:
         try:
             digest.update(f"{package}={metadata.version(package)}\n".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package}=none\n".encode())
-    for root in (HERE, HERE.parent / "api"):
+    for root in CODE:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root.parent).as_posix().encode())

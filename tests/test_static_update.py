@@ -10,10 +10,13 @@ out.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from directory_site import manifest
 from search_index import static_index
 from search_index.static_index import State, StaticRecord, built
 from search_index.static_update import differences, updated
@@ -200,3 +203,9 @@ def test_updated_files_are_a_whole_build_s_after_any_edits(
             assert_same(done[0], want)
             files, state = done
         records = now
+
+
+def test_a_change_to_the_index_s_code_makes_the_next_site_build_full() -> None:
+    # An index updated in place from files an older version of its code wrote would mix
+    # two formats: the site's code fingerprint (a change makes a full build) covers it.
+    assert Path(static_index.__file__).resolve().parent in manifest.CODE
