@@ -250,7 +250,8 @@ def _incremental_build(
     )
     put(built / listed.KEPT, listed.dump(rows, kept))
     put(built / manifests.MANIFEST, manifests.dumps(record))
-    return len(rows), str(plan)
+    lists = "every list" if redo is None else f"{len(redo)} lists"
+    return len(rows), f"{plan}; {lists} redone"
 
 
 def _listed_now(
@@ -271,7 +272,7 @@ def _listed_now(
     fresh = listed.listed(content.partners(session, where, read, parts=content.LISTED), where)
     now = {row.id: row for row in fresh}
     rows = [now.get(pid) or before[pid] for pid in ids if pid in now or pid in before]
-    changed = [row for row in fresh if before.get(row.id) != row]
+    changed = [row for row in fresh if listed.on_lists(before.get(row.id)) != listed.on_lists(row)]
     was = [before[row.id] for row in changed if row.id in before]
     gone = [before[pid] for pid in before.keys() - set(ids)]
     lists = {path for row in changed + was + gone for path in data_pages.list_pages(row)}

@@ -74,6 +74,12 @@ class Listed(NamedTuple):
         return found[kind]
 
 
+def on_lists(row: Listed | None) -> tuple[object, ...] | None:
+    """What the lists show of `row` (all but its open data record and its search record):
+    a partner whose description alone changed is on no list to write again."""
+    return row[:RECORD] if row is not None else None
+
+
 def listed(entries: Iterable[PartnerEntry], where: Directory) -> list[Listed]:
     """What the pages made from every partner show of each of `entries`, in their order."""
     names = where.names
@@ -194,6 +200,7 @@ def load_kept(site: Path) -> Kept | None:
 
 
 FOCUS = Listed._fields.index("focus")
+RECORD = Listed._fields.index("record")
 
 
 def _focus_out(focus: dict[tuple[str, int], InFocus]) -> list[list[object]]:

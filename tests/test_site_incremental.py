@@ -147,6 +147,8 @@ def test_an_edit_rewrites_the_partner_page_and_the_pages_listing_it_only(
     # then: it was incremental, the summary shows, and only the partner's page, the pages
     # that list it (its summary is in every list row) and the index files were written
     assert how.startswith("incremental, 1 partner pages redone")
+    lists = [p for p in listing if p.split("/")[0] in ("industries", "products", "countries")]
+    assert f"; {len(lists)} lists redone:" in how, (how, lists)
     assert "Now with a brand new summary" in (site / "partners" / f"{slug}.html").read_text()
     assert listing
     assert all("Now with a brand new summary" in (site / p).read_text() for p in listing)
@@ -384,9 +386,11 @@ def test_an_edit_no_list_shows_rewrites_the_partner_page_and_no_list(
     slug = _edit(db, description="A description only its own page shows.")
 
     # when: the next build runs
-    build(db, site, tmp_path / "locks")
+    how = build(db, site, tmp_path / "locks")
 
-    # then: its page, the search index and the build's record are all that was written
+    # then: no list was made again; its page, the search index and the build's record are
+    # all that was written
+    assert "; 0 lists redone:" in how, how
     assert "A description only its own page shows." in (site / f"partners/{slug}.html").read_text()
     assert written(before, files(site)) == {f"partners/{slug}.html"} | ALWAYS | SEARCH
     same_as_full(db, site, tmp_path)
