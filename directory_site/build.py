@@ -4,9 +4,11 @@ mkdocs builds the pages without data (the methodology, the vendors') and one tem
 for each page with data, its body a placeholder (a partner's, a list's: one for them all);
 the build fills the templates in (directory_site/data_pages.py, partner_pages.py). A full
 build does all of it; an incremental one (the default once a site was built) starts from
-links to the published site's files and redoes only the partners the change log names and
-the pages made from every partner (directory_site/incremental.py), with no mkdocs at all
-unless what mkdocs builds changed: then it is a full build. Both give the same bytes.
+links to the published site's files (the site the last incremental build replaced, kept in
+Vouch's data folder and synced, where there is one: only the files written since are
+linked again) and redoes only the partners the change log names and the pages made from
+every partner (directory_site/incremental.py), with no mkdocs at all unless what mkdocs
+builds changed: then it is a full build. Both give the same bytes.
 
 The build happens in a temporary folder beside the published site, which it replaces by
 renames only once it succeeded: a failed or killed build leaves the previous site
@@ -18,6 +20,7 @@ the API, or a chunked static index when there is none (directory_site/search_box
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -46,8 +49,14 @@ from directory_site import (
     workers,
 )
 from directory_site import manifest as manifests
-from directory_site.build_lock import WORKING, SiteBusy, exclusive_build, remove_working
-from directory_site.carry import drop, file_sizes, link_tree, put
+from directory_site.build_lock import (
+    WORKING,
+    SiteBusy,
+    exclusive_build,
+    remove_working,
+    spare_folder,
+)
+from directory_site.carry import drop, file_sizes, link_tree, put, sync_tree
 from directory_site.content import Directory
 from directory_site.hooks import DATA_DAY
 from directory_site.listed import Listed
@@ -102,7 +111,7 @@ def build_site(
         with exclusive_build(out, lock_dir):
             check_replaceable(out)
             count, how = _build_in_temporary_folder(
-                session, out, full, progress, step or (lambda _: None)
+                session, out, spare_folder(out, lock_dir), full, progress, step or (lambda _: None)
             )
     except NotASiteFolder as error:
         raise SiteBuildError(str(error)) from error
@@ -131,7 +140,7 @@ def _not_built(out: Path, error: Exception) -> str:
 
 
 def _build_in_temporary_folder(
-    session: Session, out: Path, full: bool, progress: Progress | None, step: Step
+    session: Session, out: Path, spare: Path, full: bool, progress: Progress | None, step: Step
 ) -> tuple[int, str]:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
@@ -140,7 +149,7 @@ def _build_in_temporary_folder(
         built = work / "site"
         try:
             previous = None if full else manifests.read(out)
-            done = _incremental_build(session, out, built, previous, full, progress, step)
+            done = _incremental_build(session, out, built, spare, previous, full, progress, step)
             if isinstance(done, str):
                 shutil.rmtree(built, ignore_errors=True)
                 done = _full_build(session, work, progress, step), done
@@ -152,9 +161,20 @@ def _build_in_temporary_folder(
             raise SiteBuildError(_not_built(out, error)) from error
         step("publishing the new site")
         _publish(built, out, work / "old")
+        _keep_spare(work / "old", spare, incremental=done[1].startswith("incremental"))
     finally:
         remove_working(work)
     return done
+
+
+def _keep_spare(old: Path, spare: Path, *, incremental: bool) -> None:
+    """The site just replaced kept as the next build's start, when this build was
+    incremental (the two share every file it did not write); after a full build none is
+    kept (it would be a second copy of every file)."""
+    shutil.rmtree(spare, ignore_errors=True)
+    if incremental and old.is_dir():
+        with contextlib.suppress(OSError):  # another file system: the next build links
+            old.rename(spare)
 
 
 def _full_build(session: Session, work: Path, progress: Progress | None, step: Step) -> int:
@@ -203,6 +223,7 @@ def _incremental_build(
     session: Session,
     out: Path,
     built: Path,
+    spare: Path,
     previous: manifests.Manifest | None,
     full: bool,
     progress: Progress | None,
@@ -221,7 +242,7 @@ def _incremental_build(
     where = content.directory(session)
     day = content.data_day(session)
     step("carrying over the published site")
-    link_tree(out, built, skip={MARKER})
+    _carry(out, built, spare)
     context = manifests.context_fingerprint(where)
     step("reading the partners that changed")
     rows, redo, kept = _listed_now(session, out, where, changes, kept=context == previous.context)
@@ -252,6 +273,21 @@ def _incremental_build(
     put(built / manifests.MANIFEST, manifests.dumps(record))
     lists = "every list" if redo is None else f"{len(redo)} lists"
     return len(rows), f"{plan}; {lists} redone"
+
+
+def _carry(out: Path, built: Path, spare: Path) -> None:
+    """`built` as a copy of the published site of hard links: the site the last build
+    replaced, synced (directory_site/carry.py: the files written since are linked again),
+    or, with none kept, every file linked."""
+    if spare.is_dir():
+        try:
+            spare.rename(built)
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
+        else:
+            sync_tree(out, built, skip={MARKER})
+            return
+    link_tree(out, built, skip={MARKER})
 
 
 def _listed_now(

@@ -33,12 +33,22 @@ def exclusive_build(out: Path, lock_dir: Path, *, wait: float = 30.0) -> Iterato
     what dead builds left cleared."""
     out = out.resolve()
     lock_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(str(out).encode()).hexdigest()[:16]
-    lock = lock_dir / f"site-{digest}.lock"
+    lock = lock_dir / f"{_name(out)}.lock"
     busy = f"another build of {out} is running"
     with file_lock.exclusive(lock, wait=wait, busy=lambda: SiteBusy(busy), poll=0.05):
         clear_leftovers(out)
         yield
+
+
+def spare_folder(out: Path, lock_dir: Path) -> Path:
+    """Where the site a build replaced is kept for the next to start from (beside the
+    lock, in Vouch's data folder, so nothing is left beside the site; used only under
+    the lock)."""
+    return lock_dir / f"{_name(out.resolve())}.spare"
+
+
+def _name(out: Path) -> str:
+    return f"site-{hashlib.sha256(str(out).encode()).hexdigest()[:16]}"
 
 
 def working_folders(out: Path) -> list[Path]:

@@ -1,7 +1,9 @@
 """Files carried from the published site into a new build, and writes that never reach it.
 
 An incremental build starts as a copy of the published site made of hard links (a copy
-where the file system has none), so a page nobody touched costs a directory entry. A
+where the file system has none), so a page nobody touched costs a directory entry; or,
+cheaper at scale, from the site the last one replaced, kept as a spare and synced (only the
+entries a build changed since are linked again: sync_tree). A
 linked file shares its bytes with the published one: every write into the new build
 goes through `put`, which replaces the entry instead of writing through it, so the
 published site is only ever read while it serves.
@@ -23,6 +25,50 @@ def link_tree(published: Path, new: Path, *, skip: Collection[str] = ()) -> None
         copy_function=_link_or_copy,
         ignore=lambda folder, names: [n for n in names if n in skip and Path(folder) == published],
     )
+
+
+def sync_tree(published: Path, spare: Path, *, skip: Collection[str] = ()) -> int:
+    """`spare`, an earlier copy of `published` made by link_tree (an older site), made one
+    again: each entry whose inode differs from the published one's (a file a later build
+    wrote), or that is missing, is linked again, and what the published site no longer has
+    goes; the top-level `skip` go too. Every entry is compared, so a spare left half-synced
+    by a killed build is put right by the next. The entries it linked or removed."""
+    done = 0
+    folders = [(os.fspath(published), os.fspath(spare), True)]
+    while folders:
+        source, target, top = folders.pop()
+        with os.scandir(source) as entries:
+            wanted = {e.name: e for e in entries if not (top and e.name in skip)}
+        with os.scandir(target) as entries:
+            held = {e.name: e for e in entries}
+        for name, entry in wanted.items():
+            there = held.pop(name, None)
+            path = os.path.join(target, name)
+            if entry.is_dir(follow_symlinks=False):
+                if there is not None and not there.is_dir(follow_symlinks=False):
+                    os.unlink(path)
+                    there = None
+                if there is None:
+                    os.mkdir(path)
+                folders.append((entry.path, path, False))
+                continue
+            if there is not None:
+                if not there.is_dir(follow_symlinks=False) and there.inode() == entry.inode():
+                    continue  # the same file: a build never writes through a link
+                _remove(there)
+            _link_or_copy(entry.path, path)
+            done += 1
+        for there in held.values():
+            _remove(there)
+            done += 1
+    return done
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -28,6 +29,7 @@ from api.services.surveys import void_response
 from directory_site import build as build_module
 from directory_site import content
 from directory_site.build import build_site
+from directory_site.build_lock import spare_folder
 from tests import test_cache_parts
 from tests.cli_runner import start, vouch
 from tests.databases import Database, count_statements
@@ -486,3 +488,46 @@ def test_the_open_data_is_carried_when_unchanged_and_made_again_when_missing(
     assert after["data/partners.json"] == before["data/partners.json"]
     assert after["data/names.json"] == before["data/names.json"]
     same_as_full(db, site, tmp_path)
+
+
+def test_the_site_a_build_replaced_is_the_next_one_s_start(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: after the full build no spare site is kept (it would be a second copy of
+    # every file); after an incremental one the site it replaced is, in the data folder
+    locks = tmp_path / "locks"
+    spare = spare_folder(site, locks)
+    assert not spare.exists()
+    _edit(db, summary="First of two edits")
+    build(db, site, locks)
+    assert spare.is_dir()
+    assert not any(p.name.endswith(".spare") for p in site.parent.iterdir())
+
+    # and: the spare damaged as a killed build could leave it (a file of its own, a
+    # folder gone, a page with other bytes)
+    (spare / "stray.html").write_text("not a page of the site")
+    shutil.rmtree(spare / "countries")
+    page = next((spare / "partners").glob("*.html"))
+    page.unlink()
+    page.write_text("other bytes")
+    before = files(site)
+
+    # when: a second edit, and the next build starts from the spare
+    slug = _edit(db, summary="Second of two edits")
+    how = build(db, site, locks)
+
+    # then: the site is what a full build makes, its untouched files the published
+    # ones (the same inodes), and the damage is gone
+    assert how.startswith("incremental, 1 partner pages redone"), how
+    after = files(site)
+    assert not (site / "stray.html").exists()
+    assert (site / "countries").is_dir()
+    assert "Second of two edits" in (site / "partners" / f"{slug}.html").read_text()
+    kept = [name for name in after if name in before and after[name] == before[name]]
+    assert f"partners/{page.name}" in kept or page.name == f"{slug}.html"
+    assert len(kept) > len(after) // 2
+    same_as_full(db, site, tmp_path)
+
+    # and: a full build drops the spare
+    build(db, site, locks, full=True)
+    assert not spare.exists()
