@@ -254,7 +254,7 @@ def _incremental_build(
     published = [row.search for row in kept.rows.values()] if kept is not None else None
     with _search_written_meanwhile(built, rows, step, published):
         step("writing the lists")
-        made = _fill(built, templates, where, rows, previous.pages, redo)
+        made = _fill(built, templates, where, rows, previous.pages, redo, kept)
         step("writing partner pages")
         template = templates[f"{partner_pages.TEMPLATE}.html"]
         partner_pages.write(_url(session), built, template, plan.redo, progress)
@@ -340,33 +340,50 @@ def _fill(
     rows: list[Listed],
     before: Collection[str],
     redo: Collection[str] | None = None,
+    kept: listed.Kept | None = None,
 ) -> list[str]:
     """The pages made from every partner (and the open data) into `built`, filled from
     `templates`; those of `before` no longer made are removed. The pages made. A list not
-    in `redo` (when given) is carried as it is."""
+    in `redo` (when given) is carried as it is; `kept`: the published site's rows."""
     made = data_pages.data_pages(where, rows, redo)
     for path, page in made.items():
         if page is not None:
             put(built / path, data_pages.fill(templates[page.template], page))
-    _open_data(built, rows)
+    _open_data(built, rows, kept)
     for path in set(before) - set(made):
         drop(built / path)
     return sorted(made)
 
 
-def _open_data(built: Path, rows: list[Listed]) -> None:
+def _open_data(built: Path, rows: list[Listed], published: listed.Kept | None = None) -> None:
     """The open data files of `rows`, carried over as they are when no partner's record or
-    name changed (most edits change neither): their fingerprint is kept beside the
-    manifest, as the search records' is."""
-    shown = [(row.slug, row.name, row.record) for row in rows]
-    fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
+    name changed (most edits change neither): the published site's rows (`published`) say
+    so where they are kept, else a fingerprint kept beside the manifest."""
     kept = built / OPEN_DATA
     carried = all((built / path).is_file() for path in data_pages.DATA_FILES)
+    if carried and kept.is_file() and published is not None and _same_open_data(rows, published):
+        return
+    shown = [(row.slug, row.name, row.record) for row in rows]
+    fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()
     if carried and kept.is_file() and kept.read_text() == fingerprint:
         return
     for path, text in data_pages.data_files(rows).items():
         put(built / path, text)
     put(kept, fingerprint)
+
+
+def _same_open_data(rows: list[Listed], published: listed.Kept) -> bool:
+    """Whether `rows` show in the open data what the published site's rows showed (the
+    rows a build carried are the published ones themselves)."""
+    if len(rows) != len(published.rows):
+        return False
+    for row in rows:
+        was = published.rows.get(row.id)
+        if was is not row and (
+            was is None or (was.slug, was.name, was.record) != (row.slug, row.name, row.record)
+        ):
+            return False
+    return True
 
 
 @contextmanager

@@ -531,3 +531,22 @@ def test_the_site_a_build_replaced_is_the_next_one_s_start(
     # and: a full build drops the spare
     build(db, site, locks, full=True)
     assert not spare.exists()
+
+
+def test_an_edit_the_open_data_shows_writes_it_again(
+    db: Database, site: Path, tmp_path: Path
+) -> None:
+    # given: a partner's website edited (the open data shows it; no list does)
+    slug = _edit(db, website="https://a-new-address.example")
+
+    # when: the next build runs (incremental: the rows of the published site are kept)
+    how = build(db, site, tmp_path / "locks")
+
+    # then: the open data has the new address, as a full build's would
+    assert how.startswith("incremental, 1 partner pages redone"), how
+    rows = json.loads((site / "data" / "partners.json").read_text())
+    assert {"slug": slug, "website": "https://a-new-address.example"}.items() <= next(
+        row for row in rows if row["slug"] == slug
+    ).items()
+    assert "https://a-new-address.example" in (site / "data" / "partners.csv").read_text()
+    same_as_full(db, site, tmp_path)
