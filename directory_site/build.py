@@ -56,7 +56,7 @@ from directory_site.build_lock import (
     remove_working,
     spare_folder,
 )
-from directory_site.carry import drop, file_sizes, link_tree, put, sync_tree
+from directory_site.carry import drop, file_sizes, put, sync_tree
 from directory_site.content import Directory
 from directory_site.hooks import DATA_DAY
 from directory_site.listed import Listed
@@ -150,6 +150,7 @@ def _build_in_temporary_folder(
         try:
             previous = None if full else manifests.read(out)
             done = _incremental_build(session, out, built, spare, previous, full, progress, step)
+            incremental = not isinstance(done, str)
             if isinstance(done, str):
                 shutil.rmtree(built, ignore_errors=True)
                 done = _full_build(session, work, progress, step), done
@@ -161,7 +162,7 @@ def _build_in_temporary_folder(
             raise SiteBuildError(_not_built(out, error)) from error
         step("publishing the new site")
         _publish(built, out, work / "old")
-        _keep_spare(work / "old", spare, incremental=done[1].startswith("incremental"))
+        _keep_spare(work / "old", spare, incremental=incremental)
     finally:
         remove_working(work)
     return done
@@ -276,18 +277,15 @@ def _incremental_build(
 
 
 def _carry(out: Path, built: Path, spare: Path) -> None:
-    """`built` as a copy of the published site of hard links: the site the last build
-    replaced, synced (directory_site/carry.py: the files written since are linked again),
-    or, with none kept, every file linked."""
-    if spare.is_dir():
-        try:
-            spare.rename(built)
-        except OSError:
-            shutil.rmtree(spare, ignore_errors=True)
-        else:
-            sync_tree(out, built, skip={MARKER})
-            return
-    link_tree(out, built, skip={MARKER})
+    """`built` as a copy of the published site of hard links, synced to it
+    (directory_site/carry.py): from the site the last build replaced, where one was kept
+    (only the files written since are linked again), else from nothing (every file)."""
+    try:
+        spare.rename(built)
+    except OSError:  # none kept, or on another file system
+        shutil.rmtree(spare, ignore_errors=True)
+        built.mkdir()
+    sync_tree(out, built, skip={MARKER})
 
 
 def _listed_now(
@@ -398,18 +396,18 @@ def _search_written_meanwhile(
     for a large directory (the index's words and files are work a thread would slow the
     build with)."""
     records = [row.search for row in rows]
-    carried = before is not None and (built / search_box.FOLDER).is_dir()
-    if carried and search_box.unchanged(records, before or []):
+    changed = search_box.changed_since(records, before) if before is not None else None
+    if changed == {} and (built / search_box.FOLDER).is_dir():
         yield
         return
-    if search_box.updatable(records, before, built):
+    if search_box.updatable(changed, len(records), built):
         step("updating the search box's static index meanwhile")
         worker: Executor = ThreadPoolExecutor(1, thread_name_prefix="vouch-site-search")
     else:
         step("writing the search box's static index meanwhile")
-        worker, before = _meanwhile(len(records)), None
+        worker, changed = _meanwhile(len(records)), None
     with worker:
-        written = worker.submit(search_box.write_static_index, records, built, before)
+        written = worker.submit(search_box.write_static_index, records, built, changed)
         yield
         written.result()
 

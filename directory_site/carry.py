@@ -1,12 +1,12 @@
 """Files carried from the published site into a new build, and writes that never reach it.
 
 An incremental build starts as a copy of the published site made of hard links (a copy
-where the file system has none), so a page nobody touched costs a directory entry; or,
-cheaper at scale, from the site the last one replaced, kept as a spare and synced (only the
-entries a build changed since are linked again: sync_tree). A
-linked file shares its bytes with the published one: every write into the new build
-goes through `put`, which replaces the entry instead of writing through it, so the
-published site is only ever read while it serves.
+where the file system has none), so a page nobody touched costs a directory entry: made
+from nothing, or, cheaper at scale, from the site the last one replaced, kept as a spare
+(sync_tree links again only the entries a build changed since). A linked file shares its
+bytes with the published one: every write into the new build goes through `put`, which
+replaces the entry instead of writing through it, so the published site is only ever read
+while it serves.
 """
 
 from __future__ import annotations
@@ -17,22 +17,13 @@ from collections.abc import Collection
 from pathlib import Path
 
 
-def link_tree(published: Path, new: Path, *, skip: Collection[str] = ()) -> None:
-    """`new` as a copy of `published` made of hard links, without the top-level `skip`."""
-    shutil.copytree(
-        published,
-        new,
-        copy_function=_link_or_copy,
-        ignore=lambda folder, names: [n for n in names if n in skip and Path(folder) == published],
-    )
-
-
 def sync_tree(published: Path, spare: Path, *, skip: Collection[str] = ()) -> int:
-    """`spare`, an earlier copy of `published` made by link_tree (an older site), made one
-    again: each entry whose inode differs from the published one's (a file a later build
-    wrote), or that is missing, is linked again, and what the published site no longer has
-    goes; the top-level `skip` go too. Every entry is compared, so a spare left half-synced
-    by a killed build is put right by the next. The entries it linked or removed."""
+    """`spare` (an empty folder, or an earlier copy of `published`: an older site) made a
+    copy of `published` of hard links (copies where the file system has none): each entry
+    whose inode differs from the published one's (a file a later build wrote), or that is
+    missing, is linked, and what the published site does not have goes; the top-level
+    `skip` go too. Every entry is compared, so a spare left half-synced by a killed build
+    is put right by the next. The entries it linked or removed."""
     done = 0
     folders = [(os.fspath(published), os.fspath(spare), True)]
     while folders:

@@ -48,17 +48,19 @@ class StaticIndex:
 
 
 def write_static_index(
-    records: Sequence[SearchRecord], site: Path, before: Sequence[SearchRecord] | None = None
+    records: Sequence[SearchRecord],
+    site: Path,
+    changed: dict[int, SearchRecord | None] | None = None,
 ) -> StaticIndex:
     """The static index of `records` into `site`/vouch-search, replacing what was there:
-    updated in place from `before` (the records the index there was made from) where it
-    can be, else built whole; a file whose bytes did not change stays as it was (a carried
-    file stays the published one's link), so an edit writes the few files it changed;
-    files no longer made go."""
+    updated in place where `changed` (changed_since the records the index there was made
+    from) allows, else built whole; a file whose bytes did not change stays as it was (a
+    carried file stays the published one's link), so an edit writes the few files it
+    changed; files no longer made go."""
     started = time.perf_counter()
     folder = site / FOLDER
     records = sorted(records)
-    done = _updated(records, sorted(before), site) if before is not None else None
+    done = _updated(records, changed, site) if changed is not None else None
     if done is not None:
         files, gone, state = done.files, done.gone, done.state
         how = f"updated: {done.changed} changed"
@@ -81,31 +83,33 @@ def write_static_index(
     )
 
 
-def unchanged(records: Sequence[SearchRecord], before: Sequence[SearchRecord]) -> bool:
-    """Whether the index of `before` is that of `records` (no partner's record changed)."""
-    return differences(sorted(before), sorted(records)) == {}
+def changed_since(
+    records: Sequence[SearchRecord], before: Sequence[SearchRecord]
+) -> dict[int, SearchRecord | None] | None:
+    """The records (by number) that differ from `before`, those the index there was made
+    from ({}: none); None when it must be built whole (a partner went)."""
+    return differences(sorted(before), sorted(records))
 
 
-def updatable(
-    records: Sequence[SearchRecord], before: Sequence[SearchRecord] | None, site: Path
-) -> bool:
-    """Whether the index at `site`, of `before`, may be updated into that of `records`
-    (quick work, for a thread) rather than built whole: it has its state, and few changed."""
-    if before is None or not (site / STATE).is_file():
-        return False
-    changed = differences(sorted(before), sorted(records))
-    return changed is not None and worth_updating(len(changed), len(records))
+def updatable(changed: dict[int, SearchRecord | None] | None, records: int, site: Path) -> bool:
+    """Whether the index at `site` may be updated with `changed` into that of `records`
+    records (quick work, for a thread) rather than built whole: it has its state, and few
+    changed."""
+    return (
+        changed is not None and (site / STATE).is_file() and worth_updating(len(changed), records)
+    )
 
 
-def _updated(records: list[SearchRecord], before: list[SearchRecord], site: Path) -> Updated | None:
-    """The update from the index at `site` (made of `before`) to that of `records`; None
+def _updated(
+    records: list[SearchRecord], changed: dict[int, SearchRecord | None], site: Path
+) -> Updated | None:
+    """The update of the index at `site` to that of `records`, `changed` of them; None
     when it must be built whole: nothing to update from, or a file of it unreadable."""
-    changed = differences(before, records)
     folder = site / FOLDER
     try:
         state = State.loads((site / STATE).read_text())
         published = json.loads((folder / INDEX).read_bytes())["token"]
-        if changed is None or state is None or state.token != published:
+        if state is None or state.token != published:
             return None
         return updated(
             records,

@@ -479,7 +479,7 @@ def relevance_of(
     """A word's BM25F relevance in a document by its shape (static-search.js's scoring,
     step for step), given its documents per field, the documents' number and the fields'
     average lengths as index.json holds them."""
-    idf = [math.log(count / (df + 1)) + 1 for df in frequency]
+    idf = [inverse_frequency(count, df) for df in frequency]
     boosts = [TEXT_FIELDS[name] for name in FIELDS]
 
     @cache
@@ -496,6 +496,11 @@ def relevance_of(
         return found
 
     return relevance
+
+
+def inverse_frequency(count: int, documents: int) -> float:
+    """whoosh's BM25F idf of a word in `documents` of `count` documents."""
+    return math.log(count / (documents + 1)) + 1
 
 
 def score(relevance: float, step: int) -> float:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import gzip
 import heapq
 import json
-import math
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from search_index.static_index import (
     docs_bytes,
     docs_file,
     index_json,
+    inverse_frequency,
     is_own,
     known_file,
     relevance_of,
@@ -217,23 +217,17 @@ def updated(
                 body += held.raw(form)
         files[shard_file(number)] = shard_bytes(head, body)
     gone = old_files - new_files
-    added, removed = forms - set(state.forms), set(state.forms) - forms
-    if added or removed:
-        letters = by_letters(forms)
-        for size in {min(len(form), KNOWN_LETTERS) for form in added | removed}:
-            if size in letters:
-                files[known_file(size)] = bloom(letters[size])
-            else:
-                gone.add(known_file(size))
+    letters = by_letters(forms)
+    for size in {min(len(form), KNOWN_LETTERS) for form in forms ^ set(state.forms)}:
+        if size in letters:
+            files[known_file(size)] = bloom(letters[size])
+        else:
+            gone.add(known_file(size))
     for chunk in {number // DOCS_A_CHUNK for number in changed}:
         files[docs_file(chunk)] = docs_bytes(records, chunk)
-    every = {path: b"" for path in paths if path not in gone and path != INDEX}
-    every.update(files)
-    for path, content in every.items():
-        if not content and path not in files:
-            every[path] = read(path)
-    have = sorted(int(path[6:-4]) for path in every if path.startswith("known/"))
-    files[INDEX] = index_json(records, averages, shards, have, every)
+    kept = (set(paths) | files.keys()) - gone - {INDEX}
+    every = {path: files[path] if path in files else read(path) for path in kept}
+    files[INDEX] = index_json(records, averages, shards, sorted(letters), every)
     token = json.loads(files[INDEX])["token"]
     new_state = State(token, count, shards, plain, totals, sorted(forms), own)
     return Updated(files, gone, new_state, len(changed))
@@ -257,8 +251,8 @@ class _Fit:
         ratio = 0.0
         for field, (was, now) in enumerate(zip(before, frequency, strict=True)):
             if now:
-                idf_before = math.log(self.documents / (was + 1)) + 1
-                idf_now = math.log(self.count / (now + 1)) + 1
+                idf_before = inverse_frequency(self.documents, was)
+                idf_now = inverse_frequency(self.count, now)
                 longer = max(1.0, self.now[field] / (self.averages[field] or 1))
                 ratio = max(ratio, idf_now / idf_before * longer)
         return bound * ratio * (1 + 1e-9)  # and a margin for the floating point
