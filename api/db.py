@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -26,7 +27,38 @@ def create_db_engine(url: URL, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "checkin", _clear_deadline)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _idle_from_now)
+    event.listen(engine, "checkin", _idle_from_now)
+    dialect = engine.dialect
+
+    def ping_if_idle(
+        dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure: the pool connects anew
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("the database did not answer a ping")
+
+    event.listen(engine, "checkout", ping_if_idle)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled connection idle this long is pinged before use (SQLAlchemy's pre-ping), and
+replaced if the server no longer answers it. One back in use sooner is not: under load
+the ping was a round trip a request (about a tenth of an uncached list's time, issue 25).
+A server restart takes longer than this, so a connection from before one is pinged; one
+that meets a failure anyway fails its request with a 503, and SQLAlchemy then replaces
+every connection the pool held before it."""
+
+
+def _idle_from_now(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

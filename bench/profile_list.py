@@ -76,7 +76,7 @@ async def main() -> int:
 
         RequestTurns.in_worker = inline  # type: ignore[method-assign]
     app = create_app(settings, engine)
-    body = {"query": LIST_VOUCH}
+    body = {"query": os.environ.get("PROFILE_QUERY", LIST_VOUCH)}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from graphql import parse
 from sqlalchemy import select
 
+from api.db import PING_AFTER_IDLE_SECONDS, create_db_engine
 from api.models import Partner
 from api.schema.document_shape import MAX_FIELDS, MAX_SELECTION_FIELDS, shape_errors
 from api.schema.pagination import encode_cursor
@@ -314,6 +316,48 @@ def test_with_the_database_stopped_every_request_is_503_and_then_recovers(
 
     cluster.start()
     assert client.data(public) == {"partner": {"slug": "alpha-health"}}
+
+
+def test_after_a_restart_with_no_request_between_the_first_request_is_served(
+    stoppable_server: tuple[Cluster, GraphQLClient, str],
+) -> None:
+    """The pool's connections are from before the restart, and nothing has failed on one
+    to tell the pool: the ping of a connection idle for PING_AFTER_IDLE_SECONDS finds
+    them gone (issue 25 pings only such connections; before, every checkout did)."""
+    cluster, client, _key = stoppable_server
+    public = '{ partner(slug: "alpha-health") { slug } }'
+    assert client.data(public) == {"partner": {"slug": "alpha-health"}}
+    cluster.stop()
+    cluster.start()
+    time.sleep(PING_AFTER_IDLE_SECONDS)
+    assert client.data(public) == {"partner": {"slug": "alpha-health"}}
+
+
+def test_a_connection_back_in_use_within_the_idle_time_is_not_pinged(
+    db: Database,
+) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite connections are files, not sockets")
+    engine = create_db_engine(db.url)
+    pings: list[float] = []
+    real_ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(time.monotonic())
+        return real_ping(dbapi_connection)
+
+    engine.dialect.do_ping = counted  # type: ignore[method-assign]
+    try:
+        for _ in range(5):
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        assert pings == []  # a new connection, then the same one at once: no round trip
+        time.sleep(PING_AFTER_IDLE_SECONDS + 0.05)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert len(pings) == 1  # idle for longer: pinged first
+    finally:
+        engine.dispose()
 
 
 def test_a_write_that_meets_a_locked_sqlite_database_is_503(

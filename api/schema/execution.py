@@ -23,10 +23,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.schema.context import Context
+from api.schema.plain_fields import PlainFields, Resolve
 
 
 class RequestTimedOut(GraphQLError):
@@ -39,16 +42,91 @@ class RequestTimedOut(GraphQLError):
 
 
 class VouchExecution(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Plain fields are answered directly (api/schema/plain_fields.py), unless some
+        # middleware must see every field.
+        middleware = self.middleware_manager
+        self.plain = None if middleware and middleware.middlewares else PlainFields(
+            self.collect_subfields
+        )
+
     def execute_field(
         self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any
     ) -> Any:
         context = self.context_value
-        if not isinstance(context, Context):
-            return super().execute_field(parent_type, source, *args, **kwargs)
-        if context.out_of_time():
-            raise RequestTimedOut(context.settings.request_timeout)
-        if parent_type.name != "Mutation":
-            return super().execute_field(parent_type, source, *args, **kwargs)
+        if isinstance(context, Context):
+            if context.out_of_time():
+                raise RequestTimedOut(context.settings.request_timeout)
+            if parent_type.name == "Mutation":
+                return self._mutation_field(parent_type, source, *args, **kwargs)
+        if self.plain is not None and not kwargs:
+            details = args[0]
+            answer = self.plain.field(parent_type, details)
+            if answer is not None:
+                try:
+                    return answer(source)
+                except Exception:  # noqa: BLE001 - not sure of it: the ordinary way says
+                    pass
+            else:
+                simple = self.plain.resolver(parent_type, details)
+                if simple is not None:
+                    return self._resolve_simply(parent_type, source, simple, *args)
+        return super().execute_field(parent_type, source, *args, **kwargs)
+
+    def _resolve_simply(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        simple: tuple[GraphQLField, Resolve],
+        details: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_field for a field whose resolver takes no arguments and
+        is called without strawberry's per-call machinery (plain_fields.simple_resolver):
+        the same resolve info, completion and error handling."""
+        field_def, resolve = simple
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+        try:
+            result = resolve(source, info)
+            completed = self.complete_value(
+                return_type, details, info, path, result, position_context
+            )
+        except Exception as raw_error:  # noqa: BLE001 - graphql-core's handling, as it does
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        if self.is_awaitable(completed):  # pragma: no cover - every resolver is synchronous
+            return self._awaited(completed, return_type, details, path)
+        return completed
+
+    async def _awaited(  # pragma: no cover - as graphql-core's execute_field does
+        self, completed: Any, return_type: GraphQLOutputType, details: Any, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+
+    def complete_value(
+        self, return_type: GraphQLOutputType, field_details_list: Any, *args: Any
+    ) -> Any:
+        # args: info, path, the resolved value, the position context.
+        if self.plain is not None:
+            complete = self.plain.completion(return_type, field_details_list)
+            if complete is not None:
+                try:
+                    return complete(args[2])
+                except Exception:  # noqa: BLE001 - not sure of it: the ordinary way says
+                    pass
+        return super().complete_value(return_type, field_details_list, *args)
+
+    def _mutation_field(
+        self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        context = self.context_value
         errors_before = len(self.collected_errors.errors)
         context.refused = False
         savepoint = context.session.begin_nested()

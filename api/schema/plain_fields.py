@@ -1,0 +1,236 @@
+"""Plain fields answered without graphql-core's per-field machinery.
+
+Most of what a list shows is plain: a field with no resolver, no arguments and no field
+extension (strawberry's "basic" field, read with getattr), of a scalar or enum type, or of
+an object type (or a list of one) whose selected fields are all plain in their turn. For
+such a field graphql-core builds a resolve-info object, calls strawberry's resolver and
+walks `complete_value`'s type checks, per field and per list item: about 40% of an
+uncached list's time (BENCHMARKS.md, issue 25). Here each plain field of an operation is
+compiled once per execution into a small function that reads and serialises it directly,
+with the same serialisers graphql-core uses.
+
+The fast path only answers what it is sure of. Anything unusual (a null where the schema
+promises a value, a serialiser that refuses or fails, a list that is not a list or tuple,
+an exception as a value) makes it give up on that field, which then runs the ordinary way
+and so gets graphql-core's exact answer and error. Reading a plain field has no side
+effect, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+from graphql.pyutils import Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.info import Info
+
+Complete = Callable[[Any], Any]
+"""Completes a resolved value the way graphql-core would, or raises GiveUp."""
+
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+
+
+class GiveUp(Exception):
+    """The fast path is not sure of this value: run the field the ordinary way."""
+
+
+_GIVE_UP = GiveUp()
+
+
+def _non_null(inner: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        completed = inner(value)
+        if completed is None:
+            raise _GIVE_UP
+        return completed
+
+    return complete
+
+
+def _list(inner: Complete) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not list and type(value) is not tuple:
+            raise _GIVE_UP
+        return [inner(item) for item in value]
+
+    return complete
+
+
+def _leaf(serialize: Callable[[Any], Any]) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Exception):
+            raise _GIVE_UP
+        serialized = serialize(value)
+        if serialized is None or serialized is Undefined:
+            raise _GIVE_UP
+        return serialized
+
+    return complete
+
+
+def _object(fields: list[tuple[str, Callable[[Any], Any], Complete]]) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Exception):
+            raise _GIVE_UP
+        return {name: completed(read(value)) for name, read, completed in fields}
+
+    return complete
+
+
+def _named(name: str) -> Callable[[Any], str]:
+    return lambda _value: name
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+Resolve = Callable[[Any, Any], Any]
+"""Calls a field's resolver with the parent's value and graphql-core's resolve info."""
+
+
+def simple_resolver(field_def: GraphQLField) -> Resolve | None:
+    """The resolver of a field that takes no argument and has no field extension (so no
+    permission class), called as strawberry would call it, without its per-call
+    argument conversion and extension chain; None for any other field."""
+    if field_def.args or getattr(field_def.resolve, "_is_default", True):
+        return None
+    definition = field_def.extensions.get(_BACKREF)
+    resolver = None if definition is None else definition.base_resolver
+    if resolver is None or definition.extensions or definition.arguments or resolver.is_async:
+        return None
+    if resolver.root_parameter is not None or resolver.parent_parameter is not None:
+        return None
+    function = resolver.wrapped_func
+    takes_self = resolver.self_parameter is not None
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+
+    def resolve(source: Any, raw_info: Any) -> Any:
+        first = (source,) if takes_self else ()
+        if info_name is None:
+            return function(*first)
+        return function(*first, **{info_name: Info(_raw_info=raw_info, _field=definition)})
+
+    return resolve
+
+
+class PlainFields:
+    """The plain fields of one execution, compiled as they are first met.
+
+    `field(parent, details)` is a function from the parent's value to the field's answer
+    (None: not plain); `completion(type, details)` completes a value a resolver returned
+    for a field of that type (None: not all plain below it); `resolver(parent, details)`
+    is simple_resolver's for a field that is not plain. All are keyed by the identity of
+    graphql-core's field details, which it keeps for the whole execution.
+    """
+
+    def __init__(self, collect_subfields: Callable[[GraphQLObjectType, Any], Any]) -> None:
+        self._collect_subfields = collect_subfields
+        self._fields: dict[tuple[int, int], Callable[[Any], Any] | None] = {}
+        self._completions: dict[tuple[int, int], Complete | None] = {}
+        self._resolvers: dict[tuple[int, int], tuple[GraphQLField, Resolve] | None] = {}
+
+    def resolver(
+        self, parent: GraphQLObjectType, details: Any
+    ) -> tuple[GraphQLField, Resolve] | None:
+        key = (id(parent), id(details))
+        try:
+            return self._resolvers[key]
+        except KeyError:
+            pass
+        field_def = parent.fields.get(details[0].node.name.value)
+        resolve = None if field_def is None else simple_resolver(field_def)
+        found = None if field_def is None or resolve is None else (field_def, resolve)
+        self._resolvers[key] = found
+        return found
+
+    def field(self, parent: GraphQLObjectType, details: Any) -> Callable[[Any], Any] | None:
+        key = (id(parent), id(details))
+        try:
+            return self._fields[key]
+        except KeyError:
+            pass
+        compiled = self._compile_field(parent, details)
+        self._fields[key] = compiled
+        return compiled
+
+    def completion(self, return_type: GraphQLOutputType, details: Any) -> Complete | None:
+        key = (id(return_type), id(details))
+        try:
+            return self._completions[key]
+        except KeyError:
+            pass
+        compiled = self._compile_type(return_type, details)
+        self._completions[key] = compiled
+        return compiled
+
+    def _compile_field(
+        self, parent: GraphQLObjectType, details: Any
+    ) -> Callable[[Any], Any] | None:
+        node = details[0].node
+        field_def = parent.fields.get(node.name.value)
+        if field_def is None or field_def.args or node.arguments:
+            return None
+        if not getattr(field_def.resolve, "_is_default", False):
+            return None  # a resolver of our own, or a field strawberry does not call basic
+        definition = field_def.extensions.get(_BACKREF)
+        if definition is None or definition.default_resolver is not getattr:
+            return None
+        completed = self.completion(field_def.type, details)
+        if completed is None:
+            return None
+        read = attrgetter(definition.python_name)
+
+        def answer(source: Any) -> Any:
+            return completed(read(source))
+
+        return answer
+
+    def _compile_type(self, return_type: GraphQLOutputType, details: Any) -> Complete | None:
+        if isinstance(return_type, GraphQLNonNull):
+            inner = self.completion(return_type.of_type, details)
+            return None if inner is None else _non_null(inner)
+        if isinstance(return_type, GraphQLList):
+            inner = self.completion(return_type.of_type, details)
+            return None if inner is None else _list(inner)
+        if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
+            return _leaf(return_type.serialize)
+        if not isinstance(return_type, GraphQLObjectType) or return_type.is_type_of:
+            return None  # an interface or union, or a type that checks what it is given
+        grouped, deferred, _forbidden = self._collect_subfields(return_type, details)
+        if deferred:
+            return None
+        fields: list[tuple[str, Callable[[Any], Any], Complete]] = []
+        for response_name, sub_details in grouped.items():
+            node = sub_details[0].node
+            if node.name.value == "__typename":
+                fields.append((response_name, _named(return_type.name), _same))
+                continue
+            field_def = return_type.fields.get(node.name.value)
+            if field_def is None:
+                return None
+            answer = self.field(return_type, sub_details)
+            if answer is None:
+                return None
+            definition = field_def.extensions[_BACKREF]
+            sub_completed = self.completion(field_def.type, sub_details)
+            assert sub_completed is not None  # the field compiled, so its type did
+            fields.append((response_name, attrgetter(definition.python_name), sub_completed))
+        return _object(fields)

@@ -1,0 +1,168 @@
+"""Plain fields answered directly (api/schema/plain_fields.py) answer exactly what
+graphql-core's executor answers: the same data and the same errors at the same paths, for
+values of every kind a resolver could hand back, right or wrong.
+
+Each example runs one document twice over the same objects: through Vouch's executor and
+through strawberry's own, which has no fast path.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import strawberry
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from api.schema.execution import VouchExecution
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Inner:
+    n: int
+    s: str | None
+
+
+@strawberry.type
+class Item:
+    a: int
+    b: str | None
+    c: list[int]
+    d: Colour | None
+    e: Inner | None
+    f: list[Inner] | None
+    g_value: strawberry.Private[Any]
+    renamed_field: float | None = strawberry.field(name="ratio")
+
+    @strawberry.field
+    def g(self, info: strawberry.Info) -> int | None:
+        if isinstance(self.g_value, Exception):
+            raise ValueError(str(self.g_value))
+        assert info.context is None or isinstance(info.context, dict)
+        return self.g_value
+
+    @strawberry.field
+    def inners(self) -> list[Inner]:
+        return list(self.f) if isinstance(self.f, (list, tuple, Bag)) else []
+
+
+ITEMS: list[Item] = []
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return ITEMS
+
+
+FAST = strawberry.Schema(query=Query, execution_context_class=VouchExecution)
+ORDINARY = strawberry.Schema(
+    query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext
+)
+
+DOCUMENT = """
+query Items($withB: Boolean!) {
+  items {
+    __typename
+    a
+    alias: a
+    b @include(if: $withB)
+    c
+    d
+    e { n s __typename }
+    f { n ...InnerParts }
+    g
+    ratio
+    inners { s }
+  }
+}
+fragment InnerParts on Inner { s }
+"""
+
+wrong = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.text(max_size=3),
+    st.floats(allow_nan=True),
+    st.booleans(),
+)
+class Bag:
+    """An iterable that is neither a list nor a tuple."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+
+inner = st.builds(Inner, n=st.one_of(st.integers(-5, 5), wrong), s=st.one_of(st.text(max_size=3), wrong))
+inner_lists = st.one_of(
+    st.lists(inner, max_size=3),
+    st.none(),
+    st.lists(inner, max_size=2).map(tuple),
+    st.lists(inner, max_size=2).map(Bag),  # an iterable that is no list: the ordinary way
+    wrong,
+)
+item = st.builds(
+    Item,
+    a=st.one_of(st.integers(-5, 5), wrong),
+    b=st.one_of(st.text(max_size=3), wrong),
+    c=st.one_of(st.lists(st.one_of(st.integers(-5, 5), wrong), max_size=3), wrong),
+    d=st.one_of(st.sampled_from(list(Colour)), st.sampled_from(["red", "GREEN"]), wrong),
+    e=st.one_of(inner, wrong),
+    f=inner_lists,
+    g_value=st.one_of(st.integers(-5, 5), wrong, st.just(ValueError("no g"))),
+    renamed_field=st.one_of(st.floats(allow_nan=False, allow_infinity=False), wrong),
+)
+
+
+def answers(schema: strawberry.Schema, items: list[Item], with_b: bool) -> Any:
+    ITEMS[:] = items
+    result = schema.execute_sync(DOCUMENT, variable_values={"withB": with_b})
+    errors = sorted((error.message, tuple(error.path or ())) for error in result.errors or [])
+    return result.data, errors
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=st.lists(item, max_size=4), with_b=st.booleans())
+def test_the_fast_path_answers_as_graphql_core_does(items: list[Item], with_b: bool) -> None:
+    assert answers(FAST, items, with_b) == answers(ORDINARY, items, with_b)
+
+
+def test_plain_fields_skip_the_ordinary_executor() -> None:
+    """With right values, only the fields with resolvers of their own reach graphql-core's
+    execute_field: `items`, and `g` and `inners` of each item; the rest are answered
+    directly, so the differential test above covers the fast path, not only the fallback."""
+    calls: list[str] = []
+
+    class Counted(VouchExecution):
+        def _resolve_simply(self, parent_type: Any, source: Any, simple: Any, *args: Any) -> Any:
+            calls.append(args[0][0].node.name.value)  # args[0]: the field's details
+            return super()._resolve_simply(parent_type, source, simple, *args)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Counted)
+    good = [
+        Item(a=1, b="x", c=[1, 2], d=Colour.RED, e=Inner(n=1, s=None),
+             f=[Inner(n=2, s="y")], g_value=3, renamed_field=0.5),
+        Item(a=2, b=None, c=[], d=None, e=None, f=None, g_value=None, renamed_field=None),
+    ]
+    fast = answers(schema, good, True)
+    assert fast == answers(ORDINARY, good, True)
+    assert fast[1] == []
+    assert fast[0]["items"][0] == {
+        "__typename": "Item", "a": 1, "alias": 1, "b": "x", "c": [1, 2], "d": "RED",
+        "e": {"n": 1, "s": None, "__typename": "Inner"}, "f": [{"n": 2, "s": "y"}],
+        "g": 3, "ratio": 0.5, "inners": [{"s": "y"}],
+    }
+    # items is Query's: resolved the simple way too; then g and inners for each item.
+    assert sorted(calls) == sorted(["items", "g", "inners", "g", "inners"])
