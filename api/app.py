@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
@@ -121,16 +122,24 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         key = response_cache.key_of(request)
         peeked = self.cache.peek(key) if self.cache is not None else None
+        # Where operations run at once (PostgreSQL), the request's time budget starts now,
+        # and the version's statement sets it; on SQLite it starts with the request's turn.
+        deadline = (
+            0.0 if self.turns.sqlite_turn else time.monotonic() + self.settings.request_timeout
+        )
         with request_session(self.sessions) as session:
             try:
                 seen = await self.turns.in_worker(
-                    response_cache.current_version, session, peeked.parts if peeked else None
+                    response_cache.current_version,
+                    session,
+                    peeked.parts if peeked else None,
+                    deadline or None,
                 )
             except (OperationalError, DBAPIError) as error:
                 return unavailable(request_id, error)
 
             def run() -> Awaitable[Response]:
-                return self._taking_turns(request, request_id, None, session)
+                return self._taking_turns(request, request_id, None, session, deadline)
 
             async def newest(parts: tuple[str, ...]) -> int | None:
                 try:
@@ -148,9 +157,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         request_id: str,
         header: str | None,
         session: Session | None = None,
+        deadline: float = 0.0,
     ) -> Response:
         return await self.turns.one_at_a_time(
-            lambda: self._run_in_transaction(request, request_id, header, session)
+            lambda: self._run_in_transaction(request, request_id, header, session, deadline)
         )
 
     async def _run_in_transaction(
@@ -159,6 +169,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         request_id: str,
         header: str | None,
         given: Session | None = None,
+        deadline: float = 0.0,
     ) -> Response:
         with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
             try:
@@ -186,6 +197,7 @@ class VouchGraphQL(GraphQL[Context, None]):
                 caller=caller,
                 settings=self.settings,
                 request_id=request_id,
+                deadline=deadline,  # 0.0: from now
             )
             response: Response = await super().run(request, context=context)
             record.operation = context.operation_name

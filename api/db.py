@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, exc, func, text
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 
 def create_db_engine(url: URL, **kwargs: Any) -> Engine:
@@ -39,7 +39,7 @@ def create_db_engine(url: URL, **kwargs: Any) -> Engine:
             return
         try:
             alive = dialect.do_ping(dbapi_connection)
-        except Exception as error:  # noqa: BLE001 - any failure: the pool connects anew
+        except Exception as error:
             raise exc.DisconnectionError(str(error)) from error
         if not alive:
             raise exc.DisconnectionError("the database did not answer a ping")
@@ -108,9 +108,9 @@ def statement_deadline(session: Session, deadline: float) -> Iterator[None]:
     Opens the session's transaction, so a database that is down fails here, first.
     """
     connection = session.connection()
-    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
     if connection.dialect.name != "sqlite":
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining_ms}")
+        if session.info.get(_TIMEOUT_SET) != (session.get_transaction(), deadline):
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {_remaining_ms(deadline)}")
         yield
         return
     raw = connection.connection.dbapi_connection
@@ -124,6 +124,30 @@ def statement_deadline(session: Session, deadline: float) -> Iterator[None]:
         # closed. Clear it here only while this session still holds it.
         if session.in_transaction() and session.connection().connection.dbapi_connection is raw:
             raw.set_progress_handler(None, 0)
+
+
+_TIMEOUT_SET = "vouch.statement_timeout_set"
+
+
+def _remaining_ms(deadline: float) -> int:
+    return max(1, int((deadline - time.monotonic()) * 1000))
+
+
+def deadline_column(session: Session, deadline: float) -> ColumnElement[Any] | None:
+    """On PostgreSQL, a column that sets this transaction's statement_timeout to what is
+    left before `deadline` (set_config(..., true): SET LOCAL), for the transaction's first
+    statement to carry: one round trip less than statement_deadline's own SET. Call
+    deadline_carried after that statement. None on SQLite (its deadline is a handler on
+    the connection, set by statement_deadline)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return None
+    return func.set_config("statement_timeout", str(_remaining_ms(deadline)), True)
+
+
+def deadline_carried(session: Session, deadline: float) -> None:
+    """The statement with deadline_column ran in the session's transaction: a
+    statement_deadline with the same deadline in that transaction need not set it again."""
+    session.info[_TIMEOUT_SET] = (session.get_transaction(), deadline)
 
 
 def ping(engine: Engine) -> None:

@@ -26,11 +26,12 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.db import deadline_carried, deadline_column
 from api.metrics.quarters import quarter_of
 from api.models import public_parts, public_version
 from api.models.base import utcnow
@@ -62,18 +63,25 @@ class Seen:
         return hidden_parts_version(self.parts, self.parts_version, self.salt)
 
 
-def current_version(session: Session, parts: tuple[str, ...] | None = None) -> Seen | None:
+def current_version(
+    session: Session, parts: tuple[str, ...] | None = None, deadline: float | None = None
+) -> Seen | None:
     """The public data version (None: no version row, so nothing is tagged or kept), with
-    the newest version of `parts` when given, in one statement.
+    the newest version of `parts` when given, in one statement; on PostgreSQL that
+    statement also sets the request's `deadline` (api/db.deadline_column), if given.
 
     Read as the first statement of the request's transaction. SQLite reads a snapshot per
     transaction, and one that only read must not wait for its turn to write (it could
     then not write): there the read ends it.
     """
     columns: list[Any] = [public_version.c.version, public_version.c.salt]
-    if parts:
-        columns.append(_newest(parts).scalar_subquery())
+    columns.append(_newest(parts).scalar_subquery() if parts else literal(None))
+    timeout = None if deadline is None else deadline_column(session, deadline)
+    if timeout is not None:
+        columns.append(timeout)
     row = session.execute(select(*columns).where(public_version.c.id == 1)).first()
+    if timeout is not None and deadline is not None:
+        deadline_carried(session, deadline)
     _end_read(session)
     if row is None:
         return None

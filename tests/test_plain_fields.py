@@ -95,6 +95,8 @@ wrong = st.one_of(
     st.floats(allow_nan=True),
     st.booleans(),
 )
+
+
 class Bag:
     """An iterable that is neither a list nor a tuple."""
 
@@ -105,7 +107,9 @@ class Bag:
         return iter(self.items)
 
 
-inner = st.builds(Inner, n=st.one_of(st.integers(-5, 5), wrong), s=st.one_of(st.text(max_size=3), wrong))
+inner = st.builds(
+    Inner, n=st.one_of(st.integers(-5, 5), wrong), s=st.one_of(st.text(max_size=3), wrong)
+)
 inner_lists = st.one_of(
     st.lists(inner, max_size=3),
     st.none(),
@@ -152,17 +156,33 @@ def test_plain_fields_skip_the_ordinary_executor() -> None:
 
     schema = strawberry.Schema(query=Query, execution_context_class=Counted)
     good = [
-        Item(a=1, b="x", c=[1, 2], d=Colour.RED, e=Inner(n=1, s=None),
-             f=[Inner(n=2, s="y")], g_value=3, renamed_field=0.5),
+        Item(
+            a=1,
+            b="x",
+            c=[1, 2],
+            d=Colour.RED,
+            e=Inner(n=1, s=None),
+            f=[Inner(n=2, s="y")],
+            g_value=3,
+            renamed_field=0.5,
+        ),
         Item(a=2, b=None, c=[], d=None, e=None, f=None, g_value=None, renamed_field=None),
     ]
     fast = answers(schema, good, True)
     assert fast == answers(ORDINARY, good, True)
     assert fast[1] == []
     assert fast[0]["items"][0] == {
-        "__typename": "Item", "a": 1, "alias": 1, "b": "x", "c": [1, 2], "d": "RED",
-        "e": {"n": 1, "s": None, "__typename": "Inner"}, "f": [{"n": 2, "s": "y"}],
-        "g": 3, "ratio": 0.5, "inners": [{"s": "y"}],
+        "__typename": "Item",
+        "a": 1,
+        "alias": 1,
+        "b": "x",
+        "c": [1, 2],
+        "d": "RED",
+        "e": {"n": 1, "s": None, "__typename": "Inner"},
+        "f": [{"n": 2, "s": "y"}],
+        "g": 3,
+        "ratio": 0.5,
+        "inners": [{"s": "y"}],
     }
     # items is Query's: resolved the simple way too; then g and inners for each item.
     assert sorted(calls) == sorted(["items", "g", "inners", "g", "inners"])

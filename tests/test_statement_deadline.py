@@ -1,4 +1,5 @@
-"""The SQL deadline on SQLite: set on the connection the request holds, and on no other."""
+"""The SQL deadline: on SQLite set on the connection the request holds, and on no other; on
+PostgreSQL set by a public request's first statement."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool, StaticPool
 
+from api import response_cache
 from api.db import create_db_engine, statement_deadline
+from tests.databases import Database, count_statements
 
 HEAVY = (
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
@@ -57,3 +60,28 @@ def test_a_query_past_its_deadline_is_stopped(tmp_path: Path) -> None:
         pytest.raises(OperationalError, match="interrupted"),
     ):
         session.execute(text(HEAVY))
+
+
+def test_on_postgresql_the_version_read_sets_the_deadline_the_operation_keeps(
+    db: Database,
+) -> None:
+    """A public request's first statement (its data version) carries its statement_timeout
+    (issue 25: one round trip less); the operation's statement_deadline, in the same
+    transaction with the same deadline, sends no SET of its own, and the timeout holds."""
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's deadline is a handler on the connection")
+    with db.session() as session:
+        deadline = time.monotonic() + 0.3
+        with count_statements(db.engine) as statements:
+            response_cache.current_version(session, None, deadline)
+            with statement_deadline(session, deadline):
+                timeout = session.execute(text("SELECT current_setting('statement_timeout')"))
+                assert 0 < int(timeout.scalar_one().removesuffix("ms")) <= 300
+                with pytest.raises(OperationalError, match="statement timeout"):
+                    session.execute(text("SELECT pg_sleep(2)"))
+        assert not [s for s in statements if s.upper().startswith("SET")]
+        session.rollback()
+        # A new transaction (or another deadline) is set anew.
+        with count_statements(db.engine) as statements, statement_deadline(session, deadline + 1):
+            pass
+        assert [s for s in statements if s.upper().startswith("SET")] != []

@@ -63,6 +63,7 @@ from api.readers.rows import (
     IndustryRow,
     OfficeRow,
     PartnerRow,
+    plain_rows,
 )
 from api.validation import Checker
 from api.vocabulary import PARTNER_TYPES
@@ -237,7 +238,7 @@ def page_of_partners(
         query = query.where(*filters, *window)
     else:
         query = _unfiltered_page(order, count)
-    found: Sequence[Any] = session.execute(query, window_values).all()
+    found: Sequence[Any] = plain_rows(session, query, window_values)
     width = len(PARTNER_COLUMNS)
     rows = [PartnerRow._make(row[:width]) for row in found]
     if total_sql is not None:
@@ -351,12 +352,12 @@ _INDUSTRIES = (
 
 
 def offices_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[OfficeRow]]:
-    rows = session.execute(_OFFICES, {"partner_ids": list(partner_ids)}).all()
+    rows = plain_rows(session, _OFFICES, {"partner_ids": list(partner_ids)})
     return _group([(row.partner_id, OfficeRow._make(row)) for row in rows])
 
 
 def industries_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[IndustryRow]]:
-    rows = session.execute(_INDUSTRIES, {"partner_ids": list(partner_ids)}).all()
+    rows = plain_rows(session, _INDUSTRIES, {"partner_ids": list(partner_ids)})
     return _group([(row[0], IndustryRow._make(row[1:])) for row in rows])
 
 

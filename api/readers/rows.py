@@ -8,11 +8,24 @@ model's attributes, so a model object and a row read alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Executable, Row
+from sqlalchemy.orm import Session
 
 from api.models import Industry, Office, Partner
+
+
+def plain_rows(
+    session: Session, statement: Executable, parameters: Mapping[str, Any]
+) -> Sequence[Row[Any]]:
+    """The rows of a Core statement through the session's connection: what
+    session.execute gives, without its ORM step (about a seventh of a statement's time).
+    Pending changes are flushed first, as session.execute's autoflush would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, parameters).all()
 
 
 class PartnerRow(NamedTuple):

@@ -21,6 +21,7 @@ whole transaction is rolled back (api/request_transaction.py), and the answer ha
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
@@ -47,8 +48,8 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         # Plain fields are answered directly (api/schema/plain_fields.py), unless some
         # middleware must see every field.
         middleware = self.middleware_manager
-        self.plain = None if middleware and middleware.middlewares else PlainFields(
-            self.collect_subfields
+        self.plain = (
+            None if middleware and middleware.middlewares else PlainFields(self.collect_subfields)
         )
 
     def execute_field(
@@ -64,10 +65,9 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
             details = args[0]
             answer = self.plain.field(parent_type, details)
             if answer is not None:
-                try:
+                # Not sure of it (plain_fields.GiveUp, or any failure): the ordinary way answers.
+                with contextlib.suppress(Exception):
                     return answer(source)
-                except Exception:  # noqa: BLE001 - not sure of it: the ordinary way says
-                    pass
             else:
                 simple = self.plain.resolver(parent_type, details)
                 if simple is not None:
@@ -94,7 +94,7 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
             completed = self.complete_value(
                 return_type, details, info, path, result, position_context
             )
-        except Exception as raw_error:  # noqa: BLE001 - graphql-core's handling, as it does
+        except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, details, path)
             return None
         if self.is_awaitable(completed):  # pragma: no cover - every resolver is synchronous
@@ -106,7 +106,7 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         try:
             return await completed
-        except Exception as raw_error:  # noqa: BLE001
+        except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, details, path)
             return None
 
@@ -117,10 +117,8 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         if self.plain is not None:
             complete = self.plain.completion(return_type, field_details_list)
             if complete is not None:
-                try:
+                with contextlib.suppress(Exception):  # as above
                     return complete(args[2])
-                except Exception:  # noqa: BLE001 - not sure of it: the ordinary way says
-                    pass
         return super().complete_value(return_type, field_details_list, *args)
 
     def _mutation_field(

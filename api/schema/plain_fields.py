@@ -33,6 +33,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
 Complete = Callable[[Any], Any]
@@ -109,16 +110,21 @@ Resolve = Callable[[Any, Any], Any]
 def simple_resolver(field_def: GraphQLField) -> Resolve | None:
     """The resolver of a field that takes no argument and has no field extension (so no
     permission class), called as strawberry would call it, without its per-call
-    argument conversion and extension chain; None for any other field."""
+    argument conversion and extension chain; None for any other field. (Strawberry's
+    per-field exception handlers are not called: the schema registers none.)"""
     if field_def.args or getattr(field_def.resolve, "_is_default", True):
         return None
-    definition = field_def.extensions.get(_BACKREF)
-    resolver = None if definition is None else definition.base_resolver
-    if resolver is None or definition.extensions or definition.arguments or resolver.is_async:
+    definition: StrawberryField | None = field_def.extensions.get(_BACKREF)
+    if definition is None or definition.extensions or definition.arguments:
+        return None
+    resolver = definition.base_resolver
+    if resolver is None or resolver.is_async:
         return None
     if resolver.root_parameter is not None or resolver.parent_parameter is not None:
         return None
     function = resolver.wrapped_func
+    if not callable(function):
+        return None
     takes_self = resolver.self_parameter is not None
     info_name = resolver.info_parameter.name if resolver.info_parameter else None
 
@@ -126,7 +132,8 @@ def simple_resolver(field_def: GraphQLField) -> Resolve | None:
         first = (source,) if takes_self else ()
         if info_name is None:
             return function(*first)
-        return function(*first, **{info_name: Info(_raw_info=raw_info, _field=definition)})
+        info = Info(_raw_info=raw_info, _field=definition)
+        return function(*first, **{info_name: info})
 
     return resolve
 
