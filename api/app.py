@@ -171,12 +171,15 @@ class VouchGraphQL(GraphQL[Context, None]):
         given: Session | None = None,
         deadline: float = 0.0,
     ) -> Response:
+        if not deadline and header is not None and self.turns.sqlite_turn is None:
+            # As for a public request (_public): the key's statement sets the budget.
+            deadline = time.monotonic() + self.settings.request_timeout
         with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
             try:
                 caller = (
                     PUBLIC
                     if header is None
-                    else await self.turns.in_worker(self._caller, session, header)
+                    else await self.turns.in_worker(self._caller, session, header, deadline)
                 )
             except AuthenticationError as error:
                 # Wrong keys count against the address they come from.
@@ -249,11 +252,11 @@ class VouchGraphQL(GraphQL[Context, None]):
         """None when the caller may go on (or nothing is limited), else the 429 to answer."""
         return None if self.limiter is None else await self.limiter.refusal(request, caller)
 
-    def _caller(self, session: Session, header: str) -> Caller:
+    def _caller(self, session: Session, header: str, deadline: float) -> Caller:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise AuthenticationError("the Authorization header must be 'Bearer <api key>'")
-        return authenticate(session=session, presented=key.strip())
+        return authenticate(session=session, presented=key.strip(), deadline=deadline or None)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")

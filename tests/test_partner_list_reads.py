@@ -76,12 +76,10 @@ def test_the_list_costs_the_same_statements_whatever_its_size_and_caller(
             assert len(data["partners"]["edges"]) == first
             counts[first, caller] = len(statements)
 
-    # The public: the data version (api/response_cache.py), which on PostgreSQL also sets
-    # the request's statement_timeout; a vendor: its key, and on PostgreSQL the timeout on
-    # its own. Then the page with its count, its offices, its industries.
-    public = {counts[first, "public"] for first in (1, 20, 30)}
-    vendor = {counts[first, "vendor"] for first in (1, 20, 30)}
-    assert (public, vendor) == ({4}, {4 + (db.backend == "postgresql")}), counts
+    # The public: the data version (api/response_cache.py); a vendor: its key. On
+    # PostgreSQL that first statement also sets the request's statement_timeout (no SET of
+    # its own, issue 25). Then the page with its count, its offices, its industries.
+    assert set(counts.values()) == {4}, counts
 
 
 def test_a_page_past_the_end_still_counts(db: Database, api: GraphQLClient) -> None:

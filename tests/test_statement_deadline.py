@@ -15,6 +15,8 @@ from sqlalchemy.pool import NullPool, StaticPool
 
 from api import response_cache
 from api.db import create_db_engine, statement_deadline
+from api.services.apikeys import authenticate
+from tests import factories
 from tests.databases import Database, count_statements
 
 HEAVY = (
@@ -62,26 +64,33 @@ def test_a_query_past_its_deadline_is_stopped(tmp_path: Path) -> None:
         session.execute(text(HEAVY))
 
 
-def test_on_postgresql_the_version_read_sets_the_deadline_the_operation_keeps(
-    db: Database,
+@pytest.mark.parametrize("first", ["public: the data version", "keyed: the key"])
+def test_on_postgresql_the_first_statement_sets_the_deadline_the_operation_keeps(
+    db: Database, first: str
 ) -> None:
-    """A public request's first statement (its data version) carries its statement_timeout
-    (issue 25: one round trip less); the operation's statement_deadline, in the same
-    transaction with the same deadline, sends no SET of its own, and the timeout holds."""
+    """A request's first statement (a public one's data version, a keyed one's key) carries
+    its statement_timeout (issue 25: one round trip less); the operation's
+    statement_deadline, in the same transaction with the same deadline, sends no SET of
+    its own, and the timeout holds."""
     if db.backend != "postgresql":
         pytest.skip("PostgreSQL only: SQLite's deadline is a handler on the connection")
+    with db.session() as session, session.begin():
+        presented = factories.key(session, "admin")
     with db.session() as session:
         deadline = time.monotonic() + 0.3
         with count_statements(db.engine) as statements:
-            response_cache.current_version(session, None, deadline)
+            if first.startswith("public"):
+                response_cache.current_version(session, None, deadline)
+            else:
+                authenticate(session=session, presented=presented, deadline=deadline)
             with statement_deadline(session, deadline):
                 timeout = session.execute(text("SELECT current_setting('statement_timeout')"))
                 assert 0 < int(timeout.scalar_one().removesuffix("ms")) <= 300
                 with pytest.raises(OperationalError, match="statement timeout"):
                     session.execute(text("SELECT pg_sleep(2)"))
-        assert not [s for s in statements if s.upper().startswith("SET")]
+        assert len(statements) == 3  # the first, the setting read, the sleep: no SET
         session.rollback()
         # A new transaction (or another deadline) is set anew.
         with count_statements(db.engine) as statements, statement_deadline(session, deadline + 1):
             pass
-        assert [s for s in statements if s.upper().startswith("SET")] != []
+        assert [s.split()[0].upper() for s in statements] == ["SET"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.db import deadline_carried, deadline_column
 from api.errors import AuthenticationError, DomainError, ErrorCode
 from api.models import ApiKey, Partner, Vendor
 from api.models.base import utcnow
@@ -120,20 +121,24 @@ def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
     )
 
 
-def authenticate(*, session: Session, presented: str) -> Caller:
-    """Resolve a presented key into a caller, or raise AuthenticationError."""
+def authenticate(*, session: Session, presented: str, deadline: float | None = None) -> Caller:
+    """Resolve a presented key into a caller, or raise AuthenticationError. On PostgreSQL
+    the key's statement also sets the request's `deadline`, if given (api/db.py)."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_SCHEME:
         raise AuthenticationError("the API key is malformed")
+    timeout = None if deadline is None else deadline_column(session, deadline)
     row = session.execute(
-        select(ApiKey, Partner.slug, Vendor.slug)
+        select(ApiKey, Partner.slug, Vendor.slug, *([] if timeout is None else [timeout]))
         .outerjoin(Partner, Partner.id == ApiKey.partner_id)
         .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
         .where(ApiKey.prefix == parts[1])
     ).one_or_none()
+    if timeout is not None and deadline is not None:
+        deadline_carried(session, deadline)
     if row is None or not hmac.compare_digest(row[0].key_hash, hash_key(presented)):
         raise AuthenticationError("the API key is not valid")
-    key, partner_slug, vendor_slug = row
+    key, partner_slug, vendor_slug = row[:3]
     if key.revoked_at is not None:
         raise AuthenticationError("the API key has been revoked")
     return Caller(
