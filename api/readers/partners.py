@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -18,9 +18,11 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -204,6 +206,13 @@ class PartnerPage:
     rows: list[PartnerRow]
     has_next: bool
     total: int | None  # None when not asked for
+    # Read with the page when asked for (PostgreSQL: see _relation_columns); else None.
+    offices: dict[int, list[OfficeRow]] | None = None
+    industries: dict[int, list[IndustryRow]] | None = None
+
+
+RELATIONS = ("offices", "industries")
+"""What a page can read in its own statement, on PostgreSQL."""
 
 
 def page_of_partners(
@@ -215,13 +224,18 @@ def page_of_partners(
     order: str = "ranking_score",
     market_nps: float = 0.0,
     count: bool = True,
+    relations: tuple[str, ...] = (),
 ) -> PartnerPage:
     """One page in the given order, whether more follow, and (if `count`) how many match.
 
     Counting is the one part whose cost grows with the directory: it is left out unless
     asked for. A page reads one row past its end to tell whether another follows. Its
-    partners are plain rows (api/readers/rows.py).
+    partners are plain rows (api/readers/rows.py). On PostgreSQL the `relations` asked for
+    (of RELATIONS) are read in the same statement, as offices_of and industries_of read
+    them; elsewhere they are left to those.
     """
+    if session.get_bind().dialect.name != "postgresql":
+        relations = ()
     filters = filter_conditions(session, wanted)
     total_sql = _count_sql(filters, bool(wanted.evidence_tiers)) if count else None
     total: int | None = None
@@ -234,17 +248,61 @@ def page_of_partners(
         total_sql = None
     window_values = {"page_offset": offset, "page_limit": limit + 1}
     if filters or window:
-        query = _windowed(_page_sql(order, market_nps, total_sql, bool(wanted.evidence_tiers)))
+        by_tier = bool(wanted.evidence_tiers)
+        query = _windowed(_page_sql(order, market_nps, total_sql, by_tier, relations))
         query = query.where(*filters, *window)
     else:
-        query = _unfiltered_page(order, count)
+        query = _unfiltered_page(order, count, relations)
     found: Sequence[Any] = plain_rows(session, query, window_values)
     width = len(PARTNER_COLUMNS)
-    rows = [PartnerRow._make(row[:width]) for row in found]
+    rows = [PartnerRow._make(row[:width]) for row in found[:limit]]
     if total_sql is not None:
         # An empty page (past the end) carries no count: then it is asked for on its own.
         total = found[0][width] if found else session.scalar(select(total_sql))
-    return PartnerPage(rows=rows[:limit], has_next=len(rows) > limit, total=total)
+    return PartnerPage(
+        rows=rows,
+        has_next=len(found) > limit,
+        total=total,
+        offices=_related(found[:limit], relations, "offices", OfficeRow._make),
+        industries=_related(found[:limit], relations, "industries", IndustryRow._make),
+    )
+
+
+def _related(
+    found: Sequence[Any], relations: tuple[str, ...], name: str, make: Callable[[Any], T]
+) -> dict[int, list[T]] | None:
+    """A relation read with the page, by partner (None: not read with it). The relations
+    are the page's last columns, a JSON array of rows each (_relation_columns)."""
+    if name not in relations:
+        return None
+    at = relations.index(name) - len(relations)
+    return {row[0]: [make(item) for item in row[at]] for row in found}
+
+
+def _relation_columns(relations: tuple[str, ...]) -> list[Any]:
+    """PostgreSQL: each relation a page asked for, as a JSON array of its rows per partner
+    (json_agg of json_build_array, '[]' for none), in the order its own statement reads it
+    (_OFFICES, _INDUSTRIES): one statement for the hot list shape (issue 25). Numbers come
+    back exactly: PostgreSQL writes a float8 in JSON with the shortest exact digits."""
+    columns: list[Any] = []
+    for name in relations:
+        if name == "offices":
+            rows = aggregate_order_by(
+                func.json_build_array(*OFFICE_COLUMNS),
+                Office.is_headquarters.desc(),
+                Office.city,
+                Office.id,
+            )
+            where = Office.partner_id == Partner.id
+        else:
+            rows = aggregate_order_by(func.json_build_array(*INDUSTRY_COLUMNS), Industry.name)
+            where = and_(
+                partner_industries.c.partner_id == Partner.id,
+                Industry.id == partner_industries.c.industry_id,
+            )
+        aggregated = func.coalesce(func.json_agg(rows), literal_column("'[]'::json"))
+        columns.append(select(aggregated).where(where).scalar_subquery())
+    return columns
 
 
 def _with_tally() -> ColumnElement[bool]:
@@ -259,22 +317,30 @@ def _count_sql(filters: Sequence[ColumnElement[bool]], by_tier: bool) -> Any:
     return counted.where(*filters).correlate(None).scalar_subquery()
 
 
-@lru_cache(maxsize=len(PARTNER_ORDERS) * 2)
-def _unfiltered_page(order: str, count: bool) -> Select[Any]:
+@lru_cache(maxsize=len(PARTNER_ORDERS) * 2 * 4)
+def _unfiltered_page(order: str, count: bool, relations: tuple[str, ...] = ()) -> Select[Any]:
     """A page of every partner in an order but the ranking: the hot list shape, built (and
     so compiled) once; its window is a parameter. The ranking's order and window depend on
     the market, so they are built for each request."""
-    return _windowed(_page_sql(order, 0.0, _count_sql([], False) if count else None, False))
+    total = _count_sql([], False) if count else None
+    return _windowed(_page_sql(order, 0.0, total, False, relations))
 
 
 def _windowed(query: Select[Any]) -> Select[Any]:
     return query.offset(bindparam("page_offset")).limit(bindparam("page_limit"))
 
 
-def _page_sql(order: str, market_nps: float, total_sql: Any, by_tier: bool) -> Select[Any]:
-    """The page's columns (and count), joins and order, before its conditions and window."""
+def _page_sql(
+    order: str,
+    market_nps: float,
+    total_sql: Any,
+    by_tier: bool,
+    relations: tuple[str, ...] = (),
+) -> Select[Any]:
+    """The page's columns (its count, its relations), joins and order, before its
+    conditions and window."""
     columns = [*PARTNER_COLUMNS] if total_sql is None else [*PARTNER_COLUMNS, total_sql]
-    query: Select[Any] = select(*columns)
+    query: Select[Any] = select(*columns, *_relation_columns(relations))
     if order in ("ranking_score", "nps", "response_count") or by_tier:
         query = query.outerjoin(published_tallies, _with_tally())
     return query.order_by(*_order_by(order, market_nps))

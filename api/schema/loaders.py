@@ -60,6 +60,10 @@ class PartnerBatch(Generic[T]):
         self._session, self._batch, self._missing, self._listed = session, batch, missing, listed
         self._found: dict[int, T] = {}
 
+    def prime(self, found: dict[int, T]) -> None:
+        """`found` was read already (with the page, say): those partners load nothing."""
+        self._found.update(found)
+
     def __call__(self, partner_id: int) -> T:
         if partner_id not in self._found:
             wanted = {partner_id, *(i for i in self._listed if i not in self._found)}

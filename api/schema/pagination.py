@@ -61,16 +61,20 @@ def page_window(first: int | None, after: str | None) -> tuple[int, int]:
     return offset, size
 
 
-def selects(info: Info, name: str) -> bool:
-    """Whether the field being resolved asks for its subfield `name` (through fragments too)."""
+def selects(info: Info, name: str, *deeper: str) -> bool:
+    """Whether the field being resolved asks for its subfield `name` (through fragments too),
+    and below it for `deeper[0]`, and so on (`selects(info, "edges", "node", "offices")`)."""
+    path = (name, *deeper)
 
-    def within(selections: list[Selection]) -> bool:
+    def within(selections: list[Selection], at: int) -> bool:
         for selection in selections:
             if isinstance(selection, (FragmentSpread, InlineFragment)):
-                if within(selection.selections):
+                if within(selection.selections, at):
                     return True
-            elif selection.name == name:
+            elif selection.name == path[at] and (
+                at == len(path) - 1 or within(selection.selections, at + 1)
+            ):
                 return True
         return False
 
-    return any(within(field.selections) for field in info.selected_fields)
+    return any(within(field.selections, 0) for field in info.selected_fields)

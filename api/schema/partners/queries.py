@@ -44,10 +44,18 @@ class PartnerQueries:
                     else 0.0
                 ),
                 count=selects(info, "totalCount"),
+                relations=tuple(
+                    name for name in readers.RELATIONS if selects(info, "edges", "node", name)
+                ),
             )
         except DomainError as error:
             raise invalid_argument(error) from error
-        info.context.loaders.list_partners(row.id for row in page.rows)
+        loaders = info.context.loaders
+        loaders.list_partners(row.id for row in page.rows)
+        if page.offices is not None:
+            loaders.offices.prime(page.offices)
+        if page.industries is not None:
+            loaders.industries.prime(page.industries)
         edges = [
             PartnerEdge(node=Partner.from_row(row), cursor=encode_cursor(offset + index))
             for index, row in enumerate(page.rows)
