@@ -145,8 +145,9 @@ def deadline_column(session: Session, deadline: float) -> ColumnElement[Any] | N
 
 
 def deadline_carried(session: Session, deadline: float) -> None:
-    """The statement with deadline_column ran in the session's transaction: a
-    statement_deadline with the same deadline in that transaction need not set it again."""
+    """The statement with deadline_column ran in the session's transaction and returned a
+    row (set_config runs once a row: with none it never ran): a statement_deadline with
+    the same deadline in that transaction need not set it again."""
     session.info[_TIMEOUT_SET] = (session.get_transaction(), deadline)
 
 

@@ -80,8 +80,8 @@ def current_version(
     if timeout is not None:
         columns.append(timeout)
     row = session.execute(select(*columns).where(public_version.c.id == 1)).first()
-    if timeout is not None and deadline is not None:
-        deadline_carried(session, deadline)
+    if row is not None and timeout is not None and deadline is not None:
+        deadline_carried(session, deadline)  # a select with no row set nothing
     _end_read(session)
     if row is None:
         return None

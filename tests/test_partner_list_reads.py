@@ -141,7 +141,8 @@ def test_relations_read_with_the_page_are_those_their_own_statements_read(db: Da
     assert page.offices == {ids[0]: own_offices[ids[0]], ids[1]: []}
     assert page.industries == {ids[0]: own_industries[ids[0]], ids[1]: []}
     offices = page.offices[ids[0]]
-    assert offices[0].city == "Zürich" and offices[0].is_headquarters is True
+    assert offices[0].city == "Zürich"
+    assert offices[0].is_headquarters is True
     assert {office.latitude for office in offices} >= {0.1 + 0.2, 1e-300}
     assert [industry.slug for industry in page.industries[ids[0]]] == [
         "energy",

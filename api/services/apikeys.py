@@ -134,8 +134,8 @@ def authenticate(*, session: Session, presented: str, deadline: float | None = N
         .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
         .where(ApiKey.prefix == parts[1])
     ).one_or_none()
-    if timeout is not None and deadline is not None:
-        deadline_carried(session, deadline)
+    if row is not None and timeout is not None and deadline is not None:
+        deadline_carried(session, deadline)  # a select with no row set nothing
     if row is None or not hmac.compare_digest(row[0].key_hash, hash_key(presented)):
         raise AuthenticationError("the API key is not valid")
     key, partner_slug, vendor_slug = row[:3]
