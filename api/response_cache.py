@@ -74,16 +74,21 @@ def current_version(
     transaction, and one that only read must not wait for its turn to write (it could
     then not write): there the read ends it.
     """
-    columns: list[Any] = [public_version.c.version, public_version.c.salt]
-    columns.append(_newest(parts).scalar_subquery() if parts else literal(None))
+    the_row = public_version.c.id == 1
+    columns: list[Any] = [
+        select(public_version.c.version).where(the_row).scalar_subquery(),
+        select(public_version.c.salt).where(the_row).scalar_subquery(),
+        _newest(parts).scalar_subquery() if parts else literal(None),
+    ]
     timeout = None if deadline is None else deadline_column(session, deadline)
     if timeout is not None:
         columns.append(timeout)
-    row = session.execute(select(*columns).where(public_version.c.id == 1)).first()
-    if row is not None and timeout is not None and deadline is not None:
-        deadline_carried(session, deadline)  # a select with no row set nothing
+    # No FROM: one row, so the timeout is set even when the version row is missing.
+    row = session.execute(select(*columns)).one()
+    if timeout is not None and deadline is not None:
+        deadline_carried(session, deadline)
     _end_read(session)
-    if row is None:
+    if row[0] is None:
         return None
     if not parts:
         return Seen(row[0], row[1])
