@@ -6,6 +6,9 @@
 The database must hold the demo data (vouch db upgrade && vouch demo-data --partners 500).
 Without --profile it prints the mean time of a request (after a warm-up), with the
 response cache off and the rate limit off, as `vouch serve` in production.
+PROFILE_QUERY=... runs another document instead of the bench list (`{ __typename }`: the
+cost of the request's path alone). Under `valgrind --tool=callgrind`, the instructions of
+N requests less those of fewer are what a request costs (BENCHMARKS.md, 2026-12-07).
 """
 
 from __future__ import annotations
