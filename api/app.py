@@ -122,18 +122,14 @@ class VouchGraphQL(GraphQL[Context, None]):
         """
         key = response_cache.key_of(request)
         peeked = self.cache.peek(key) if self.cache is not None else None
-        # Where operations run at once (PostgreSQL), the request's time budget starts now,
-        # and the version's statement sets it; on SQLite it starts with the request's turn.
-        deadline = (
-            0.0 if self.turns.sqlite_turn else time.monotonic() + self.settings.request_timeout
-        )
+        deadline = self._deadline_from_now()
         with request_session(self.sessions) as session:
             try:
                 seen = await self.turns.in_worker(
                     response_cache.current_version,
                     session,
                     peeked.parts if peeked else None,
-                    deadline or None,
+                    deadline,
                 )
             except (OperationalError, DBAPIError) as error:
                 return unavailable(request_id, error)
@@ -157,7 +153,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         request_id: str,
         header: str | None,
         session: Session | None = None,
-        deadline: float = 0.0,
+        deadline: float | None = None,
     ) -> Response:
         return await self.turns.one_at_a_time(
             lambda: self._run_in_transaction(request, request_id, header, session, deadline)
@@ -169,11 +165,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         request_id: str,
         header: str | None,
         given: Session | None = None,
-        deadline: float = 0.0,
+        deadline: float | None = None,
     ) -> Response:
-        if not deadline and header is not None and self.turns.sqlite_turn is None:
-            # As for a public request (_public): the key's statement sets the budget.
-            deadline = time.monotonic() + self.settings.request_timeout
+        if deadline is None and header is not None:
+            deadline = self._deadline_from_now()  # the key's statement sets it
         with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
             try:
                 caller = (
@@ -200,7 +195,7 @@ class VouchGraphQL(GraphQL[Context, None]):
                 caller=caller,
                 settings=self.settings,
                 request_id=request_id,
-                deadline=deadline,  # 0.0: from now
+                deadline=deadline or 0.0,  # 0.0: from now
             )
             response: Response = await super().run(request, context=context)
             record.operation = context.operation_name
@@ -252,11 +247,19 @@ class VouchGraphQL(GraphQL[Context, None]):
         """None when the caller may go on (or nothing is limited), else the 429 to answer."""
         return None if self.limiter is None else await self.limiter.refusal(request, caller)
 
-    def _caller(self, session: Session, header: str, deadline: float) -> Caller:
+    def _deadline_from_now(self) -> float | None:
+        """Where operations run at once (PostgreSQL), a request's time budget starts with its
+        transaction, and its first statement sets it (api/db.deadline_column); None on
+        SQLite, where it starts with the request's turn (the Context's default)."""
+        if self.turns.sqlite_turn is not None:
+            return None
+        return time.monotonic() + self.settings.request_timeout
+
+    def _caller(self, session: Session, header: str, deadline: float | None) -> Caller:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise AuthenticationError("the Authorization header must be 'Bearer <api key>'")
-        return authenticate(session=session, presented=key.strip(), deadline=deadline or None)
+        return authenticate(session=session, presented=key.strip(), deadline=deadline)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         raise RuntimeError("the context is built in run(), with the request's session")

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -78,8 +78,9 @@ def current_version(
     columns: list[Any] = [
         select(public_version.c.version).where(the_row).scalar_subquery(),
         select(public_version.c.salt).where(the_row).scalar_subquery(),
-        _newest(parts).scalar_subquery() if parts else literal(None),
     ]
+    if parts:
+        columns.append(_newest(parts).scalar_subquery())
     timeout = None if deadline is None else deadline_column(session, deadline)
     if timeout is not None:
         columns.append(timeout)

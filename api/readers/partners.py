@@ -254,17 +254,17 @@ def page_of_partners(
     else:
         query = _unfiltered_page(order, count, relations)
     found: Sequence[Any] = plain_rows(session, query, window_values)
+    shown = found[:limit]  # the row past the end only says that another page follows
     width = len(PARTNER_COLUMNS)
-    rows = [PartnerRow._make(row[:width]) for row in found[:limit]]
     if total_sql is not None:
         # An empty page (past the end) carries no count: then it is asked for on its own.
         total = found[0][width] if found else session.scalar(select(total_sql))
     return PartnerPage(
-        rows=rows,
+        rows=[PartnerRow._make(row[:width]) for row in shown],
         has_next=len(found) > limit,
         total=total,
-        offices=_related(found[:limit], relations, "offices", OfficeRow._make),
-        industries=_related(found[:limit], relations, "industries", IndustryRow._make),
+        offices=_related(shown, relations, "offices", OfficeRow._make),
+        industries=_related(shown, relations, "industries", IndustryRow._make),
     )
 
 

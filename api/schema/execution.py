@@ -46,11 +46,12 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Plain fields are answered directly (api/schema/plain_fields.py), unless some
-        # middleware must see every field.
+        # middleware must see every field or strawberry has exception handlers to call.
         middleware = self.middleware_manager
-        self.plain = (
-            None if middleware and middleware.middlewares else PlainFields(self.collect_subfields)
-        )
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        handlers = getattr(strawberry_schema, "exception_handlers", ())
+        watched = bool(middleware and middleware.middlewares) or bool(handlers)
+        self.plain = None if watched else PlainFields(self.collect_subfields)
 
     def execute_field(
         self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any

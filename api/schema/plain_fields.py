@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLEnumType,
@@ -84,23 +84,42 @@ def _leaf(serialize: Callable[[Any], Any]) -> Complete:
     return complete
 
 
-def _object(fields: list[tuple[str, Callable[[Any], Any], Complete]]) -> Complete:
+Answer = Callable[[Any], Any]
+"""A plain field's answer, from the value of the object that holds it."""
+
+
+def _object(fields: list[tuple[str, Answer]]) -> Complete:
     def complete(value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, Exception):
             raise _GIVE_UP
-        return {name: completed(read(value)) for name, read, completed in fields}
+        return {name: answer(value) for name, answer in fields}
 
     return complete
 
 
-def _named(name: str) -> Callable[[Any], str]:
+def _named(name: str) -> Answer:
     return lambda _value: name
 
 
-def _same(value: Any) -> Any:
-    return value
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _memo(
+    cache: dict[tuple[int, int], V | None],
+    compile_: Callable[[K, Any], V | None],
+    first: K,
+    details: Any,
+) -> V | None:
+    """compile_(first, details), once per identity of the two in this execution."""
+    key = (id(first), id(details))
+    try:
+        return cache[key]
+    except KeyError:
+        compiled = cache[key] = compile_(first, details)
+        return compiled
 
 
 Resolve = Callable[[Any, Any], Any]
@@ -111,7 +130,8 @@ def simple_resolver(field_def: GraphQLField) -> Resolve | None:
     """The resolver of a field that takes no argument and has no field extension (so no
     permission class), called as strawberry would call it, without its per-call
     argument conversion and extension chain; None for any other field. (Strawberry's
-    per-field exception handlers are not called: the schema registers none.)"""
+    exception handlers are not called: VouchExecution uses none of this where the schema
+    has any.)"""
     if field_def.args or getattr(field_def.resolve, "_is_default", True):
         return None
     definition: StrawberryField | None = field_def.extensions.get(_BACKREF)
@@ -150,47 +170,29 @@ class PlainFields:
 
     def __init__(self, collect_subfields: Callable[[GraphQLObjectType, Any], Any]) -> None:
         self._collect_subfields = collect_subfields
-        self._fields: dict[tuple[int, int], Callable[[Any], Any] | None] = {}
+        self._fields: dict[tuple[int, int], Answer | None] = {}
         self._completions: dict[tuple[int, int], Complete | None] = {}
         self._resolvers: dict[tuple[int, int], tuple[GraphQLField, Resolve] | None] = {}
+
+    def field(self, parent: GraphQLObjectType, details: Any) -> Answer | None:
+        return _memo(self._fields, self._compile_field, parent, details)
+
+    def completion(self, return_type: GraphQLOutputType, details: Any) -> Complete | None:
+        return _memo(self._completions, self._compile_type, return_type, details)
 
     def resolver(
         self, parent: GraphQLObjectType, details: Any
     ) -> tuple[GraphQLField, Resolve] | None:
-        key = (id(parent), id(details))
-        try:
-            return self._resolvers[key]
-        except KeyError:
-            pass
+        return _memo(self._resolvers, self._compile_resolver, parent, details)
+
+    def _compile_resolver(
+        self, parent: GraphQLObjectType, details: Any
+    ) -> tuple[GraphQLField, Resolve] | None:
         field_def = parent.fields.get(details[0].node.name.value)
         resolve = None if field_def is None else simple_resolver(field_def)
-        found = None if field_def is None or resolve is None else (field_def, resolve)
-        self._resolvers[key] = found
-        return found
+        return None if field_def is None or resolve is None else (field_def, resolve)
 
-    def field(self, parent: GraphQLObjectType, details: Any) -> Callable[[Any], Any] | None:
-        key = (id(parent), id(details))
-        try:
-            return self._fields[key]
-        except KeyError:
-            pass
-        compiled = self._compile_field(parent, details)
-        self._fields[key] = compiled
-        return compiled
-
-    def completion(self, return_type: GraphQLOutputType, details: Any) -> Complete | None:
-        key = (id(return_type), id(details))
-        try:
-            return self._completions[key]
-        except KeyError:
-            pass
-        compiled = self._compile_type(return_type, details)
-        self._completions[key] = compiled
-        return compiled
-
-    def _compile_field(
-        self, parent: GraphQLObjectType, details: Any
-    ) -> Callable[[Any], Any] | None:
+    def _compile_field(self, parent: GraphQLObjectType, details: Any) -> Answer | None:
         node = details[0].node
         field_def = parent.fields.get(node.name.value)
         if field_def is None or field_def.args or node.arguments:
@@ -224,20 +226,13 @@ class PlainFields:
         grouped, deferred, _forbidden = self._collect_subfields(return_type, details)
         if deferred:
             return None
-        fields: list[tuple[str, Callable[[Any], Any], Complete]] = []
+        fields: list[tuple[str, Answer]] = []
         for response_name, sub_details in grouped.items():
-            node = sub_details[0].node
-            if node.name.value == "__typename":
-                fields.append((response_name, _named(return_type.name), _same))
-                continue
-            field_def = return_type.fields.get(node.name.value)
-            if field_def is None:
-                return None
-            answer = self.field(return_type, sub_details)
+            if sub_details[0].node.name.value == "__typename":
+                answer: Answer | None = _named(return_type.name)
+            else:
+                answer = self.field(return_type, sub_details)
             if answer is None:
                 return None
-            definition = field_def.extensions[_BACKREF]
-            sub_completed = self.completion(field_def.type, sub_details)
-            assert sub_completed is not None  # the field compiled, so its type did
-            fields.append((response_name, attrgetter(definition.python_name), sub_completed))
+            fields.append((response_name, answer))
         return _object(fields)
