@@ -14,6 +14,7 @@ from api import migrations
 from api.app import create_app
 from api.db import create_db_engine
 from api.request_log import print_to_stdout
+from api.serving import settle_long_lived
 from api.settings import load_settings
 
 
@@ -28,4 +29,6 @@ def create() -> Starlette:
         raise SystemExit(f"vouch: {error}") from None
     except OperationalError:
         pass  # unreachable for now: requests get 503 until it is back, as at any time
-    return create_app(settings, engine)
+    app = create_app(settings, engine)
+    settle_long_lived()
+    return app

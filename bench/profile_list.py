@@ -7,7 +7,9 @@ The database must hold the demo data (vouch db upgrade && vouch demo-data --part
 Without --profile it prints the mean time of a request (after a warm-up), with the
 response cache off and the rate limit off, as `vouch serve` in production.
 PROFILE_QUERY=... runs another document instead of the bench list (`{ __typename }`: the
-cost of the request's path alone). Under `valgrind --tool=callgrind`, the instructions of
+cost of the request's path alone); PROFILE_CALLERS=name prints who called that function.
+The collector is set as `vouch serve` sets it (api/serving.settle_long_lived) unless
+--python-gc; the time it took is printed by generation. Under `valgrind --tool=callgrind`, the instructions of
 N requests less those of fewer are what a request costs (BENCHMARKS.md, 2026-12-07).
 """
 
@@ -51,6 +53,11 @@ async def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument(
+        "--python-gc",
+        action="store_true",
+        help="keep Python's collector settings (vouch serve freezes start-up's objects)",
+    )
     args = parser.parse_args()
     os.environ.update(
         {"VOUCH_ENV": "production", "VOUCH_RATE_LIMIT": "off", "VOUCH_RESPONSE_CACHE_MB": "0"}
@@ -79,6 +86,10 @@ async def main() -> int:
 
         RequestTurns.in_worker = inline  # type: ignore[method-assign]
     app = create_app(settings, engine)
+    if not args.python_gc:
+        from api.serving import settle_long_lived
+
+        settle_long_lived()  # as `vouch serve` does once the app is built
     body = {"query": os.environ.get("PROFILE_QUERY", LIST_VOUCH)}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -91,6 +102,18 @@ async def main() -> int:
         for _ in range(30):
             await one()
         collections_before = sum(s["collections"] for s in gc.get_stats())
+        in_gc = [0.0, 0.0]
+        by_generation = [0.0, 0.0, 0.0]
+
+        def timed(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                in_gc[1] = time.perf_counter()
+            else:
+                spent = time.perf_counter() - in_gc[1]
+                in_gc[0] += spent
+                by_generation[info["generation"]] += spent
+
+        gc.callbacks.append(timed)
         profiler = cProfile.Profile() if args.profile else None
         started, cpu = time.perf_counter(), time.process_time()
         if profiler:
@@ -105,7 +128,12 @@ async def main() -> int:
         f"{1000 * cpu / args.requests:.2f} ms of this process's CPU (client included)"
     )
     ran = sum(s["collections"] for s in gc.get_stats()) - collections_before
-    print(f"{ran} garbage collections, {gc.get_stats()[2]['collections']} of the oldest ever")
+    print(
+        f"{ran} garbage collections, {gc.get_stats()[2]['collections']} of the oldest ever, "
+        f"{1000 * in_gc[0] / args.requests:.2f} ms a request (by generation: "
+        + ", ".join(f"{1000 * t / args.requests:.2f}" for t in by_generation)
+        + ")"
+    )
     if profiler:
         stats = pstats.Stats(profiler)
         by_library: collections.Counter[str] = collections.Counter()
@@ -116,6 +144,8 @@ async def main() -> int:
         for name, seconds in by_library.most_common():
             print(f"  {100 * seconds / total:5.1f}%  {name}")
         stats.sort_stats(args.sort).print_stats(args.top)
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
     return 0
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+import pytest
 import strawberry
+from graphql.execution.executor import Executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -143,11 +145,22 @@ def test_the_fast_path_answers_as_graphql_core_does(items: list[Item], with_b: b
     assert answers(FAST, items, with_b) == answers(ORDINARY, items, with_b)
 
 
-def test_plain_fields_skip_the_ordinary_executor() -> None:
-    """With right values, only the fields with resolvers of their own reach graphql-core's
-    execute_field: `items`, and `g` and `inners` of each item; the rest are answered
-    directly, so the differential test above covers the fast path, not only the fallback."""
+def test_plain_fields_skip_the_ordinary_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With right values, only the fields with resolvers of their own are resolved, and
+    directly: `items`, and `g` and `inners` of each item; the rest are answered directly
+    too, and no field (not even an item, which mixes plain fields and resolvers) takes
+    graphql-core's own steps (execute_field, execute_fields, complete_object_value). So the
+    differential test above covers the fast path, not only the fallback."""
     calls: list[str] = []
+    ordinary: list[str] = []
+    for name in ("execute_field", "execute_fields", "complete_object_value"):
+        original = getattr(Executor, name)
+
+        def counted(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            ordinary.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(Executor, name, counted)
 
     class Counted(VouchExecution):
         def _resolve_simply(self, parent_type: Any, source: Any, simple: Any, *args: Any) -> Any:
@@ -169,7 +182,9 @@ def test_plain_fields_skip_the_ordinary_executor() -> None:
         Item(a=2, b=None, c=[], d=None, e=None, f=None, g_value=None, renamed_field=None),
     ]
     fast = answers(schema, good, True)
+    assert ordinary == []
     assert fast == answers(ORDINARY, good, True)
+    assert ordinary  # counted: strawberry's own executor takes every step
     assert fast[1] == []
     assert fast[0]["items"][0] == {
         "__typename": "Item",

@@ -22,7 +22,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     from api.app import create_app
     from api.request_log import logging_config
     from api.request_metrics import prepare_multiprocess_dir
-    from api.serving import NoDelayH11Protocol
+    from api.serving import NoDelayH11Protocol, settle_long_lived
 
     engine = open_engine(settings)
     # The request log (JSON lines on stdout) says all uvicorn's access log did, and more.
@@ -41,7 +41,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     }
     if args.workers == 1:
         with _webhooks(args, settings):
-            uvicorn.run(create_app(settings, engine), **options)
+            app = create_app(settings, engine)
+            settle_long_lived()
+            uvicorn.run(app, **options)
         return
     engine.dispose()
     if settings.database_url.get_backend_name() == "sqlite":

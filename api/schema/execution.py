@@ -24,13 +24,13 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
+from graphql import GraphQLError, GraphQLObjectType, GraphQLOutputType
 from graphql.execution.executor import to_nodes
-from graphql.pyutils import Path
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.schema.context import Context
-from api.schema.plain_fields import PlainFields, Resolve
+from api.schema.plain_fields import PlainFields, Simple, Step
 
 
 class RequestTimedOut(GraphQLError):
@@ -56,30 +56,84 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
     def execute_field(
         self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        context = self.context_value
-        if isinstance(context, Context):
-            if context.out_of_time():
-                raise RequestTimedOut(context.settings.request_timeout)
-            if parent_type.name == "Mutation":
-                return self._mutation_field(parent_type, source, *args, **kwargs)
-        if self.plain is not None and not kwargs:
-            details = args[0]
-            answer = self.plain.field(parent_type, details)
-            if answer is not None:
-                # Not sure of it (plain_fields.GiveUp, or any failure): the ordinary way answers.
-                with contextlib.suppress(Exception):
-                    return answer(source)
-            else:
-                simple = self.plain.resolver(parent_type, details)
-                if simple is not None:
-                    return self._resolve_simply(parent_type, source, simple, *args)
+        self._check_deadline()
+        if parent_type.name == "Mutation" and isinstance(self.context_value, Context):
+            return self._mutation_field(parent_type, source, *args, **kwargs)
         return super().execute_field(parent_type, source, *args, **kwargs)
+
+    def _check_deadline(self) -> None:
+        context = self.context_value
+        if isinstance(context, Context) and context.out_of_time():
+            raise RequestTimedOut(context.settings.request_timeout)
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        grouped: Any,
+        position_context: Any,
+    ) -> Any:
+        if self.plain is None:
+            return super().execute_fields(parent_type, source, path, grouped, position_context)
+        steps = self.plain.steps(parent_type, grouped)
+        return self._run_steps(parent_type, source, path, steps, position_context)
+
+    def _run_steps(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        steps: tuple[Step, ...],
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_fields, each field answered the quickest way it can be: a
+        plain one read directly, a simple resolver called directly, any other (or a plain
+        one the fast path is not sure of) the ordinary way. The deadline is checked once
+        for the object, before its first field, as execute_field would."""
+        self._check_deadline()
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        type_name = parent_type.name
+        ordinary = super().execute_field
+        try:
+            for response_name, answer, simple, details in steps:
+                if answer is not None:
+                    # Not sure of it (plain_fields.GiveUp, or any failure): the ordinary way.
+                    with contextlib.suppress(Exception):
+                        results[response_name] = answer(source)
+                        continue
+                field_path = Path(path, response_name, type_name)
+                if simple is not None:
+                    result = self._resolve_simply(
+                        parent_type, source, simple, details, field_path, position_context
+                    )
+                else:
+                    result = ordinary(parent_type, source, details, field_path, position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if self.is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:  # pragma: no cover - as graphql-core's execute_fields does
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gathered(results, awaitable_fields)  # pragma: no cover - all sync
+
+    async def _gathered(  # pragma: no cover - every resolver is synchronous
+        self, results: dict[str, Any], awaitable_fields: list[str]
+    ) -> dict[str, Any]:
+        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
 
     def _resolve_simply(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
-        simple: tuple[GraphQLField, Resolve],
+        simple: Simple,
         details: Any,
         path: Path,
         position_context: Any,
@@ -112,15 +166,33 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
             return None
 
     def complete_value(
-        self, return_type: GraphQLOutputType, field_details_list: Any, *args: Any
+        self,
+        return_type: GraphQLOutputType,
+        details: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
     ) -> Any:
-        # args: info, path, the resolved value, the position context.
-        if self.plain is not None:
-            complete = self.plain.completion(return_type, field_details_list)
+        plain = self.plain
+        if plain is not None:
+            complete = plain.completion(return_type, details)
             if complete is not None:
-                with contextlib.suppress(Exception):  # as above
-                    return complete(args[2])
-        return super().complete_value(return_type, field_details_list, *args)
+                # Not sure of it (plain_fields.GiveUp, or any failure): the ordinary way answers.
+                with contextlib.suppress(Exception):
+                    return complete(result)
+            elif (
+                type(return_type) is GraphQLObjectType
+                and position_context is None
+                and result is not None
+                and result is not Undefined
+                and not isinstance(result, Exception)
+            ):
+                # What complete_object_value does when nothing is deferred.
+                steps = plain.object_steps(return_type, details)
+                if steps is not None:
+                    return self._run_steps(return_type, result, path, steps, None)
+        return super().complete_value(return_type, details, info, path, result, position_context)
 
     def _mutation_field(
         self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any

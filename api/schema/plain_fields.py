@@ -125,6 +125,14 @@ def _memo(
 Resolve = Callable[[Any, Any], Any]
 """Calls a field's resolver with the parent's value and graphql-core's resolve info."""
 
+Simple = tuple[GraphQLField, Resolve]
+"""A field's definition and simple_resolver's call of its resolver."""
+
+Step = tuple[str, Answer | None, Simple | None, Any]
+"""One field of an object as its steps answer it: its response name, its plain answer (None:
+not plain), its simple resolver (None: none, or the field is plain) and graphql-core's
+field details (for the ordinary way, which answers every field the other two do not)."""
+
 
 def simple_resolver(field_def: GraphQLField) -> Resolve | None:
     """The resolver of a field that takes no argument and has no field extension (so no
@@ -164,15 +172,20 @@ class PlainFields:
     `field(parent, details)` is a function from the parent's value to the field's answer
     (None: not plain); `completion(type, details)` completes a value a resolver returned
     for a field of that type (None: not all plain below it); `resolver(parent, details)`
-    is simple_resolver's for a field that is not plain. All are keyed by the identity of
-    graphql-core's field details, which it keeps for the whole execution.
+    is simple_resolver's for a field that is not plain; `steps(parent, grouped)` are the
+    fields of an object, each answered the quickest way it can be, and
+    `object_steps(type, details)` those of an object a field of that type selects (None:
+    one graphql-core must complete itself). All are keyed by the identity of graphql-core's
+    field details or grouped field set, which it keeps for the whole execution.
     """
 
     def __init__(self, collect_subfields: Callable[[GraphQLObjectType, Any], Any]) -> None:
         self._collect_subfields = collect_subfields
         self._fields: dict[tuple[int, int], Answer | None] = {}
         self._completions: dict[tuple[int, int], Complete | None] = {}
-        self._resolvers: dict[tuple[int, int], tuple[GraphQLField, Resolve] | None] = {}
+        self._resolvers: dict[tuple[int, int], Simple | None] = {}
+        self._steps: dict[tuple[int, int], tuple[Step, ...] | None] = {}
+        self._object_steps: dict[tuple[int, int], tuple[Step, ...] | None] = {}
 
     def field(self, parent: GraphQLObjectType, details: Any) -> Answer | None:
         return _memo(self._fields, self._compile_field, parent, details)
@@ -180,14 +193,39 @@ class PlainFields:
     def completion(self, return_type: GraphQLOutputType, details: Any) -> Complete | None:
         return _memo(self._completions, self._compile_type, return_type, details)
 
-    def resolver(
-        self, parent: GraphQLObjectType, details: Any
-    ) -> tuple[GraphQLField, Resolve] | None:
+    def resolver(self, parent: GraphQLObjectType, details: Any) -> Simple | None:
         return _memo(self._resolvers, self._compile_resolver, parent, details)
 
-    def _compile_resolver(
-        self, parent: GraphQLObjectType, details: Any
-    ) -> tuple[GraphQLField, Resolve] | None:
+    def steps(self, parent: GraphQLObjectType, grouped: dict[str, Any]) -> tuple[Step, ...]:
+        found = _memo(self._steps, self._compile_steps, parent, grouped)
+        assert found is not None  # every grouped field set has steps
+        return found
+
+    def object_steps(self, object_type: GraphQLObjectType, details: Any) -> tuple[Step, ...] | None:
+        return _memo(self._object_steps, self._compile_object_steps, object_type, details)
+
+    def _compile_steps(
+        self, parent: GraphQLObjectType, grouped: dict[str, Any]
+    ) -> tuple[Step, ...]:
+        steps: list[Step] = []
+        for response_name, details in grouped.items():
+            if details[0].node.name.value == "__typename":
+                answer: Answer | None = _named(parent.name)
+            else:
+                answer = self.field(parent, details)
+            simple = None if answer is not None else self.resolver(parent, details)
+            steps.append((response_name, answer, simple, details))
+        return tuple(steps)
+
+    def _compile_object_steps(
+        self, object_type: GraphQLObjectType, details: Any
+    ) -> tuple[Step, ...] | None:
+        if object_type.is_type_of:
+            return None  # graphql-core asks it of every value
+        grouped, deferred, _forbidden = self._collect_subfields(object_type, details)
+        return None if deferred else self.steps(object_type, grouped)
+
+    def _compile_resolver(self, parent: GraphQLObjectType, details: Any) -> Simple | None:
         field_def = parent.fields.get(details[0].node.name.value)
         resolve = None if field_def is None else simple_resolver(field_def)
         return None if field_def is None or resolve is None else (field_def, resolve)
