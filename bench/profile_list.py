@@ -9,8 +9,9 @@ response cache off and the rate limit off, as `vouch serve` in production.
 PROFILE_QUERY=... runs another document instead of the bench list (`{ __typename }`: the
 cost of the request's path alone); PROFILE_CALLERS=name prints who called that function.
 The collector is set as `vouch serve` sets it (api/serving.settle_long_lived) unless
---python-gc; the time it took is printed by generation. Under `valgrind --tool=callgrind`, the instructions of
-N requests less those of fewer are what a request costs (BENCHMARKS.md, 2026-12-07).
+--python-gc; the time it took is printed by generation. Under `valgrind --tool=callgrind`,
+the instructions of N requests less those of fewer are what a request costs
+(BENCHMARKS.md, 2026-12-07).
 """
 
 from __future__ import annotations
