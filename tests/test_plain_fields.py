@@ -33,6 +33,13 @@ class Inner:
     s: str | None
 
 
+class Never(strawberry.BasePermission):
+    message = "never shown"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
 @strawberry.type
 class Item:
     a: int
@@ -43,6 +50,10 @@ class Item:
     f: list[Inner] | None
     g_value: strawberry.Private[Any]
     renamed_field: float | None = strawberry.field(name="ratio")
+    # A plain attribute behind a permission class: never read directly.
+    guarded: int | None = strawberry.field(default=1, permission_classes=[Never])
+    # A plain attribute of a type with resolvers: read directly, completed the ordinary way.
+    child: Item | None = None
 
     @strawberry.field
     def g(self, info: strawberry.Info) -> int | None:
@@ -85,6 +96,8 @@ query Items($withB: Boolean!) {
     g
     ratio
     inners { s }
+    guarded
+    child { a g child { b } }
   }
 }
 fragment InnerParts on Inner { s }
@@ -119,8 +132,20 @@ inner_lists = st.one_of(
     st.lists(inner, max_size=2).map(Bag),  # an iterable that is no list: the ordinary way
     wrong,
 )
+leaf = st.builds(
+    Item,
+    a=st.one_of(st.integers(-5, 5), wrong),
+    b=st.one_of(st.text(max_size=3), wrong),
+    c=st.just([]),
+    d=st.none(),
+    e=st.none(),
+    f=st.none(),
+    g_value=st.one_of(st.integers(-5, 5), wrong, st.just(ValueError("no g"))),
+    renamed_field=st.none(),
+)
 item = st.builds(
     Item,
+    child=st.one_of(st.none(), leaf, wrong),
     a=st.one_of(st.integers(-5, 5), wrong),
     b=st.one_of(st.text(max_size=3), wrong),
     c=st.one_of(st.lists(st.one_of(st.integers(-5, 5), wrong), max_size=3), wrong),
@@ -132,9 +157,11 @@ item = st.builds(
 )
 
 
-def answers(schema: strawberry.Schema, items: list[Item], with_b: bool) -> Any:
+def answers(
+    schema: strawberry.Schema, items: list[Item], with_b: bool, document: str = DOCUMENT
+) -> Any:
     ITEMS[:] = items
-    result = schema.execute_sync(DOCUMENT, variable_values={"withB": with_b})
+    result = schema.execute_sync(document, variable_values={"withB": with_b})
     errors = sorted((error.message, tuple(error.path or ())) for error in result.errors or [])
     return result.data, errors
 
@@ -147,10 +174,14 @@ def test_the_fast_path_answers_as_graphql_core_does(items: list[Item], with_b: b
 
 def test_plain_fields_skip_the_ordinary_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     """With right values, only the fields with resolvers of their own are resolved, and
-    directly: `items`, and `g` and `inners` of each item; the rest are answered directly
-    too, and no field (not even an item, which mixes plain fields and resolvers) takes
-    graphql-core's own steps (execute_field, execute_fields, complete_object_value). So the
-    differential test above covers the fast path, not only the fallback."""
+    directly: `items`, and `g` and `inners` of each item, and `child` (a plain attribute
+    whose type has resolvers) and its `g`; the rest are answered directly too, and no
+    field (not even an item, which mixes plain fields and resolvers) takes graphql-core's
+    own steps (execute_field, execute_fields, complete_object_value). So the differential
+    test above covers the fast path, not only the fallback. (`guarded`, behind its
+    permission class, is left out here: it runs the ordinary way.)"""
+    document = DOCUMENT.replace("    guarded\n", "")
+    assert document != DOCUMENT
     calls: list[str] = []
     ordinary: list[str] = []
     for name in ("execute_field", "execute_fields", "complete_object_value"):
@@ -178,12 +209,13 @@ def test_plain_fields_skip_the_ordinary_executor(monkeypatch: pytest.MonkeyPatch
             f=[Inner(n=2, s="y")],
             g_value=3,
             renamed_field=0.5,
+            child=Item(a=5, b="z", c=[], d=None, e=None, f=None, g_value=7, renamed_field=None),
         ),
         Item(a=2, b=None, c=[], d=None, e=None, f=None, g_value=None, renamed_field=None),
     ]
-    fast = answers(schema, good, True)
+    fast = answers(schema, good, True, document)
     assert ordinary == []
-    assert fast == answers(ORDINARY, good, True)
+    assert fast == answers(ORDINARY, good, True, document)
     assert ordinary  # counted: strawberry's own executor takes every step
     assert fast[1] == []
     assert fast[0]["items"][0] == {
@@ -198,6 +230,9 @@ def test_plain_fields_skip_the_ordinary_executor(monkeypatch: pytest.MonkeyPatch
         "g": 3,
         "ratio": 0.5,
         "inners": [{"s": "y"}],
+        "child": {"a": 5, "g": 7, "child": None},
     }
-    # items is Query's: resolved the simple way too; then g and inners for each item.
-    assert sorted(calls) == sorted(["items", "g", "inners", "g", "inners"])
+    # items is Query's: resolved the simple way too; then g, inners and child for each
+    # item, and the first one's child's g (its `child { b }` is all plain: read directly).
+    each = ["g", "inners", "child"]
+    assert sorted(calls) == sorted(["items", *each, *each, "g"])

@@ -166,6 +166,25 @@ def simple_resolver(field_def: GraphQLField) -> Resolve | None:
     return resolve
 
 
+def _basic_read(field_def: GraphQLField, details: Any) -> Callable[[Any], Any] | None:
+    """How strawberry reads a basic field (no resolver, no arguments, no extension, so no
+    permission class): getattr of its Python name; None for any other field."""
+    if field_def.args or details[0].node.arguments:
+        return None
+    if not getattr(field_def.resolve, "_is_default", False):
+        return None  # a resolver of our own, or a field strawberry does not call basic
+    definition: StrawberryField | None = field_def.extensions.get(_BACKREF)
+    if definition is None or not definition.is_basic_field:
+        return None
+    if definition.default_resolver is not getattr:
+        return None
+    return attrgetter(definition.python_name)
+
+
+def _reading(read: Callable[[Any], Any]) -> Resolve:
+    return lambda source, _info: read(source)
+
+
 class PlainFields:
     """The plain fields of one execution, compiled as they are first met.
 
@@ -227,23 +246,24 @@ class PlainFields:
 
     def _compile_resolver(self, parent: GraphQLObjectType, details: Any) -> Simple | None:
         field_def = parent.fields.get(details[0].node.name.value)
-        resolve = None if field_def is None else simple_resolver(field_def)
-        return None if field_def is None or resolve is None else (field_def, resolve)
+        if field_def is None:
+            return None
+        resolve = simple_resolver(field_def)
+        if resolve is None:
+            read = _basic_read(field_def, details)
+            if read is None:
+                return None
+            resolve = _reading(read)  # a basic field whose object has resolvers below it
+        return field_def, resolve
 
     def _compile_field(self, parent: GraphQLObjectType, details: Any) -> Answer | None:
-        node = details[0].node
-        field_def = parent.fields.get(node.name.value)
-        if field_def is None or field_def.args or node.arguments:
-            return None
-        if not getattr(field_def.resolve, "_is_default", False):
-            return None  # a resolver of our own, or a field strawberry does not call basic
-        definition = field_def.extensions.get(_BACKREF)
-        if definition is None or definition.default_resolver is not getattr:
+        field_def = parent.fields.get(details[0].node.name.value)
+        read = None if field_def is None else _basic_read(field_def, details)
+        if field_def is None or read is None:
             return None
         completed = self.completion(field_def.type, details)
         if completed is None:
             return None
-        read = attrgetter(definition.python_name)
 
         def answer(source: Any) -> Any:
             return completed(read(source))
