@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLResolveInfo
 from graphql.execution.executor import Executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.schema.execution import VouchExecution
@@ -236,3 +238,82 @@ def test_plain_fields_skip_the_ordinary_executor(monkeypatch: pytest.MonkeyPatch
     # item, and the first one's child's g (its `child { b }` is all plain: read directly).
     each = ["g", "inners", "child"]
     assert sorted(calls) == sorted(["items", *each, *each, "g"])
+
+
+class SeesEveryField(SchemaExtension):
+    """Strawberry middleware (an extension with `resolve`): it must see every field."""
+
+    seen: list[str] = []
+
+    def resolve(
+        self, _next: Any, root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kw: Any
+    ) -> Any:
+        SeesEveryField.seen.append(".".join(str(key) for key in info.path.as_list()))
+        return _next(root, info, *args, **kw)
+
+
+def test_middleware_sees_every_field_as_with_strawberrys_executor() -> None:
+    """With middleware the fast path is off (VouchExecution.__init__): it sees the same
+    fields, plain ones included, as under strawberry's own executor."""
+    good = [Item(a=1, b="x", c=[1], d=Colour.RED, e=None, f=None, g_value=3, renamed_field=None)]
+    seen = []
+    for executor in (VouchExecution, StrawberryGraphQLCoreExecutionContext):
+        schema = strawberry.Schema(
+            query=Query, extensions=[SeesEveryField], execution_context_class=executor
+        )
+        SeesEveryField.seen = []
+        answered = answers(schema, good, True)
+        seen.append((answered, sorted(SeesEveryField.seen)))
+    assert seen[0] == seen[1]
+    assert "items.0.a" in seen[0][1]  # a plain field, seen
+
+
+class Refused(Exception):
+    pass
+
+
+@strawberry.type
+class Refusal:
+    reason: str
+
+
+@strawberry.type
+class Counted:
+    n: int
+
+
+class RefusalHandler(strawberry.ExceptionHandler[Refused, Refusal]):
+    def handle(self, exception: Refused, *, field: Any, info: Any) -> Refusal:
+        return Refusal(reason=str(exception))
+
+
+@strawberry.type
+class Guarded:
+    @strawberry.field
+    def outcome(self) -> Counted | Refusal:
+        raise Refused("not today")
+
+
+@strawberry.type
+class GuardedQuery:
+    @strawberry.field
+    def guarded(self) -> list[Guarded]:
+        return [Guarded()]
+
+
+def test_exception_handlers_still_turn_errors_into_answers() -> None:
+    """With strawberry's exception handlers the fast path is off: a resolver's exception
+    becomes the handler's union member, as under strawberry's own executor (the fast path
+    would call the resolver directly, past the handler)."""
+    document = "{ guarded { outcome { ... on Refusal { reason } ... on Counted { n } } } }"
+    results = [
+        strawberry.Schema(
+            query=GuardedQuery,
+            exception_handlers=[RefusalHandler()],
+            execution_context_class=executor,
+        ).execute_sync(document)
+        for executor in (VouchExecution, StrawberryGraphQLCoreExecutionContext)
+    ]
+    assert results[0].errors is None
+    assert results[0].data == {"guarded": [{"outcome": {"reason": "not today"}}]}
+    assert results[0].data == results[1].data
