@@ -249,7 +249,7 @@ class VouchGraphQL(GraphQL[Context, None]):
 
     def _deadline_from_now(self) -> float | None:
         """Where operations run at once (PostgreSQL), a request's time budget starts with its
-        transaction, and its first statement sets it (api/db.deadline_column); None on
+        transaction, and its first statement sets it (api/db.DEADLINE_COLUMN); None on
         SQLite, where it starts with the request's turn (the Context's default)."""
         if self.turns.sqlite_turn is not None:
             return None

@@ -9,7 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, exc, func, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    func,
+    text,
+)
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -133,19 +144,26 @@ def _remaining_ms(deadline: float) -> int:
     return max(1, int((deadline - time.monotonic()) * 1000))
 
 
-def deadline_column(session: Session, deadline: float) -> ColumnElement[Any] | None:
-    """On PostgreSQL, a column that sets this transaction's statement_timeout to what is
-    left before `deadline` (set_config(..., true): SET LOCAL), for the transaction's first
-    statement to carry: one round trip less than statement_deadline's own SET. Call
-    deadline_carried after that statement. None on SQLite (its deadline is a handler on
-    the connection, set by statement_deadline)."""
+DEADLINE_COLUMN: ColumnElement[Any] = func.set_config(
+    "statement_timeout", bindparam("vouch_statement_timeout_ms", type_=String()), True
+)
+"""set_config(..., true) (SET LOCAL) of this transaction's statement_timeout, its value a
+parameter (deadline_values), for a transaction's first statement to carry: one round trip
+less than statement_deadline's own SET. The same column each time, so a statement that
+carries it is built and compiled once."""
+
+
+def deadline_values(session: Session, deadline: float) -> dict[str, str] | None:
+    """On PostgreSQL, DEADLINE_COLUMN's parameter: what is left before `deadline`. Call
+    deadline_carried after the statement. None on SQLite (its deadline is a handler on the
+    connection, set by statement_deadline): then the statement carries no such column."""
     if session.get_bind().dialect.name == "sqlite":
         return None
-    return func.set_config("statement_timeout", str(_remaining_ms(deadline)), True)
+    return {"vouch_statement_timeout_ms": str(_remaining_ms(deadline))}
 
 
 def deadline_carried(session: Session, deadline: float) -> None:
-    """The statement with deadline_column ran in the session's transaction and returned a
+    """The statement with DEADLINE_COLUMN ran in the session's transaction and returned a
     row (set_config runs once a row: with none it never ran): a statement_deadline with
     the same deadline in that transaction need not set it again."""
     session.info[_TIMEOUT_SET] = (session.get_transaction(), deadline)

@@ -24,6 +24,7 @@ import hashlib
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -31,10 +32,11 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.db import deadline_carried, deadline_column
+from api.db import DEADLINE_COLUMN, deadline_carried, deadline_values
 from api.metrics.quarters import quarter_of
 from api.models import public_parts, public_version
 from api.models.base import utcnow
+from api.readers.rows import plain_rows
 from api.request_log import observed
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -68,24 +70,18 @@ def current_version(
 ) -> Seen | None:
     """The public data version (None: no version row, so nothing is tagged or kept), with
     the newest version of `parts` when given, in one statement; on PostgreSQL that
-    statement also sets the request's `deadline` (api/db.deadline_column), if given.
+    statement also sets the request's `deadline` (api/db.DEADLINE_COLUMN), if given.
 
     Read as the first statement of the request's transaction. SQLite reads a snapshot per
     transaction, and one that only read must not wait for its turn to write (it could
     then not write): there the read ends it.
     """
-    the_row = public_version.c.id == 1
-    columns: list[Any] = [
-        select(public_version.c.version).where(the_row).scalar_subquery(),
-        select(public_version.c.salt).where(the_row).scalar_subquery(),
-    ]
+    timeout = None if deadline is None else deadline_values(session, deadline)
     if parts:
-        columns.append(_newest(parts).scalar_subquery())
-    timeout = None if deadline is None else deadline_column(session, deadline)
-    if timeout is not None:
-        columns.append(timeout)
-    # No FROM: one row, so the timeout is set even when the version row is missing.
-    row = session.execute(select(*columns)).one()
+        statement = _version_with_parts(parts, timeout is not None)
+    else:
+        statement = _version_statement(timeout is not None)
+    row: Any = plain_rows(session, statement, timeout or {})[0]  # no FROM: one row
     if timeout is not None and deadline is not None:
         deadline_carried(session, deadline)
     _end_read(session)
@@ -94,6 +90,30 @@ def current_version(
     if not parts:
         return Seen(row[0], row[1])
     return Seen(row[0], row[1], parts, int(row[2] or 0))
+
+
+def _version_columns(timeout: bool) -> list[Any]:
+    the_row = public_version.c.id == 1
+    return [
+        select(public_version.c.version).where(the_row).scalar_subquery(),
+        select(public_version.c.salt).where(the_row).scalar_subquery(),
+        *([DEADLINE_COLUMN] if timeout else []),
+    ]
+
+
+@cache
+def _version_statement(timeout: bool) -> Select[Any]:
+    """The data version and its salt (and the request's timeout, api/db.DEADLINE_COLUMN),
+    with no FROM: one row, so the timeout is set even when the version row is missing.
+    Built once: the hot public path reads it with every request."""
+    return select(*_version_columns(timeout))
+
+
+def _version_with_parts(parts: tuple[str, ...], timeout: bool) -> Select[Any]:
+    """As _version_statement, and the newest version of `parts` after the salt."""
+    columns = _version_columns(timeout)
+    columns.insert(2, _newest(parts).scalar_subquery())
+    return select(*columns)
 
 
 def parts_version(session: Session, parts: tuple[str, ...]) -> int:

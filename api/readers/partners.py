@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -237,7 +237,10 @@ def page_of_partners(
     if session.get_bind().dialect.name != "postgresql":
         relations = ()
     filters = filter_conditions(session, wanted)
-    total_sql = _count_sql(filters, bool(wanted.evidence_tiers)) if count else None
+    by_tier = bool(wanted.evidence_tiers)
+    total_sql = None
+    if count:
+        total_sql = _count_sql(filters, by_tier) if filters or by_tier else _count_every()
     total: int | None = None
     window: list[ColumnElement[bool]] = []
     if order == "ranking_score":
@@ -248,7 +251,6 @@ def page_of_partners(
         total_sql = None
     window_values = {"page_offset": offset, "page_limit": limit + 1}
     if filters or window:
-        by_tier = bool(wanted.evidence_tiers)
         query = _windowed(_page_sql(order, market_nps, total_sql, by_tier, relations))
         query = query.where(*filters, *window)
     else:
@@ -322,8 +324,14 @@ def _unfiltered_page(order: str, count: bool, relations: tuple[str, ...] = ()) -
     """A page of every partner in an order but the ranking: the hot list shape, built (and
     so compiled) once; its window is a parameter. The ranking's order and window depend on
     the market, so they are built for each request."""
-    total = _count_sql([], False) if count else None
+    total = _count_every() if count else None
     return _windowed(_page_sql(order, 0.0, total, False, relations))
+
+
+@cache
+def _count_every() -> Any:
+    """_count_sql of every partner: built once, as the hot list counts them."""
+    return _count_sql([], False)
 
 
 def _windowed(query: Select[Any]) -> Select[Any]:

@@ -9,11 +9,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from api.db import deadline_carried, deadline_column
+from api.db import DEADLINE_COLUMN, deadline_carried, deadline_values
 from api.errors import AuthenticationError, DomainError, ErrorCode
 from api.models import ApiKey, Partner, Vendor
 from api.models.base import utcnow
@@ -121,18 +123,27 @@ def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
     )
 
 
+@cache
+def _key_statement(timeout: bool) -> Select[Any]:
+    """A key by its prefix, with its partner's or vendor's slug (and the request's timeout,
+    api/db.DEADLINE_COLUMN): built once, as every keyed request reads it."""
+    return (
+        select(ApiKey, Partner.slug, Vendor.slug, *([DEADLINE_COLUMN] if timeout else []))
+        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
+        .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
+        .where(ApiKey.prefix == bindparam("prefix"))
+    )
+
+
 def authenticate(*, session: Session, presented: str, deadline: float | None = None) -> Caller:
     """Resolve a presented key into a caller, or raise AuthenticationError. On PostgreSQL
     the key's statement also sets the request's `deadline`, if given (api/db.py)."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_SCHEME:
         raise AuthenticationError("the API key is malformed")
-    timeout = None if deadline is None else deadline_column(session, deadline)
+    timeout = None if deadline is None else deadline_values(session, deadline)
     row = session.execute(
-        select(ApiKey, Partner.slug, Vendor.slug, *([] if timeout is None else [timeout]))
-        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
-        .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
-        .where(ApiKey.prefix == parts[1])
+        _key_statement(timeout is not None), {"prefix": parts[1], **(timeout or {})}
     ).one_or_none()
     if row is not None and timeout is not None and deadline is not None:
         deadline_carried(session, deadline)  # a select with no row set nothing
