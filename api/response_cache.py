@@ -78,9 +78,9 @@ def current_version(
     """
     timeout = None if deadline is None else deadline_values(session, deadline)
     if parts:
-        statement = _version_with_parts(parts, timeout is not None)
+        statement = _version_statement(parts, timeout is not None)
     else:
-        statement = _version_statement(timeout is not None)
+        statement = _every_version_statement(None, timeout is not None)
     row: Any = plain_rows(session, statement, timeout or {})[0]  # no FROM: one row
     if timeout is not None and deadline is not None:
         deadline_carried(session, deadline)
@@ -92,28 +92,22 @@ def current_version(
     return Seen(row[0], row[1], parts, int(row[2] or 0))
 
 
-def _version_columns(timeout: bool) -> list[Any]:
+def _version_statement(parts: tuple[str, ...] | None, timeout: bool) -> Select[Any]:
+    """The data version and its salt, the newest version of `parts` if any, and the
+    request's timeout if asked (api/db.DEADLINE_COLUMN), with no FROM: one row, so the
+    timeout is set even when the version row is missing."""
     the_row = public_version.c.id == 1
-    return [
+    return select(
         select(public_version.c.version).where(the_row).scalar_subquery(),
         select(public_version.c.salt).where(the_row).scalar_subquery(),
+        *([_newest(parts).scalar_subquery()] if parts else []),
         *([DEADLINE_COLUMN] if timeout else []),
-    ]
+    )
 
 
-@cache
-def _version_statement(timeout: bool) -> Select[Any]:
-    """The data version and its salt (and the request's timeout, api/db.DEADLINE_COLUMN),
-    with no FROM: one row, so the timeout is set even when the version row is missing.
-    Built once: the hot public path reads it with every request."""
-    return select(*_version_columns(timeout))
-
-
-def _version_with_parts(parts: tuple[str, ...], timeout: bool) -> Select[Any]:
-    """As _version_statement, and the newest version of `parts` after the salt."""
-    columns = _version_columns(timeout)
-    columns.insert(2, _newest(parts).scalar_subquery())
-    return select(*columns)
+_every_version_statement = cache(_version_statement)
+"""_version_statement built once for each shape without parts: the hot public path reads
+it with every request."""
 
 
 def parts_version(session: Session, parts: tuple[str, ...]) -> int:

@@ -279,18 +279,14 @@ class PlainFields:
             return None if inner is None else _list(inner)
         if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
             return _leaf(return_type.serialize)
-        if not isinstance(return_type, GraphQLObjectType) or return_type.is_type_of:
-            return None  # an interface or union, or a type that checks what it is given
-        grouped, deferred, _forbidden = self._collect_subfields(return_type, details)
-        if deferred:
-            return None
+        if not isinstance(return_type, GraphQLObjectType):
+            return None  # an interface or union
+        steps = self.object_steps(return_type, details)
+        if steps is None:
+            return None  # a type that checks what it is given, or a deferred selection
         fields: list[tuple[str, Answer]] = []
-        for response_name, sub_details in grouped.items():
-            if sub_details[0].node.name.value == "__typename":
-                answer: Answer | None = _named(return_type.name)
-            else:
-                answer = self.field(return_type, sub_details)
+        for response_name, answer, _simple, _details in steps:
             if answer is None:
-                return None
+                return None  # a field that is not plain: the steps complete the object
             fields.append((response_name, answer))
         return _object(fields)
