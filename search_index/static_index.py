@@ -15,20 +15,32 @@ The files, under one folder:
 - `terms/<shard>.bin`: the postings of the words whose hash falls in that shard, gzip: a
   JSON line {word: [offset, count]}, then per posting (varints) the document's number
   from the previous one, its ranking score + 100 (in BLEND_STEPS), a byte of the
-  fields that hold the word, and per such field the word's count, the field's length as
-  whoosh keeps it (one byte, whoosh.util.numeric.length_to_byte) and the word's places
-  there (each from the one before: a phrase's words must follow one another). A word in more than
-  OWN documents is named there as [null, count, name, parts, best], its postings in
-  `words/<name>-<part>.bin` (each as a shard of that one word), PART documents a file;
-  `best` is what a search of it alone shows ([document, score], BEST of them).
+  fields that hold the word, then per such field the word's count, per such field its
+  length as whoosh keeps it (one byte, whoosh.util.numeric.length_to_byte), and per such
+  field the word's places there (each from the one before: a phrase's words must follow
+  one another).
+- `words/<name>-<part>.bin` and `.at.bin`: a common word's postings (one in more than OWN
+  documents), PART documents a file, in columns: the documents (each from the one
+  before), their bytes of fields, the counts, the lengths; its places apart, in the
+  `.at.bin` file, fetched only for a phrase. Its shard names it as [null, count, name,
+  parts, best], `best` what a search of it alone shows ([document, score], BEST of them).
+  Its postings hold no ranking score: most of a common word's bytes would be that, and
+  one partner's score would be repeated in every common word it uses.
+- `order/<page>.bin`: every document's ranking score (as above), best first (ties by
+  number), ORDER_PAGE a file: the documents' numbers, then the scores (the first, then
+  each from the one before). A search of common words only reads these pages from the
+  first until no document it has not placed can reach its first hits;
+- `blends/<chunk>.bin`: the same scores by document number, BLEND_CHUNK a file, for the
+  few documents the pages have not reached that still could.
 - `known/<letters>.bin`: a Bloom filter of the words of that many letters (20: 20 or
   more), read only to correct a typo: the box tries every word one edit away and fetches
   the shards of those the filter may know.
 - `docs/<chunk>.json.gz`: what a hit shows (page, name, summary), DOCS_A_CHUNK documents
   a file, gzip.
 
-Nothing grows into one file with the directory but the postings of a very common word
-(BENCHMARKS.md says how large at 100,000 partners).
+Nothing grows into one file with the directory; a search of common words fetches their
+postings without the ranking scores, and the scores of the few documents that could be
+among its first hits (BENCHMARKS.md says how much at 100,000 partners).
 """
 
 from __future__ import annotations
@@ -59,7 +71,7 @@ from search_index.query_text import (
 )
 from search_index.whoosh_query import indexed_form
 
-VERSION = 1
+VERSION = 2
 FIELDS = tuple(TEXT_FIELDS)
 DOCS_A_CHUNK = 32
 POSTINGS_A_SHARD = 3000
@@ -72,6 +84,10 @@ PART = 12_000
 """The most documents one file of a word holds (about 7 bytes each before gzip, so no
 file comes near 150 KB); a word in more has several."""
 MAX_SHARDS = 8192
+ORDER_PAGE = 2048
+"""The documents an order page holds (about 5 KB with gzip)."""
+BLEND_CHUNK = 512
+"""The documents a blend chunk holds (about 1.2 KB): four of them cost about a page."""
 BEST = 10  # the box shows ten hits
 KNOWN_LETTERS = 20  # words of this many letters or more share one filter
 KNOWN_BITS_A_WORD = 10  # with KNOWN_HASHES, about 1% of unknown words pass
@@ -241,8 +257,7 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
     count = len(records)
     averages = averages_of(totals, count)
     files: dict[str, bytes] = {}
-    parts = {form: _parts(held, blends) for form, held in postings.items()}
-    own = {form for form, found in parts.items() if is_own(sum(n for n, _b in found))}
+    own = {form for form, held in postings.items() if is_own(len(held.docs))}
     plain = sum(len(postings[form].docs) for form in postings.keys() - own)
     shards = shard_count(plain)
     by_shard: dict[int, list[str]] = {shard: [] for shard in range(shards)}
@@ -253,18 +268,25 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
         head: dict[str, list[object]] = {}
         body = bytearray()
         for form in sorted(forms):
-            pieces = parts[form]
+            held = postings[form]
             if form not in own:
-                head[form] = [len(body), pieces[0][0]]
-                body += pieces[0][1]
+                head[form] = [len(body), len(held.docs)]
+                body += _rows(held, blends)
                 continue
             name = f"{shard}-{len(head)}"
-            word = words_kept[form] = _own_word(postings[form], steps, count, averages)
+            word = words_kept[form] = _own_word(held, steps, count, averages)
             top = best_of(word, count, averages)
-            head[form] = [None, sum(n for n, _b in pieces), name, len(pieces), top]
-            for number, (each, content) in enumerate(pieces):
-                files[word_file(name, number)] = word_bytes(form, each, content)
+            starts = range(0, len(held.docs), PART)
+            head[form] = [None, len(held.docs), name, len(starts), top]
+            for number, start in enumerate(starts):
+                docs = held.docs[start : start + PART]
+                main, places = own_part(
+                    docs, held.payloads[start : start + PART], held.shapes[start : start + PART]
+                )
+                files[word_file(name, number)] = word_bytes(form, len(docs), main)
+                files[places_file(name, number)] = places_bytes(places)
         files[shard_file(shard)] = shard_bytes(head, body)
+    files.update(blend_files(steps))
     known = by_letters(postings)
     for letters, forms in known.items():
         files[known_file(letters)] = bloom(forms)
@@ -322,6 +344,8 @@ def index_json(
             "known": {"letters": KNOWN_LETTERS, "hashes": KNOWN_HASHES, "have": have},
             "blend": RANKING_BLEND,
             "steps": BLEND_STEPS,
+            "order": ORDER_PAGE,
+            "blendChunk": BLEND_CHUNK,
             "best": best,
             "stop": sorted(STOP_WORDS),
             "typo": [TYPO_MIN_LETTERS, TYPO_MAX_LETTERS],
@@ -335,7 +359,7 @@ def analysed(found: StaticRecord) -> tuple[list[int], dict[str, tuple[bytes, Sha
     posting's fields (a byte of which, then per field its count, length and places) and
     shape."""
     lengths = []
-    mine: dict[str, tuple[list[int], bytearray, list[tuple[int, int, int]]]] = {}
+    mine: dict[str, tuple[bytearray, list[tuple[int, int, int]]]] = {}
     for field, text in enumerate(_texts(found)):
         forms = words(text)
         lengths.append(len(forms))
@@ -346,19 +370,60 @@ def analysed(found: StaticRecord) -> tuple[list[int], dict[str, tuple[bytes, Sha
         for form, at in places.items():
             entry = mine.get(form)
             if entry is None:
-                entry = mine[form] = ([0], bytearray(), [])
-            entry[0][0] |= 1 << field
-            entry[1].extend(_field_bytes(stored, at))
-            entry[2].append((field, len(at), stored))
-    return lengths, {
-        form: (bytes((mask[0],)) + payload, tuple(shape))
-        for form, (mask, payload, shape) in mine.items()
-    }
+                entry = mine[form] = (bytearray(), [])
+            entry[0].extend(_places_bytes(at))
+            entry[1].append((field, len(at), stored))
+    found_words = {}
+    for form, (held, fields) in mine.items():
+        shape = tuple(fields)
+        found_words[form] = (_head(shape) + held, shape)
+    return lengths, found_words
 
 
 def blend_step(found: StaticRecord) -> int:
     """A record's ranking score + 100, in BLEND_STEPS, as its postings hold it."""
     return round((found.ranking + 100) * BLEND_STEPS)
+
+
+def blend_order(steps: Sequence[int]) -> list[int]:
+    """The documents by their ranking score, best first (ties by number: the sort is
+    stable)."""
+    return sorted(range(len(steps)), key=steps.__getitem__, reverse=True)
+
+
+def blend_files(steps: Sequence[int]) -> dict[str, bytes]:
+    """The order pages and blend chunks of documents with these blend steps."""
+    files = order_files(steps)
+    for chunk, start in enumerate(range(0, len(steps), BLEND_CHUNK)):
+        files[blend_file(chunk)] = blend_bytes(steps[start : start + BLEND_CHUNK])
+    return files
+
+
+def order_files(steps: Sequence[int]) -> dict[str, bytes]:
+    """The order pages of documents with these blend steps."""
+    order = blend_order(steps)
+    return {
+        order_file(page): order_bytes(order[start : start + ORDER_PAGE], steps)
+        for page, start in enumerate(range(0, len(order), ORDER_PAGE))
+    }
+
+
+def order_bytes(docs: Sequence[int], steps: Sequence[int]) -> bytes:
+    """An order page: its documents' numbers, then their blend steps (the first, then each
+    from the one before: they only fall)."""
+    out = bytearray()
+    for doc in docs:
+        out += varbytes(doc)
+    previous = steps[docs[0]] if docs else 0
+    out += varbytes(previous)
+    for doc in docs[1:]:
+        out += varbytes(previous - steps[doc])
+        previous = steps[doc]
+    return _gzip(bytes(out))
+
+
+def blend_bytes(steps: Sequence[int]) -> bytes:
+    return _gzip(b"".join(varbytes(step) for step in steps))
 
 
 def averages_of(totals: list[int], count: int) -> list[float]:
@@ -383,6 +448,18 @@ def known_file(letters: int) -> str:
     return f"known/{letters}.bin"
 
 
+def places_file(name: str, part: int) -> str:
+    return f"words/{name}-{part}.at.bin"
+
+
+def order_file(page: int) -> str:
+    return f"order/{page}.bin"
+
+
+def blend_file(chunk: int) -> str:
+    return f"blends/{chunk}.bin"
+
+
 def docs_file(chunk: int) -> str:
     return f"docs/{chunk}.json.gz"
 
@@ -393,6 +470,10 @@ def shard_bytes(head: dict[str, list[object]], body: bytes | bytearray) -> bytes
 
 def word_bytes(form: str, documents: int, content: bytes) -> bytes:
     return _gzip(_json({form: [0, documents]}).encode() + b"\n" + content)
+
+
+def places_bytes(places: bytes) -> bytes:
+    return _gzip(places)
 
 
 def docs_bytes(records: Sequence[StaticRecord], chunk: int) -> bytes:
@@ -517,35 +598,62 @@ def best_of(word: OwnWord, count: int, averages: list[float]) -> list[list[float
     return [[-doc, found] for found, doc in heapq.nlargest(BEST, scored)]
 
 
-def _parts(held: _Postings, blends: list[bytes]) -> list[tuple[int, bytes]]:
-    """A word's postings, encoded, in parts of at most PART documents: (documents, bytes).
-    Each part counts its documents from 0 (its first is a number, not a step)."""
-    found: list[tuple[int, bytes]] = []
+def _rows(held: _Postings, blends: list[bytes]) -> bytes:
+    """A word's postings as a shard holds them: per posting the document's number from the
+    previous one (the first from 0), its blend and its fields."""
     body = bytearray()
-    documents = previous = 0
+    previous = 0
     for doc, payload in zip(held.docs, held.payloads, strict=True):
-        if documents == PART:
-            found.append((documents, bytes(body)))
-            body = bytearray()
-            documents = previous = 0
         body += varbytes(doc - previous)
         body += blends[doc]
         body += payload
         previous = doc
-        documents += 1
-    found.append((documents, bytes(body)))
-    return found
+    return bytes(body)
+
+
+def own_part(
+    docs: Sequence[int], payloads: Sequence[bytes], shapes: Sequence[Shape]
+) -> tuple[bytes, bytes]:
+    """A file of a common word's postings in columns (the documents, each from the one
+    before and the first from 0, their bytes of fields, the counts, the lengths) and its
+    places apart."""
+    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
+    previous = 0
+    for doc, payload, shape in zip(docs, payloads, shapes, strict=True):
+        deltas += varbytes(doc - previous)
+        previous = doc
+        mask, counted, stored = _columns(shape)
+        masks.append(mask)
+        counts += counted
+        lengths += stored
+        places += payload[1 + len(counted) + len(stored) :]
+    return bytes(deltas + masks + counts + lengths), bytes(places)
+
+
+@cache
+def _columns(shape: Shape) -> tuple[int, bytes, bytes]:
+    """A posting's byte of fields, its counts and its lengths, by its shape."""
+    mask = 0
+    for field, _count, _stored in shape:
+        mask |= 1 << field
+    counts = b"".join(varbytes(count) for _field, count, _stored in shape)
+    return mask, counts, bytes(stored for _field, _count, stored in shape)
+
+
+def _head(shape: Shape) -> bytes:
+    """A posting's fields before their places: the byte of fields, the counts, the
+    lengths."""
+    mask, counts, lengths = _columns(shape)
+    return bytes((mask,)) + counts + lengths
 
 
 def _gzip(content: bytes) -> bytes:
     return gzip.compress(content, compresslevel=6, mtime=0)
 
 
-def _field_bytes(stored: int, places: list[int]) -> bytes:
-    """A field's part of a posting: the word's count, the field's length as stored, and the
-    word's places, each from the one before."""
-    out = bytearray(varbytes(len(places)))
-    out.append(stored)
+def _places_bytes(places: list[int]) -> bytes:
+    """A word's places in a field, each from the one before."""
+    out = bytearray()
     before = 0
     for place in places:
         out += varbytes(place - before)

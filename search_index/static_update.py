@@ -16,8 +16,9 @@ published index was made from and the records now, reads only the files they tou
   field's idf and average length moved (_Fit.loosened), so while the tenth candidate
   scores above that, the ten are the ten best of all; else the word's postings are read
   whole and its candidates chosen again;
-- the chunk of hits a changed document is in, a Bloom filter when a word came or went,
-  and index.json.
+- the order pages and blend chunks that differ when a ranking score moved (or a
+  partner came), the chunk of hits a changed document is in, a Bloom filter when a word
+  came or went, and index.json.
 
 The files are byte for byte what a whole build makes of the same records
 (tests/test_static_update.py checks it on random edits), so the box cannot tell. The
@@ -47,6 +48,8 @@ from search_index.static_index import (
     analysed,
     averages_of,
     best_of,
+    blend_bytes,
+    blend_file,
     blend_step,
     bloom,
     by_letters,
@@ -56,6 +59,10 @@ from search_index.static_index import (
     inverse_frequency,
     is_own,
     known_file,
+    order_files,
+    own_part,
+    places_bytes,
+    places_file,
     relevance_of,
     score,
     shard_bytes,
@@ -71,7 +78,8 @@ MOST_CHANGED = 1000
 """The most changed records updated in place (more, or more than a tenth of them: a whole
 build is as quick)."""
 
-Posting = tuple[int, bytes]  # a document's number, then its blend and fields as encoded
+Posting = tuple[int, bytes]
+"""A document's number, then its blend (a shard's words only) and fields as encoded."""
 Read = Callable[[str], bytes]  # a file of the published index, by its path there
 
 
@@ -134,24 +142,26 @@ def updated(
         return None
     totals = list(state.totals)
     changes: dict[str, dict[int, Change]] = {}
+    steps = [blend_step(found) for found in records]
     for number, old in sorted(changed.items()):
         old_lengths, old_words = analysed(old) if old else ([0] * len(FIELDS), {})
         new_lengths, new_words = analysed(records[number])
         for field, (was, now) in enumerate(zip(old_lengths, new_lengths, strict=True)):
             totals[field] += now - was
-        old_step, new_step = (blend_step(old) if old else 0), blend_step(records[number])
+        old_step, new_step = (blend_step(old) if old else 0), steps[number]
         old_blend, new_blend = varbytes(old_step), varbytes(new_step)
         for form in old_words.keys() | new_words.keys():
             was_there, there = old_words.get(form), new_words.get(form)
+            common = form in state.own  # its postings hold no blend; its best do
             change = Change(
-                old_blend + was_there[0] if was_there else None,
-                new_blend + there[0] if there else None,
+                (b"" if common else old_blend) + was_there[0] if was_there else None,
+                (b"" if common else new_blend) + there[0] if there else None,
                 was_there[1] if was_there else None,
                 there[1] if there else None,
                 old_step,
                 new_step,
             )
-            if change.old != change.new:
+            if change.old != change.new or (common and old_step != new_step):
                 changes.setdefault(form, {})[number] = change
     shards = state.shards
     heads: dict[int, _Shard] = {}
@@ -196,11 +206,12 @@ def updated(
                 assert entry is not None
                 name = f"{number}-{len(head)}"
                 word, total, parts = _common_word(
-                    form, entry, name, state.own[form], found, read, files, fit
+                    form, entry, name, state.own[form], found, read, files, fit, steps
                 )
                 own[form] = word
-                old_files.update(word_file(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
-                new_files.update(word_file(name, p) for p in range(parts))
+                for each in (word_file, places_file):
+                    old_files.update(each(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
+                    new_files.update(each(name, p) for p in range(parts))
                 head[form] = [None, total, name, parts, best_of(word, count, averages)]
                 continue
             postings = held.postings(form) if found else None
@@ -225,6 +236,7 @@ def updated(
             gone.add(known_file(size))
     for chunk in {number // DOCS_A_CHUNK for number in changed}:
         files[docs_file(chunk)] = docs_bytes(records, chunk)
+    files.update(_blends_moved(steps, changed, state.documents))
     kept = (set(paths) | files.keys()) - gone - {INDEX}
     every = {path: files[path] if path in files else read(path) for path in kept}
     files[INDEX] = index_json(records, averages, shards, sorted(letters), every)
@@ -267,6 +279,7 @@ def _common_word(
     read: Read,
     files: dict[str, bytes],
     fit: _Fit,
+    steps: Sequence[int],
 ) -> tuple[OwnWord, int, int]:
     """A common word's files written again where they changed (or moved: its name is its
     place in its shard's head), its state now, its documents and files."""
@@ -275,7 +288,7 @@ def _common_word(
     parts: dict[int, list[Posting]] = {}  # the files made again, by number
 
     def part(number: int) -> list[Posting]:
-        return decode_word(read(word_file(old_name, number)))
+        return decode_own(read(word_file(old_name, number)), read(places_file(old_name, number)))
 
     if any((c.old is None) != (c.new is None) for c in found.values()):
         # It came into or left a document: the files from that one's on hold other ones.
@@ -296,11 +309,16 @@ def _common_word(
             ]
     count = len(first)
     for number in range(count):
-        path = word_file(name, number)
+        path, at = word_file(name, number), places_file(name, number)
         if number in parts:
-            files[path] = word_bytes(form, len(parts[number]), encode(parts[number]))
+            main, places = encode_own(parts[number])
+            written = {path: word_bytes(form, len(parts[number]), main), at: places_bytes(places)}
+            for each, content in written.items():
+                if name != old_name or number >= old_parts or content != read(each):
+                    files[each] = content
         elif name != old_name:
             files[path] = read(word_file(old_name, number))
+            files[at] = read(places_file(old_name, number))
     frequency = list(word.frequency)
     for change in found.values():
         for field, _times, _stored in change.old_shape or ():
@@ -317,7 +335,7 @@ def _common_word(
         every: list[Posting] = []
         for number in range(count):
             every += parts[number] if number in parts else part(number)
-        candidates = {doc: _step_and_shape(rest) for doc, rest in every}
+        candidates = {doc: (steps[doc], shape_of(rest)) for doc, rest in every}
         kept = _ranked(candidates, frequency, fit, 0.0, total)
         assert kept is not None
     best, bound = kept
@@ -386,14 +404,52 @@ class _Shard:
         return decode(self.raw(form)) if form in self.spans else []
 
 
-def decode_word(content: bytes) -> list[Posting]:
-    """A common word's file: its postings."""
-    _line, _newline, body = gzip.decompress(content).partition(b"\n")
-    return decode(body)
+def decode_own(main: bytes, places: bytes) -> list[Posting]:
+    """A common word's file and its places: its postings (their fields as a shard holds
+    them, without the blend)."""
+    _line, _newline, body = gzip.decompress(main).partition(b"\n")
+    at_places = gzip.decompress(places)
+    documents = int(next(iter(json.loads(_line).values()))[1])
+    docs = []
+    at = doc = 0
+    for _ in range(documents):
+        delta, at = _read_varint(body, at)
+        doc += delta
+        docs.append(doc)
+    masks = body[at : at + documents]
+    at += documents
+    counts: list[list[int]] = []
+    for mask in masks:
+        mine = []
+        for _ in range(mask.bit_count()):
+            times, at = _read_varint(body, at)
+            mine.append(times)
+        counts.append(mine)
+    found = []
+    place = 0
+    for doc, mask, mine in zip(docs, masks, counts, strict=True):
+        head = bytearray((mask,))
+        for times in mine:
+            head += varbytes(times)
+        head += body[at : at + len(mine)]
+        at += len(mine)
+        start = place
+        for _ in range(sum(mine)):
+            _value, place = _read_varint(at_places, place)
+        found.append((doc, bytes(head) + at_places[start:place]))
+    return found
+
+
+def encode_own(postings: list[Posting]) -> tuple[bytes, bytes]:
+    """A common word's postings (as decode_own gives them) as its file and its places."""
+    docs = [doc for doc, _rest in postings]
+    payloads = [rest for _doc, rest in postings]
+    return own_part(docs, payloads, [shape_of(rest) for rest in payloads])
 
 
 def decode(body: bytes) -> list[Posting]:
-    """Postings as encoded (each document from the one before, the first from 0)."""
+    """A shard's postings of a word (each document from the one before, the first from 0):
+    the blend, the byte of fields, the counts, the lengths, the places."""
     found = []
     at = doc = 0
     size = len(body)
@@ -402,17 +458,17 @@ def decode(body: bytes) -> list[Posting]:
         doc += delta
         start = at
         _step, at = _read_varint(body, at)
-        mask = body[at]
+        fields = body[at].bit_count()
         at += 1
-        while mask:
-            if mask & 1:
-                places, at = _read_varint(body, at)
-                at += 1  # the field's length
-                for _ in range(places):
-                    while body[at] & 0x80:
-                        at += 1
-                    at += 1
-            mask >>= 1
+        places = 0
+        for _ in range(fields):
+            times, at = _read_varint(body, at)
+            places += times
+        at += fields  # the lengths
+        for _ in range(places):
+            while body[at] & 0x80:
+                at += 1
+            at += 1
         found.append((doc, body[start:at]))
     return found
 
@@ -427,19 +483,45 @@ def encode(postings: list[Posting]) -> bytes:
     return bytes(out)
 
 
-def _step_and_shape(rest: bytes) -> tuple[int, Shape]:
-    step, at = _read_varint(rest, 0)
-    mask = rest[at]
-    at += 1
-    shape = []
-    for field in range(len(FIELDS)):
-        if mask & (1 << field):
-            places, at = _read_varint(rest, at)
-            shape.append((field, places, rest[at]))
-            at += 1
-            for _ in range(places):
-                _place, at = _read_varint(rest, at)
-    return step, tuple(shape)
+def shape_of(payload: bytes) -> Shape:
+    """A posting's shape from its fields as encoded (no blend before them)."""
+    mask = payload[0]
+    at = 1
+    fields = [field for field in range(len(FIELDS)) if mask & (1 << field)]
+    counts = []
+    for _field in fields:
+        times, at = _read_varint(payload, at)
+        counts.append(times)
+    pairs = zip(fields, counts, strict=True)
+    return tuple((field, times, payload[at + n]) for n, (field, times) in enumerate(pairs))
+
+
+def _blends_moved(
+    steps: list[int], changed: dict[int, StaticRecord | None], documents: int
+) -> dict[str, bytes]:
+    """The order pages and blend chunks that differ from the published ones, made when the
+    documents' steps were these but for the changed ones (and those from `documents` on,
+    new)."""
+    before = steps[:documents]
+    for number, old in changed.items():
+        if old is not None:
+            before[number] = blend_step(old)
+    moved = {
+        number // layout.BLEND_CHUNK
+        for number in changed
+        if number >= documents or before[number] != steps[number]
+    }
+    if not moved:
+        return {}
+    files = {
+        blend_file(chunk): blend_bytes(steps[chunk * layout.BLEND_CHUNK :][: layout.BLEND_CHUNK])
+        for chunk in moved
+    }
+    published = order_files(before)
+    files.update(
+        {path: page for path, page in order_files(steps).items() if published.get(path) != page}
+    )
+    return files
 
 
 def _read_varint(body: bytes, at: int) -> tuple[int, int]:

@@ -475,7 +475,9 @@ def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
     browser: Browser, directory: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: the directory's records as one static index where every word shares a shard,
-    # and as one where a word in more than 5 partners has files of its own, 7 a file
+    # and as one where a word in more than 5 partners has files of its own, 7 a file (its
+    # postings without ranking scores: those are read from order pages of 8 partners and
+    # blend chunks of 4)
     rows = listed.load(directory.site)
     assert rows is not None
     records = [row.search for row in rows.values()]
@@ -483,6 +485,8 @@ def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
     write_static_index(records, shared)
     monkeypatch.setattr(static_index, "OWN", 5)
     monkeypatch.setattr(static_index, "PART", 7)
+    monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
+    monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
     write_static_index(records, split)
     assert len(list((split / search_box.FOLDER / "words").iterdir())) > 20
     assert not (shared / search_box.FOLDER / "words").exists()
@@ -510,6 +514,63 @@ def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
             assert mine == theirs, text
         else:
             assert mine == pytest.approx(theirs, rel=1e-12), text
+
+
+def test_common_words_read_the_ranking_scores_only_of_partners_that_could_lead(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: 64 partners whose descriptions all say "We move cloud data.", their ranking
+    # scores falling two by two with their number (equal pairs: ties go by number), but
+    # partner 50, ranked low, is named "Cloud Data Cloud": its words in its name (boost 3)
+    # put its text score far above the others'. As one index where every word shares a
+    # shard (each posting with its ranking score), and as one where "cloud" and "data"
+    # have files of their own (postings without ranking scores), 8 partners an order page
+    # and 4 a blend chunk
+    records = [
+        SearchRecord(
+            n + 1,
+            f"partners/p{n}.html",
+            "Cloud Data Cloud" if n == 50 else f"Partner {n}",
+            "",
+            "",
+            "",
+            "We move cloud data.",
+            90.0 - 2.5 * (n // 2),
+        )
+        for n in range(64)
+    ]
+    shared, split = tmp_path / "shared", tmp_path / "split"
+    write_static_index(records, shared)
+    monkeypatch.setattr(static_index, "OWN", 5)
+    monkeypatch.setattr(static_index, "PART", 16)
+    monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
+    monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
+    write_static_index(records, split)
+    assert (split / search_box.FOLDER / "order" / "7.bin").exists()
+    # when: "cloud data" is searched in each, in Chromium
+    answers, fetched = [], []
+    for folder in (shared, split):
+        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
+        seen: list[str] = []
+        with static_server(folder) as address, browsing(browser, address) as page:
+            page.on("request", lambda request, into=seen: into.append(request.url))
+            page.goto(address)
+            answers.append(static_search(page, ["cloud data"]))
+        fetched.append({url.split("/vouch-search/")[-1].split("?")[0] for url in seen})
+    # then: the same count, hits, order and scores: partner 50 first, then the nine
+    # best-ranked (8 and 9 tie: 8 goes first)
+    (total, hits), (split_total, split_hits) = answers[0][0], answers[1][0]
+    names = [name for name, _score in hits]
+    assert total == split_total == 64
+    assert names == ["Cloud Data Cloud", *(f"Partner {n}" for n in range(9))]
+    assert [name for name, _s in split_hits] == names
+    assert [s for _n, s in split_hits] == pytest.approx([s for _n, s in hits], rel=1e-12)
+    # and the split index read two order pages of eight (partners 0-15: the ten best
+    # placed, partner 15 the lowest), not the other six, and partner 50's blend chunk only
+    pages = {path for path in fetched[1] if path.startswith("order/")}
+    assert pages == {"order/0.bin", "order/1.bin"}
+    assert {path for path in fetched[1] if path.startswith("blends/")} == {"blends/12.bin"}
+    assert not any(path.endswith(".at.bin") for path in fetched[1])  # no phrase: no places
 
 
 def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(

@@ -3,7 +3,8 @@ byte for byte, the index a whole build makes of the same records: the search box
 tell an updated index from a fresh one.
 
 The layout's sizes are made small here (a word in more than 4 documents has files of its
-own, 6 documents a file, 12 candidates kept) so that a few dozen records exercise what a
+own, 6 documents a file, 12 candidates kept, 3 documents an order page and 2 a blend
+chunk) so that a few dozen records exercise what a
 directory of 100,000 does: common words, words moving between files, candidates running
 out.
 """
@@ -29,6 +30,8 @@ def small_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(static_index, "OWN", 4)
     monkeypatch.setattr(static_index, "PART", 6)
     monkeypatch.setattr(static_index, "CANDIDATES", 12)
+    monkeypatch.setattr(static_index, "ORDER_PAGE", 3)
+    monkeypatch.setattr(static_index, "BLEND_CHUNK", 2)
 
 
 def record(number: int, summary: str, ranking: float = 10.0, name: str = "") -> StaticRecord:

@@ -4,7 +4,9 @@
 // and stemmed as whoosh does (porter.js), every word must match, a correctable word no
 // partner uses matches the words one edit away that partners use, and hits are ranked by
 // whoosh's BM25F with the fields' boosts, blended with the ranking score. A "quoted phrase"
-// needs its words in one field, in any order: the static index keeps no positions.
+// needs its words one after another in one field (whoosh's SpanNear2, slop 1). A common
+// word's postings hold no ranking score: a search of common words only reads the scores of
+// the partners that could be among its first hits (ranked, below).
 import { stem } from "./porter.js";
 
 const TOKEN = /[\p{L}\p{N}_*]+(?:\.?[\p{L}\p{N}_*]+)*/gu;
@@ -52,12 +54,12 @@ function letters(word) { return Array.from(word).length; }
 
 class Index {
   constructor(base, meta) {
-    if (meta.version !== 1) { throw new Error("an index of version " + meta.version); }
+    if (meta.version !== 2) { throw new Error("an index of version " + meta.version); }
     this.base = base;
     this.meta = meta;
     this.stop = new Set(meta.stop);
     this.files = new Map();
-    this.blends = new Map(); // a document's blend, as its postings give it
+    this.blends = new Map(); // a document's blend, as its postings or the order pages give it
   }
 
   file(path) {
@@ -121,16 +123,19 @@ class Index {
     return Object.prototype.hasOwnProperty.call(head, form) ? head[form].concat([body]) : null;
   }
 
-  async postings(form) {
+  // A word's postings; a common word's places only `withPlaces` (a phrase's words).
+  async postings(form, withPlaces) {
     const place = await this.place(form);
     if (!place) { return null; }
     const body = place[place.length - 1];
     if (place[0] !== null) { return read(body, place[0], place[1], this.meta); }
     const parts = [];
     for (let part = 0; part < place[3]; part++) {
-      parts.push(this.shard("words/" + place[2] + "-" + part + ".bin").then(function ([own, rest]) {
-        return read(rest, own[form][0], own[form][1], this.meta);
-      }.bind(this)));
+      const name = "words/" + place[2] + "-" + part;
+      const places = withPlaces ? this.file(name + ".at.bin") : null;
+      parts.push(Promise.all([this.shard(name + ".bin"), places]).then(([[own, rest], at]) => {
+        return readOwn(rest, own[form][1], at, this.meta);
+      }));
     }
     return [].concat(...(await Promise.all(parts)));
   }
@@ -201,11 +206,79 @@ class Index {
       }
       scores = both;
     }
-    const ranked = Array.from(scores, function ([doc, score]) {
-      return [doc, score * (1 + meta.blend * this.blends.get(doc) / (200 * meta.steps))];
-    }, this).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-    const top = ranked.slice(0, shown);
-    return this.hits(top.map((pair) => pair[0]), ranked.length, top.map((pair) => pair[1]));
+    const top = (await this.ranked(scores, shown)).slice(0, shown);
+    return this.hits(top.map((pair) => pair[0]), scores.size, top.map((pair) => pair[1]));
+  }
+
+  // [doc, score] of the matched documents (`scores`: their BM25F sums) blended with their
+  // ranking scores, best first (ties by number), of which the first `shown` are the first
+  // `shown` of all. A common word's postings give no blend: the order pages (every
+  // document, best ranking score first) are read from the first until no document still
+  // unplaced could reach the `shown`th score (its sum blended at the last page's lowest
+  // score), and the few that still could are read from the blend chunks by number.
+  async ranked(scores, shown) {
+    const meta = this.meta;
+    const blended = (score, step) => score * (1 + meta.blend * step / (200 * meta.steps));
+    const placed = [];
+    const top = []; // the `shown` best scores placed, best first
+    let open = [];
+    const place = (doc) => {
+      const score = blended(scores.get(doc), this.blends.get(doc));
+      placed.push([doc, score]);
+      let at = top.length;
+      while (at > 0 && top[at - 1] < score) { at--; }
+      top.splice(at, 0, score);
+      if (top.length > shown) { top.pop(); }
+    };
+    for (const doc of scores.keys()) {
+      if (this.blends.has(doc)) { place(doc); } else { open.push(doc); }
+    }
+    let page = 0;
+    let lowest = Infinity; // every document no page read has at most this step
+    while (open.length) {
+      const bar = top.length < shown ? -Infinity : top[shown - 1];
+      if (lowest !== Infinity) {
+        open = open.filter((doc) => blended(scores.get(doc), lowest) >= bar);
+        if (!open.length) { break; }
+      }
+      const chunks = new Set(open.map((doc) => Math.floor(doc / meta.blendChunk)));
+      if (chunks.size * meta.blendChunk <= meta.order) {
+        await Promise.all(Array.from(chunks, (chunk) => this.blendChunk(chunk)));
+      } else {
+        lowest = await this.orderPage(page++);
+      }
+      const still = [];
+      for (const doc of open) {
+        if (this.blends.has(doc)) { place(doc); } else { still.push(doc); }
+      }
+      open = still;
+    }
+    return placed.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+  }
+
+  // The blends of a page of the order (documents by ranking score, best first); its lowest.
+  async orderPage(page) {
+    const meta = this.meta;
+    const bytes = await this.file("order/" + page + ".bin");
+    const count = Math.min(meta.order, meta.documents - page * meta.order);
+    const reader = new Reader(bytes, 0);
+    const docs = [];
+    for (let n = 0; n < count; n++) { docs.push(reader.varint()); }
+    let step = reader.varint();
+    for (let n = 0; n < count; n++) {
+      if (n) { step -= reader.varint(); }
+      this.blends.set(docs[n], step);
+    }
+    return step;
+  }
+
+  // The blends of a chunk of documents by number.
+  async blendChunk(chunk) {
+    const meta = this.meta;
+    const reader = new Reader(await this.file("blends/" + chunk + ".bin"), 0);
+    const first = chunk * meta.blendChunk;
+    const last = Math.min(first + meta.blendChunk, meta.documents);
+    for (let doc = first; doc < last; doc++) { this.blends.set(doc, reader.varint()); }
   }
 
   // The documents a clause matches, with its score in each.
@@ -219,7 +292,7 @@ class Index {
       }
       return found;
     }
-    const lists = await Promise.all(clause.group.map((form) => this.postings(form)));
+    const lists = await Promise.all(clause.group.map((form) => this.postings(form, clause.phrase)));
     if (lists.some((list) => !list)) { return found; }
     // Per field, the documents that hold every word there (a phrase's one after another:
     // whoosh's SpanNear2, slop 1), and the sum of their scores.
@@ -270,7 +343,7 @@ class Index {
       }
       if (matched) {
         found.push([posting.doc, score]);
-        this.blends.set(posting.doc, posting.blend);
+        if (posting.blend !== undefined) { this.blends.set(posting.doc, posting.blend); }
       }
     }
     return found;
@@ -290,42 +363,90 @@ class Index {
   }
 }
 
-// A word's postings: [{ doc, blend, fields: [[field, count, length, places], ...] }].
-function read(body, offset, count, meta) {
-  let at = offset;
-  function varint() {
+// Varints and bytes read one after another.
+class Reader {
+  constructor(bytes, at) {
+    this.bytes = bytes;
+    this.at = at;
+  }
+
+  varint() {
     let value = 0;
     let shift = 0;
     for (;;) {
-      const byte = body[at++];
+      const byte = this.bytes[this.at++];
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) { return value; }
       shift += 7;
     }
   }
+
+  byte() { return this.bytes[this.at++]; }
+}
+
+// A shard's postings of a word: [{ doc, blend, fields: [[field, count, length, places]] }].
+// Each: the document from the one before, the blend, the byte of fields, then per field
+// its count, per field its length, per field its places (each from the one before).
+function read(body, offset, count, meta) {
+  const reader = new Reader(body, offset);
   const found = [];
   let doc = 0;
   for (let n = 0; n < count; n++) {
-    doc += varint();
-    const blend = varint();
-    const mask = body[at++];
-    const fields = [];
-    for (let field = 0; field < meta.fields.length; field++) {
-      if (mask & (1 << field)) {
-        const times = varint();
-        const length = meta.lengths[body[at++]];
-        const places = [];
-        let place = 0;
-        for (let n = 0; n < times; n++) {
-          place += varint();
-          places.push(place);
-        }
-        fields.push([field, times, length, places]);
-      }
-    }
+    doc += reader.varint();
+    const blend = reader.varint();
+    const fields = inFields(reader.byte(), meta);
+    for (const field of fields) { field[1] = reader.varint(); }
+    for (const field of fields) { field[2] = meta.lengths[reader.byte()]; }
+    for (const field of fields) { field[3] = placesOf(reader, field[1]); }
     found.push({ doc: doc, blend: blend, fields: fields });
   }
   return found;
+}
+
+// A common word's file of postings, in columns (the documents, their bytes of fields, the
+// counts, the lengths), and its places apart (`places`, or null: then none are read).
+// Its postings give no blend.
+function readOwn(body, count, places, meta) {
+  const reader = new Reader(body, 0);
+  const found = [];
+  let doc = 0;
+  for (let n = 0; n < count; n++) {
+    doc += reader.varint();
+    found.push({ doc: doc, blend: undefined, fields: null });
+  }
+  for (const posting of found) { posting.fields = inFields(reader.byte(), meta); }
+  for (const posting of found) {
+    for (const field of posting.fields) { field[1] = reader.varint(); }
+  }
+  for (const posting of found) {
+    for (const field of posting.fields) { field[2] = meta.lengths[reader.byte()]; }
+  }
+  if (places) {
+    const at = new Reader(places, 0);
+    for (const posting of found) {
+      for (const field of posting.fields) { field[3] = placesOf(at, field[1]); }
+    }
+  }
+  return found;
+}
+
+// [[field, count, length, places]] of the fields a byte of fields names, to be filled.
+function inFields(mask, meta) {
+  const fields = [];
+  for (let field = 0; field < meta.fields.length; field++) {
+    if (mask & (1 << field)) { fields.push([field, 0, 0, null]); }
+  }
+  return fields;
+}
+
+function placesOf(reader, count) {
+  const places = [];
+  let place = 0;
+  for (let n = 0; n < count; n++) {
+    place += reader.varint();
+    places.push(place);
+  }
+  return places;
 }
 
 // The places of a word in one field, by document.
