@@ -41,7 +41,19 @@ from directory_site import content, search_box
 from tests.server import free_port
 
 JAVASCRIPTS = Path(search_box.__file__).parent / "static" / "javascripts"
-QUERIES = ("Indigolight Digital", "digital", "healthcare Lisbon", "helthcare", "cloud migration")
+QUERIES = (
+    "Indigolight Digital",
+    "digital",
+    "healthcare Lisbon",
+    "helthcare",
+    "cloud migration",
+    "platform",
+    "data platform",
+    '"data migration"',
+)
+"""A name, a word of 7% of names, a word and a place, a typo, two words; then a word of
+every partner, two words of most partners, a phrase of two such words (every word common:
+the searches that read the most)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",

@@ -34,6 +34,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from search_index import static_index as layout
 from search_index.static_index import (
@@ -407,36 +408,31 @@ class _Shard:
 def decode_own(main: bytes, places: bytes) -> list[Posting]:
     """A common word's file and its places: its postings (their fields as a shard holds
     them, without the blend)."""
-    _line, _newline, body = gzip.decompress(main).partition(b"\n")
+    line, _newline, body = gzip.decompress(main).partition(b"\n")
     at_places = gzip.decompress(places)
-    documents = int(next(iter(json.loads(_line).values()))[1])
-    docs = []
-    at = doc = 0
-    for _ in range(documents):
-        delta, at = _read_varint(body, at)
-        doc += delta
-        docs.append(doc)
+    documents = int(next(iter(json.loads(line).values()))[1])
+    deltas, at = _varints(body, 0, documents)
     masks = body[at : at + documents]
     at += documents
-    counts: list[list[int]] = []
-    for mask in masks:
-        mine = []
-        for _ in range(mask.bit_count()):
-            times, at = _read_varint(body, at)
-            mine.append(times)
-        counts.append(mine)
+    fields = sum(mask.bit_count() for mask in masks)
+    counts, at = _varints(body, at, fields)
+    lengths = body[at : at + fields]
+    each_place = _varint_ends(at_places)
     found = []
-    place = 0
-    for doc, mask, mine in zip(docs, masks, counts, strict=True):
-        head = bytearray((mask,))
+    doc = field = place = 0
+    for number, delta in enumerate(deltas):
+        doc += delta
+        mask = masks[number]
+        mine = counts[field : field + mask.bit_count()]
+        end = field + len(mine)
+        head = bytearray(masks[number : number + 1])
         for times in mine:
             head += varbytes(times)
-        head += body[at : at + len(mine)]
-        at += len(mine)
-        start = place
-        for _ in range(sum(mine)):
-            _value, place = _read_varint(at_places, place)
-        found.append((doc, bytes(head) + at_places[start:place]))
+        head += lengths[field:end]
+        field = end
+        start = each_place[place]
+        place += sum(mine)
+        found.append((doc, bytes(head) + at_places[start : each_place[place]]))
     return found
 
 
@@ -445,6 +441,24 @@ def encode_own(postings: list[Posting]) -> tuple[bytes, bytes]:
     docs = [doc for doc, _rest in postings]
     payloads = [rest for _doc, rest in postings]
     return own_part(docs, payloads, [shape_of(rest) for rest in payloads])
+
+
+def _varints(body: bytes, at: int, count: int) -> tuple[list[int], int]:
+    """`count` varints from `at`, and where they end."""
+    if body[at : at + count].isascii():  # each of one byte, as nearly all are
+        return list(body[at : at + count]), at + count
+    found = []
+    for _ in range(count):
+        value, at = _read_varint(body, at)
+        found.append(value)
+    return found, at
+
+
+def _varint_ends(body: bytes) -> list[int]:
+    """Where each varint of `body` starts, and its end."""
+    if body.isascii():
+        return list(range(len(body) + 1))
+    return [0] + [at + 1 for at, byte in enumerate(body) if byte < 0x80]
 
 
 def decode(body: bytes) -> list[Posting]:
@@ -485,15 +499,26 @@ def encode(postings: list[Posting]) -> bytes:
 
 def shape_of(payload: bytes) -> Shape:
     """A posting's shape from its fields as encoded (no blend before them)."""
-    mask = payload[0]
+    fields = payload[0].bit_count()
+    if payload[1 : 1 + fields].isascii():  # counts of one byte: the head is that long
+        return _shape_of_head(payload[: 1 + 2 * fields])
+    at = 1
+    for _ in range(fields):
+        _times, at = _read_varint(payload, at)
+    return _shape_of_head(payload[: at + fields])
+
+
+@lru_cache(maxsize=4096)
+def _shape_of_head(head: bytes) -> Shape:
+    mask = head[0]
     at = 1
     fields = [field for field in range(len(FIELDS)) if mask & (1 << field)]
     counts = []
     for _field in fields:
-        times, at = _read_varint(payload, at)
+        times, at = _read_varint(head, at)
         counts.append(times)
     pairs = zip(fields, counts, strict=True)
-    return tuple((field, times, payload[at + n]) for n, (field, times) in enumerate(pairs))
+    return tuple((field, times, head[at + n]) for n, (field, times) in enumerate(pairs))
 
 
 def _blends_moved(
