@@ -50,10 +50,13 @@ QUERIES = (
     "platform",
     "data platform",
     '"data migration"',
+    "implement data platform",
+    '"implementation partner"',
 )
-"""A name, a word of 7% of names, a word and a place, a typo, two words; then a word of
-every partner, two words of most partners, a phrase of two such words (every word common:
-the searches that read the most)."""
+"""A name, a word of 7% of names, a word and a place, a typo, two words; then searches whose
+every word is common (the searches that read the most): a word of every partner, two
+words of most partners, a phrase of two such words, three such words, and a phrase of two
+words of nearly every partner (94%, next to each other in most)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
