@@ -23,7 +23,10 @@ The files, under one folder:
   documents), PART documents a file, in columns: the documents (each from the one
   before), their bytes of fields, the counts, the lengths; its places apart, in the
   `.at.bin` file, fetched only for a phrase. Its shard names it as [null, count, name,
-  parts, best], `best` what a search of it alone shows ([document, score], BEST of them).
+  parts, best, first, frequency]: `best` what a search of it alone shows ([document,
+  score], BEST of them), `first` each file's first document and `frequency` its documents
+  per field (its idf), so that a search whose other words leave a few partners fetches
+  only the files that hold them.
   Its postings hold no ranking score: most of a common word's bytes would be that, and
   one partner's score would be repeated in every common word it uses.
 - `order/<page>.bin`: every document's ranking score (as above), best first (ties by
@@ -277,7 +280,7 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
             word = words_kept[form] = _own_word(held, steps, count, averages)
             top = best_of(word, count, averages)
             starts = range(0, len(held.docs), PART)
-            head[form] = [None, len(held.docs), name, len(starts), top]
+            head[form] = [None, len(held.docs), name, len(starts), top, word.first, word.frequency]
             for number, start in enumerate(starts):
                 docs = held.docs[start : start + PART]
                 main, places = own_part(

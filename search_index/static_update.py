@@ -213,7 +213,8 @@ def updated(
                 for each in (word_file, places_file):
                     old_files.update(each(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
                     new_files.update(each(name, p) for p in range(parts))
-                head[form] = [None, total, name, parts, best_of(word, count, averages)]
+                top = best_of(word, count, averages)
+                head[form] = [None, total, name, parts, top, word.first, word.frequency]
                 continue
             postings = held.postings(form) if found else None
             if postings is not None:

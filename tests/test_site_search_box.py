@@ -573,6 +573,80 @@ def test_common_words_read_the_ranking_scores_only_of_partners_that_could_lead(
     assert not any(path.endswith(".at.bin") for path in fetched[1])  # no phrase: no places
 
 
+def test_a_common_word_s_files_are_read_only_where_the_other_words_leave_partners(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: 64 partners whose descriptions all say "We move cloud data."; two of them,
+    # 3 and 50, have the rare word "zephyrquill" in their summaries (50's "Zephyrquill
+    # cloud rollouts"). As one index where every word shares a shard, and as one where
+    # "cloud" and "data" have files of their own, 16 partners a file (0-15, 16-31, 32-47,
+    # 48-63)
+    summaries = {3: "Zephyrquill audits.", 50: "Zephyrquill cloud rollouts."}
+    records = [
+        SearchRecord(
+            n + 1,
+            f"partners/p{n}.html",
+            f"Partner {n}",
+            summaries.get(n, ""),
+            "",
+            "",
+            "We move cloud data.",
+            90.0 - n,
+        )
+        for n in range(64)
+    ]
+    shared, split = tmp_path / "shared", tmp_path / "split"
+    write_static_index(records, shared)
+    monkeypatch.setattr(static_index, "OWN", 5)
+    monkeypatch.setattr(static_index, "PART", 16)
+    write_static_index(records, split)
+    queries = [
+        "zephyrquill cloud",
+        '"zephyrquill cloud"',
+        '"cloud data" zephyrquill',
+        "qqqqqq cloud",
+    ]
+    # when: each is searched in each index, in a fresh page (nothing fetched before)
+    answers: dict[Path, list[tuple[int, list[tuple[str, float]]]]] = {shared: [], split: []}
+    fetched: list[set[str]] = []
+    for folder in (shared, split):
+        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
+        with static_server(folder) as address:
+            for text in queries:
+                seen: list[str] = []
+                with browsing(browser, address) as page:
+                    page.on("request", lambda request, into=seen: into.append(request.url))
+                    page.goto(address)
+                    answers[folder] += static_search(page, [text])
+                if folder == split:
+                    fetched.append({url.split("/vouch-search/")[-1].split("?")[0] for url in seen})
+    # then: the same answers from both indexes, as written by hand: 3 and 50 have both
+    # words; only 50 has "zephyrquill cloud" as a phrase; nobody has "qqqqqq"
+    for text, one, other in zip(queries, answers[shared], answers[split], strict=True):
+        assert one[0] == other[0], text
+        assert [n for n, _s in one[1]] == [n for n, _s in other[1]], text
+        assert [s for _n, s in other[1]] == pytest.approx([s for _n, s in one[1]], rel=1e-12)
+    totals = [(total, sorted(name for name, _s in hits)) for total, hits in answers[split]]
+    assert totals == [
+        (2, ["Partner 3", "Partner 50"]),
+        (1, ["Partner 50"]),
+        (2, ["Partner 3", "Partner 50"]),
+        (0, []),
+    ]
+    # and the split index read only the files of "cloud" and "data" that hold 3 and 50
+    # (the first and the last), their places only for a phrase, and none for a word
+    # nobody has
+    words = [sorted(path for path in paths if path.startswith("words/")) for paths in fetched]
+    assert words[3] == []
+    assert len(words[0]) == 2
+    assert not any(path.endswith(".at.bin") for path in words[0])
+    assert len(words[1]) == 4
+    assert sum(path.endswith(".at.bin") for path in words[1]) == 2
+    assert len(words[2]) == 8
+    for paths in words[:3]:
+        assert {path.split("-")[-1].split(".")[0] for path in paths} == {"0", "3"}
+
+
 def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(
     browser: Browser, tmp_path: Path
 ) -> None:

@@ -123,21 +123,28 @@ class Index {
     return Object.prototype.hasOwnProperty.call(head, form) ? head[form].concat([body]) : null;
   }
 
-  // A word's postings; a common word's places only `withPlaces` (a phrase's words).
-  async postings(form, withPlaces) {
+  // A word's postings; a common word's places only `withPlaces` (a phrase's words), and
+  // only its files that hold a document of `within` (sorted numbers; null: every file).
+  // A common word's list carries its documents per field (its idf: the list may be part).
+  async postings(form, withPlaces, within) {
     const place = await this.place(form);
     if (!place) { return null; }
     const body = place[place.length - 1];
     if (place[0] !== null) { return read(body, place[0], place[1], this.meta); }
+    const first = place[5];
     const parts = [];
     for (let part = 0; part < place[3]; part++) {
+      const end = part + 1 < first.length ? first[part + 1] : Infinity;
+      if (within && !holdsBetween(within, first[part], end)) { continue; }
       const name = "words/" + place[2] + "-" + part;
       const places = withPlaces ? this.file(name + ".at.bin") : null;
       parts.push(Promise.all([this.shard(name + ".bin"), places]).then(([[own, rest], at]) => {
         return readOwn(rest, own[form][1], at, this.meta);
       }));
     }
-    return [].concat(...(await Promise.all(parts)));
+    const list = [].concat(...(await Promise.all(parts)));
+    list.frequency = place[6];
+    return list;
   }
 
   async shard(path) {
@@ -162,8 +169,8 @@ class Index {
 
   // The forms a word stands for: its own, or (a correctable word no partner uses) those
   // one edit away that partners use, edited as typed and then stemmed.
-  async alternatives(word) {
-    const own = await this.postings(word.form);
+  async alternatives(word, within) {
+    const own = await this.postings(word.form, false, within);
     if (own) { return [own]; }
     const [fewest, most] = this.meta.typo;
     const typed = letters(word.typed);
@@ -179,7 +186,7 @@ class Index {
     for (const form of forms) {
       if (await this.mayKnow(form)) { maybe.push(form); }
     }
-    const found = await Promise.all(maybe.sort().map((form) => this.postings(form)));
+    const found = await Promise.all(maybe.sort().map((form) => this.postings(form, false, within)));
     return found.filter(Boolean);
   }
 
@@ -197,8 +204,18 @@ class Index {
         return this.hits(top.map((pair) => pair[0]), place[1], top.map((pair) => pair[1]));
       }
     }
-    const each = await Promise.all(clauses.map((clause) => this.matches(clause)));
-    let scores = each[0];
+    // The clauses that read a common word's files go last, and read only the files that hold
+    // partners every other clause matched (every file when there is no other clause).
+    const dear = await Promise.all(clauses.map((clause) => this.dear(clause)));
+    const each = new Array(clauses.length);
+    const numbers = clauses.map((_clause, n) => n);
+    const cheap = numbers.filter((n) => !dear[n]);
+    await Promise.all(cheap.map(async (n) => { each[n] = await this.matches(clauses[n], null); }));
+    const within = cheap.length ? inEvery(cheap.map((n) => each[n])) : null;
+    await Promise.all(numbers.filter((n) => dear[n]).map(async (n) => {
+      each[n] = within && !within.length ? new Map() : await this.matches(clauses[n], within);
+    }));
+    let scores = each[0]; // summed in the clauses' order
     for (const mine of each.slice(1)) {
       const both = new Map();
       for (const [doc, score] of scores) {
@@ -281,19 +298,38 @@ class Index {
     for (let doc = first; doc < last; doc++) { this.blends.set(doc, reader.varint()); }
   }
 
-  // The documents a clause matches, with its score in each.
-  async matches(clause) {
+  // Whether a clause reads a common word's files.
+  async dear(clause) {
+    const forms = clause.word ? [clause.word.form] : clause.group;
+    const places = await Promise.all(forms.map((form) => this.place(form)));
+    return places.some((place) => place && place[0] === null);
+  }
+
+  // The documents a clause matches, with its score in each; those of `within` (sorted
+  // numbers) at least, when it is given.
+  async matches(clause, within) {
     const found = new Map();
     if (clause.word) {
-      for (const list of await this.alternatives(clause.word)) {
+      for (const list of await this.alternatives(clause.word, within)) {
         for (const [doc, score] of this.scored(list, null)) {
           found.set(doc, (found.get(doc) || 0) + score);
         }
       }
       return found;
     }
-    const lists = await Promise.all(clause.group.map((form) => this.postings(form, clause.phrase)));
-    if (lists.some((list) => !list)) { return found; }
+    // A group's common words read only the files holding documents its other words have.
+    const places = await Promise.all(clause.group.map((form) => this.place(form)));
+    if (places.some((place) => !place)) { return found; }
+    const lists = new Array(places.length);
+    const numbers = places.map((_place, n) => n);
+    const rare = numbers.filter((n) => places[n][0] !== null);
+    await Promise.all(rare.map(async (n) => {
+      lists[n] = await this.postings(clause.group[n], clause.phrase, within);
+    }));
+    const only = rare.length ? inEvery(rare.map((n) => lists[n]), within) : within;
+    await Promise.all(numbers.filter((n) => places[n][0] === null).map(async (n) => {
+      lists[n] = await this.postings(clause.group[n], clause.phrase, only);
+    }));
     // Per field, the documents that hold every word there (a phrase's one after another:
     // whoosh's SpanNear2, slop 1), and the sum of their scores.
     for (let field = 0; field < this.meta.fields.length; field++) {
@@ -324,9 +360,12 @@ class Index {
   // count times the field's boost); the documents' blends are kept for the ranking.
   scored(list, only) {
     const meta = this.meta;
-    const frequency = meta.fields.map(() => 0);
-    for (const posting of list) {
-      for (const [field] of posting.fields) { frequency[field] += 1; }
+    let frequency = list.frequency;
+    if (!frequency) {
+      frequency = meta.fields.map(() => 0);
+      for (const posting of list) {
+        for (const [field] of posting.fields) { frequency[field] += 1; }
+      }
     }
     const idf = frequency.map((df) => Math.log(meta.documents / (df + 1)) + 1);
     const found = [];
@@ -447,6 +486,25 @@ function placesOf(reader, count) {
     places.push(place);
   }
   return places;
+}
+
+// The documents (sorted numbers) in every one of `each` (Maps by document, or postings
+// lists) and in `within` (sorted numbers), when it is given.
+function inEvery(each, within) {
+  const sets = each.map((one) => one instanceof Map ? one : new Set(one.map((p) => p.doc)));
+  const start = within || Array.from(sets[0].keys()).sort((a, b) => a - b);
+  return start.filter((doc) => sets.every((set) => set.has(doc)));
+}
+
+// Whether a sorted list of numbers holds one from `low` up to (not with) `high`.
+function holdsBetween(sorted, low, high) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < low) { lo = mid + 1; } else { hi = mid; }
+  }
+  return lo < sorted.length && sorted[lo] < high;
 }
 
 // The places of a word in one field, by document.
