@@ -416,24 +416,27 @@ def decode_own(main: bytes, places: bytes) -> list[Posting]:
     masks = body[at : at + documents]
     at += documents
     fields = sum(mask.bit_count() for mask in masks)
-    counts, at = _varints(body, at, fields)
-    lengths = body[at : at + fields]
+    counts, end = _varints(body, at, fields)
+    counted = body[at:end] if end - at == fields else None  # each count a byte: as they are
+    lengths = body[end : end + fields]
     each_place = _varint_ends(at_places)
     found = []
     doc = field = place = 0
     for number, delta in enumerate(deltas):
         doc += delta
-        mask = masks[number]
-        mine = counts[field : field + mask.bit_count()]
-        end = field + len(mine)
-        head = bytearray(masks[number : number + 1])
-        for times in mine:
-            head += varbytes(times)
-        head += lengths[field:end]
-        field = end
+        mine = masks[number].bit_count()
+        end = field + mine
+        if counted is not None:
+            head = masks[number : number + 1] + counted[field:end] + lengths[field:end]
+        else:
+            head = masks[number : number + 1]
+            for times in counts[field:end]:
+                head += varbytes(times)
+            head += lengths[field:end]
         start = each_place[place]
-        place += sum(mine)
-        found.append((doc, bytes(head) + at_places[start : each_place[place]]))
+        place += sum(counts[field:end])
+        field = end
+        found.append((doc, head + at_places[start : each_place[place]]))
     return found
 
 

@@ -11,6 +11,8 @@ out.
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from directory_site import manifest
 from search_index import static_index
 from search_index.static_index import State, StaticRecord, built
-from search_index.static_update import differences, updated
+from search_index.static_update import decode_own, differences, encode_own, shape_of, updated
 
 WORDS = ["cloud", "data", "retail", "health", "migration", "salesforce", "erp", "lisbon"]
 
@@ -212,3 +214,39 @@ def test_a_change_to_the_index_s_code_makes_the_next_site_build_full() -> None:
     # An index updated in place from files an older version of its code wrote would mix
     # two formats: the site's code fingerprint (a change makes a full build) covers it.
     assert Path(static_index.__file__).resolve().parent in manifest.CODE
+
+
+def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
+    # given: six partners whose descriptions say "cloud" 200 times among 300 other words
+    # (counts and places of two bytes each), so that "cloud" has files of its own
+    filler = " ".join(f"word{n}" for n in range(300))
+    records = [
+        StaticRecord(
+            partner_id=n + 1,
+            location=f"partners/p{n}.html",
+            name=f"Partner {n}",
+            summary="cloud data",
+            tags="",
+            places="Lisbon, PT",
+            description=f"{filler} " + "cloud " * (200 - n) + filler,
+            ranking=float(n),
+        )
+        for n in range(6)
+    ]
+    files, state = built(records)
+    assert "cloud" in state.own
+    own = [path for path in files if path.startswith("words/") and path.endswith("-0.bin")]
+    assert own
+    for path in own:
+        places = path.removesuffix(".bin") + ".at.bin"
+        # when: each of its files is read and written again
+        postings = decode_own(files[path], files[places])
+        main, at = encode_own(postings)
+        form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
+        # then: the same bytes, and the counts read back as written
+        assert static_index.word_bytes(form, len(postings), main) == files[path]
+        assert static_index.places_bytes(at) == files[places]
+    cloud = next(path for path in own if b'"cloud"' in gzip.decompress(files[path])[:40])
+    read = decode_own(files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"])
+    shapes = [shape_of(rest) for _doc, rest in read]
+    assert [shape[-1][1] for shape in shapes] == [200 - n for n in range(6)]
