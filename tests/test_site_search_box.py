@@ -471,6 +471,46 @@ def drawn_queries(directory: Directory, rng: random.Random, count: int) -> list[
     return queries
 
 
+def shared_and_split(
+    records: list[SearchRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: int
+) -> tuple[Path, Path]:
+    """`records` as one static index where every word shares a shard (each posting with its
+    ranking score), and as one where a word in more than 5 partners has files of its own,
+    `part` partners a file (its postings without ranking scores: those are read from order
+    pages of 8 partners and blend chunks of 4); each with the box's scripts beside it."""
+    shared, split = tmp_path / "shared", tmp_path / "split"
+    write_static_index(records, shared)
+    monkeypatch.setattr(static_index, "OWN", 5)
+    monkeypatch.setattr(static_index, "PART", part)
+    monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
+    monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
+    write_static_index(records, split)
+    for folder in (shared, split):
+        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
+    return shared, split
+
+
+Answer = tuple[int, list[tuple[str, float]]]
+
+
+def searched_fresh(
+    browser: Browser, folder: Path, queries: list[str]
+) -> list[tuple[Answer, set[str]]]:
+    """Each of `queries` searched in `folder`'s static index, each in a fresh browser
+    context (nothing fetched before): its answer and the index's files it fetched."""
+    found = []
+    with static_server(folder) as address:
+        for text in queries:
+            seen: list[str] = []
+            with browsing(browser, address) as page:
+                page.on("request", lambda request, into=seen: into.append(request.url))
+                page.goto(address)
+                [answer] = static_search(page, [text])
+            paths = {url.split(f"/{search_box.FOLDER}/")[-1].split("?")[0] for url in seen}
+            found.append((answer, paths))
+    return found
+
+
 def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
     browser: Browser, directory: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -481,13 +521,7 @@ def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
     rows = listed.load(directory.site)
     assert rows is not None
     records = [row.search for row in rows.values()]
-    shared, split = tmp_path / "shared", tmp_path / "split"
-    write_static_index(records, shared)
-    monkeypatch.setattr(static_index, "OWN", 5)
-    monkeypatch.setattr(static_index, "PART", 7)
-    monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
-    monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
-    write_static_index(records, split)
+    shared, split = shared_and_split(records, tmp_path, monkeypatch, part=7)
     assert len(list((split / search_box.FOLDER / "words").iterdir())) > 20
     assert not (shared / search_box.FOLDER / "words").exists()
     # when: the same queries are searched in each, in Chromium
@@ -496,7 +530,6 @@ def test_a_common_word_s_own_files_give_the_answers_one_shard_gives(
     queries = [*drawn_queries(directory, random.Random(5), 80), common, "helthcare"]
     answers = []
     for folder in (shared, split):
-        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
         fetched: list[str] = []
         with static_server(folder) as address, browsing(browser, address) as page:
             page.on("request", lambda request, seen=fetched: seen.append(request.url))
@@ -539,27 +572,13 @@ def test_common_words_read_the_ranking_scores_only_of_partners_that_could_lead(
         )
         for n in range(64)
     ]
-    shared, split = tmp_path / "shared", tmp_path / "split"
-    write_static_index(records, shared)
-    monkeypatch.setattr(static_index, "OWN", 5)
-    monkeypatch.setattr(static_index, "PART", 16)
-    monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
-    monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
-    write_static_index(records, split)
+    shared, split = shared_and_split(records, tmp_path, monkeypatch, part=16)
     assert (split / search_box.FOLDER / "order" / "7.bin").exists()
     # when: "cloud data" is searched in each, in Chromium
-    answers, fetched = [], []
-    for folder in (shared, split):
-        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
-        seen: list[str] = []
-        with static_server(folder) as address, browsing(browser, address) as page:
-            page.on("request", lambda request, into=seen: into.append(request.url))
-            page.goto(address)
-            answers.append(static_search(page, ["cloud data"]))
-        fetched.append({url.split("/vouch-search/")[-1].split("?")[0] for url in seen})
+    [((total, hits), _files)] = searched_fresh(browser, shared, ["cloud data"])
+    [((split_total, split_hits), fetched)] = searched_fresh(browser, split, ["cloud data"])
     # then: the same count, hits, order and scores: partner 50 first, then the nine
     # best-ranked (8 and 9 tie: 8 goes first)
-    (total, hits), (split_total, split_hits) = answers[0][0], answers[1][0]
     names = [name for name, _score in hits]
     assert total == split_total == 64
     assert names == ["Cloud Data Cloud", *(f"Partner {n}" for n in range(9))]
@@ -567,10 +586,10 @@ def test_common_words_read_the_ranking_scores_only_of_partners_that_could_lead(
     assert [s for _n, s in split_hits] == pytest.approx([s for _n, s in hits], rel=1e-12)
     # and the split index read two order pages of eight (partners 0-15: the ten best
     # placed, partner 15 the lowest), not the other six, and partner 50's blend chunk only
-    pages = {path for path in fetched[1] if path.startswith("order/")}
+    pages = {path for path in fetched if path.startswith("order/")}
     assert pages == {"order/0.bin", "order/1.bin"}
-    assert {path for path in fetched[1] if path.startswith("blends/")} == {"blends/12.bin"}
-    assert not any(path.endswith(".at.bin") for path in fetched[1])  # no phrase: no places
+    assert {path for path in fetched if path.startswith("blends/")} == {"blends/12.bin"}
+    assert not any(path.endswith(".at.bin") for path in fetched)  # no phrase: no places
 
 
 def test_a_common_word_s_files_are_read_only_where_the_other_words_leave_partners(
@@ -595,11 +614,7 @@ def test_a_common_word_s_files_are_read_only_where_the_other_words_leave_partner
         )
         for n in range(64)
     ]
-    shared, split = tmp_path / "shared", tmp_path / "split"
-    write_static_index(records, shared)
-    monkeypatch.setattr(static_index, "OWN", 5)
-    monkeypatch.setattr(static_index, "PART", 16)
-    write_static_index(records, split)
+    shared, split = shared_and_split(records, tmp_path, monkeypatch, part=16)
     queries = [
         "zephyrquill cloud",
         '"zephyrquill cloud"',
@@ -607,26 +622,15 @@ def test_a_common_word_s_files_are_read_only_where_the_other_words_leave_partner
         "qqqqqq cloud",
     ]
     # when: each is searched in each index, in a fresh page (nothing fetched before)
-    answers: dict[Path, list[tuple[int, list[tuple[str, float]]]]] = {shared: [], split: []}
-    fetched: list[set[str]] = []
-    for folder in (shared, split):
-        shutil.copytree(JAVASCRIPTS, folder / "javascripts")
-        with static_server(folder) as address:
-            for text in queries:
-                seen: list[str] = []
-                with browsing(browser, address) as page:
-                    page.on("request", lambda request, into=seen: into.append(request.url))
-                    page.goto(address)
-                    answers[folder] += static_search(page, [text])
-                if folder == split:
-                    fetched.append({url.split("/vouch-search/")[-1].split("?")[0] for url in seen})
+    answers = {folder: searched_fresh(browser, folder, queries) for folder in (shared, split)}
+    fetched = [files for _answer, files in answers[split]]
     # then: the same answers from both indexes, as written by hand: 3 and 50 have both
     # words; only 50 has "zephyrquill cloud" as a phrase; nobody has "qqqqqq"
-    for text, one, other in zip(queries, answers[shared], answers[split], strict=True):
+    for text, (one, _one), (other, _other) in zip(queries, *answers.values(), strict=True):
         assert one[0] == other[0], text
         assert [n for n, _s in one[1]] == [n for n, _s in other[1]], text
         assert [s for _n, s in other[1]] == pytest.approx([s for _n, s in one[1]], rel=1e-12)
-    totals = [(total, sorted(name for name, _s in hits)) for total, hits in answers[split]]
+    totals = [(total, sorted(name for name, _s in hits)) for (total, hits), _ in answers[split]]
     assert totals == [
         (2, ["Partner 3", "Partner 50"]),
         (1, ["Partner 50"]),
