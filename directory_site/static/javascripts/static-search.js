@@ -255,9 +255,9 @@ class Index {
     while (open.length) {
       const bar = top.length < shown ? -Infinity : top[shown - 1];
       if (lowest !== Infinity) {
-        // Blending rounds the same way for a lower step, so a document's score is at most
-        // its sum blended at `lowest`; one that could tie the bar stays (a lower number
-        // goes first).
+        // Blending never grows as the step falls (rounding included), so an unplaced
+        // document scores at most its sum blended at `lowest`; one that could tie the bar
+        // stays (of equal scores, the lower number goes first).
         open = open.filter((doc) => blended(scores.get(doc), lowest) >= bar);
         if (!open.length) { break; }
       }
