@@ -62,6 +62,10 @@ from search_index.static_index import (
     known_file,
     order_files,
     own_part,
+    pair_file,
+    pair_form,
+    pair_part,
+    pairs_in,
     places_bytes,
     places_file,
     relevance_of,
@@ -143,10 +147,12 @@ def updated(
         return None
     totals = list(state.totals)
     changes: dict[str, dict[int, Change]] = {}
+    pair_changes: dict[str, dict[str, dict[int, Change]]] = {}  # by the first word, the second
     steps = [blend_step(found) for found in records]
     for number, old in sorted(changed.items()):
-        old_lengths, old_words = analysed(old) if old else ([0] * len(FIELDS), {})
-        new_lengths, new_words = analysed(records[number])
+        old_lengths, old_words, old_texts = analysed(old) if old else ([0] * len(FIELDS), {}, [])
+        new_lengths, new_words, new_texts = analysed(records[number])
+        _pairs_changed(number, old_texts, new_texts, state.own, pair_changes)
         for field, (was, now) in enumerate(zip(old_lengths, new_lengths, strict=True)):
             totals[field] += now - was
         old_step, new_step = (blend_step(old) if old else 0), steps[number]
@@ -213,8 +219,11 @@ def updated(
                 for each in (word_file, places_file):
                     old_files.update(each(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
                     new_files.update(each(name, p) for p in range(parts))
+                followers = _pairs(
+                    form, entry, name, pair_changes.get(form, {}), read, files, old_files, new_files
+                )
                 top = best_of(word, count, averages)
-                head[form] = [None, total, name, parts, top, word.first, word.frequency]
+                head[form] = [None, total, name, parts, top, word.first, word.frequency, followers]
                 continue
             postings = held.postings(form) if found else None
             if postings is not None:
@@ -286,29 +295,11 @@ def _common_word(
     """A common word's files written again where they changed (or moved: its name is its
     place in its shard's head), its state now, its documents and files."""
     old_name, total, old_parts = str(entry[2]), int(entry[1]), int(entry[3])  # type: ignore[call-overload]
-    first = word.first
-    parts: dict[int, list[Posting]] = {}  # the files made again, by number
 
     def part(number: int) -> list[Posting]:
         return decode_own(read(word_file(old_name, number)), read(places_file(old_name, number)))
 
-    if any((c.old is None) != (c.new is None) for c in found.values()):
-        # It came into or left a document: the files from that one's on hold other ones.
-        start = max(0, min(bisect_right(first, doc) - 1 for doc in found))
-        postings: list[Posting] = []
-        for number in range(start, old_parts):
-            postings += part(number)
-        postings = _apply(postings, found)
-        pieces = [postings[at : at + layout.PART] for at in range(0, len(postings), layout.PART)]
-        parts = {start + n: piece for n, piece in enumerate(pieces)}
-        first = first[:start] + [piece[0][0] for piece in pieces]
-        total += sum((c.new is not None) - (c.old is not None) for c in found.values())
-    else:
-        for number in sorted({bisect_right(first, doc) - 1 for doc in found}):
-            parts[number] = [
-                (doc, found[doc].new or rest) if doc in found else (doc, rest)
-                for doc, rest in part(number)
-            ]
+    first, parts, total = _parts_changed(word.first, total, found, part)
     count = len(first)
     for number in range(count):
         path, at = word_file(name, number), places_file(name, number)
@@ -342,6 +333,101 @@ def _common_word(
         assert kept is not None
     best, bound = kept
     return OwnWord(first, frequency, best, bound), total, count
+
+
+def _parts_changed(
+    first: list[int], total: int, found: dict[int, Change], part: Callable[[int], list[Posting]]
+) -> tuple[list[int], dict[int, list[Posting]], int]:
+    """The files of a common word's (or a pair's) postings that `found` changes, PART
+    documents each, read by `part`: each file's first document now, the files made again
+    by number, and the documents now."""
+    parts: dict[int, list[Posting]] = {}
+    if any((c.old is None) != (c.new is None) for c in found.values()):
+        # It came into or left a document: the files from that one's on hold other ones.
+        start = max(0, min(bisect_right(first, doc) - 1 for doc in found))
+        postings: list[Posting] = []
+        for number in range(start, len(first)):
+            postings += part(number)
+        postings = _apply(postings, found)
+        pieces = [postings[at : at + layout.PART] for at in range(0, len(postings), layout.PART)]
+        parts = {start + n: piece for n, piece in enumerate(pieces)}
+        first = first[:start] + [piece[0][0] for piece in pieces]
+        total += sum((c.new is not None) - (c.old is not None) for c in found.values())
+    else:
+        for number in sorted({bisect_right(first, doc) - 1 for doc in found}):
+            parts[number] = [
+                (doc, found[doc].new or rest) if doc in found else (doc, rest)
+                for doc, rest in part(number)
+            ]
+    return first, parts, total
+
+
+def _pairs_changed(
+    number: int,
+    before: list[list[str]],
+    now: list[list[str]],
+    own: Collection[str],
+    into: dict[str, dict[str, dict[int, Change]]],
+) -> None:
+    """The pairs of common words whose posting in document `number` changed when its
+    fields' words went from `before` to `now`, put `into` their changes by the first word
+    and the second."""
+    old_pairs, new_pairs = pairs_in(before, own), pairs_in(now, own)
+    for pair in old_pairs.keys() | new_pairs.keys():
+        was, there = old_pairs.get(pair), new_pairs.get(pair)
+        if was != there:
+            first, second = pair
+            changes = into.setdefault(first, {}).setdefault(second, {})
+            changes[number] = Change(was, there, None, None, 0, 0)
+
+
+def _pairs(
+    form: str,
+    entry: list[object],
+    name: str,
+    changes: dict[str, dict[int, Change]],
+    read: Read,
+    files: dict[str, bytes],
+    old_files: set[str],
+    new_files: set[str],
+) -> list[list[object]]:
+    """A common word's followers (its entry's eighth element) now, their files written
+    again where they changed or moved (a pair's name is its word's and its place among
+    the followers), and the pairs' files before and now added to `old_files` and
+    `new_files`."""
+    old_name = str(entry[2])
+    followers: list[list[object]] = entry[7]  # type: ignore[assignment]
+    before = {
+        str(second): (int(count), list(first), j)  # type: ignore[call-overload]
+        for j, (second, count, first) in enumerate(followers)
+    }
+    now: list[list[object]] = []
+    for second in sorted(before.keys() | changes.keys()):
+        total, first, old_j = before.get(second, (0, [], -1))
+        old_parts = len(first)
+        old_files.update(pair_file(old_name, old_j, p) for p in range(old_parts))
+
+        def part(number: int, old_j: int = old_j) -> list[Posting]:
+            return decode_pair(read(pair_file(old_name, old_j, number)))
+
+        parts: dict[int, list[Posting]] = {}
+        if second in changes:
+            first, parts, total = _parts_changed(first, total, changes[second], part)
+        if not total:
+            continue
+        moved = (name, len(now)) != (old_name, old_j)
+        for number in range(len(first)):
+            path = pair_file(name, len(now), number)
+            new_files.add(path)
+            if number in parts:
+                postings = parts[number]
+                content = word_bytes(pair_form(form, second), len(postings), encode_pair(postings))
+                if moved or number >= old_parts or content != read(path):
+                    files[path] = content
+            elif moved:
+                files[path] = read(pair_file(old_name, old_j, number))
+        now.append([second, total, first])
+    return now
 
 
 def _ranked(
@@ -438,6 +524,33 @@ def decode_own(main: bytes, places: bytes) -> list[Posting]:
         field = end
         found.append((doc, head + at_places[start : each_place[place]]))
     return found
+
+
+def decode_pair(content: bytes) -> list[Posting]:
+    """A pair's file: its postings (pairs_in's)."""
+    line, _newline, body = gzip.decompress(content).partition(b"\n")
+    documents = int(next(iter(json.loads(line).values()))[1])
+    deltas, at = _varints(body, 0, documents)
+    masks = body[at : at + documents]
+    at += documents
+    fields = sum(mask.bit_count() for mask in masks)
+    _counts, end = _varints(body, at, 2 * fields)
+    ends = _varint_ends(body[at:end])
+    lengths = body[end : end + fields]
+    found = []
+    doc = field = 0
+    for number, delta in enumerate(deltas):
+        doc += delta
+        mine = masks[number].bit_count()
+        counted = body[at + ends[2 * field] : at + ends[2 * (field + mine)]]
+        found.append((doc, masks[number : number + 1] + counted + lengths[field : field + mine]))
+        field += mine
+    return found
+
+
+def encode_pair(postings: list[Posting]) -> bytes:
+    """A pair's postings (as decode_pair gives them) as its file's columns."""
+    return pair_part([doc for doc, _rest in postings], [rest for _doc, rest in postings])
 
 
 def encode_own(postings: list[Posting]) -> tuple[bytes, bytes]:

@@ -22,7 +22,15 @@ from hypothesis import strategies as st
 from directory_site import manifest
 from search_index import static_index
 from search_index.static_index import State, StaticRecord, built
-from search_index.static_update import decode_own, differences, encode_own, shape_of, updated
+from search_index.static_update import (
+    decode_own,
+    decode_pair,
+    differences,
+    encode_own,
+    encode_pair,
+    shape_of,
+    updated,
+)
 
 WORDS = ["cloud", "data", "retail", "health", "migration", "salesforce", "erp", "lisbon"]
 
@@ -250,3 +258,58 @@ def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
     read = decode_own(files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"])
     shapes = [shape_of(rest) for _doc, rest in read]
     assert [shape[-1][1] for shape in shapes] == [200 - n for n in range(6)]
+
+
+def test_a_pair_of_common_words_is_kept_where_one_follows_the_other() -> None:
+    # given: a record's words, field by field: its summary "cloud data cloud data", its
+    # description "data cloud", its places "lisbon"; "cloud", "data" and "lisbon" are
+    # common words
+    fields = [["partner"], ["cloud", "data", "cloud", "data"], [], ["lisbon"], ["data", "cloud"]]
+    # when: its pairs of common words are listed
+    found = static_index.pairs_in(fields, {"cloud", "data", "lisbon"})
+    # then: "cloud data" in the summary (field 1: mask 2), each word twice there, of four
+    # words; "data cloud" in the summary and the description (mask 2 | 16), each word
+    # twice and once, of four words and of two; nothing across fields ("data" ends the
+    # summary, "lisbon" begins the places)
+    assert found == {
+        ("cloud", "data"): bytes([0b10, 2, 2, 4]),
+        ("data", "cloud"): bytes([0b10010, 2, 2, 1, 1, 4, 2]),
+    }
+
+
+def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
+    # given: six partners whose descriptions say "cloud data" 100 to 95 times among 600
+    # other words (counts of two bytes each; lengths past a byte's exact values)
+    filler = " ".join(f"word{n}" for n in range(600))
+    records = [
+        StaticRecord(
+            partner_id=n + 1,
+            location=f"partners/p{n}.html",
+            name=f"Partner {n}",
+            summary="cloud data",
+            tags="",
+            places="Lisbon, PT",
+            description=f"{filler} " + "cloud data " * (100 - n),
+            ranking=float(n),
+        )
+        for n in range(6)
+    ]
+    files, state = built(records)
+    assert {"cloud", "data"} <= state.own.keys()
+    paths = [path for path in files if path.startswith("pairs/")]
+    assert paths
+    for path in paths:
+        # when: each pair's file is read and written again
+        postings = decode_pair(files[path])
+        form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
+        # then: the same bytes
+        assert static_index.word_bytes(form, len(postings), encode_pair(postings)) == files[path]
+    # and "cloud data"'s postings say, per partner, the summary (each word once, of two
+    # words) and the description (each word 100 - n times)
+    cloud_data = next(p for p in paths if b'"cloud data"' in gzip.decompress(files[p])[:40])
+    read = decode_pair(files[cloud_data])
+    assert [doc for doc, _rest in read] == list(range(6))
+    for n, (_doc, rest) in enumerate(read):
+        length = static_index.length_to_byte(600 + 2 * (100 - n))
+        count = static_index.varbytes(100 - n)
+        assert rest == bytes([0b10010, 1, 1]) + count + count + bytes([2, length])

@@ -54,7 +54,7 @@ function letters(word) { return Array.from(word).length; }
 
 class Index {
   constructor(base, meta) {
-    if (meta.version !== 2) { throw new Error("an index of version " + meta.version); }
+    if (meta.version !== 3) { throw new Error("an index of version " + meta.version); }
     this.base = base;
     this.meta = meta;
     this.stop = new Set(meta.stop);
@@ -326,6 +326,14 @@ class Index {
     const lists = new Array(places.length);
     const numbers = places.map((_place, n) => n);
     const rare = numbers.filter((n) => places[n][0] !== null);
+    if (clause.phrase && !rare.length) {
+      // A phrase of common words: the pairs of it, one word after the other, are kept.
+      const pairs = await Promise.all(numbers.slice(1).map((n) => this.pair(places[n - 1], clause.group[n], within)));
+      if (pairs.some((pair) => !pair)) { return found; }
+      if (pairs.length === 1) { return this.pairScored(pairs[0], places[0][6], places[1][6]); }
+      within = inEvery(pairs, within); // where each pair is: the words' files say where all are
+      if (!within.length) { return found; }
+    }
     await Promise.all(rare.map(async (n) => {
       lists[n] = await this.postings(clause.group[n], clause.phrase, within);
     }));
@@ -358,6 +366,57 @@ class Index {
     return found;
   }
 
+  // The postings of a common word (its entry `first`) followed by `second`, a common
+  // word, in its files that hold a document of `within` (sorted numbers; null: every
+  // file): [{ doc, fields: [[field, first's count, second's count, length]] }], or null
+  // when no document has the one after the other.
+  async pair(first, second, within) {
+    const name = first[2];
+    const at = first[7].findIndex((follower) => follower[0] === second);
+    if (at < 0) { return null; }
+    const [, documents, starts] = first[7][at];
+    const parts = [];
+    for (let part = 0; part < starts.length; part++) {
+      const end = part + 1 < starts.length ? starts[part + 1] : Infinity;
+      if (within && !holdsBetween(within, starts[part], end)) { continue; }
+      const path = "pairs/" + name + "-" + at + "-" + part + ".bin";
+      parts.push(this.shard(path).then(([head, body]) => {
+        return readPair(body, Object.values(head)[0][1], this.meta);
+      }));
+    }
+    const list = [].concat(...(await Promise.all(parts)));
+    list.documents = documents;
+    return list;
+  }
+
+  // The documents a pair's postings hold, with the phrase's score in each: per field
+  // where one word follows the other, the two words' BM25F there (as `matches` sums a
+  // group's words), given each word's documents per field.
+  pairScored(list, firstFrequency, secondFrequency) {
+    const meta = this.meta;
+    const idf = (df) => Math.log(meta.documents / (df + 1)) + 1;
+    const found = new Map();
+    for (const posting of list) {
+      let score = null;
+      for (const [field, firstCount, secondCount, length] of posting.fields) {
+        const mine = this.bm25(idf(firstFrequency[field]), field, firstCount, length) +
+          this.bm25(idf(secondFrequency[field]), field, secondCount, length);
+        score = score === null ? mine : score + mine;
+      }
+      found.set(posting.doc, score);
+    }
+    return found;
+  }
+
+  // whoosh's BM25F of a word `count` times in a field of `length` words.
+  bm25(idf, field, count, length) {
+    const meta = this.meta;
+    const weight = count * meta.boosts[field];
+    const average = meta.average[field] || 1;
+    return idf * (weight * (meta.k1 + 1)) /
+      (weight + meta.k1 * ((1 - meta.b) + meta.b * length / average));
+  }
+
   // [doc, BM25F score] for each posting of one word, in `only` field or in every field
   // (whoosh's scoring.BM25F: a field's idf is log(N / (df + 1)) + 1 and its weight the
   // count times the field's boost); the documents' blends are kept for the ranking.
@@ -377,10 +436,7 @@ class Index {
       let matched = false;
       for (const [field, count, length] of posting.fields) {
         if (only !== null && field !== only) { continue; }
-        const weight = count * meta.boosts[field];
-        const average = meta.average[field] || 1;
-        score += idf[field] * (weight * (meta.k1 + 1)) /
-          (weight + meta.k1 * ((1 - meta.b) + meta.b * length / average));
+        score += this.bm25(idf[field], field, count, length);
         matched = true;
       }
       if (matched) {
@@ -468,6 +524,26 @@ function readOwn(body, count, places, meta) {
     for (const posting of found) {
       for (const field of posting.fields) { field[3] = placesOf(at, field[1]); }
     }
+  }
+  return found;
+}
+
+// A pair's file of postings, in columns (the documents, their bytes of fields, the two
+// words' counts per field, the lengths): [{ doc, fields: [[field, count, count, length]] }].
+function readPair(body, count, meta) {
+  const reader = new Reader(body, 0);
+  const found = [];
+  let doc = 0;
+  for (let n = 0; n < count; n++) {
+    doc += reader.varint();
+    found.push({ doc: doc, fields: null });
+  }
+  for (const posting of found) { posting.fields = inFields(reader.byte(), meta); }
+  for (const posting of found) {
+    for (const field of posting.fields) { field[1] = reader.varint(); field[2] = reader.varint(); }
+  }
+  for (const posting of found) {
+    for (const field of posting.fields) { field[3] = meta.lengths[reader.byte()]; }
   }
   return found;
 }
