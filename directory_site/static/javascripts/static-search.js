@@ -327,12 +327,13 @@ class Index {
     const numbers = places.map((_place, n) => n);
     const rare = numbers.filter((n) => places[n][0] !== null);
     if (clause.phrase && !rare.length) {
-      // A phrase of common words: the pairs of it, one word after the other, are kept.
-      const pairs = await Promise.all(numbers.slice(1).map((n) => this.pair(places[n - 1], clause.group[n], within)));
+      // A phrase of common words: its pairs (each word and the next) are kept, and say
+      // where it is and score it; its words' places are read only where they must.
+      const pairs = await Promise.all(numbers.slice(1).map((n) => {
+        return this.pair(places[n - 1], clause.group[n], within);
+      }));
       if (pairs.some((pair) => !pair)) { return found; }
-      if (pairs.length === 1) { return this.pairScored(pairs[0], places[0][6], places[1][6]); }
-      within = inEvery(pairs, within); // where each pair is: the words' files say where all are
-      if (!within.length) { return found; }
+      return this.phraseScored(clause.group, places, pairs, within);
     }
     await Promise.all(rare.map(async (n) => {
       lists[n] = await this.postings(clause.group[n], clause.phrase, within);
@@ -389,21 +390,53 @@ class Index {
     return list;
   }
 
-  // The documents a pair's postings hold, with the phrase's score in each: per field
-  // where one word follows the other, the two words' BM25F there (as `matches` sums a
-  // group's words), given each word's documents per field.
-  pairScored(list, firstFrequency, secondFrequency) {
+  // The documents where the phrase of common words `group` (their entries `places`) is,
+  // with its score in each, from its pairs' postings (`pairs`, of `within`'s documents
+  // at least): in a field where every pair is, and where every word inside the phrase
+  // is once, the pairs chain into the phrase (that word's one place is after the word
+  // before it and before the word after it); where one such word is more than once, the
+  // words' places say. Its score there: each word's BM25F in that field, summed in the
+  // phrase's order, and the fields' summed in theirs (as `matches` sums a group).
+  async phraseScored(group, places, pairs, within) {
     const meta = this.meta;
-    const idf = (df) => Math.log(meta.documents / (df + 1)) + 1;
-    const found = new Map();
-    for (const posting of list) {
-      let score = null;
-      for (const [field, firstCount, secondCount, length] of posting.fields) {
-        const mine = this.bm25(idf(firstFrequency[field]), field, firstCount, length) +
-          this.bm25(idf(secondFrequency[field]), field, secondCount, length);
-        score = score === null ? mine : score + mine;
+    const idf = places.map((place) => place[6].map((df) => Math.log(meta.documents / (df + 1)) + 1));
+    const each = pairs.map((list) => new Map(list.map((posting) => [posting.doc, posting.fields])));
+    const inField = new Map(); // doc -> per field its score, or undefined
+    const unsure = []; // [doc, field, score] where the words' places must say
+    for (const doc of inEvery(pairs, within)) {
+      const scores = new Array(meta.fields.length);
+      for (let field = 0; field < meta.fields.length; field++) {
+        let score = null;
+        let once = true;
+        for (let n = 0; n < each.length; n++) {
+          const found = each[n].get(doc).find((entry) => entry[0] === field);
+          if (!found) { score = null; break; }
+          const [, firstCount, secondCount, length] = found;
+          if (n === 0) { score = this.bm25(idf[0][field], field, firstCount, length); }
+          score += this.bm25(idf[n + 1][field], field, secondCount, length);
+          if (n > 0 && firstCount > 1) { once = false; }
+        }
+        if (score === null) { continue; }
+        if (once) { scores[field] = score; } else { unsure.push([doc, field, score]); }
       }
-      found.set(posting.doc, score);
+      inField.set(doc, scores);
+    }
+    if (unsure.length) {
+      const docs = Array.from(new Set(unsure.map(([doc]) => doc))).sort((a, b) => a - b);
+      const lists = await Promise.all(group.map((form) => this.postings(form, true, docs)));
+      const byField = new Map(); // field -> each word's places there, by document
+      for (const [doc, field, score] of unsure) {
+        if (!byField.has(field)) { byField.set(field, lists.map((list) => placesIn(list, field))); }
+        if (following(byField.get(field), doc)) { inField.get(doc)[field] = score; }
+      }
+    }
+    const found = new Map();
+    for (const [doc, scores] of inField) {
+      let sum = null;
+      for (const score of scores) {
+        if (score !== undefined) { sum = sum === null ? score : sum + score; }
+      }
+      if (sum !== null) { found.set(doc, sum); }
     }
     return found;
   }
