@@ -421,24 +421,31 @@ def pairs_in(fields: Sequence[Sequence[str]], own: Collection[str]) -> dict[tupl
     """The pairs of common words (`own`) one after the other in a record whose fields hold
     these words, each with its posting: the byte of the fields where it is, then per such
     field the two words' counts there, then per such field its length as stored."""
-    where: dict[tuple[str, str], list[int]] = {}
+    where: dict[tuple[str, str], tuple[tuple[int, int, int, int], ...]] = {}
     for field, forms in enumerate(fields):
-        for pair in pairwise(forms):
-            if pair[0] in own and pair[1] in own:
-                at = where.setdefault(pair, [])
-                if not at or at[-1] != field:
-                    at.append(field)
-    found = {}
-    for (first, second), at in where.items():
-        mask = 0
-        counts = bytearray()
-        for field in at:
-            mask |= 1 << field
-            counts += varbytes(fields[field].count(first))
-            counts += varbytes(fields[field].count(second))
-        lengths = bytes(length_to_byte(len(fields[field])) for field in at)
-        found[first, second] = bytes((mask,)) + counts + lengths
-    return found
+        found = {pair for pair in pairwise(forms) if pair[0] in own and pair[1] in own}
+        if not found:
+            continue
+        counts = Counter(forms)
+        stored = length_to_byte(len(forms))
+        for pair in found:
+            item = (field, counts[pair[0]], counts[pair[1]], stored)
+            held = where.get(pair)
+            where[pair] = (item,) if held is None else (*held, item)
+    return {pair: _pair_posting(shape) for pair, shape in where.items()}
+
+
+@cache
+def _pair_posting(shape: tuple[tuple[int, int, int, int], ...]) -> bytes:
+    """A pair's posting by its fields: (field, the first word's count, the second's, the
+    field's length as stored) each."""
+    mask = 0
+    counts = bytearray()
+    for field, first, second, _stored in shape:
+        mask |= 1 << field
+        counts += varbytes(first)
+        counts += varbytes(second)
+    return bytes((mask,)) + counts + bytes(stored for *_counts, stored in shape)
 
 
 def pair_postings(
@@ -446,12 +453,17 @@ def pair_postings(
 ) -> dict[str, dict[str, tuple[list[int], list[bytes]]]]:
     """Every pair of common words one after the other somewhere: by the first word and
     the second, the documents where it is and their postings (pairs_in)."""
-    found: dict[str, dict[str, tuple[list[int], list[bytes]]]] = {}
+    every: dict[tuple[str, str], tuple[list[int], list[bytes]]] = {}
     for number, fields in enumerate(texts):
-        for (first, second), payload in pairs_in(fields, own).items():
-            docs, payloads = found.setdefault(first, {}).setdefault(second, ([], []))
-            docs.append(number)
-            payloads.append(payload)
+        for pair, payload in pairs_in(fields, own).items():
+            held = every.get(pair)
+            if held is None:
+                held = every[pair] = ([], [])
+            held[0].append(number)
+            held[1].append(payload)
+    found: dict[str, dict[str, tuple[list[int], list[bytes]]]] = {}
+    for (first, second), held in every.items():
+        found.setdefault(first, {})[second] = held
     return found
 
 
@@ -468,11 +480,18 @@ def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> bytes:
     for doc, payload in zip(docs, payloads, strict=True):
         deltas += varbytes(doc - previous)
         previous = doc
-        fields = payload[0].bit_count()
+        counted, stored = _pair_columns(payload)
         masks.append(payload[0])
-        counts += payload[1 : len(payload) - fields]
-        lengths += payload[len(payload) - fields :]
+        counts += counted
+        lengths += stored
     return bytes(deltas + masks + counts + lengths)
+
+
+@lru_cache(maxsize=65_536)
+def _pair_columns(payload: bytes) -> tuple[bytes, bytes]:
+    """A pair's posting's counts and lengths (a few thousand postings differ)."""
+    fields = payload[0].bit_count()
+    return payload[1 : len(payload) - fields], payload[len(payload) - fields :]
 
 
 def blend_step(found: StaticRecord) -> int:
