@@ -53,11 +53,13 @@ QUERIES = (
     "implement data platform",
     '"implementation partner"',
     '"implementation partner founded"',
+    "implementation partner data platform",
 )
 """A name, a word of 7% of names, a word and a place, a typo, two words; then searches whose
 every word is common (the searches that read the most): a word of every partner, two
-words of most partners, a phrase of two such words, three such words, and phrases of two
-and three words of nearly every partner (94%, next to each other in most)."""
+words of most partners, a phrase of two such words, three such words, phrases of two and
+three words of nearly every partner (94%, next to each other in most), and four common
+words (not a phrase: each word's postings are read whole)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",

@@ -29,14 +29,16 @@ The files, under one folder:
   only the files that hold them.
   Its postings hold no ranking score: most of a common word's bytes would be that, and
   one partner's score would be repeated in every common word it uses.
-- `pairs/<name>-<follower>-<part>.bin`: the documents where a common word is followed by
-  another common word (a phrase of two such words), PART a file, in columns: the
-  documents, their bytes of the fields where one follows the other, per such field the
-  two words' counts, and per such field its length. The first word's entry lists its
-  followers as an eighth element, [[word, documents, first], ...]: a phrase of two common
-  words reads these, not the words' files and places (a phrase of 94% of the demo
-  partners read 750 KB of them at 100,000), and a longer phrase of common words reads its
-  words' files only where every pair of it is.
+- `pairs/<name>-<follower>-<part>.bin` and `.at.bin`: the documents where a common word
+  is followed by another common word (a phrase of two such words), PART a file, in
+  columns: the documents, their bytes of the fields where one follows the other, per such
+  field the two words' counts, and per such field its length; where the pair starts in
+  each such field (how many times, then each place from the one before) apart, in the
+  `.at.bin` file. The first word's entry lists its followers as an eighth element,
+  [[word, documents, first], ...]: a phrase of common words is found and scored from its
+  pairs, not from the words' files and places (a phrase of 94% of the demo partners read
+  750 KB of those at 100,000), and its pairs' places are read only where a word inside
+  it is more than once in a field.
 - `order/<page>.bin`: every document's ranking score (as above), best first (ties by
   number), ORDER_PAGE a file: the documents' numbers, then the scores (the first, then
   each from the one before). A search of common words only reads these pages from the
@@ -298,9 +300,10 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
                 followers.append([follower, len(docs), docs[::PART]])
                 for number, start in enumerate(range(0, len(docs), PART)):
                     part = docs[start : start + PART]
-                    content = pair_part(part, payloads[start : start + PART])
+                    main, places = pair_part(part, payloads[start : start + PART])
                     path = pair_file(name, len(followers) - 1, number)
-                    files[path] = word_bytes(pair_form(form, follower), len(part), content)
+                    files[path] = word_bytes(pair_form(form, follower), len(part), main)
+                    files[pair_places_file(path)] = places_bytes(places)
             head[form] = [
                 None,
                 len(held.docs),
@@ -420,25 +423,35 @@ def analysed(
 def pairs_in(fields: Sequence[Sequence[str]], own: Collection[str]) -> dict[tuple[str, str], bytes]:
     """The pairs of common words (`own`) one after the other in a record whose fields hold
     these words, each with its posting: the byte of the fields where it is, then per such
-    field the two words' counts there, then per such field its length as stored."""
-    where: dict[tuple[str, str], tuple[tuple[int, int, int, int], ...]] = {}
+    field the two words' counts there, then per such field its length as stored, then
+    per such field how many times the pair starts there and where (each place from the
+    one before)."""
+    where: dict[tuple[str, str], tuple[tuple[tuple[int, int, int, int], ...], bytes]] = {}
     for field, forms in enumerate(fields):
-        found = {pair for pair in pairwise(forms) if pair[0] in own and pair[1] in own}
-        if not found:
+        starts: dict[tuple[str, str], list[int]] = {}
+        for place, pair in enumerate(pairwise(forms)):
+            if pair[0] in own and pair[1] in own:
+                held = starts.get(pair)
+                if held is None:
+                    starts[pair] = [place]
+                else:
+                    held.append(place)
+        if not starts:
             continue
         counts = Counter(forms)
         stored = length_to_byte(len(forms))
-        for pair in found:
+        for pair, places in starts.items():
             item = (field, counts[pair[0]], counts[pair[1]], stored)
-            held = where.get(pair)
-            where[pair] = (item,) if held is None else (*held, item)
-    return {pair: _pair_posting(shape) for pair, shape in where.items()}
+            at = varbytes(len(places)) + _places_bytes(places)
+            found = where.get(pair)
+            where[pair] = ((item,), at) if found is None else ((*found[0], item), found[1] + at)
+    return {pair: _pair_head(shape) + at for pair, (shape, at) in where.items()}
 
 
 @cache
-def _pair_posting(shape: tuple[tuple[int, int, int, int], ...]) -> bytes:
-    """A pair's posting by its fields: (field, the first word's count, the second's, the
-    field's length as stored) each."""
+def _pair_head(shape: tuple[tuple[int, int, int, int], ...]) -> bytes:
+    """A pair's posting before its places, by its fields: (field, the first word's count,
+    the second's, the field's length as stored) each."""
     mask = 0
     counts = bytearray()
     for field, first, second, _stored in shape:
@@ -472,26 +485,36 @@ def pair_form(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> bytes:
-    """A file of a pair's postings in columns: the documents (each from the one before,
-    the first from 0), their bytes of fields, the counts, the lengths."""
-    deltas, masks, counts, lengths = (bytearray() for _ in range(4))
+def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> tuple[bytes, bytes]:
+    """A file of a pair's postings in columns (the documents, each from the one before and
+    the first from 0, their bytes of fields, the counts, the lengths) and its places
+    apart."""
+    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
     previous = 0
     for doc, payload in zip(docs, payloads, strict=True):
         deltas += varbytes(doc - previous)
         previous = doc
-        counted, stored = _pair_columns(payload)
+        cut = pair_head_length(payload)
+        fields = payload[0].bit_count()
         masks.append(payload[0])
-        counts += counted
-        lengths += stored
-    return bytes(deltas + masks + counts + lengths)
+        counts += payload[1 : cut - fields]
+        lengths += payload[cut - fields : cut]
+        places += payload[cut:]
+    return bytes(deltas + masks + counts + lengths), bytes(places)
 
 
-@lru_cache(maxsize=65_536)
-def _pair_columns(payload: bytes) -> tuple[bytes, bytes]:
-    """A pair's posting's counts and lengths (a few thousand postings differ)."""
+def pair_head_length(payload: bytes) -> int:
+    """Where a pair's posting's places start: after its byte of fields, its two counts a
+    field and its lengths."""
     fields = payload[0].bit_count()
-    return payload[1 : len(payload) - fields], payload[len(payload) - fields :]
+    if payload[1 : 1 + 2 * fields].isascii():  # counts of one byte each, as nearly all are
+        return 1 + 3 * fields
+    at = 1
+    for _ in range(2 * fields):
+        while payload[at] & 0x80:
+            at += 1
+        at += 1
+    return at + fields
 
 
 def blend_step(found: StaticRecord) -> int:
@@ -560,6 +583,11 @@ def word_file(name: str, part: int) -> str:
 
 def pair_file(name: str, follower: int, part: int) -> str:
     return f"pairs/{name}-{follower}-{part}.bin"
+
+
+def pair_places_file(path: str) -> str:
+    """The file of the places of the pair's file at `path`."""
+    return path.removesuffix(".bin") + ".at.bin"
 
 
 def known_file(letters: int) -> str:

@@ -65,6 +65,7 @@ from search_index.static_index import (
     pair_file,
     pair_form,
     pair_part,
+    pair_places_file,
     pairs_in,
     places_bytes,
     places_file,
@@ -405,10 +406,13 @@ def _pairs(
     for second in sorted(before.keys() | changes.keys()):
         total, first, old_j = before.get(second, (0, [], -1))
         old_parts = len(first)
-        old_files.update(pair_file(old_name, old_j, p) for p in range(old_parts))
+        for number in range(old_parts):
+            path = pair_file(old_name, old_j, number)
+            old_files.update((path, pair_places_file(path)))
 
         def part(number: int, old_j: int = old_j) -> list[Posting]:
-            return decode_pair(read(pair_file(old_name, old_j, number)))
+            path = pair_file(old_name, old_j, number)
+            return decode_pair(read(path), read(pair_places_file(path)))
 
         parts: dict[int, list[Posting]] = {}
         if second in changes:
@@ -418,14 +422,22 @@ def _pairs(
         moved = (name, len(now)) != (old_name, old_j)
         for number in range(len(first)):
             path = pair_file(name, len(now), number)
-            new_files.add(path)
+            at = pair_places_file(path)
+            new_files.update((path, at))
             if number in parts:
                 postings = parts[number]
-                content = word_bytes(pair_form(form, second), len(postings), encode_pair(postings))
-                if moved or number >= old_parts or content != read(path):
-                    files[path] = content
+                main, places = encode_pair(postings)
+                written = {
+                    path: word_bytes(pair_form(form, second), len(postings), main),
+                    at: places_bytes(places),
+                }
+                for each, content in written.items():
+                    if moved or number >= old_parts or content != read(each):
+                        files[each] = content
             elif moved:
-                files[path] = read(pair_file(old_name, old_j, number))
+                was = pair_file(old_name, old_j, number)
+                files[path] = read(was)
+                files[at] = read(pair_places_file(was))
         now.append([second, total, first])
     return now
 
@@ -526,9 +538,10 @@ def decode_own(main: bytes, places: bytes) -> list[Posting]:
     return found
 
 
-def decode_pair(content: bytes) -> list[Posting]:
-    """A pair's file: its postings (pairs_in's)."""
-    line, _newline, body = gzip.decompress(content).partition(b"\n")
+def decode_pair(main: bytes, places: bytes) -> list[Posting]:
+    """A pair's file and its places: its postings (pairs_in's)."""
+    line, _newline, body = gzip.decompress(main).partition(b"\n")
+    at_places = gzip.decompress(places)
     documents = int(next(iter(json.loads(line).values()))[1])
     deltas, at = _varints(body, 0, documents)
     masks = body[at : at + documents]
@@ -537,19 +550,25 @@ def decode_pair(content: bytes) -> list[Posting]:
     _counts, end = _varints(body, at, 2 * fields)
     ends = _varint_ends(body[at:end])
     lengths = body[end : end + fields]
+    starts = _varint_ends(at_places)
+    values, _end = _varints(at_places, 0, len(starts) - 1)
     found = []
-    doc = field = 0
+    doc = field = place = 0
     for number, delta in enumerate(deltas):
         doc += delta
         mine = masks[number].bit_count()
         counted = body[at + ends[2 * field] : at + ends[2 * (field + mine)]]
-        found.append((doc, masks[number : number + 1] + counted + lengths[field : field + mine]))
+        first = place
+        for _ in range(mine):
+            place += 1 + values[place]
+        head = masks[number : number + 1] + counted + lengths[field : field + mine]
+        found.append((doc, head + at_places[starts[first] : starts[place]]))
         field += mine
     return found
 
 
-def encode_pair(postings: list[Posting]) -> bytes:
-    """A pair's postings (as decode_pair gives them) as its file's columns."""
+def encode_pair(postings: list[Posting]) -> tuple[bytes, bytes]:
+    """A pair's postings (as decode_pair gives them) as its file's columns and places."""
     return pair_part([doc for doc, _rest in postings], [rest for _doc, rest in postings])
 
 

@@ -698,20 +698,20 @@ def test_a_phrase_of_common_words_reads_the_pair_s_files_not_the_words(
     assert found[1] == (1, ["Partner 10"])
     assert found[2][0] == 62
     assert found[3] == (0, [])
-    # and a phrase of two common words read the pair's files only (all four of "cloud
-    # data", the one of "data cloud"), none of the words' own files nor their places; the
-    # phrase of three read its two pairs, then its words' files and places only where
-    # "cloud" is twice (30 and 40: the second and third files); a pair no partner has
-    # read nothing of the words
+    # and no search read a word's own files: a phrase of two common words read the pair's
+    # files only (all four of "cloud data", the one of "data cloud"), not their places;
+    # the phrase of three read its two pairs' files, and their places only where "cloud"
+    # is twice (30 and 40: the second and third files); a pair no partner has, nothing
     fetched = [files for _answer, files in answers[split]]
-    own = [sorted(path for path in paths if path.startswith("words/")) for paths in fetched]
+    assert not any(path.startswith("words/") for paths in fetched for path in paths)
     pairs = [sorted(path for path in paths if path.startswith("pairs/")) for paths in fetched]
-    assert (len(pairs[0]), own[0]) == (4, [])
-    assert (len(pairs[1]), own[1]) == (1, [])
-    assert len(pairs[2]) == 8  # "move cloud" and "cloud data", four files each
-    assert len(own[2]) == 12  # three words, two files each and their places
-    assert {path.split("-")[-1].split(".")[0] for path in own[2]} == {"1", "2"}
-    assert (pairs[3], own[3]) == ([], [])
+    places = [[path for path in paths if path.endswith(".at.bin")] for paths in pairs]
+    assert (len(pairs[0]), places[0]) == (4, [])
+    assert (len(pairs[1]), places[1]) == (1, [])
+    assert len(pairs[2]) == 12  # "move cloud" and "cloud data": four files each, two places
+    assert {path.split("-")[-1].split(".")[0] for path in places[2]} == {"1", "2"}
+    assert len(places[2]) == 4
+    assert pairs[3] == []
 
 
 def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(

@@ -268,12 +268,13 @@ def test_a_pair_of_common_words_is_kept_where_one_follows_the_other() -> None:
     # when: its pairs of common words are listed
     found = static_index.pairs_in(fields, {"cloud", "data", "lisbon"})
     # then: "cloud data" in the summary (field 1: mask 2), each word twice there, of four
-    # words; "data cloud" in the summary and the description (mask 2 | 16), each word
-    # twice and once, of four words and of two; nothing across fields ("data" ends the
+    # words, starting twice: at 0 and at 2 (2 from 0); "data cloud" in the summary and
+    # the description (mask 2 | 16), each word twice and once, of four words and of two,
+    # starting once in each: at 1 and at 0; nothing across fields ("data" ends the
     # summary, "lisbon" begins the places)
     assert found == {
-        ("cloud", "data"): bytes([0b10, 2, 2, 4]),
-        ("data", "cloud"): bytes([0b10010, 2, 2, 1, 1, 4, 2]),
+        ("cloud", "data"): bytes([0b10, 2, 2, 4]) + bytes([2, 0, 2]),
+        ("data", "cloud"): bytes([0b10010, 2, 2, 1, 1, 4, 2]) + bytes([1, 1, 1, 0]),
     }
 
 
@@ -296,20 +297,27 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     ]
     files, state = built(records)
     assert {"cloud", "data"} <= state.own.keys()
-    paths = [path for path in files if path.startswith("pairs/")]
+    paths = [p for p in files if p.startswith("pairs/") and not p.endswith(".at.bin")]
     assert paths
     for path in paths:
-        # when: each pair's file is read and written again
-        postings = decode_pair(files[path])
+        # when: each pair's file and its places are read and written again
+        at = static_index.pair_places_file(path)
+        postings = decode_pair(files[path], files[at])
         form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
         # then: the same bytes
-        assert static_index.word_bytes(form, len(postings), encode_pair(postings)) == files[path]
+        main, places = encode_pair(postings)
+        assert static_index.word_bytes(form, len(postings), main) == files[path]
+        assert static_index.places_bytes(places) == files[at]
     # and "cloud data"'s postings say, per partner, the summary (each word once, of two
-    # words) and the description (each word 100 - n times)
+    # words, the pair at 0) and the description (each word 100 - n times, of 600 + 2 *
+    # (100 - n) words, the pair 100 - n times: at 600, then every two words)
     cloud_data = next(p for p in paths if b'"cloud data"' in gzip.decompress(files[p])[:40])
-    read = decode_pair(files[cloud_data])
+    read = decode_pair(files[cloud_data], files[static_index.pair_places_file(cloud_data)])
     assert [doc for doc, _rest in read] == list(range(6))
     for n, (_doc, rest) in enumerate(read):
-        length = static_index.length_to_byte(600 + 2 * (100 - n))
-        count = static_index.varbytes(100 - n)
-        assert rest == bytes([0b10010, 1, 1]) + count + count + bytes([2, length])
+        times = 100 - n
+        length = static_index.length_to_byte(600 + 2 * times)
+        count = static_index.varbytes(times)
+        head = bytes([0b10010, 1, 1]) + count + count + bytes([2, length])
+        places = bytes([1, 0]) + count + static_index.varbytes(600) + bytes([2] * (times - 1))
+        assert rest == head + places

@@ -328,9 +328,9 @@ class Index {
     const rare = numbers.filter((n) => places[n][0] !== null);
     if (clause.phrase && !rare.length) {
       // A phrase of common words: its pairs (each word and the next) are kept, and say
-      // where it is and score it; its words' places are read only where they must.
+      // where it is and score it; their places are read only where they must.
       const pairs = await Promise.all(numbers.slice(1).map((n) => {
-        return this.pair(places[n - 1], clause.group[n], within);
+        return this.pair(places[n - 1], clause.group[n], within, false);
       }));
       if (pairs.some((pair) => !pair)) { return found; }
       return this.phraseScored(clause.group, places, pairs, within);
@@ -371,7 +371,7 @@ class Index {
   // word, in its files that hold a document of `within` (sorted numbers; null: every
   // file): [{ doc, fields: [[field, first's count, second's count, length]] }], or null
   // when no document has the one after the other.
-  async pair(first, second, within) {
+  async pair(first, second, within, withPlaces) {
     const name = first[2];
     const at = first[7].findIndex((follower) => follower[0] === second);
     if (at < 0) { return null; }
@@ -380,9 +380,10 @@ class Index {
     for (let part = 0; part < starts.length; part++) {
       const end = part + 1 < starts.length ? starts[part + 1] : Infinity;
       if (within && !holdsBetween(within, starts[part], end)) { continue; }
-      const path = "pairs/" + name + "-" + at + "-" + part + ".bin";
-      parts.push(this.shard(path).then(([head, body]) => {
-        return readPair(body, Object.values(head)[0][1], this.meta);
+      const path = "pairs/" + name + "-" + at + "-" + part;
+      const places = withPlaces ? this.file(path + ".at.bin") : null;
+      parts.push(Promise.all([this.shard(path + ".bin"), places]).then(([[head, body], at]) => {
+        return readPair(body, Object.values(head)[0][1], at, this.meta);
       }));
     }
     const list = [].concat(...(await Promise.all(parts)));
@@ -395,8 +396,9 @@ class Index {
   // at least): in a field where every pair is, and where every word inside the phrase
   // is once, the pairs chain into the phrase (that word's one place is after the word
   // before it and before the word after it); where one such word is more than once, the
-  // words' places say. Its score there: each word's BM25F in that field, summed in the
-  // phrase's order, and the fields' summed in theirs (as `matches` sums a group).
+  // pairs' places say (each must start one after the one before). Its score there: each
+  // word's BM25F in that field, summed in the phrase's order, and the fields' summed in
+  // theirs (as `matches` sums a group).
   async phraseScored(group, places, pairs, within) {
     const meta = this.meta;
     const idf = places.map((place) => place[6].map((df) => Math.log(meta.documents / (df + 1)) + 1));
@@ -423,8 +425,10 @@ class Index {
     }
     if (unsure.length) {
       const docs = Array.from(new Set(unsure.map(([doc]) => doc))).sort((a, b) => a - b);
-      const lists = await Promise.all(group.map((form) => this.postings(form, true, docs)));
-      const byField = new Map(); // field -> each word's places there, by document
+      const lists = await Promise.all(group.slice(1).map((form, n) => {
+        return this.pair(places[n], form, docs, true);
+      }));
+      const byField = new Map(); // field -> each pair's places there, by document
       for (const [doc, field, score] of unsure) {
         if (!byField.has(field)) { byField.set(field, lists.map((list) => placesIn(list, field))); }
         if (following(byField.get(field), doc)) { inField.get(doc)[field] = score; }
@@ -562,8 +566,9 @@ function readOwn(body, count, places, meta) {
 }
 
 // A pair's file of postings, in columns (the documents, their bytes of fields, the two
-// words' counts per field, the lengths): [{ doc, fields: [[field, count, count, length]] }].
-function readPair(body, count, meta) {
+// words' counts per field, the lengths), and its places apart (`places`, or null: then
+// none are read): [{ doc, fields: [[field, count, count, length, places]] }].
+function readPair(body, count, places, meta) {
   const reader = new Reader(body, 0);
   const found = [];
   let doc = 0;
@@ -577,6 +582,12 @@ function readPair(body, count, meta) {
   }
   for (const posting of found) {
     for (const field of posting.fields) { field[3] = meta.lengths[reader.byte()]; }
+  }
+  if (places) {
+    const at = new Reader(places, 0);
+    for (const posting of found) {
+      for (const field of posting.fields) { field.push(placesOf(at, at.varint())); }
+    }
   }
   return found;
 }
@@ -619,18 +630,19 @@ function holdsBetween(sorted, low, high) {
   return lo < sorted.length && sorted[lo] < high;
 }
 
-// The places of a word in one field, by document.
+// The places of a word (or a pair) in one field, by document: its fields' last item.
 function placesIn(list, field) {
   const found = new Map();
   for (const posting of list) {
-    for (const [at, _count, _length, places] of posting.fields) {
-      if (at === field) { found.set(posting.doc, places); }
+    for (const entry of posting.fields) {
+      if (entry[0] === field) { found.set(posting.doc, entry[entry.length - 1]); }
     }
   }
   return found;
 }
 
-// Whether the words whose places are `each` follow one another somewhere in `doc`.
+// Whether the words whose places are `each` follow one another somewhere in `doc` (or
+// the pairs: a phrase's pairs start one after the other where the phrase is).
 function following(each, doc) {
   const later = each.slice(1).map((places) => new Set(places.get(doc)));
   return each[0].get(doc).some((start) => later.every((set, n) => set.has(start + n + 1)));
