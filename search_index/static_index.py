@@ -442,7 +442,10 @@ def pairs_in(fields: Sequence[Sequence[str]], own: Collection[str]) -> dict[tupl
         stored = length_to_byte(len(forms))
         for pair, places in starts.items():
             item = (field, counts[pair[0]], counts[pair[1]], stored)
-            at = varbytes(len(places)) + _places_bytes(places)
+            if len(places) == 1 and places[0] < len(_ONCE):
+                at = _ONCE[places[0]]  # as nearly all are
+            else:
+                at = varbytes(len(places)) + _places_bytes(places)
             found = where.get(pair)
             where[pair] = ((item,), at) if found is None else ((*found[0], item), found[1] + at)
     return {pair: _pair_head(shape) + at for pair, (shape, at) in where.items()}
@@ -494,13 +497,20 @@ def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> tuple[bytes, by
     for doc, payload in zip(docs, payloads, strict=True):
         deltas += varbytes(doc - previous)
         previous = doc
-        cut = pair_head_length(payload)
-        fields = payload[0].bit_count()
+        counted, stored, at = _pair_columns(payload)
         masks.append(payload[0])
-        counts += payload[1 : cut - fields]
-        lengths += payload[cut - fields : cut]
-        places += payload[cut:]
+        counts += counted
+        lengths += stored
+        places += at
     return bytes(deltas + masks + counts + lengths), bytes(places)
+
+
+@lru_cache(maxsize=1 << 17)
+def _pair_columns(payload: bytes) -> tuple[bytes, bytes, bytes]:
+    """A pair's posting's counts, lengths and places (most postings repeat others)."""
+    cut = pair_head_length(payload)
+    fields = payload[0].bit_count()
+    return payload[1 : cut - fields], payload[cut - fields : cut], payload[cut:]
 
 
 def pair_head_length(payload: bytes) -> int:
@@ -825,6 +835,7 @@ def _varint(out: bytearray, value: int) -> None:
 
 
 _SMALL = [_encoded(value) for value in range(1 << 14)]  # every value of one or two bytes
+_ONCE = [b"\x01" + place for place in _SMALL]  # one place, as a pair's places say it
 
 
 def _json(value: object) -> str:
