@@ -504,16 +504,21 @@ class _Shard:
         return decode(self.raw(form)) if form in self.spans else []
 
 
-def decode_own(main: bytes, places: bytes) -> list[Posting]:
-    """A common word's file and its places: its postings (their fields as a shard holds
-    them, without the blend)."""
+def _opened(main: bytes) -> tuple[bytes, list[int], bytes, int, int]:
+    """A common word's or a pair's file: its body, its documents (each from the one
+    before), their bytes of fields, where those end, and how many fields they name."""
     line, _newline, body = gzip.decompress(main).partition(b"\n")
-    at_places = gzip.decompress(places)
     documents = int(next(iter(json.loads(line).values()))[1])
     deltas, at = _varints(body, 0, documents)
     masks = body[at : at + documents]
-    at += documents
-    fields = sum(mask.bit_count() for mask in masks)
+    return body, deltas, masks, at + documents, sum(mask.bit_count() for mask in masks)
+
+
+def decode_own(main: bytes, places: bytes) -> list[Posting]:
+    """A common word's file and its places: its postings (their fields as a shard holds
+    them, without the blend)."""
+    body, deltas, masks, at, fields = _opened(main)
+    at_places = gzip.decompress(places)
     counts, end = _varints(body, at, fields)
     counted = body[at:end] if end - at == fields else None  # each count a byte: as they are
     lengths = body[end : end + fields]
@@ -540,13 +545,8 @@ def decode_own(main: bytes, places: bytes) -> list[Posting]:
 
 def decode_pair(main: bytes, places: bytes) -> list[Posting]:
     """A pair's file and its places: its postings (pairs_in's)."""
-    line, _newline, body = gzip.decompress(main).partition(b"\n")
+    body, deltas, masks, at, fields = _opened(main)
     at_places = gzip.decompress(places)
-    documents = int(next(iter(json.loads(line).values()))[1])
-    deltas, at = _varints(body, 0, documents)
-    masks = body[at : at + documents]
-    at += documents
-    fields = sum(mask.bit_count() for mask in masks)
     _counts, end = _varints(body, at, 2 * fields)
     ends = _varint_ends(body[at:end])
     lengths = body[end : end + fields]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -224,11 +225,9 @@ def test_a_change_to_the_index_s_code_makes_the_next_site_build_full() -> None:
     assert Path(static_index.__file__).resolve().parent in manifest.CODE
 
 
-def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
-    # given: six partners whose descriptions say "cloud" 200 times among 300 other words
-    # (counts and places of two bytes each), so that "cloud" has files of its own
-    filler = " ".join(f"word{n}" for n in range(300))
-    records = [
+def described(description: Callable[[int], str]) -> list[StaticRecord]:
+    """Six partners summarised "cloud data", partner n described by `description(n)`."""
+    return [
         StaticRecord(
             partner_id=n + 1,
             location=f"partners/p{n}.html",
@@ -236,11 +235,18 @@ def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
             summary="cloud data",
             tags="",
             places="Lisbon, PT",
-            description=f"{filler} " + "cloud " * (200 - n) + filler,
+            description=description(n),
             ranking=float(n),
         )
         for n in range(6)
     ]
+
+
+def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
+    # given: six partners whose descriptions say "cloud" 200 times among 300 other words
+    # (counts and places of two bytes each), so that "cloud" has files of its own
+    filler = " ".join(f"word{n}" for n in range(300))
+    records = described(lambda n: f"{filler} " + "cloud " * (200 - n) + filler)
     files, state = built(records)
     assert "cloud" in state.own
     own = [path for path in files if path.startswith("words/") and path.endswith("-0.bin")]
@@ -282,19 +288,7 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     # given: six partners whose descriptions say "cloud data" 100 to 95 times among 600
     # other words (counts of two bytes each; lengths past a byte's exact values)
     filler = " ".join(f"word{n}" for n in range(600))
-    records = [
-        StaticRecord(
-            partner_id=n + 1,
-            location=f"partners/p{n}.html",
-            name=f"Partner {n}",
-            summary="cloud data",
-            tags="",
-            places="Lisbon, PT",
-            description=f"{filler} " + "cloud data " * (100 - n),
-            ranking=float(n),
-        )
-        for n in range(6)
-    ]
+    records = described(lambda n: f"{filler} " + "cloud data " * (100 - n))
     files, state = built(records)
     assert {"cloud", "data"} <= state.own.keys()
     paths = [p for p in files if p.startswith("pairs/") and not p.endswith(".at.bin")]

@@ -543,13 +543,7 @@ function read(body, offset, count, meta) {
 // Its postings give no blend.
 function readOwn(body, count, places, meta) {
   const reader = new Reader(body, 0);
-  const found = [];
-  let doc = 0;
-  for (let n = 0; n < count; n++) {
-    doc += reader.varint();
-    found.push({ doc: doc, blend: undefined, fields: null });
-  }
-  for (const posting of found) { posting.fields = inFields(reader.byte(), meta); }
+  const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); }
   }
@@ -565,18 +559,25 @@ function readOwn(body, count, places, meta) {
   return found;
 }
 
+// The first two columns of a common word's or a pair's file: `count` documents (each
+// from the one before), then their bytes of fields: [{ doc, fields: [[field, ...]] }].
+function readColumns(reader, count, meta) {
+  const found = [];
+  let doc = 0;
+  for (let n = 0; n < count; n++) {
+    doc += reader.varint();
+    found.push({ doc: doc, blend: undefined, fields: null });
+  }
+  for (const posting of found) { posting.fields = inFields(reader.byte(), meta); }
+  return found;
+}
+
 // A pair's file of postings, in columns (the documents, their bytes of fields, the two
 // words' counts per field, the lengths), and its places apart (`places`, or null: then
 // none are read): [{ doc, fields: [[field, count, count, length, places]] }].
 function readPair(body, count, places, meta) {
   const reader = new Reader(body, 0);
-  const found = [];
-  let doc = 0;
-  for (let n = 0; n < count; n++) {
-    doc += reader.varint();
-    found.push({ doc: doc, fields: null });
-  }
-  for (const posting of found) { posting.fields = inFields(reader.byte(), meta); }
+  const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); field[2] = reader.varint(); }
   }
