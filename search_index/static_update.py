@@ -9,7 +9,9 @@ published index was made from and the records now, reads only the files they tou
 - a word's postings in its shard, decoded, the changed documents' postings put in, and
   the shard encoded again;
 - a common word's file that holds a changed document (and those after it, when the word
-  came into or left a document: its files hold PART documents each, in order);
+  came into or left a document: its files hold PART documents each, in order), and so
+  for a pair of common words whose posting in a changed document changed (its files
+  and followers' list in the first word's entry);
 - each common word's ten best (its shard's entry), ranked again: the fields' average
   lengths move with nearly every edit, and so do the scores. Its candidates are scored
   afresh; a document that did not change scores at most its old bound times the most a
