@@ -131,20 +131,26 @@ class Index {
     if (!place) { return null; }
     const body = place[place.length - 1];
     if (place[0] !== null) { return read(body, place[0], place[1], this.meta); }
-    const first = place[5];
-    const parts = [];
-    for (let part = 0; part < place[3]; part++) {
-      const end = part + 1 < first.length ? first[part + 1] : Infinity;
-      if (within && !holdsBetween(within, first[part], end)) { continue; }
-      const name = "words/" + place[2] + "-" + part;
-      const places = withPlaces ? this.file(name + ".at.bin") : null;
-      parts.push(Promise.all([this.shard(name + ".bin"), places]).then(([[own, rest], at]) => {
-        return readOwn(rest, own[form][1], at, this.meta);
-      }));
-    }
-    const list = [].concat(...(await Promise.all(parts)));
+    const list = await this.parts("words/" + place[2], place[5], within, withPlaces, readOwn);
     list.frequency = place[6];
     return list;
+  }
+
+  // The postings in a common word's or a pair's files (`prefix`-<part>.bin, each file's
+  // first document in `starts`) that hold a document of `within` (sorted numbers; null:
+  // every file), read by `decode`; with their places (`.at.bin`) when `withPlaces`.
+  async parts(prefix, starts, within, withPlaces, decode) {
+    const parts = [];
+    for (let part = 0; part < starts.length; part++) {
+      const end = part + 1 < starts.length ? starts[part + 1] : Infinity;
+      if (within && !holdsBetween(within, starts[part], end)) { continue; }
+      const path = prefix + "-" + part;
+      const places = withPlaces ? this.file(path + ".at.bin") : null;
+      parts.push(Promise.all([this.shard(path + ".bin"), places]).then(([[head, body], at]) => {
+        return decode(body, Object.values(head)[0][1], at, this.meta);
+      }));
+    }
+    return [].concat(...(await Promise.all(parts)));
   }
 
   async shard(path) {
@@ -372,23 +378,9 @@ class Index {
   // file): [{ doc, fields: [[field, first's count, second's count, length]] }], or null
   // when no document has the one after the other.
   async pair(first, second, within, withPlaces) {
-    const name = first[2];
     const at = first[7].findIndex((follower) => follower[0] === second);
     if (at < 0) { return null; }
-    const [, documents, starts] = first[7][at];
-    const parts = [];
-    for (let part = 0; part < starts.length; part++) {
-      const end = part + 1 < starts.length ? starts[part + 1] : Infinity;
-      if (within && !holdsBetween(within, starts[part], end)) { continue; }
-      const path = "pairs/" + name + "-" + at + "-" + part;
-      const places = withPlaces ? this.file(path + ".at.bin") : null;
-      parts.push(Promise.all([this.shard(path + ".bin"), places]).then(([[head, body], at]) => {
-        return readPair(body, Object.values(head)[0][1], at, this.meta);
-      }));
-    }
-    const list = [].concat(...(await Promise.all(parts)));
-    list.documents = documents;
-    return list;
+    return this.parts("pairs/" + first[2] + "-" + at, first[7][at][2], within, withPlaces, readPair);
   }
 
   // The documents where the phrase of common words `group` (their entries `places`) is,
