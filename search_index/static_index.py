@@ -21,8 +21,10 @@ The files, under one folder:
   one another).
 - `words/<name>-<part>.bin` and `.at.bin`: a common word's postings (one in more than OWN
   documents), PART documents a file, in columns: the documents (each from the one
-  before), their bytes of fields, the counts, the lengths; its places apart, in the
-  `.at.bin` file, fetched only for a phrase. Its shard names it as [null, count, name,
+  before), their bytes of fields, the counts; its places apart, in the `.at.bin` file,
+  fetched only for a phrase. The fields' lengths are not in them but in `lengths/`,
+  once for every word: they were most of a common word's bytes, and a search of four
+  common words read each document's lengths four times. Its shard names it as [null, count, name,
   parts, best, first, frequency]: `best` what a search of it alone shows ([document,
   score], BEST of them), `first` each file's first document and `frequency` its documents
   per field (its idf), so that a search whose other words leave a few partners fetches
@@ -31,14 +33,17 @@ The files, under one folder:
   one partner's score would be repeated in every common word it uses.
 - `pairs/<name>-<follower>-<part>.bin` and `.at.bin`: the documents where a common word
   is followed by another common word (a phrase of two such words), PART a file, in
-  columns: the documents, their bytes of the fields where one follows the other, per such
-  field the two words' counts, and per such field its length; where the pair starts in
+  columns: the documents, their bytes of the fields where one follows the other, and per
+  such field the two words' counts (its length in `lengths/`); where the pair starts in
   each such field (how many times, then each place from the one before) apart, in the
   `.at.bin` file. The first word's entry lists its followers as an eighth element,
   [[word, documents, first], ...]: a phrase of common words is found and scored from its
   pairs, not from the words' files and places (a phrase of 94% of the demo partners read
   750 KB of those at 100,000), and its pairs' places are read only where a word inside
   it is more than once in a field.
+- `lengths/<field>-<chunk>.bin`: each document's length in that field as whoosh keeps it
+  (one byte), LENGTHS_CHUNK documents a file by number, gzip: read for the documents of
+  a common word's or a pair's files that a search scores, in the fields they are in.
 - `order/<page>.bin`: every document's ranking score (as above), best first (ties by
   number), ORDER_PAGE a file: the documents' numbers, then the scores (the first, then
   each from the one before). A search of common words only reads these pages from the
@@ -85,7 +90,7 @@ from search_index.query_text import (
 )
 from search_index.whoosh_query import indexed_form
 
-VERSION = 3
+VERSION = 4
 FIELDS = tuple(TEXT_FIELDS)
 DOCS_A_CHUNK = 32
 POSTINGS_A_SHARD = 3000
@@ -99,6 +104,7 @@ PART = 12_000
 file comes near 150 KB); a word in more has several."""
 MAX_SHARDS = 8192
 ORDER_PAGE = 2048
+LENGTHS_CHUNK = 4096
 """The documents an order page holds (about 5 KB with gzip)."""
 BLEND_CHUNK = 512
 """The documents a blend chunk holds (about 1.2 KB): four of them cost about a page."""
@@ -255,12 +261,14 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
     postings: dict[str, _Postings] = {}
     shapes: dict[Shape, Shape] = {}  # one tuple for each shape: a few hundred in all
     totals = [0] * len(FIELDS)
+    stored = [bytearray() for _ in FIELDS]  # each document's length as whoosh keeps it
     texts: list[list[list[str]]] = []  # each record's words, field by field
     for number, found in enumerate(records):
         lengths, mine, in_fields = analysed(found)
         texts.append(in_fields)
         for field, length in enumerate(lengths):
             totals[field] += length
+            stored[field].append(length_to_byte(length))
         for form, (payload, shape) in mine.items():
             held = postings.get(form)
             if held is None:
@@ -323,6 +331,10 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
                 files[places_file(name, number)] = places_bytes(places)
         files[shard_file(shard)] = shard_bytes(head, body)
     files.update(blend_files(steps))
+    for field, column in enumerate(stored):
+        for start in range(0, count, LENGTHS_CHUNK):
+            chunk = start // LENGTHS_CHUNK
+            files[lengths_file(field, chunk)] = lengths_bytes(column[start : start + LENGTHS_CHUNK])
     known = by_letters(postings)
     for letters, forms in known.items():
         files[known_file(letters)] = bloom(forms)
@@ -381,6 +393,7 @@ def index_json(
             "blend": RANKING_BLEND,
             "steps": BLEND_STEPS,
             "order": ORDER_PAGE,
+            "lengthsChunk": LENGTHS_CHUNK,
             "blendChunk": BLEND_CHUNK,
             "best": best,
             "stop": sorted(STOP_WORDS),
@@ -490,27 +503,24 @@ def pair_form(first: str, second: str) -> str:
 
 def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> tuple[bytes, bytes]:
     """A file of a pair's postings in columns (the documents, each from the one before and
-    the first from 0, their bytes of fields, the counts, the lengths) and its places
-    apart."""
-    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
+    the first from 0, their bytes of fields, the counts) and its places apart."""
+    deltas, masks, counts, places = (bytearray() for _ in range(4))
     previous = 0
     for doc, payload in zip(docs, payloads, strict=True):
         deltas += varbytes(doc - previous)
         previous = doc
-        counted, stored, at = _pair_columns(payload)
+        counted, at = _pair_columns(payload)
         masks.append(payload[0])
         counts += counted
-        lengths += stored
         places += at
-    return bytes(deltas + masks + counts + lengths), bytes(places)
+    return bytes(deltas + masks + counts), bytes(places)
 
 
 @lru_cache(maxsize=1 << 17)
-def _pair_columns(payload: bytes) -> tuple[bytes, bytes, bytes]:
-    """A pair's posting's counts, lengths and places (most postings repeat others)."""
+def _pair_columns(payload: bytes) -> tuple[bytes, bytes]:
+    """A pair's posting's counts and places (most postings repeat others)."""
     cut = pair_head_length(payload)
-    fields = payload[0].bit_count()
-    return payload[1 : cut - fields], payload[cut - fields : cut], payload[cut:]
+    return payload[1 : cut - payload[0].bit_count()], payload[cut:]
 
 
 def pair_head_length(payload: bytes) -> int:
@@ -598,6 +608,15 @@ def pair_file(name: str, follower: int, part: int) -> str:
 def pair_places_file(path: str) -> str:
     """The file of the places of the pair's file at `path`."""
     return path.removesuffix(".bin") + ".at.bin"
+
+
+def lengths_file(field: int, chunk: int) -> str:
+    return f"lengths/{field}-{chunk}.bin"
+
+
+def lengths_bytes(column: bytes | bytearray) -> bytes:
+    """A lengths file: its documents' lengths in one field, a byte each, gzip."""
+    return _gzip(bytes(column))
 
 
 def known_file(letters: int) -> str:
@@ -771,9 +790,9 @@ def own_part(
     docs: Sequence[int], payloads: Sequence[bytes], shapes: Sequence[Shape]
 ) -> tuple[bytes, bytes]:
     """A file of a common word's postings in columns (the documents, each from the one
-    before and the first from 0, their bytes of fields, the counts, the lengths) and its
-    places apart."""
-    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
+    before and the first from 0, their bytes of fields, the counts) and its places
+    apart."""
+    deltas, masks, counts, places = (bytearray() for _ in range(4))
     previous = 0
     for doc, payload, shape in zip(docs, payloads, shapes, strict=True):
         deltas += varbytes(doc - previous)
@@ -781,9 +800,8 @@ def own_part(
         mask, counted, stored = _columns(shape)
         masks.append(mask)
         counts += counted
-        lengths += stored
         places += payload[1 + len(counted) + len(stored) :]
-    return bytes(deltas + masks + counts + lengths), bytes(places)
+    return bytes(deltas + masks + counts), bytes(places)
 
 
 @cache

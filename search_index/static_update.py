@@ -18,6 +18,7 @@ published index was made from and the records now, reads only the files they tou
   field's idf and average length moved (_Fit.loosened), so while the tenth candidate
   scores above that, the ten are the ten best of all; else the word's postings are read
   whole and its candidates chosen again;
+- the lengths files of the changed documents, where a length moved (or a partner came);
 - the order pages and blend chunks that differ when a ranking score moved (or a
   partner came), the chunk of hits a changed document is in, a Bloom filter when a word
   came or went, and index.json.
@@ -38,12 +39,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from whoosh.util.numeric import length_to_byte
+
 from search_index import static_index as layout
 from search_index.static_index import (
     DOCS_A_CHUNK,
     FIELDS,
     INDEX,
     KNOWN_LETTERS,
+    LENGTHS_CHUNK,
     OwnWord,
     Shape,
     State,
@@ -62,6 +66,8 @@ from search_index.static_index import (
     inverse_frequency,
     is_own,
     known_file,
+    lengths_bytes,
+    lengths_file,
     order_files,
     own_part,
     pair_file,
@@ -152,9 +158,11 @@ def updated(
     changes: dict[str, dict[int, Change]] = {}
     pair_changes: dict[str, dict[str, dict[int, Change]]] = {}  # by the first word, the second
     steps = [blend_step(found) for found in records]
+    stored: dict[int, list[int]] = {}  # a changed document's lengths as whoosh keeps them
     for number, old in sorted(changed.items()):
         old_lengths, old_words, old_texts = analysed(old) if old else ([0] * len(FIELDS), {}, [])
         new_lengths, new_words, new_texts = analysed(records[number])
+        stored[number] = [length_to_byte(length) for length in new_lengths]
         _pairs_changed(number, old_texts, new_texts, state.own, pair_changes)
         for field, (was, now) in enumerate(zip(old_lengths, new_lengths, strict=True)):
             totals[field] += now - was
@@ -197,7 +205,8 @@ def updated(
     count = len(records)
     averages = averages_of(totals, count)
     fit = _Fit(state.documents, averages_of(state.totals, state.documents), count, averages)
-    files: dict[str, bytes] = {}
+    lengths = Lengths(read)
+    files: dict[str, bytes] = _lengths_moved(stored, count, state.documents, lengths)
     forms = set(state.forms)
     own: dict[str, OwnWord] = {}
     old_files: set[str] = set()  # the common words' files before
@@ -216,14 +225,21 @@ def updated(
                 assert entry is not None
                 name = f"{number}-{len(head)}"
                 word, total, parts = _common_word(
-                    form, entry, name, state.own[form], found, read, files, fit, steps
+                    form, entry, name, state.own[form], found, (read, lengths), files, fit, steps
                 )
                 own[form] = word
                 for each in (word_file, places_file):
                     old_files.update(each(str(entry[2]), p) for p in range(int(entry[3])))  # type: ignore[call-overload]
                     new_files.update(each(name, p) for p in range(parts))
                 followers = _pairs(
-                    form, entry, name, pair_changes.get(form, {}), read, files, old_files, new_files
+                    form,
+                    entry,
+                    name,
+                    pair_changes.get(form, {}),
+                    (read, lengths),
+                    files,
+                    old_files,
+                    new_files,
                 )
                 top = best_of(word, count, averages)
                 head[form] = [None, total, name, parts, top, word.first, word.frequency, followers]
@@ -290,7 +306,7 @@ def _common_word(
     name: str,
     word: OwnWord,
     found: dict[int, Change],
-    read: Read,
+    published: tuple[Read, Lengths],
     files: dict[str, bytes],
     fit: _Fit,
     steps: Sequence[int],
@@ -298,9 +314,11 @@ def _common_word(
     """A common word's files written again where they changed (or moved: its name is its
     place in its shard's head), its state now, its documents and files."""
     old_name, total, old_parts = str(entry[2]), int(entry[1]), int(entry[3])  # type: ignore[call-overload]
+    read, lengths = published
 
     def part(number: int) -> list[Posting]:
-        return decode_own(read(word_file(old_name, number)), read(places_file(old_name, number)))
+        main, places = read(word_file(old_name, number)), read(places_file(old_name, number))
+        return decode_own(main, places, lengths)
 
     first, parts, total = _parts_changed(word.first, total, found, part)
     count = len(first)
@@ -389,7 +407,7 @@ def _pairs(
     entry: list[object],
     name: str,
     changes: dict[str, dict[int, Change]],
-    read: Read,
+    published: tuple[Read, Lengths],
     files: dict[str, bytes],
     old_files: set[str],
     new_files: set[str],
@@ -399,6 +417,7 @@ def _pairs(
     the followers), and the pairs' files before and now added to `old_files` and
     `new_files`."""
     old_name = str(entry[2])
+    read, lengths = published
     followers: list[list[object]] = entry[7]  # type: ignore[assignment]
     before = {
         str(second): (int(count), list(first), j)  # type: ignore[call-overload]
@@ -414,7 +433,7 @@ def _pairs(
 
         def part(number: int, old_j: int = old_j) -> list[Posting]:
             path = pair_file(old_name, old_j, number)
-            return decode_pair(read(path), read(pair_places_file(path)))
+            return decode_pair(read(path), read(pair_places_file(path)), lengths)
 
         parts: dict[int, list[Posting]] = {}
         if second in changes:
@@ -516,28 +535,28 @@ def _opened(main: bytes) -> tuple[bytes, list[int], bytes, int, int]:
     return body, deltas, masks, at + documents, sum(mask.bit_count() for mask in masks)
 
 
-def decode_own(main: bytes, places: bytes) -> list[Posting]:
-    """A common word's file and its places: its postings (their fields as a shard holds
-    them, without the blend)."""
+def decode_own(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
+    """A common word's file and its places, with the lengths of the index it is in: its
+    postings (their fields as a shard holds them, without the blend)."""
     body, deltas, masks, at, fields = _opened(main)
     at_places = gzip.decompress(places)
     counts, end = _varints(body, at, fields)
     counted = body[at:end] if end - at == fields else None  # each count a byte: as they are
-    lengths = body[end : end + fields]
     each_place = _varint_ends(at_places)
     found = []
     doc = field = place = 0
     for number, delta in enumerate(deltas):
         doc += delta
-        mine = masks[number].bit_count()
+        mask = masks[number]
+        mine = mask.bit_count()
         end = field + mine
         if counted is not None:
-            head = masks[number : number + 1] + counted[field:end] + lengths[field:end]
+            head = bytes((mask,)) + counted[field:end] + lengths.of(mask, doc)
         else:
-            head = masks[number : number + 1]
+            head = bytes((mask,))
             for times in counts[field:end]:
                 head += varbytes(times)
-            head += lengths[field:end]
+            head += lengths.of(mask, doc)
         start = each_place[place]
         place += sum(counts[field:end])
         field = end
@@ -545,13 +564,13 @@ def decode_own(main: bytes, places: bytes) -> list[Posting]:
     return found
 
 
-def decode_pair(main: bytes, places: bytes) -> list[Posting]:
-    """A pair's file and its places: its postings (pairs_in's)."""
+def decode_pair(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
+    """A pair's file and its places, with the lengths of the index it is in: its postings
+    (pairs_in's)."""
     body, deltas, masks, at, fields = _opened(main)
     at_places = gzip.decompress(places)
     _counts, end = _varints(body, at, 2 * fields)
     ends = _varint_ends(body[at:end])
-    lengths = body[end : end + fields]
     starts = _varint_ends(at_places)
     values, _end = _varints(at_places, 0, len(starts) - 1)
     found = []
@@ -563,7 +582,7 @@ def decode_pair(main: bytes, places: bytes) -> list[Posting]:
         first = place
         for _ in range(mine):
             place += 1 + values[place]
-        head = masks[number : number + 1] + counted + lengths[field : field + mine]
+        head = masks[number : number + 1] + counted + lengths.of(masks[number], doc)
         found.append((doc, head + at_places[starts[first] : starts[place]]))
         field += mine
     return found
@@ -657,6 +676,49 @@ def _shape_of_head(head: bytes) -> Shape:
         counts.append(times)
     pairs = zip(fields, counts, strict=True)
     return tuple((field, times, head[at + n]) for n, (field, times) in enumerate(pairs))
+
+
+class Lengths:
+    """The fields' lengths as the lengths files of an index hold them (read as asked, by
+    `read`): a posting's, by its byte of fields and its document."""
+
+    def __init__(self, read: Read) -> None:
+        self.read = read
+        self.columns: dict[tuple[int, int], bytes] = {}
+
+    def column(self, field: int, chunk: int) -> bytes:
+        key = (field, chunk)
+        if key not in self.columns:
+            self.columns[key] = gzip.decompress(self.read(lengths_file(field, chunk)))
+        return self.columns[key]
+
+    def of(self, mask: int, doc: int) -> bytes:
+        chunk, at = divmod(doc, LENGTHS_CHUNK)
+        return bytes(self.column(field, chunk)[at] for field in _FIELDS_OF[mask])
+
+
+_FIELDS_OF = [[f for f in range(len(FIELDS)) if mask >> f & 1] for mask in range(1 << len(FIELDS))]
+
+
+def _lengths_moved(
+    stored: dict[int, list[int]], count: int, documents: int, lengths: Lengths
+) -> dict[str, bytes]:
+    """The lengths files that differ from the published ones (`lengths`, of `documents`
+    documents) when the documents `stored` holds have those lengths now, of `count`."""
+    files = {}
+    for chunk in sorted({doc // LENGTHS_CHUNK for doc in stored}):
+        start = chunk * LENGTHS_CHUNK
+        size = min(LENGTHS_CHUNK, count - start)
+        for field in range(len(FIELDS)):
+            was = lengths.column(field, chunk) if start < documents else b""
+            column = bytearray(was)
+            column.extend(bytes(size - len(column)))
+            for doc in range(start, start + size):
+                if doc in stored:
+                    column[doc - start] = stored[doc][field]
+            if column != was:
+                files[lengths_file(field, chunk)] = lengths_bytes(column)
+    return files
 
 
 def _blends_moved(

@@ -24,6 +24,7 @@ from directory_site import manifest
 from search_index import static_index
 from search_index.static_index import State, StaticRecord, built
 from search_index.static_update import (
+    Lengths,
     decode_own,
     decode_pair,
     differences,
@@ -254,14 +255,16 @@ def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
     for path in own:
         places = path.removesuffix(".bin") + ".at.bin"
         # when: each of its files is read and written again
-        postings = decode_own(files[path], files[places])
+        postings = decode_own(files[path], files[places], Lengths(files.__getitem__))
         main, at = encode_own(postings)
         form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
         # then: the same bytes, and the counts read back as written
         assert static_index.word_bytes(form, len(postings), main) == files[path]
         assert static_index.places_bytes(at) == files[places]
     cloud = next(path for path in own if b'"cloud"' in gzip.decompress(files[path])[:40])
-    read = decode_own(files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"])
+    read = decode_own(
+        files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"], Lengths(files.__getitem__)
+    )
     shapes = [shape_of(rest) for _doc, rest in read]
     assert [shape[-1][1] for shape in shapes] == [200 - n for n in range(6)]
 
@@ -296,7 +299,7 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     for path in paths:
         # when: each pair's file and its places are read and written again
         at = static_index.pair_places_file(path)
-        postings = decode_pair(files[path], files[at])
+        postings = decode_pair(files[path], files[at], Lengths(files.__getitem__))
         form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
         # then: the same bytes
         main, places = encode_pair(postings)
@@ -306,7 +309,11 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     # words, the pair at 0) and the description (each word 100 - n times, of 600 + 2 *
     # (100 - n) words, the pair 100 - n times: at 600, then every two words)
     cloud_data = next(p for p in paths if b'"cloud data"' in gzip.decompress(files[p])[:40])
-    read = decode_pair(files[cloud_data], files[static_index.pair_places_file(cloud_data)])
+    read = decode_pair(
+        files[cloud_data],
+        files[static_index.pair_places_file(cloud_data)],
+        Lengths(files.__getitem__),
+    )
     assert [doc for doc, _rest in read] == list(range(6))
     for n, (_doc, rest) in enumerate(read):
         times = 100 - n

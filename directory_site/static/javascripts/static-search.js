@@ -54,7 +54,7 @@ function letters(word) { return Array.from(word).length; }
 
 class Index {
   constructor(base, meta) {
-    if (meta.version !== 3) { throw new Error("an index of version " + meta.version); }
+    if (meta.version !== 4) { throw new Error("an index of version " + meta.version); }
     this.base = base;
     this.meta = meta;
     this.stop = new Set(meta.stop);
@@ -138,7 +138,8 @@ class Index {
 
   // The postings in a common word's or a pair's files (`prefix`-<part>.bin, each file's
   // first document in `starts`) that hold a document of `within` (sorted numbers; null:
-  // every file), read by `decode`; with their places (`.at.bin`) when `withPlaces`.
+  // every file), read by `decode`; with their places (`.at.bin`) when `withPlaces`; and
+  // their fields' lengths, from the lengths files.
   async parts(prefix, starts, within, withPlaces, decode) {
     const parts = [];
     for (let part = 0; part < starts.length; part++) {
@@ -150,7 +151,33 @@ class Index {
         return decode(body, Object.values(head)[0][1], at, this.meta);
       }));
     }
-    return [].concat(...(await Promise.all(parts)));
+    return this.withLengths([].concat(...(await Promise.all(parts))), LENGTH_AT.get(decode));
+  }
+
+  // `postings` with their fields' lengths (item `at` of each field's), from the lengths
+  // files of their documents' chunks in those fields, each fetched once.
+  async withLengths(postings, at) {
+    const meta = this.meta;
+    const size = meta.lengthsChunk;
+    const files = new Map(); // field * chunks + chunk -> Promise of its bytes
+    const chunks = Math.ceil(meta.documents / size);
+    for (const posting of postings) {
+      const chunk = Math.floor(posting.doc / size);
+      for (const field of posting.fields) {
+        const key = field[0] * chunks + chunk;
+        if (!files.has(key)) { files.set(key, this.file("lengths/" + field[0] + "-" + chunk + ".bin")); }
+      }
+    }
+    const columns = new Map();
+    await Promise.all(Array.from(files, async ([key, bytes]) => { columns.set(key, await bytes); }));
+    for (const posting of postings) {
+      const chunk = Math.floor(posting.doc / size);
+      const offset = posting.doc - chunk * size;
+      for (const field of posting.fields) {
+        field[at] = meta.lengths[columns.get(field[0] * chunks + chunk)[offset]];
+      }
+    }
+    return postings;
   }
 
   async shard(path) {
@@ -531,16 +558,13 @@ function read(body, offset, count, meta) {
 }
 
 // A common word's file of postings, in columns (the documents, their bytes of fields, the
-// counts, the lengths), and its places apart (`places`, or null: then none are read).
-// Its postings give no blend.
+// counts), and its places apart (`places`, or null: then none are read). Its postings
+// give no blend, and no lengths (item 2 of a field's: Index.withLengths fills it).
 function readOwn(body, count, places, meta) {
   const reader = new Reader(body, 0);
   const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); }
-  }
-  for (const posting of found) {
-    for (const field of posting.fields) { field[2] = meta.lengths[reader.byte()]; }
   }
   if (places) {
     const at = new Reader(places, 0);
@@ -564,17 +588,18 @@ function readColumns(reader, count, meta) {
   return found;
 }
 
+// Where a field's length goes in a decoder's postings.
+const LENGTH_AT = new Map([[readOwn, 2], [readPair, 3]]);
+
 // A pair's file of postings, in columns (the documents, their bytes of fields, the two
-// words' counts per field, the lengths), and its places apart (`places`, or null: then
-// none are read): [{ doc, fields: [[field, count, count, length, places]] }].
+// words' counts per field), and its places apart (`places`, or null: then none are
+// read): [{ doc, fields: [[field, count, count, length, places]] }], the lengths (item
+// 3) to be filled (Index.withLengths).
 function readPair(body, count, places, meta) {
   const reader = new Reader(body, 0);
   const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); field[2] = reader.varint(); }
-  }
-  for (const posting of found) {
-    for (const field of posting.fields) { field[3] = meta.lengths[reader.byte()]; }
   }
   if (places) {
     const at = new Reader(places, 0);
