@@ -22,9 +22,10 @@ The files, under one folder:
 - `words/<name>-<part>.bin` and `.at.bin`: a common word's postings (one in more than OWN
   documents), PART documents a file, in columns: the documents (each from the one
   before), their bytes of fields, the counts; its places apart, in the `.at.bin` file,
-  fetched only for a phrase. The fields' lengths are not in them but in `lengths/`,
-  once for every word: they were most of a common word's bytes, and a search of four
-  common words read each document's lengths four times. Its shard names it as [null, count, name,
+  fetched only for a phrase; then the lengths, but for a word in half the documents or
+  more: its lengths are in `lengths/`, once for every such word (shared_lengths: they
+  were most of a common word's bytes, and a search of four such words read each
+  document's lengths four times). Its shard names it as [null, count, name,
   parts, best, first, frequency]: `best` what a search of it alone shows ([document,
   score], BEST of them), `first` each file's first document and `frequency` its documents
   per field (its idf), so that a search whose other words leave a few partners fetches
@@ -33,8 +34,9 @@ The files, under one folder:
   one partner's score would be repeated in every common word it uses.
 - `pairs/<name>-<follower>-<part>.bin` and `.at.bin`: the documents where a common word
   is followed by another common word (a phrase of two such words), PART a file, in
-  columns: the documents, their bytes of the fields where one follows the other, and per
-  such field the two words' counts (its length in `lengths/`); where the pair starts in
+  columns: the documents, their bytes of the fields where one follows the other, per such
+  field the two words' counts, and per such field its length (but for a pair in half the
+  documents or more: in `lengths/`); where the pair starts in
   each such field (how many times, then each place from the one before) apart, in the
   `.at.bin` file. The first word's entry lists its followers as an eighth element,
   [[word, documents, first], ...]: a phrase of common words is found and scored from its
@@ -43,7 +45,8 @@ The files, under one folder:
   it is more than once in a field.
 - `lengths/<field>-<chunk>.bin`: each document's length in that field as whoosh keeps it
   (one byte), LENGTHS_CHUNK documents a file by number, gzip: read for the documents of
-  a common word's or a pair's files that a search scores, in the fields they are in.
+  the files of a common word or a pair in half the documents or more that a search
+  scores, in the fields they are in.
 - `order/<page>.bin`: every document's ranking score (as above), best first (ties by
   number), ORDER_PAGE a file: the documents' numbers, then the scores (the first, then
   each from the one before). A search of common words only reads these pages from the
@@ -308,7 +311,9 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
                 followers.append([follower, len(docs), docs[::PART]])
                 for number, start in enumerate(range(0, len(docs), PART)):
                     part = docs[start : start + PART]
-                    main, places = pair_part(part, payloads[start : start + PART])
+                    main, places = pair_part(
+                        part, payloads[start : start + PART], shared_lengths(len(docs), count)
+                    )
                     path = pair_file(name, len(followers) - 1, number)
                     files[path] = word_bytes(pair_form(form, follower), len(part), main)
                     files[pair_places_file(path)] = places_bytes(places)
@@ -325,7 +330,10 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
             for number, start in enumerate(starts):
                 docs = held.docs[start : start + PART]
                 main, places = own_part(
-                    docs, held.payloads[start : start + PART], held.shapes[start : start + PART]
+                    docs,
+                    held.payloads[start : start + PART],
+                    held.shapes[start : start + PART],
+                    shared_lengths(len(held.docs), count),
                 )
                 files[word_file(name, number)] = word_bytes(form, len(docs), main)
                 files[places_file(name, number)] = places_bytes(places)
@@ -501,26 +509,29 @@ def pair_form(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def pair_part(docs: Sequence[int], payloads: Sequence[bytes]) -> tuple[bytes, bytes]:
+def pair_part(docs: Sequence[int], payloads: Sequence[bytes], shared: bool) -> tuple[bytes, bytes]:
     """A file of a pair's postings in columns (the documents, each from the one before and
-    the first from 0, their bytes of fields, the counts) and its places apart."""
-    deltas, masks, counts, places = (bytearray() for _ in range(4))
+    the first from 0, their bytes of fields, the counts, and the lengths unless they are
+    `shared`: shared_lengths) and its places apart."""
+    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
     previous = 0
     for doc, payload in zip(docs, payloads, strict=True):
         deltas += varbytes(doc - previous)
         previous = doc
-        counted, at = _pair_columns(payload)
+        counted, stored, at = _pair_columns(payload)
         masks.append(payload[0])
         counts += counted
+        lengths += stored
         places += at
-    return bytes(deltas + masks + counts), bytes(places)
+    return bytes(deltas + masks + counts + (b"" if shared else lengths)), bytes(places)
 
 
 @lru_cache(maxsize=1 << 17)
-def _pair_columns(payload: bytes) -> tuple[bytes, bytes]:
-    """A pair's posting's counts and places (most postings repeat others)."""
+def _pair_columns(payload: bytes) -> tuple[bytes, bytes, bytes]:
+    """A pair's posting's counts, lengths and places (most postings repeat others)."""
     cut = pair_head_length(payload)
-    return payload[1 : cut - payload[0].bit_count()], payload[cut:]
+    fields = payload[0].bit_count()
+    return payload[1 : cut - fields], payload[cut - fields : cut], payload[cut:]
 
 
 def pair_head_length(payload: bytes) -> int:
@@ -787,12 +798,12 @@ def _rows(held: _Postings, blends: list[bytes]) -> bytes:
 
 
 def own_part(
-    docs: Sequence[int], payloads: Sequence[bytes], shapes: Sequence[Shape]
+    docs: Sequence[int], payloads: Sequence[bytes], shapes: Sequence[Shape], shared: bool
 ) -> tuple[bytes, bytes]:
     """A file of a common word's postings in columns (the documents, each from the one
-    before and the first from 0, their bytes of fields, the counts) and its places
-    apart."""
-    deltas, masks, counts, places = (bytearray() for _ in range(4))
+    before and the first from 0, their bytes of fields, the counts, and the lengths
+    unless they are `shared`: shared_lengths) and its places apart."""
+    deltas, masks, counts, lengths, places = (bytearray() for _ in range(5))
     previous = 0
     for doc, payload, shape in zip(docs, payloads, shapes, strict=True):
         deltas += varbytes(doc - previous)
@@ -800,8 +811,17 @@ def own_part(
         mask, counted, stored = _columns(shape)
         masks.append(mask)
         counts += counted
+        lengths += stored
         places += payload[1 + len(counted) + len(stored) :]
-    return bytes(deltas + masks + counts), bytes(places)
+    return bytes(deltas + masks + counts + (b"" if shared else lengths)), bytes(places)
+
+
+def shared_lengths(documents: int, count: int) -> bool:
+    """Whether a common word or a pair in `documents` of the index's `count` leaves its
+    lengths to the lengths files (in half the documents or more: a search of two such
+    reads those once), or keeps them in its own files (fewer: its own are fewer bytes
+    than every document's)."""
+    return 2 * documents >= count
 
 
 @cache

@@ -83,6 +83,7 @@ from search_index.static_index import (
     shard_count,
     shard_file,
     shard_of,
+    shared_lengths,
     varbytes,
     word_bytes,
     word_file,
@@ -205,7 +206,7 @@ def updated(
     count = len(records)
     averages = averages_of(totals, count)
     fit = _Fit(state.documents, averages_of(state.totals, state.documents), count, averages)
-    lengths = Lengths(read)
+    lengths = Lengths(read, state.documents)
     files: dict[str, bytes] = _lengths_moved(stored, count, state.documents, lengths)
     forms = set(state.forms)
     own: dict[str, OwnWord] = {}
@@ -237,6 +238,7 @@ def updated(
                     name,
                     pair_changes.get(form, {}),
                     (read, lengths),
+                    count,
                     files,
                     old_files,
                     new_files,
@@ -315,17 +317,23 @@ def _common_word(
     place in its shard's head), its state now, its documents and files."""
     old_name, total, old_parts = str(entry[2]), int(entry[1]), int(entry[3])  # type: ignore[call-overload]
     read, lengths = published
+    was_shared = shared_lengths(total, lengths.documents)
 
     def part(number: int) -> list[Posting]:
         main, places = read(word_file(old_name, number)), read(places_file(old_name, number))
-        return decode_own(main, places, lengths)
+        return decode_own(main, places, lengths if was_shared else None)
 
     first, parts, total = _parts_changed(word.first, total, found, part)
     count = len(first)
+    shared = shared_lengths(total, len(steps))
+    if shared != was_shared:  # its lengths move into its files, or out of them: all change
+        parts = {
+            number: parts[number] if number in parts else part(number) for number in range(count)
+        }
     for number in range(count):
         path, at = word_file(name, number), places_file(name, number)
         if number in parts:
-            main, places = encode_own(parts[number])
+            main, places = encode_own(parts[number], shared)
             written = {path: word_bytes(form, len(parts[number]), main), at: places_bytes(places)}
             for each, content in written.items():
                 if name != old_name or number >= old_parts or content != read(each):
@@ -408,6 +416,7 @@ def _pairs(
     name: str,
     changes: dict[str, dict[int, Change]],
     published: tuple[Read, Lengths],
+    count: int,
     files: dict[str, bytes],
     old_files: set[str],
     new_files: set[str],
@@ -431,15 +440,22 @@ def _pairs(
             path = pair_file(old_name, old_j, number)
             old_files.update((path, pair_places_file(path)))
 
-        def part(number: int, old_j: int = old_j) -> list[Posting]:
+        was_shared = shared_lengths(total, lengths.documents)
+
+        def part(number: int, old_j: int = old_j, was_shared: bool = was_shared) -> list[Posting]:
             path = pair_file(old_name, old_j, number)
-            return decode_pair(read(path), read(pair_places_file(path)), lengths)
+            return decode_pair(
+                read(path), read(pair_places_file(path)), lengths if was_shared else None
+            )
 
         parts: dict[int, list[Posting]] = {}
         if second in changes:
             first, parts, total = _parts_changed(first, total, changes[second], part)
         if not total:
             continue
+        shared = shared_lengths(total, count)
+        if shared != was_shared:  # its lengths move into its files, or out of them
+            parts = {n: parts[n] if n in parts else part(n) for n in range(len(first))}
         moved = (name, len(now)) != (old_name, old_j)
         for number in range(len(first)):
             path = pair_file(name, len(now), number)
@@ -447,7 +463,7 @@ def _pairs(
             new_files.update((path, at))
             if number in parts:
                 postings = parts[number]
-                main, places = encode_pair(postings)
+                main, places = encode_pair(postings, shared)
                 written = {
                     path: word_bytes(pair_form(form, second), len(postings), main),
                     at: places_bytes(places),
@@ -535,13 +551,15 @@ def _opened(main: bytes) -> tuple[bytes, list[int], bytes, int, int]:
     return body, deltas, masks, at + documents, sum(mask.bit_count() for mask in masks)
 
 
-def decode_own(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
-    """A common word's file and its places, with the lengths of the index it is in: its
-    postings (their fields as a shard holds them, without the blend)."""
+def decode_own(main: bytes, places: bytes, lengths: Lengths | None) -> list[Posting]:
+    """A common word's file and its places, with the lengths of the index it is in (None:
+    its file holds them): its postings (their fields as a shard holds them, without the
+    blend)."""
     body, deltas, masks, at, fields = _opened(main)
     at_places = gzip.decompress(places)
     counts, end = _varints(body, at, fields)
     counted = body[at:end] if end - at == fields else None  # each count a byte: as they are
+    inline = _Inline(body[end : end + fields]) if lengths is None else lengths
     each_place = _varint_ends(at_places)
     found = []
     doc = field = place = 0
@@ -551,12 +569,12 @@ def decode_own(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
         mine = mask.bit_count()
         end = field + mine
         if counted is not None:
-            head = bytes((mask,)) + counted[field:end] + lengths.of(mask, doc)
+            head = bytes((mask,)) + counted[field:end] + inline.of(mask, doc)
         else:
             head = bytes((mask,))
             for times in counts[field:end]:
                 head += varbytes(times)
-            head += lengths.of(mask, doc)
+            head += inline.of(mask, doc)
         start = each_place[place]
         place += sum(counts[field:end])
         field = end
@@ -564,13 +582,14 @@ def decode_own(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
     return found
 
 
-def decode_pair(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
-    """A pair's file and its places, with the lengths of the index it is in: its postings
-    (pairs_in's)."""
+def decode_pair(main: bytes, places: bytes, lengths: Lengths | None) -> list[Posting]:
+    """A pair's file and its places, with the lengths of the index it is in (None: its
+    file holds them): its postings (pairs_in's)."""
     body, deltas, masks, at, fields = _opened(main)
     at_places = gzip.decompress(places)
     _counts, end = _varints(body, at, 2 * fields)
     ends = _varint_ends(body[at:end])
+    inline = _Inline(body[end : end + fields]) if lengths is None else lengths
     starts = _varint_ends(at_places)
     values, _end = _varints(at_places, 0, len(starts) - 1)
     found = []
@@ -582,22 +601,25 @@ def decode_pair(main: bytes, places: bytes, lengths: Lengths) -> list[Posting]:
         first = place
         for _ in range(mine):
             place += 1 + values[place]
-        head = masks[number : number + 1] + counted + lengths.of(masks[number], doc)
+        head = masks[number : number + 1] + counted + inline.of(masks[number], doc)
         found.append((doc, head + at_places[starts[first] : starts[place]]))
         field += mine
     return found
 
 
-def encode_pair(postings: list[Posting]) -> tuple[bytes, bytes]:
-    """A pair's postings (as decode_pair gives them) as its file's columns and places."""
-    return pair_part([doc for doc, _rest in postings], [rest for _doc, rest in postings])
+def encode_pair(postings: list[Posting], shared: bool) -> tuple[bytes, bytes]:
+    """A pair's postings (as decode_pair gives them) as its file's columns (the lengths
+    among them unless `shared`) and places."""
+    docs = [doc for doc, _rest in postings]
+    return pair_part(docs, [rest for _doc, rest in postings], shared)
 
 
-def encode_own(postings: list[Posting]) -> tuple[bytes, bytes]:
-    """A common word's postings (as decode_own gives them) as its file and its places."""
+def encode_own(postings: list[Posting], shared: bool) -> tuple[bytes, bytes]:
+    """A common word's postings (as decode_own gives them) as its file (the lengths among
+    its columns unless `shared`) and its places."""
     docs = [doc for doc, _rest in postings]
     payloads = [rest for _doc, rest in postings]
-    return own_part(docs, payloads, [shape_of(rest) for rest in payloads])
+    return own_part(docs, payloads, [shape_of(rest) for rest in payloads], shared)
 
 
 def _varints(body: bytes, at: int, count: int) -> tuple[list[int], int]:
@@ -679,11 +701,13 @@ def _shape_of_head(head: bytes) -> Shape:
 
 
 class Lengths:
-    """The fields' lengths as the lengths files of an index hold them (read as asked, by
-    `read`): a posting's, by its byte of fields and its document."""
+    """The fields' lengths as the lengths files of an index of `documents` documents hold
+    them (read as asked, by `read`): a posting's, by its byte of fields and its
+    document."""
 
-    def __init__(self, read: Read) -> None:
+    def __init__(self, read: Read, documents: int) -> None:
         self.read = read
+        self.documents = documents
         self.columns: dict[tuple[int, int], bytes] = {}
 
     def column(self, field: int, chunk: int) -> bytes:
@@ -695,6 +719,20 @@ class Lengths:
     def of(self, mask: int, doc: int) -> bytes:
         chunk, at = divmod(doc, LENGTHS_CHUNK)
         return bytes(self.column(field, chunk)[at] for field in _FIELDS_OF[mask])
+
+
+class _Inline:
+    """The lengths column of a file that holds its postings' lengths (one per field of
+    each, in the postings' order), read posting after posting as `Lengths.of` is."""
+
+    def __init__(self, column: bytes) -> None:
+        self.column = column
+        self.at = 0
+
+    def of(self, mask: int, _doc: int) -> bytes:
+        start = self.at
+        self.at += mask.bit_count()
+        return self.column[start : self.at]
 
 
 _FIELDS_OF = [[f for f in range(len(FIELDS)) if mask >> f & 1] for mask in range(1 << len(FIELDS))]

@@ -477,13 +477,15 @@ def shared_and_split(
     """`records` as one static index where every word shares a shard (each posting with its
     ranking score), and as one where a word in more than 5 partners has files of its own,
     `part` partners a file (its postings without ranking scores: those are read from order
-    pages of 8 partners and blend chunks of 4); each with the box's scripts beside it."""
+    pages of 8 partners and blend chunks of 4; nor the fields' lengths: those are in
+    lengths files of 16 partners); each with the box's scripts beside it."""
     shared, split = tmp_path / "shared", tmp_path / "split"
     write_static_index(records, shared)
     monkeypatch.setattr(static_index, "OWN", 5)
     monkeypatch.setattr(static_index, "PART", part)
     monkeypatch.setattr(static_index, "ORDER_PAGE", 8)
     monkeypatch.setattr(static_index, "BLEND_CHUNK", 4)
+    monkeypatch.setattr(static_index, "LENGTHS_CHUNK", 16)
     write_static_index(records, split)
     for folder in (shared, split):
         shutil.copytree(JAVASCRIPTS, folder / "javascripts")
@@ -653,6 +655,13 @@ def test_a_common_word_s_files_are_read_only_where_the_other_words_leave_partner
     assert pairs[:2] == [[], []]
     for paths in [*words[:2], pairs[2]]:
         assert {path.split("-")[-1].split(".")[0] for path in paths} == {"0", "3"}
+    # and the fields' lengths of 3 and 50 only (16 partners a file: 0-15 and 48-63) in
+    # the fields where the common words are: the description (field 4) of both, and
+    # 50's summary (field 1) for "cloud"; no file of "cloud" or of a pair holds them
+    lengths = [sorted(path for path in paths if path.startswith("lengths/")) for paths in fetched]
+    assert lengths[0] == lengths[1] == ["lengths/1-3.bin", "lengths/4-0.bin", "lengths/4-3.bin"]
+    assert lengths[2] == ["lengths/4-0.bin", "lengths/4-3.bin"]
+    assert lengths[3] == []
 
 
 def test_a_phrase_of_common_words_reads_the_pair_s_files_not_the_words(

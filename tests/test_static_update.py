@@ -161,6 +161,54 @@ def test_a_word_s_best_follow_the_averages_when_they_move_far() -> None:
     assert all(doc >= 100 for doc, _score in best)
 
 
+def word_files(files: dict[str, bytes], form: str) -> dict[str, bytes]:
+    """A common word's files (its places aside), their bodies by path."""
+    found = {}
+    for path, content in files.items():
+        if path.startswith("words/") and not path.endswith(".at.bin"):
+            line, _newline, body = gzip.decompress(content).partition(b"\n")
+            if form in json.loads(line):
+                found[path] = body
+    return found
+
+
+def test_a_word_under_half_the_partners_keeps_its_lengths_in_its_own_files() -> None:
+    # given: 12 partners, "retail" in six (half: its lengths in the lengths files) and
+    # "data" in the other six
+    before = [record(n, "cloud retail" if n < 6 else "cloud data") for n in range(12)]
+    files, state = built(before)
+    shared = word_files(files, "retail")
+    # its files: the documents 0-5 (each from the one before), their fields (the summary
+    # and the description: 2 | 16), the counts (once, twice): no lengths
+    assert list(shared.values()) == [
+        bytes([0, 1, 1, 1, 1, 1]) + bytes([18] * 6) + bytes([1, 2] * 6)
+    ]
+
+    # when: partner 0 says "data" instead (five of twelve), then a 13th partner comes with
+    # "data", and "retail" is in five of thirteen
+    steps = [
+        [record(0, "cloud data"), *before[1:]],
+        [record(0, "cloud data"), *before[1:], record(12, "cloud data")],
+    ]
+    for now in steps:
+        got, state = apply(files, state, before, now) or pytest.fail("not updated")
+        # then: its files are a whole build's: each of its postings' lengths in them (the
+        # summary's two words, the description's six: "We do cloud retail and more cloud
+        # retail" without the stop words "we" and "and"), after the counts
+        want, _ = built(now)
+        assert_same(got, want)
+        [body] = word_files(got, "retail").values()
+        assert body == bytes([1, 1, 1, 1, 1]) + bytes([18] * 5) + bytes([1, 2] * 5) + bytes(
+            [2, 6] * 5
+        )
+        files, before = got, now
+    # and "data", in seven of twelve then eight of thirteen, leaves its lengths to the
+    # lengths files: its two files (six partners a file) hold eight documents, their
+    # fields and counts only
+    data = word_files(files, "data").values()
+    assert [len(body) for body in data] == [6 + 6 + 12, 2 + 2 + 4]
+
+
 def test_a_gone_partner_or_a_word_becoming_common_builds_the_index_whole() -> None:
     before = [record(n, "cloud erp" if n < 3 else "cloud") for n in range(10)]
     files, state = built(before)
@@ -255,18 +303,27 @@ def test_a_common_word_s_file_reads_back_as_written_with_long_fields() -> None:
     for path in own:
         places = path.removesuffix(".bin") + ".at.bin"
         # when: each of its files is read and written again
-        postings = decode_own(files[path], files[places], Lengths(files.__getitem__))
-        main, at = encode_own(postings)
+        postings = decode_own(files[path], files[places], Lengths(files.__getitem__, 6))
+        main, at = encode_own(postings, shared=True)  # each word in all six
         form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
         # then: the same bytes, and the counts read back as written
         assert static_index.word_bytes(form, len(postings), main) == files[path]
         assert static_index.places_bytes(at) == files[places]
     cloud = next(path for path in own if b'"cloud"' in gzip.decompress(files[path])[:40])
     read = decode_own(
-        files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"], Lengths(files.__getitem__)
+        files[cloud], files[cloud.removesuffix(".bin") + ".at.bin"], Lengths(files.__getitem__, 6)
     )
     shapes = [shape_of(rest) for _doc, rest in read]
     assert [shape[-1][1] for shape in shapes] == [200 - n for n in range(6)]
+    # and its file holds the documents (each from the one before), their bytes of fields
+    # (the summary, "cloud data", and the description: 2 | 16) and the counts (once in
+    # the summary, 200 - n times in the description), not the lengths (in lengths/)
+    body = gzip.decompress(files[cloud]).partition(b"\n")[2]
+    counts = b"".join(b"\x01" + static_index.varbytes(200 - n) for n in range(6))
+    assert body == bytes([0, 1, 1, 1, 1, 1]) + bytes([18] * 6) + counts
+    assert [shape[-1][2] for shape in shapes] == [
+        static_index.length_to_byte(600 + 200 - n) for n in range(6)
+    ]
 
 
 def test_a_pair_of_common_words_is_kept_where_one_follows_the_other() -> None:
@@ -299,10 +356,10 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     for path in paths:
         # when: each pair's file and its places are read and written again
         at = static_index.pair_places_file(path)
-        postings = decode_pair(files[path], files[at], Lengths(files.__getitem__))
+        postings = decode_pair(files[path], files[at], Lengths(files.__getitem__, 6))
         form = next(iter(json.loads(gzip.decompress(files[path]).partition(b"\n")[0])))
         # then: the same bytes
-        main, places = encode_pair(postings)
+        main, places = encode_pair(postings, shared=True)  # each pair in all six
         assert static_index.word_bytes(form, len(postings), main) == files[path]
         assert static_index.places_bytes(places) == files[at]
     # and "cloud data"'s postings say, per partner, the summary (each word once, of two
@@ -312,7 +369,7 @@ def test_a_pair_s_file_reads_back_as_written_with_long_fields() -> None:
     read = decode_pair(
         files[cloud_data],
         files[static_index.pair_places_file(cloud_data)],
-        Lengths(files.__getitem__),
+        Lengths(files.__getitem__, 6),
     )
     assert [doc for doc, _rest in read] == list(range(6))
     for n, (_doc, rest) in enumerate(read):

@@ -131,16 +131,18 @@ class Index {
     if (!place) { return null; }
     const body = place[place.length - 1];
     if (place[0] !== null) { return read(body, place[0], place[1], this.meta); }
-    const list = await this.parts("words/" + place[2], place[5], within, withPlaces, readOwn);
+    const list = await this.parts("words/" + place[2], place[5], within, withPlaces, readOwn, place[1]);
     list.frequency = place[6];
     return list;
   }
 
   // The postings in a common word's or a pair's files (`prefix`-<part>.bin, each file's
-  // first document in `starts`) that hold a document of `within` (sorted numbers; null:
-  // every file), read by `decode`; with their places (`.at.bin`) when `withPlaces`; and
-  // their fields' lengths, from the lengths files.
-  async parts(prefix, starts, within, withPlaces, decode) {
+  // first document in `starts`) of the documents of `within` (sorted numbers; null:
+  // every one), read by `decode`; with their places (`.at.bin`) when `withPlaces`; and
+  // their fields' lengths: in their files, or for a word or pair in half the documents or
+  // more (`documents` of them), in the lengths files.
+  async parts(prefix, starts, within, withPlaces, decode, documents) {
+    const shared = 2 * documents >= this.meta.documents;
     const parts = [];
     for (let part = 0; part < starts.length; part++) {
       const end = part + 1 < starts.length ? starts[part + 1] : Infinity;
@@ -148,10 +150,15 @@ class Index {
       const path = prefix + "-" + part;
       const places = withPlaces ? this.file(path + ".at.bin") : null;
       parts.push(Promise.all([this.shard(path + ".bin"), places]).then(([[head, body], at]) => {
-        return decode(body, Object.values(head)[0][1], at, this.meta);
+        return decode(body, Object.values(head)[0][1], at, shared, this.meta);
       }));
     }
-    return this.withLengths([].concat(...(await Promise.all(parts))), LENGTH_AT.get(decode));
+    let found = [].concat(...(await Promise.all(parts)));
+    if (within) {
+      const wanted = new Set(within);
+      found = found.filter((posting) => wanted.has(posting.doc));
+    }
+    return shared ? this.withLengths(found, LENGTH_AT.get(decode)) : found;
   }
 
   // `postings` with their fields' lengths (item `at` of each field's), from the lengths
@@ -407,7 +414,8 @@ class Index {
   async pair(first, second, within, withPlaces) {
     const at = first[7].findIndex((follower) => follower[0] === second);
     if (at < 0) { return null; }
-    return this.parts("pairs/" + first[2] + "-" + at, first[7][at][2], within, withPlaces, readPair);
+    const [, documents, starts] = first[7][at];
+    return this.parts("pairs/" + first[2] + "-" + at, starts, within, withPlaces, readPair, documents);
   }
 
   // The documents where the phrase of common words `group` (their entries `places`) is,
@@ -558,14 +566,16 @@ function read(body, offset, count, meta) {
 }
 
 // A common word's file of postings, in columns (the documents, their bytes of fields, the
-// counts), and its places apart (`places`, or null: then none are read). Its postings
-// give no blend, and no lengths (item 2 of a field's: Index.withLengths fills it).
-function readOwn(body, count, places, meta) {
+// counts, the lengths unless `shared`: then Index.withLengths fills them, item 2 of a
+// field's), and its places apart (`places`, or null: then none are read). Its postings
+// give no blend.
+function readOwn(body, count, places, shared, meta) {
   const reader = new Reader(body, 0);
   const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); }
   }
+  if (!shared) { readLengths(reader, found, 2, meta); }
   if (places) {
     const at = new Reader(places, 0);
     for (const posting of found) {
@@ -588,19 +598,27 @@ function readColumns(reader, count, meta) {
   return found;
 }
 
+// A file's column of lengths, a byte per field of each posting, into item `at` of each.
+function readLengths(reader, postings, at, meta) {
+  for (const posting of postings) {
+    for (const field of posting.fields) { field[at] = meta.lengths[reader.byte()]; }
+  }
+}
+
 // Where a field's length goes in a decoder's postings.
 const LENGTH_AT = new Map([[readOwn, 2], [readPair, 3]]);
 
 // A pair's file of postings, in columns (the documents, their bytes of fields, the two
-// words' counts per field), and its places apart (`places`, or null: then none are
-// read): [{ doc, fields: [[field, count, count, length, places]] }], the lengths (item
-// 3) to be filled (Index.withLengths).
-function readPair(body, count, places, meta) {
+// words' counts per field, the lengths unless `shared`: then Index.withLengths fills
+// them), and its places apart (`places`, or null: then none are read):
+// [{ doc, fields: [[field, count, count, length, places]] }].
+function readPair(body, count, places, shared, meta) {
   const reader = new Reader(body, 0);
   const found = readColumns(reader, count, meta);
   for (const posting of found) {
     for (const field of posting.fields) { field[1] = reader.varint(); field[2] = reader.varint(); }
   }
+  if (!shared) { readLengths(reader, found, 3, meta); }
   if (places) {
     const at = new Reader(places, 0);
     for (const posting of found) {
