@@ -721,6 +721,12 @@ def test_a_phrase_of_common_words_reads_the_pair_s_files_not_the_words(
     assert {path.split("-")[-1].split(".")[0] for path in places[2]} == {"1", "2"}
     assert len(places[2]) == 4
     assert pairs[3] == []
+    # and the pair "cloud data", in half the partners or more, read the fields' lengths
+    # from the lengths files (16 partners a file): the descriptions' four, and the names'
+    # second for partner 20; "data cloud", in one partner, holds its own
+    lengths = [sorted(path for path in paths if path.startswith("lengths/")) for paths in fetched]
+    assert lengths[0] == ["lengths/0-1.bin", *(f"lengths/4-{chunk}.bin" for chunk in range(4))]
+    assert lengths[1] == []
 
 
 def test_a_hit_s_score_is_whoosh_s_bm25f_blended_with_the_ranking_score(
