@@ -46,6 +46,7 @@ QUERIES = (
     "digital",
     "healthcare Lisbon",
     "helthcare",
+    "Indigolight implementation partner",
     "cloud migration",
     "platform",
     "data platform",
@@ -55,11 +56,12 @@ QUERIES = (
     '"implementation partner founded"',
     "implementation partner data platform",
 )
-"""A name, a word of 7% of names, a word and a place, a typo, two words; then searches whose
-every word is common (the searches that read the most): a word of every partner, two
-words of most partners, a phrase of two such words, three such words, phrases of two and
-three words of nearly every partner (94%, next to each other in most), and four common
-words (not a phrase: each word's postings are read whole)."""
+"""A name, a word of 7% of names, a word and a place, a typo, a word of 17 names with two
+words of nearly every partner (their files read only where those 17 are), two words; then
+searches whose every word is common (the searches that read the most): a word of every
+partner, two words of most partners, a phrase of two such words, three such words,
+phrases of two and three words of nearly every partner (94%, next to each other in most),
+and four common words (not a phrase: each word's postings are read whole)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",

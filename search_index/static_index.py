@@ -107,7 +107,7 @@ PART = 12_000
 file comes near 150 KB); a word in more has several."""
 MAX_SHARDS = 8192
 ORDER_PAGE = 2048
-LENGTHS_CHUNK = 4096
+LENGTHS_CHUNK = 8192
 """The documents an order page holds (about 5 KB with gzip)."""
 BLEND_CHUNK = 512
 """The documents a blend chunk holds (about 1.2 KB): four of them cost about a page."""
