@@ -96,7 +96,7 @@ from search_index.whoosh_query import indexed_form
 VERSION = 4
 FIELDS = tuple(TEXT_FIELDS)
 DOCS_A_CHUNK = 32
-POSTINGS_A_SHARD = 3000
+POSTINGS_A_SHARD = 750
 """About how many postings a shard holds: the number of shards is the power of two that
 keeps them near this (a search fetches one shard a word)."""
 OWN = 3000
@@ -258,9 +258,12 @@ def index_files(records: Sequence[StaticRecord]) -> dict[str, bytes]:
     return built(records)[0]
 
 
-def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
+def built(
+    records: Sequence[StaticRecord], shards: int | None = None
+) -> tuple[dict[str, bytes], State]:
     """The static index of `records` (index_files), with the state the next build updates
-    it from (search_index/static_update.py)."""
+    it from (search_index/static_update.py); in `shards` shards where shard_count keeps
+    them (the published index's, for an update to be compared with)."""
     postings: dict[str, _Postings] = {}
     shapes: dict[Shape, Shape] = {}  # one tuple for each shape: a few hundred in all
     totals = [0] * len(FIELDS)
@@ -288,7 +291,7 @@ def built(records: Sequence[StaticRecord]) -> tuple[dict[str, bytes], State]:
     pairs = pair_postings(texts, own)
     del texts
     plain = sum(len(postings[form].docs) for form in postings.keys() - own)
-    shards = shard_count(plain)
+    shards = shard_count(plain, shards)
     by_shard: dict[int, list[str]] = {shard: [] for shard in range(shards)}
     for form in postings:
         by_shard[shard_of(form, shards)].append(form)
@@ -672,9 +675,14 @@ def _texts(found: StaticRecord) -> tuple[str, ...]:
     return (found.name, found.summary, found.tags, found.places, found.description)
 
 
-def shard_count(postings: int) -> int:
+def shard_count(postings: int, kept: int | None = None) -> int:
+    """The shards for `postings` postings of plain words: the power of two that keeps them
+    near POSTINGS_A_SHARD a shard; or `kept`, the shards an index has, while it is within
+    a factor of two of that (an index whose postings sit near a power of two would
+    otherwise move every word to another shard, a whole build, at every other edit)."""
     wanted = max(1, postings // POSTINGS_A_SHARD)
-    return min(MAX_SHARDS, 1 << (wanted - 1).bit_length())
+    best = min(MAX_SHARDS, 1 << (wanted - 1).bit_length())
+    return kept if kept is not None and best // 2 <= kept <= best * 2 else best
 
 
 def fnv1a(text: str, basis: int = 0x811C9DC5) -> int:

@@ -23,10 +23,11 @@ published index was made from and the records now, reads only the files they tou
   partner came), the chunk of hits a changed document is in, a Bloom filter when a word
   came or went, and index.json.
 
-The files are byte for byte what a whole build makes of the same records
-(tests/test_static_update.py checks it on random edits), so the box cannot tell. The
-update gives up (None: build the index whole) when a partner went (every later number
-moves), when many changed, when a word crosses OWN or the shards' number would move.
+The files are byte for byte what a whole build makes of the same records in as many
+shards (tests/test_static_update.py checks it on random edits), so the box cannot tell.
+The update gives up (None: build the index whole) when a partner went (every later number
+moves), when many changed, when a word crosses OWN or the shards would be more than twice
+as many or half as many as the postings want (static_index.shard_count).
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def updated(
             return None  # the word moves into files of its own, or out of them
         if not is_own(after):
             plain += after - before_count
-    if shard_count(plain) != shards:
+    if shard_count(plain, shards) != shards:
         return None
     count = len(records)
     averages = averages_of(totals, count)

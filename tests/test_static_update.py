@@ -209,6 +209,37 @@ def test_a_word_under_half_the_partners_keeps_its_lengths_in_its_own_files() -> 
     assert [len(body) for body in data] == [6 + 6 + 12, 2 + 2 + 4]
 
 
+def test_an_edit_across_a_power_of_two_of_postings_keeps_the_shards(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: shards of about 4 postings of plain words, and 100 partners whose only plain
+    # words are the numbers 10-99 in their names (one-letter words are not kept; the
+    # others are in more than the fixture's OWN of 4): 90 postings, 22 shards' worth,
+    # so 32 shards
+    monkeypatch.setattr(static_index, "POSTINGS_A_SHARD", 4)
+    before = [record(n, "") for n in range(100)]
+    files, state = built(before)
+    assert (state.plain, state.shards) == (90, 32)
+
+    def worded(number: int, words: int) -> StaticRecord:
+        return record(number, " ".join(f"w{number}x{j}" for j in range(words)))
+
+    # when: ten partners gain five words each of their own (140 postings: 35 shards'
+    # worth, past 32, so 64 shards for a whole build)
+    now = [worded(n, 5) if n < 10 else before[n] for n in range(100)]
+    got, new_state = apply(files, state, before, now) or pytest.fail("not updated")
+    # then: the update keeps the 32 shards (within a factor of two of 64), and its files
+    # are a whole build's in as many
+    assert new_state.plain == 140
+    assert static_index.shard_count(140) == 64
+    assert new_state.shards == 32
+    assert_same(got, built(now, 32)[0])
+    # and when they gain forty words each (490 postings: 122 shards' worth, 128 shards,
+    # four times 32), the index is built whole
+    more = [worded(n, 40) if n < 10 else before[n] for n in range(100)]
+    assert apply(got, new_state, now, more) is None
+
+
 def test_a_gone_partner_or_a_word_becoming_common_builds_the_index_whole() -> None:
     before = [record(n, "cloud erp" if n < 3 else "cloud") for n in range(10)]
     files, state = built(before)
@@ -256,7 +287,7 @@ def test_updated_files_are_a_whole_build_s_after_any_edits(
             name = f"Renamed {summary}" if renamed else now[number].name
             now[number] = record(number, summary, ranking=float(ranking), name=name)
         now += [record(len(now) + n, "cloud new") for n in range(added)]
-        want, want_state = built(now)
+        want, want_state = built(now, state.shards)
         done = apply(files, state, records, now)
         if done is None:  # built whole instead (a word became common, or stopped being)
             event("built whole")
