@@ -526,7 +526,7 @@ class _Shard:
             for form, entry in head.items()
             if entry[0] is not None
         )
-        ends = [start for start, _form in starts[1:]] + [len(body)]
+        ends = [start for start, _form in starts[1:]] + [len(body)] if starts else []
         self.spans = {form: (start, end) for (start, form), end in zip(starts, ends, strict=True)}
 
     @classmethod

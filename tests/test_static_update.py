@@ -240,6 +240,27 @@ def test_an_edit_across_a_power_of_two_of_postings_keeps_the_shards(
     assert apply(got, new_state, now, more) is None
 
 
+def test_a_shard_of_common_words_only_is_updated_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: shards of about one posting of plain words, so 32 shards for the 20 names'
+    # numbers; the common words' entries land in shards of their own among them
+    monkeypatch.setattr(static_index, "POSTINGS_A_SHARD", 1)
+    before = [record(n, "cloud data retail health") for n in range(10, 30)]
+    files, state = built(before)
+    heads = [
+        json.loads(gzip.decompress(files[static_index.shard_file(n)]).partition(b"\n")[0])
+        for n in range(state.shards)
+    ]
+    assert any(head and all(entry[0] is None for entry in head.values()) for head in heads)
+    # when: one partner's summary is edited
+    now = list(before)
+    now[3] = record(13, "cloud data retail")
+    # then: the index is updated in place (not built whole), as a whole build writes it
+    got, _state = apply(files, state, before, now) or pytest.fail("not updated")
+    assert_same(got, built(now, state.shards)[0])
+
+
 def test_a_gone_partner_or_a_word_becoming_common_builds_the_index_whole() -> None:
     before = [record(n, "cloud erp" if n < 3 else "cloud") for n in range(10)]
     files, state = built(before)
