@@ -21,11 +21,11 @@ The files, under one folder:
   one another).
 - `words/<name>-<part>.bin` and `.at.bin`: a common word's postings (one in more than OWN
   documents), PART documents a file, in columns: the documents (each from the one
-  before), their bytes of fields, the counts; its places apart, in the `.at.bin` file,
-  fetched only for a phrase; then the lengths, but for a word in half the documents or
-  more: its lengths are in `lengths/`, once for every such word (shared_lengths: they
-  were most of a common word's bytes, and a search of four such words read each
-  document's lengths four times). Its shard names it as [null, count, name,
+  before), their bytes of fields, the counts, the lengths (but for a word in half the
+  documents or more: those are in `lengths/`, once for every such word, shared_lengths:
+  they were most of a common word's bytes, and a search of four such words read each
+  document's lengths four times); its places apart, in the `.at.bin` file, fetched only
+  for a phrase. Its shard names it as [null, count, name,
   parts, best, first, frequency]: `best` what a search of it alone shows ([document,
   score], BEST of them), `first` each file's first document and `frequency` its documents
   per field (its idf), so that a search whose other words leave a few partners fetches
@@ -107,8 +107,9 @@ PART = 12_000
 file comes near 150 KB); a word in more has several."""
 MAX_SHARDS = 8192
 ORDER_PAGE = 2048
-LENGTHS_CHUNK = 8192
 """The documents an order page holds (about 5 KB with gzip)."""
+LENGTHS_CHUNK = 8192
+"""The documents a lengths file holds (up to about 5 KB with gzip)."""
 BLEND_CHUNK = 512
 """The documents a blend chunk holds (about 1.2 KB): four of them cost about a page."""
 BEST = 10  # the box shows ten hits

@@ -208,7 +208,7 @@ def updated(
     averages = averages_of(totals, count)
     fit = _Fit(state.documents, averages_of(state.totals, state.documents), count, averages)
     lengths = Lengths(read, state.documents)
-    files: dict[str, bytes] = _lengths_moved(stored, count, state.documents, lengths)
+    files: dict[str, bytes] = _lengths_moved(stored, count, lengths)
     forms = set(state.forms)
     own: dict[str, OwnWord] = {}
     old_files: set[str] = set()  # the common words' files before
@@ -688,11 +688,14 @@ def shape_of(payload: bytes) -> Shape:
     return _shape_of_head(payload[: at + fields])
 
 
+_FIELDS_OF = [[f for f in range(len(FIELDS)) if mask >> f & 1] for mask in range(1 << len(FIELDS))]
+"""The fields a byte of fields names, by its value."""
+
+
 @lru_cache(maxsize=4096)
 def _shape_of_head(head: bytes) -> Shape:
-    mask = head[0]
     at = 1
-    fields = [field for field in range(len(FIELDS)) if mask & (1 << field)]
+    fields = _FIELDS_OF[head[0]]
     counts = []
     for _field in fields:
         times, at = _read_varint(head, at)
@@ -736,25 +739,20 @@ class _Inline:
         return self.column[start : self.at]
 
 
-_FIELDS_OF = [[f for f in range(len(FIELDS)) if mask >> f & 1] for mask in range(1 << len(FIELDS))]
-
-
-def _lengths_moved(
-    stored: dict[int, list[int]], count: int, documents: int, lengths: Lengths
-) -> dict[str, bytes]:
-    """The lengths files that differ from the published ones (`lengths`, of `documents`
-    documents) when the documents `stored` holds have those lengths now, of `count`."""
+def _lengths_moved(stored: dict[int, list[int]], count: int, lengths: Lengths) -> dict[str, bytes]:
+    """The lengths files that differ from the published ones (`lengths`) when the
+    documents `stored` holds have those lengths now, of `count` documents."""
     files = {}
     for chunk in sorted({doc // LENGTHS_CHUNK for doc in stored}):
         start = chunk * LENGTHS_CHUNK
         size = min(LENGTHS_CHUNK, count - start)
+        mine = [doc for doc in stored if start <= doc < start + size]
         for field in range(len(FIELDS)):
-            was = lengths.column(field, chunk) if start < documents else b""
+            was = lengths.column(field, chunk) if start < lengths.documents else b""
             column = bytearray(was)
             column.extend(bytes(size - len(column)))
-            for doc in range(start, start + size):
-                if doc in stored:
-                    column[doc - start] = stored[doc][field]
+            for doc in mine:
+                column[doc - start] = stored[doc][field]
             if column != was:
                 files[lengths_file(field, chunk)] = lengths_bytes(column)
     return files
