@@ -201,6 +201,16 @@ def _order_by(order: str, market_nps: float) -> list[Any]:
     return [ranking.desc(), *tie_break]
 
 
+@dataclass(frozen=True, eq=False)
+class Answer:
+    """A page's partners each read as one JSON value, built by the database (PostgreSQL):
+    the GraphQL answer of each node, whose selection `column` was built from
+    (api/schema/sql_pages.py). Compared and hashed by identity: a page's statement is
+    built once for each."""
+
+    column: ColumnElement[Any]
+
+
 @dataclass(frozen=True)
 class PartnerPage:
     rows: list[PartnerRow]
@@ -209,6 +219,8 @@ class PartnerPage:
     # Read with the page when asked for (PostgreSQL: see _relation_columns); else None.
     offices: dict[int, list[OfficeRow]] | None = None
     industries: dict[int, list[IndustryRow]] | None = None
+    # With an Answer: each partner's answer, in the page's order (and no rows).
+    answers: list[Any] | None = None
 
 
 RELATIONS = ("offices", "industries")
@@ -225,6 +237,7 @@ def page_of_partners(
     market_nps: float = 0.0,
     count: bool = True,
     relations: tuple[str, ...] = (),
+    answer: Answer | None = None,
 ) -> PartnerPage:
     """One page in the given order, whether more follow, and (if `count`) how many match.
 
@@ -232,9 +245,14 @@ def page_of_partners(
     asked for. A page reads one row past its end to tell whether another follows. Its
     partners are plain rows (api/readers/rows.py). On PostgreSQL the `relations` asked for
     (of RELATIONS) are read in the same statement, as offices_of and industries_of read
-    them; elsewhere they are left to those.
+    them; elsewhere they are left to those. With an `answer` (PostgreSQL only), each
+    partner is read as that one column instead: PartnerPage.answers.
     """
     if session.get_bind().dialect.name != "postgresql":
+        relations = ()
+        if answer is not None:
+            raise ValueError("a page is read as answers on PostgreSQL only")
+    if answer is not None:
         relations = ()
     filters = filter_conditions(session, wanted)
     by_tier = bool(wanted.evidence_tiers)
@@ -251,16 +269,20 @@ def page_of_partners(
         total_sql = None
     window_values = {"page_offset": offset, "page_limit": limit + 1}
     if filters or window:
-        query = _windowed(_page_sql(order, market_nps, total_sql, by_tier, relations))
+        query = _windowed(_page_sql(order, market_nps, total_sql, by_tier, relations, answer))
         query = query.where(*filters, *window)
     else:
-        query = _unfiltered_page(order, count, relations)
+        query = _unfiltered_page(order, count, relations, answer)
     found: Sequence[Any] = plain_rows(session, query, window_values)
     shown = found[:limit]  # the row past the end only says that another page follows
-    width = len(PARTNER_COLUMNS)
+    width = len(PARTNER_COLUMNS) if answer is None else 1
     if total_sql is not None:
         # An empty page (past the end) carries no count: then it is asked for on its own.
         total = found[0][width] if found else session.scalar(select(total_sql))
+    if answer is not None:
+        return PartnerPage(
+            rows=[], has_next=len(found) > limit, total=total, answers=[row[0] for row in shown]
+        )
     return PartnerPage(
         rows=[PartnerRow._make(row[:width]) for row in shown],
         has_next=len(found) > limit,
@@ -283,28 +305,30 @@ def _related(
 
 def _relation_columns(relations: tuple[str, ...]) -> list[Any]:
     """PostgreSQL: each relation a page asked for, as a JSON array of its rows per partner
-    (json_agg of json_build_array, '[]' for none), in the order its own statement reads it
-    (_OFFICES, _INDUSTRIES): one statement for the hot list shape (issue 25). Numbers come
-    back exactly: PostgreSQL writes a float8 in JSON with the shortest exact digits."""
-    columns: list[Any] = []
-    for name in relations:
-        if name == "offices":
-            rows = aggregate_order_by(
-                func.json_build_array(*OFFICE_COLUMNS),
-                Office.is_headquarters.desc(),
-                Office.city,
-                Office.id,
-            )
-            where = Office.partner_id == Partner.id
-        else:
-            rows = aggregate_order_by(func.json_build_array(*INDUSTRY_COLUMNS), Industry.name)
-            where = and_(
-                partner_industries.c.partner_id == Partner.id,
-                Industry.id == partner_industries.c.industry_id,
-            )
-        aggregated = func.coalesce(func.json_agg(rows), literal_column("'[]'::json"))
-        columns.append(select(aggregated).where(where).scalar_subquery())
-    return columns
+    (related_json of json_build_array): one statement for the hot list shape (issue 25).
+    Numbers come back exactly: PostgreSQL writes a float8 in JSON with the shortest exact
+    digits."""
+    row_of = {"offices": OFFICE_COLUMNS, "industries": INDUSTRY_COLUMNS}
+    return [related_json(name, func.json_build_array(*row_of[name])) for name in relations]
+
+
+def related_json(name: str, row: ColumnElement[Any]) -> Any:
+    """PostgreSQL: the page's partner's offices or industries (`name`, of RELATIONS) as a
+    JSON array of `row`, an expression over their table, in the order offices_of and
+    industries_of read them (_OFFICES, _INDUSTRIES); '[]' for none."""
+    if name == "offices":
+        rows = aggregate_order_by(row, Office.is_headquarters.desc(), Office.city, Office.id)
+        where = Office.partner_id == Partner.id
+    elif name == "industries":
+        rows = aggregate_order_by(row, Industry.name)
+        where = and_(
+            partner_industries.c.partner_id == Partner.id,
+            Industry.id == partner_industries.c.industry_id,
+        )
+    else:
+        raise ValueError(f"a page reads no relation {name!r}")
+    aggregated = func.coalesce(func.json_agg(rows), literal_column("'[]'::json"))
+    return select(aggregated).where(where).scalar_subquery()
 
 
 def _with_tally() -> ColumnElement[bool]:
@@ -319,13 +343,15 @@ def _count_sql(filters: Sequence[ColumnElement[bool]], by_tier: bool) -> Any:
     return counted.where(*filters).correlate(None).scalar_subquery()
 
 
-@lru_cache(maxsize=len(PARTNER_ORDERS) * 2 * 4)
-def _unfiltered_page(order: str, count: bool, relations: tuple[str, ...] = ()) -> Select[Any]:
+@lru_cache(maxsize=1024)
+def _unfiltered_page(
+    order: str, count: bool, relations: tuple[str, ...] = (), answer: Answer | None = None
+) -> Select[Any]:
     """A page of every partner in an order but the ranking: the hot list shape, built (and
     so compiled) once; its window is a parameter. The ranking's order and window depend on
     the market, so they are built for each request."""
     total = _count_every() if count else None
-    return _windowed(_page_sql(order, 0.0, total, False, relations))
+    return _windowed(_page_sql(order, 0.0, total, False, relations, answer))
 
 
 @cache
@@ -344,11 +370,14 @@ def _page_sql(
     total_sql: Any,
     by_tier: bool,
     relations: tuple[str, ...] = (),
+    answer: Answer | None = None,
 ) -> Select[Any]:
     """The page's columns (its count, its relations), joins and order, before its
     conditions and window."""
-    columns = [*PARTNER_COLUMNS] if total_sql is None else [*PARTNER_COLUMNS, total_sql]
-    query: Select[Any] = select(*columns, *_relation_columns(relations))
+    columns: list[Any] = [*PARTNER_COLUMNS] if answer is None else [answer.column]
+    if total_sql is not None:
+        columns.append(total_sql)
+    query: Select[Any] = select(*columns, *_relation_columns(relations)).select_from(Partner)
     if order in ("ranking_score", "nps", "response_count") or by_tier:
         query = query.outerjoin(published_tallies, _with_tally())
     return query.order_by(*_order_by(order, market_nps))

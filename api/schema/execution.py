@@ -22,6 +22,7 @@ whole transaction is rolled back (api/request_transaction.py), and the answer ha
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLOutputType
@@ -30,7 +31,8 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.schema.context import Context
-from api.schema.plain_fields import PlainFields, Simple, Step
+from api.schema.plain_fields import GiveUp, PlainFields, Planned, Simple, Step
+from api.schema.sql_pages import plan_for
 
 
 class RequestTimedOut(GraphQLError):
@@ -43,6 +45,10 @@ class RequestTimedOut(GraphQLError):
 
 
 class VouchExecution(StrawberryGraphQLCoreExecutionContext):
+    use_plans = True
+    """Whether a root field may be answered by one statement (api/schema/sql_pages.py);
+    the tests turn it off to compare both ways."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Plain fields are answered directly (api/schema/plain_fields.py), unless some
@@ -51,7 +57,12 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         handlers = getattr(strawberry_schema, "exception_handlers", ())
         watched = bool(middleware and middleware.middlewares) or bool(handlers)
-        self.plain = None if watched else PlainFields(self.collect_subfields)
+        self.plain = None if watched else PlainFields(self.collect_subfields, self._planned)
+
+    def _planned(self, parent: GraphQLObjectType, details: Any) -> Planned | None:
+        """A root field answered by one statement (api/schema/sql_pages.py), if it can be."""
+        plan = plan_for(self, parent, details) if self.use_plans else None
+        return None if plan is None else partial(plan.run, self)
 
     def execute_field(
         self, parent_type: GraphQLObjectType, source: Any, *args: Any, **kwargs: Any
@@ -97,13 +108,18 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         type_name = parent_type.name
         ordinary = super().execute_field
         try:
-            for response_name, answer, simple, details in steps:
+            for response_name, answer, simple, planned, details in steps:
                 if answer is not None:
                     # Not sure of it (plain_fields.GiveUp, or any failure): the ordinary way.
                     with contextlib.suppress(Exception):
                         results[response_name] = answer(source)
                         continue
                 field_path = Path(path, response_name, type_name)
+                if planned is not None:
+                    result = self._answer_planned(parent_type, planned, details, field_path)
+                    if result is not Undefined:
+                        results[response_name] = result
+                        continue
                 if simple is not None:
                     result = self._resolve_simply(
                         parent_type, source, simple, details, field_path, position_context
@@ -121,6 +137,21 @@ class VouchExecution(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gathered(results, awaitable_fields)  # pragma: no cover - all sync
+
+    def _answer_planned(
+        self, parent_type: GraphQLObjectType, planned: Planned, details: Any, path: Path
+    ) -> Any:
+        """The field's answer from its plan; Undefined when the plan gives up (then the
+        ordinary way answers). A failure (the database's) is the field's error, as a
+        resolver's would be."""
+        try:
+            return planned(details)
+        except GiveUp:
+            return Undefined
+        except Exception as raw_error:
+            return_type = parent_type.fields[details[0].node.name.value].type
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
 
     async def _gathered(  # pragma: no cover - every resolver is synchronous
         self, results: dict[str, Any], awaitable_fields: list[str]

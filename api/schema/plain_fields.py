@@ -128,10 +128,15 @@ Resolve = Callable[[Any, Any], Any]
 Simple = tuple[GraphQLField, Resolve]
 """A field's definition and simple_resolver's call of its resolver."""
 
-Step = tuple[str, Answer | None, Simple | None, Any]
+Planned = Callable[[Any], Any]
+"""A root field's answer from one statement (api/schema/sql_pages.py), given graphql-core's
+field details; raises GiveUp when the ordinary way must answer it."""
+
+Step = tuple[str, Answer | None, Simple | None, Planned | None, Any]
 """One field of an object as its steps answer it: its response name, its plain answer (None:
-not plain), its simple resolver (None: none, or the field is plain) and graphql-core's
-field details (for the ordinary way, which answers every field the other two do not)."""
+not plain), its simple resolver (None: none, or the field is plain), its plan (None: none)
+and graphql-core's field details (for the ordinary way, which answers every field the
+others do not)."""
 
 
 def simple_resolver(field_def: GraphQLField) -> Resolve | None:
@@ -198,8 +203,13 @@ class PlainFields:
     field details or grouped field set, which it keeps for the whole execution.
     """
 
-    def __init__(self, collect_subfields: Callable[[GraphQLObjectType, Any], Any]) -> None:
+    def __init__(
+        self,
+        collect_subfields: Callable[[GraphQLObjectType, Any], Any],
+        planner: Callable[[GraphQLObjectType, Any], Planned | None] | None = None,
+    ) -> None:
         self._collect_subfields = collect_subfields
+        self._planner = planner
         self._fields: dict[tuple[int, int], Answer | None] = {}
         self._completions: dict[tuple[int, int], Complete | None] = {}
         self._resolvers: dict[tuple[int, int], Simple | None] = {}
@@ -233,7 +243,10 @@ class PlainFields:
             else:
                 answer = self.field(parent, details)
             simple = None if answer is not None else self.resolver(parent, details)
-            steps.append((response_name, answer, simple, details))
+            planned = None
+            if answer is None and simple is None and self._planner is not None:
+                planned = self._planner(parent, details)
+            steps.append((response_name, answer, simple, planned, details))
         return tuple(steps)
 
     def _compile_object_steps(
@@ -285,7 +298,7 @@ class PlainFields:
         if steps is None:
             return None  # a type that checks what it is given, or a deferred selection
         fields: list[tuple[str, Answer]] = []
-        for response_name, answer, _simple, _details in steps:
+        for response_name, answer, _simple, _planned, _details in steps:
             if answer is None:
                 return None  # a field that is not plain: the steps complete the object
             fields.append((response_name, answer))

@@ -5,7 +5,7 @@ import strawberry
 from api.errors import DomainError
 from api.readers import partners as readers
 from api.readers.partners import PartnerFilter as FilterValues
-from api.schema.context import Info
+from api.schema.context import Context, Info
 from api.schema.errors import invalid_argument
 from api.schema.pagination import PageInfo, encode_cursor, page_window, selects
 from api.schema.partners.inputs import PartnerFilter, PartnerOrder
@@ -29,27 +29,17 @@ class PartnerQueries:
         after: str | None = None,
         order_by: PartnerOrder = PartnerOrder.RANKING_SCORE,
     ) -> PartnerConnection:
-        offset, size = page_window(first, after)
-        wanted = filter.to_values() if filter else FilterValues()
-        try:
-            page = readers.page_of_partners(
-                session=info.context.session,
-                wanted=wanted,
-                offset=offset,
-                limit=size,
-                order=order_by.value,
-                market_nps=(
-                    info.context.loaders.market_nps()
-                    if order_by is PartnerOrder.RANKING_SCORE
-                    else 0.0
-                ),
-                count=selects(info, "totalCount"),
-                relations=tuple(
-                    name for name in readers.RELATIONS if selects(info, "edges", "node", name)
-                ),
-            )
-        except DomainError as error:
-            raise invalid_argument(error) from error
+        offset, page = read_page(
+            info.context,
+            filter=filter,
+            first=first,
+            after=after,
+            order_by=order_by,
+            count=selects(info, "totalCount"),
+            relations=tuple(
+                name for name in readers.RELATIONS if selects(info, "edges", "node", name)
+            ),
+        )
         loaders = info.context.loaders
         loaders.list_partners(row.id for row in page.rows)
         if page.offices is not None:
@@ -69,3 +59,37 @@ class PartnerQueries:
             # Not counted when not asked for: then nobody reads it.
             total_count=page.total or 0,
         )
+
+
+def read_page(
+    context: Context,
+    *,
+    filter: PartnerFilter | None,
+    first: int | None,
+    after: str | None,
+    order_by: PartnerOrder,
+    count: bool,
+    relations: tuple[str, ...] = (),
+    answer: readers.Answer | None = None,
+) -> tuple[int, readers.PartnerPage]:
+    """The page `partners` asks for and its offset, or the refusal of its arguments: for
+    the resolver, and for the page answered in one statement (api/schema/sql_pages.py)."""
+    offset, size = page_window(first, after)
+    wanted = filter.to_values() if filter else FilterValues()
+    try:
+        page = readers.page_of_partners(
+            session=context.session,
+            wanted=wanted,
+            offset=offset,
+            limit=size,
+            order=order_by.value,
+            market_nps=(
+                context.loaders.market_nps() if order_by is PartnerOrder.RANKING_SCORE else 0.0
+            ),
+            count=count,
+            relations=relations,
+            answer=answer,
+        )
+    except DomainError as error:
+        raise invalid_argument(error) from error
+    return offset, page
