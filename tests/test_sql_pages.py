@@ -218,6 +218,14 @@ def test_a_document_is_planned_once(db: Database, api: GraphQLClient, plans_on: 
             "{ partners(first: 2) { edges { a: node { slug } b: node { name } } } }",
             "two names for the node",
         ),
+        (
+            "{ partners(first: 2) { a: edges { cursor } b: edges { node { slug } } } }",
+            "two selections of the edges",
+        ),
+        (
+            "{ partners(first: 2) { a: pageInfo { hasNextPage } b: pageInfo { endCursor } } }",
+            "two selections of pageInfo",
+        ),
     ],
 )
 def test_what_a_plan_is_not_sure_of_runs_the_ordinary_way(
@@ -299,6 +307,7 @@ def documents(draw: st.DrawFn) -> tuple[str, dict]:
                     "count: totalCount",
                     "pageInfo { hasNextPage endCursor __typename }",
                     "pageInfo { endCursor }",
+                    "more: edges { cursor __typename }",
                     "__typename",
                 ]
             ),

@@ -288,6 +288,8 @@ def _connection_plan(execution: Any, connection: Any, field_details: Any) -> Pla
         name = details[0].node.name.value
         if details[0].node.arguments:
             raise _GIVE_UP
+        if name in ("edges", "pageInfo") and any(seen == name for _, seen in shape):
+            raise _GIVE_UP  # two selections of one: each would need its own shape
         if name == "edges":
             edge_type = get_named_type(connection.fields[name].type)
             edge = _names(execution, edge_type, details, EDGE_FIELDS)
