@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from api.db import statement_deadline
 from api.request_unavailable import close_quietly, lost_connection, reason, roll_back_quietly
+from api.response_cache import current_version
 from api.schema.context import Context, Outcome
 from api.schema.execution import RequestTimedOut
 from api.schema.operation_report import is_unavailable
@@ -41,9 +42,25 @@ def request_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def run_operation(
-    schema: BaseSchema, data: GraphQLRequestData, context: Context, allowed: set[OperationType]
+    schema: BaseSchema,
+    data: GraphQLRequestData,
+    context: Context,
+    allowed: set[OperationType],
+    version_first: bool = False,
 ) -> ExecutionResult:
-    """The operation, then the end of its transaction; what became of it is context.outcome."""
+    """The operation, then the end of its transaction; what became of it is context.outcome.
+
+    With `version_first` (a public request nothing kept could answer), the public data
+    version is read first, as the transaction's first statement, into
+    `context.request.state.seen` (api/response_cache.answer_public tags the answer by it).
+    """
+    if version_first:
+        try:
+            context.request.state.seen = current_version(context.session, None, context.deadline)
+        except (OperationalError, DBAPIError) as error:
+            roll_back_quietly(context.session)
+            result, context.outcome = _unavailable(context, error)
+            return result
     result, context.outcome = _run(schema, data, context, allowed)
     return result
 

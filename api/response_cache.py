@@ -245,15 +245,17 @@ class ResponseCache:
 async def answer_public(
     request: Request,
     key: str,
-    seen: Seen,
+    seen: Seen | None,
     cache: ResponseCache | None,
     run: Callable[[], Awaitable[Response]],
     newest: Callable[[tuple[str, ...]], Awaitable[int | None]],
 ) -> Response:
     """A public request's answer: a 304 or a kept answer when its version allows, else what
     `run` answers, tagged and kept when it may be. `seen` was read before anything else
-    (with the parts of the answer kept for `key`, if any); `newest` reads the newest
-    version of some parts (None: it could not).
+    (with the parts of the answer kept for `key`, if any); None when nothing is kept for
+    `key`: then `run` reads it first, in the operation's own step, into
+    `request.state.seen`. `newest` reads the newest version of some parts (None: it could
+    not).
 
     A 304 stands for a kept or cacheable answer only (If-None-Match: * matches an answer
     that exists, RFC 9110 13.1.2): an error or a mutation over GET is answered as it would
@@ -261,7 +263,9 @@ async def answer_public(
     """
     if_none_match = request.headers.get("if-none-match") if request.method == "GET" else None
     record = observed(request)
-    if cache is not None:
+    if cache is not None and seen is None:
+        record.cache = "miss"  # nothing was kept for it
+    elif cache is not None and seen is not None:
         kept, record.cache = cache.get(key, seen.kept_version)
         if kept is not None:
             record.operation, record.operation_type = kept.operation, kept.operation_type
@@ -274,6 +278,10 @@ async def answer_public(
     if response.status_code != 200 or not getattr(request.state, "cacheable", False):
         response.headers["Cache-Control"] = PRIVATE
         return response
+    if seen is None:
+        seen = getattr(request.state, "seen", None)
+        if seen is None:
+            return response  # no version row: nothing is tagged or kept
     parts: tuple[str, ...] | None = getattr(request.state, "parts", None)
     version = hidden_version(seen.version, seen.salt)
     if parts:

@@ -168,10 +168,15 @@ def test_keyed_answers_mutations_and_errors_are_never_tagged(
     variables = {"slug": "alpha-health", "version": 1, "input": {"summary": "x"}}
     refused = api.post(UPDATE, variables)  # no key: refused, and not kept either
     assert "etag" not in refused.headers
+    assert refused.headers["cache-control"] == "private, no-store"
 
+    # asked for the first time (nothing kept: its version is read with the operation)
     wrong = get(api, "{ partners(first: 500) { totalCount } }")
     assert wrong.json()["errors"]
     assert "etag" not in wrong.headers
+    assert wrong.headers["cache-control"] == "private, no-store"
+    broken = get(api, "{ partners(first: ")  # refused before it runs: no version read
+    assert broken.headers["cache-control"] == "private, no-store"
 
 
 def test_without_a_version_row_nothing_is_tagged(db: Database, api: GraphQLClient) -> None:
