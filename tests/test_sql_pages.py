@@ -6,6 +6,7 @@ plan is not sure of (then the answers are its own, errors included)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -335,15 +336,35 @@ def documents(draw: st.DrawFn) -> tuple[str, dict]:
             )
         ),
     }
-    query = (
-        "query P($first: Int, $after: String, $orderBy: PartnerOrder! = RANKING_SCORE, "
-        "$filter: PartnerFilter) { partners(first: $first, after: $after, orderBy: $orderBy, "
-        f"filter: $filter) {{ {' '.join(connection)} }} }}"
-    )
+    if draw(st.booleans()):  # as variables
+        query = (
+            "query P($first: Int, $after: String, $orderBy: PartnerOrder! = RANKING_SCORE, "
+            "$filter: PartnerFilter) { partners(first: $first, after: $after, "
+            f"orderBy: $orderBy, filter: $filter) {{ {' '.join(connection)} }} }}"
+        )
+        variables = {name: value for name, value in arguments.items() if value is not None}
+    else:  # written out in the document (a plan converts them once)
+        written = ", ".join(
+            f"{name}: {_literal(value, enum=name == 'orderBy')}"
+            for name, value in arguments.items()
+            if value is not None
+        )
+        query = f"{{ partners{f'({written})' if written else ''} {{ {' '.join(connection)} }} }}"
+        variables = {}
     if "...N" in query:
         query += f" fragment N on Partner {{ {_selection(node_fields, node_aliases)} }}"
-    variables = {name: value for name, value in arguments.items() if value is not None}
     return query, variables
+
+
+def _literal(value: object, *, enum: bool = False) -> str:
+    """A GraphQL literal of a JSON-like value (an enum value bare)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_literal(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    if isinstance(value, str) and not enum:
+        return json.dumps(value)
+    return str(value)
 
 
 def test_every_drawn_page_is_the_ordinary_answer_byte_for_byte(

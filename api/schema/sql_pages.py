@@ -25,9 +25,10 @@ the identity of its field nodes, which it holds, so an identity is not reused wh
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -36,7 +37,11 @@ from graphql import (
     GraphQLError,
     GraphQLObjectType,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import get_argument_values
@@ -54,6 +59,7 @@ from api.schema.partners.inputs import PartnerOrder
 from api.schema.partners.queries import read_page
 from api.schema.plain_fields import GiveUp
 
+log = logging.getLogger("vouch.api")
 _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _GIVE_UP = GiveUp()
 
@@ -120,11 +126,16 @@ class Plan:
     connection: tuple[tuple[str, str], ...]
     edge: tuple[tuple[str, str], ...]
     page_info: tuple[tuple[str, str], ...]
+    fixed_arguments: dict[str, Any] | None = None
+    """The resolver's arguments when the document writes them out (no variable): the
+    same for every request, so converted once."""
 
     def run(self, execution: Any, field_details: Any) -> dict[str, Any]:
         """The field's answer; GiveUp when the ordinary way must answer it."""
         context = execution.context_value
-        arguments = _arguments(execution, field_details)
+        arguments = self.fixed_arguments
+        if arguments is None:
+            arguments = _arguments(execution, field_details)
         try:
             offset, page = read_page(
                 context,
@@ -202,7 +213,12 @@ def plan_for(execution: Any, parent: GraphQLObjectType, field_details: Any) -> P
     kept = _plans.get(key)
     if kept is not None:
         return kept[1]
-    plan = _compiled(execution, parent, field_details)
+    try:
+        plan = _compiled(execution, parent, field_details)
+    except Exception:
+        # A bug here must not cost the answer: the ordinary way gives it, and the log says.
+        log.exception("could not plan %s: answered the ordinary way", nodes[0].name.value)
+        plan = None
     if len(_plans) >= PLANS_KEPT:
         _plans.clear()
     _plans[key] = (nodes, plan)
@@ -218,9 +234,22 @@ def _compiled(execution: Any, parent: GraphQLObjectType, field_details: Any) -> 
     if not all(_undirected(details.node, fragments) for details in field_details):
         return None
     try:
-        return _connection_plan(execution, get_named_type(field_def.type), field_details)
+        plan = _connection_plan(execution, get_named_type(field_def.type), field_details)
     except GiveUp:
         return None
+    if any(_has_variable(argument.value) for argument in field_details[0].node.arguments or ()):
+        return plan
+    return replace(plan, fixed_arguments=_arguments(execution, field_details))
+
+
+def _has_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_has_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_has_variable(field.value) for field in value.fields)
+    return False
 
 
 def _undirected(node: FieldNode, fragments: Mapping[str, Any]) -> bool:
