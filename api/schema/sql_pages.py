@@ -154,16 +154,9 @@ class Plan:
             {name: _edge_value(what, node, cursor) for name, what in self.edge}
             for node, cursor in zip(answers, cursors, strict=True)
         ]
-        page_info = {
-            name: (
-                page.has_next
-                if what == "hasNextPage"
-                else (cursors[-1] if cursors else None)
-                if what == "endCursor"
-                else "PageInfo"
-            )
-            for name, what in self.page_info
-        }
+        end_cursor = cursors[-1] if cursors else None
+        info = {"hasNextPage": page.has_next, "endCursor": end_cursor, "__typename": "PageInfo"}
+        page_info = {name: info[what] for name, what in self.page_info}
         whole = {"totalCount": page.total or 0, "edges": edges, "pageInfo": page_info}
         return {
             name: "PartnerConnection" if what == "__typename" else whole[what]
