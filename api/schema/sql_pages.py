@@ -50,10 +50,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from api.errors import DomainError
 from api.models import Industry, Office, Partner
 from api.readers.partners import Answer, related_json
-from api.schema.errors import ClientError
 from api.schema.pagination import encode_cursor
 from api.schema.partners.inputs import PartnerOrder
 from api.schema.partners.queries import read_page
@@ -146,7 +144,7 @@ class Plan:
                 count=self.count,
                 answer=self.answer,
             )
-        except (ClientError, DomainError, GraphQLError) as refusal:
+        except GraphQLError as refusal:  # read_page's refusals are all ClientErrors
             raise _GIVE_UP from refusal  # the ordinary way refuses it, in its own words
         answers = page.answers or []
         cursors = [encode_cursor(offset + index) for index in range(len(answers))]
@@ -285,11 +283,10 @@ def _subfields(execution: Any, object_type: Any, field_details: Any) -> dict[str
     return dict(grouped)
 
 
-def _names(
-    execution: Any, object_type: Any, field_details: Any, allowed: frozenset[str]
-) -> tuple[tuple[str, str], ...]:
+def _names(grouped: dict[str, Any], allowed: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(response name, field name) of each of `grouped`, all of them `allowed`."""
     pairs = []
-    for response_name, details in _subfields(execution, object_type, field_details).items():
+    for response_name, details in grouped.items():
         node = details[0].node
         if node.arguments or node.name.value not in allowed:
             raise _GIVE_UP
@@ -314,10 +311,11 @@ def _connection_plan(execution: Any, connection: Any, field_details: Any) -> Pla
             raise _GIVE_UP  # two selections of one: each would need its own shape
         if name == "edges":
             edge_type = get_named_type(connection.fields[name].type)
-            edge = _names(execution, edge_type, details, EDGE_FIELDS)
+            grouped = _subfields(execution, edge_type, details)
+            edge = _names(grouped, EDGE_FIELDS)
             nodes = [
                 node_details
-                for node_details in _subfields(execution, edge_type, details).values()
+                for node_details in grouped.values()
                 if node_details[0].node.name.value == "node"
             ]
             if len(nodes) > 1:
@@ -327,7 +325,7 @@ def _connection_plan(execution: Any, connection: Any, field_details: Any) -> Pla
                 node_json = _object_json(execution, node_type, nodes[0])
         elif name == "pageInfo":
             page_info_type = get_named_type(connection.fields[name].type)
-            page_info = _names(execution, page_info_type, details, PAGE_INFO_FIELDS)
+            page_info = _names(_subfields(execution, page_info_type, details), PAGE_INFO_FIELDS)
         elif name not in ("totalCount", "__typename"):
             raise _GIVE_UP
         shape.append((response_name, name))
