@@ -27,7 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import graphiql, json_body, request_parts, response_cache
-from api.db import create_db_engine, ping, session_factory
+from api.db import create_db_engine, ping, read_sessions, session_factory
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.request_log import RequestObserver, observed
@@ -70,6 +70,8 @@ class VouchGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
+        # On PostgreSQL a request that only reads runs in autocommit: no BEGIN nor COMMIT.
+        self.read_sessions = None if engine.dialect.name == "sqlite" else read_sessions(engine)
         self.limiter = RequestLimiter.from_settings(settings)
         self.turns = RequestTurns(engine.dialect.name)
         megabytes = settings.response_cache_mb
@@ -123,7 +125,7 @@ class VouchGraphQL(GraphQL[Context, None]):
         key = response_cache.key_of(request)
         peeked = self.cache.peek(key) if self.cache is not None else None
         deadline = self._deadline_from_now()
-        with request_session(self.sessions) as session:
+        with request_session(self._sessions_for(request)) as session:
 
             async def newest(parts: tuple[str, ...]) -> int | None:
                 try:
@@ -182,7 +184,8 @@ class VouchGraphQL(GraphQL[Context, None]):
     ) -> Response:
         if deadline is None and header is not None:
             deadline = self._deadline_from_now()  # the key's statement sets it
-        with contextlib.nullcontext(given) if given else request_session(self.sessions) as session:
+        sessions = self._sessions_for(request)
+        with contextlib.nullcontext(given) if given else request_session(sessions) as session:
             try:
                 caller = (
                     PUBLIC
@@ -260,6 +263,13 @@ class VouchGraphQL(GraphQL[Context, None]):
     async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
         """None when the caller may go on (or nothing is limited), else the 429 to answer."""
         return None if self.limiter is None else await self.limiter.refusal(request, caller)
+
+    def _sessions_for(self, request: Request) -> sessionmaker[Session]:
+        """Where a request's session comes from: in autocommit if it only reads (on
+        PostgreSQL, api/db.read_sessions), else in a transaction."""
+        if self.read_sessions is not None and request_parts.reads_only(request):
+            return self.read_sessions
+        return self.sessions
 
     def _deadline_from_now(self) -> float | None:
         """Where operations run at once (PostgreSQL), a request's time budget starts with its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     Engine,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     event,
     exc,
     func,
+    select,
     text,
 )
 from sqlalchemy.engine import URL
@@ -114,14 +117,18 @@ SQLITE_CHECK_EVERY = 10_000
 def statement_deadline(session: Session, deadline: float) -> Iterator[None]:
     """Stops the session's SQL once time.monotonic() passes `deadline`.
 
-    PostgreSQL cancels a statement past its statement_timeout (for this transaction only);
-    SQLite interrupts one whose progress handler says so. Either raises OperationalError.
-    Opens the session's transaction, so a database that is down fails here, first.
+    PostgreSQL cancels a statement past its statement_timeout (for this transaction only,
+    or for the connection when it reads in autocommit: `read_sessions`); SQLite interrupts
+    one whose progress handler says so. Either raises OperationalError. Opens the
+    session's transaction, so a database that is down fails here, first.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         if session.info.get(_TIMEOUT_SET) != (session.get_transaction(), deadline):
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {_remaining_ms(deadline)}")
+            values = deadline_values(session, deadline)
+            assert values is not None
+            connection.execute(_DEADLINE_STATEMENT, values)
+            deadline_carried(session, deadline)
         yield
         return
     raw = connection.connection.dbapi_connection
@@ -145,21 +152,42 @@ def _remaining_ms(deadline: float) -> int:
 
 
 DEADLINE_COLUMN: ColumnElement[Any] = func.set_config(
-    "statement_timeout", bindparam("vouch_statement_timeout_ms", type_=String()), True
+    "statement_timeout",
+    bindparam("vouch_statement_timeout_ms", type_=String()),
+    bindparam("vouch_statement_timeout_local", type_=Boolean()),
 )
-"""set_config(..., true) (SET LOCAL) of this transaction's statement_timeout, its value a
-parameter (deadline_values), for a transaction's first statement to carry: one round trip
-less than statement_deadline's own SET. The same column each time, so a statement that
-carries it is built and compiled once."""
+"""set_config of the request's statement_timeout, its value a parameter (deadline_values),
+for a request's first statement to carry: one round trip less than a SET of its own.
+In a transaction it is SET LOCAL (this transaction only); a session that reads in
+autocommit (read_sessions) has no transaction to scope it, so there it is the
+connection's, until the next request's first statement sets its own. The same column
+each time, so a statement that carries it is built and compiled once."""
+
+_DEADLINE_STATEMENT = select(DEADLINE_COLUMN)
+
+CONNECTION_TIMEOUT_FLOOR_MS = 1000
+"""The least statement_timeout a request reading in autocommit leaves on its connection:
+the next request's first statement runs under it, before setting its own. A request with
+less than this left may see a statement run up to this far past its deadline; it then
+ends with TIMEOUT at its next field (api/schema/execution.py)."""
 
 
-def deadline_values(session: Session, deadline: float) -> dict[str, str] | None:
-    """On PostgreSQL, DEADLINE_COLUMN's parameter: what is left before `deadline`. Call
-    deadline_carried after the statement. None on SQLite (its deadline is a handler on the
-    connection, set by statement_deadline): then the statement carries no such column."""
-    if session.get_bind().dialect.name == "sqlite":
+def deadline_values(session: Session, deadline: float) -> dict[str, Any] | None:
+    """On PostgreSQL, DEADLINE_COLUMN's parameters: what is left before `deadline`, and
+    whether it holds for the transaction or, reading in autocommit, the connection. Call
+    deadline_carried after the statement. None on SQLite (its deadline is a handler on
+    the connection, set by statement_deadline): then the statement carries no such column."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
         return None
-    return {"vouch_statement_timeout_ms": str(_remaining_ms(deadline))}
+    remaining = _remaining_ms(deadline)
+    local = not reads_in_autocommit(session)
+    if not local:
+        remaining = max(remaining, CONNECTION_TIMEOUT_FLOOR_MS)
+    return {
+        "vouch_statement_timeout_ms": str(remaining),
+        "vouch_statement_timeout_local": local,
+    }
 
 
 def deadline_carried(session: Session, deadline: float) -> None:
@@ -167,6 +195,50 @@ def deadline_carried(session: Session, deadline: float) -> None:
     row (set_config runs once a row: with none it never ran): a statement_deadline with
     the same deadline in that transaction need not set it again."""
     session.info[_TIMEOUT_SET] = (session.get_transaction(), deadline)
+
+
+AUTOCOMMIT = "AUTOCOMMIT"
+
+
+def read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that only read, on PostgreSQL: their connection in
+    autocommit, so no BEGIN nor COMMIT, two of a read's four round trips (issue 25).
+
+    Under READ COMMITTED, PostgreSQL's default and Vouch's, every statement of a
+    transaction already reads its own snapshot: a read in autocommit sees the same data.
+    Such a session runs only SELECTs (`_reads_only` refuses anything else before it
+    reaches the server): a write there would be committed at once, with no rollback.
+    """
+    if engine.dialect.name == "sqlite":
+        raise ValueError("SQLite reads in a transaction of its own (api/request_turns.py)")
+    reading = engine.execution_options(isolation_level=AUTOCOMMIT)
+    event.listen(reading, "before_cursor_execute", _reads_only)
+    return session_factory(reading)
+
+
+class WriteInRead(RuntimeError):
+    """A statement other than a SELECT in a session that reads in autocommit."""
+
+
+def _reads_only(
+    connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    head = statement.lstrip()[:6].upper()
+    if head == "SELECT" or (head.startswith("WITH") and not _WRITES.search(statement)):
+        return
+    raise WriteInRead(f"a session that only reads ran: {statement[:60]!r}")
+
+
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def reads_in_autocommit(session: Session) -> bool:
+    return session.get_bind().get_execution_options().get("isolation_level") == AUTOCOMMIT
 
 
 def ping(engine: Engine) -> None:

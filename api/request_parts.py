@@ -78,7 +78,17 @@ async def refusal(request: Request) -> Response | None:
         if where is not None:
             message = f"{where} {TEXT_MESSAGE}"
             return graphql_error(400, message, "VALIDATION", extensions={"field": where})
+    request.state.query = parts.get("query")
     return None
+
+
+def reads_only(request: Request) -> bool:
+    """Whether the request's document surely only reads: it is text without the word
+    `mutation`, which every operation that writes begins with (a document that has it
+    anywhere, in a name, a string or a comment, is taken to write). Known before it is
+    parsed, so before its first statement (api/db.read_sessions)."""
+    query = getattr(request.state, "query", None)
+    return isinstance(query, str) and "mutation" not in query
 
 
 def _query_string_parts(request: Request) -> dict[str, object] | Response:

@@ -1,0 +1,168 @@
+"""On PostgreSQL a request that only reads sends no BEGIN nor COMMIT (issue 25): seen on
+the wire, in libpq's own trace of the one connection the server holds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from psycopg import pq
+from sqlalchemy import Engine, event, select, text, update
+
+from api.db import create_db_engine, read_sessions
+from api.models import Partner
+from api.settings import Settings
+from tests.databases import Database
+from tests.server import GraphQLClient, running_server
+
+LIST = "{ partners(first: 5) { edges { node { slug name } } totalCount } }"
+UPDATE = """
+mutation Update($slug: String!, $version: Int!, $input: PartnerProfileInput!) {
+  updatePartnerProfile(slug: $slug, expectedVersion: $version, input: $input) {
+    partner { summary } errors { code }
+  }
+}
+"""
+
+
+@pytest.fixture
+def postgres(db: Database) -> Database:
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads in a transaction of its own")
+    return db
+
+
+class Wire:
+    """libpq's trace of every connection an engine opens, read a block at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.connections: list[Any] = []
+        event.listen(engine, "connect", lambda dbapi, _record: self.connections.append(dbapi))
+
+    @contextlib.contextmanager
+    def messages(self) -> Iterator[list[str]]:
+        seen: list[str] = []
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "trace"
+            with path.open("w") as file:
+                for connection in self.connections:
+                    connection.pgconn.trace(file.fileno())
+                    connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+                try:
+                    yield seen
+                finally:
+                    for connection in self.connections:
+                        connection.pgconn.untrace()  # flushes
+                    os.fsync(file.fileno())
+            # What the client sent ("F"), a message a line (a statement's own line breaks
+            # folded into it).
+            messages = re.split(r"\n(?=[FB]\t)", path.read_text())
+            seen += [message for message in messages if message.startswith("F")]
+
+
+def sent(lines: list[str], word: str) -> int:
+    return sum(f'"{word}' in line for line in lines)
+
+
+@pytest.fixture
+def served(postgres: Database, keys: dict[str, str], tmp_path: Path) -> Iterator[tuple[Wire, Any]]:
+    # One connection, opened before the trace starts (a request opens it otherwise).
+    engine = create_db_engine(postgres.url, pool_size=1, max_overflow=0)
+    wire = Wire(engine)
+    with engine.connect():
+        pass
+    settings = Settings(data_dir=tmp_path, database_url=postgres.url, environment="test")
+    try:
+        with running_server(settings, engine) as url, httpx.Client(timeout=30) as http:
+            yield wire, GraphQLClient(base_url=url, http=http)
+    finally:
+        engine.dispose()
+
+
+def test_a_public_read_sends_no_begin_nor_commit(served: tuple[Wire, GraphQLClient]) -> None:
+    wire, api = served
+    with wire.messages() as lines:
+        answer = api.execute(LIST)
+    assert [edge["node"]["slug"] for edge in answer["data"]["partners"]["edges"]] == [
+        "alpha-health",
+        "bravo-retail",
+    ]
+    assert lines, "the trace saw nothing: the request did not use the traced connection"
+    assert sent(lines, "BEGIN") == 0, lines
+    assert sent(lines, "COMMIT") == 0, lines
+    # Its first statement (the data version's) set the request's timeout for the
+    # connection: set_config's third parameter false (binary), not LOCAL.
+    [bound] = [line for line in lines if "'statement_timeout'" in line]
+    assert re.search(r"'statement_timeout' \d+ '\d+' 1 '\\x00'", bound), bound
+
+
+def test_a_keyed_read_sends_no_begin_nor_commit(
+    served: tuple[Wire, GraphQLClient], keys: dict[str, str]
+) -> None:
+    wire, api = served
+    with wire.messages() as lines:
+        answer = api.execute("{ viewer { role vendorSlug } }", key=keys["acme"])
+    assert answer["data"]["viewer"] == {"role": "vendor", "vendorSlug": "acme"}
+    assert sent(lines, "BEGIN") == 0, lines
+    assert sent(lines, "COMMIT") == 0, lines
+
+
+def test_a_write_keeps_its_transaction(
+    served: tuple[Wire, GraphQLClient], keys: dict[str, str], postgres: Database
+) -> None:
+    wire, api = served
+    variables = {"slug": "alpha-health", "version": 1, "input": {"summary": "Kept."}}
+    with wire.messages() as lines:
+        answer = api.execute(UPDATE, variables, key=keys["alpha"])
+    assert answer["data"]["updatePartnerProfile"] == {
+        "partner": {"summary": "Kept."},
+        "errors": [],
+    }
+    assert sent(lines, "BEGIN") == 1, lines
+    assert sent(lines, "COMMIT") == 1, lines
+    with postgres.session() as session:
+        assert session.scalar(select(Partner.summary).where(Partner.slug == "alpha-health")) == (
+            "Kept."
+        )
+
+
+def test_a_read_that_names_the_word_mutation_is_taken_to_write(
+    served: tuple[Wire, GraphQLClient],
+) -> None:
+    # The word anywhere (here a comment) takes the transaction: the check never parses.
+    wire, api = served
+    with wire.messages() as lines:
+        answer = api.execute("# no mutation here\n" + LIST)
+    assert len(answer["data"]["partners"]["edges"]) == 2
+    assert sent(lines, "BEGIN") == 1, lines
+    assert sent(lines, "COMMIT") == 1, lines
+
+
+def test_a_session_that_reads_refuses_to_write_before_the_server_sees_it(
+    postgres: Database, keys: dict[str, str]
+) -> None:
+    sessions = read_sessions(postgres.engine)
+    with sessions() as session:
+        with pytest.raises(Exception, match="a session that only reads ran: 'UPDATE"):
+            session.execute(update(Partner).values(summary="written"))
+        with pytest.raises(Exception, match="only reads ran: 'WITH"):
+            session.execute(text("WITH x AS (DELETE FROM partners RETURNING id) SELECT 1"))
+        # A read with a CTE is a read.
+        assert session.execute(text("WITH x AS (SELECT 1 AS one) SELECT one FROM x")).scalar() == 1
+    with postgres.session() as session:
+        assert "written" not in session.scalars(select(Partner.summary)).all()
+        assert session.scalar(select(Partner.id).limit(1)) is not None
+
+
+def test_read_sessions_are_for_postgresql_only(db: Database) -> None:
+    if db.backend != "sqlite":
+        pytest.skip("SQLite only")
+    with pytest.raises(ValueError, match="SQLite reads in a transaction"):
+        read_sessions(db.engine)
