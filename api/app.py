@@ -49,6 +49,15 @@ from api.site_files import SiteFiles
 log = logging.getLogger("vouch.api")
 
 
+class KeyLimited(Exception):
+    """A key over its rate limit: the 429 to answer, and the key's role for the log."""
+
+    def __init__(self, response: Response, role: str) -> None:
+        super().__init__("rate limit exceeded")
+        self.response = response
+        self.role = role
+
+
 class VouchGraphQL(GraphQL[Context, None]):
     """Strawberry's view, composing what a request goes through, one module an idea:
 
@@ -109,7 +118,7 @@ class VouchGraphQL(GraphQL[Context, None]):
             response.headers["Cache-Control"] = response_cache.PRIVATE
             return response
         # The public role is limited by address, before it waits for anything.
-        limited = await self._over_limit(request, None)
+        limited = await self._over_limit(request)
         if limited is not None:
             return limited
         async with self.turns.seats:
@@ -137,7 +146,12 @@ class VouchGraphQL(GraphQL[Context, None]):
                 # Nothing is kept for it, so nothing can answer it before it runs: its
                 # version is read first in the operation's own worker step (PostgreSQL),
                 # one step instead of two (issue 25).
-                request.state.version_first = True
+                def read_version() -> None:
+                    assert deadline is not None
+                    seen = response_cache.current_version(session, None, deadline)
+                    request.state.seen = seen
+
+                request.state.first = read_version
 
                 def run_with_version() -> Awaitable[Response]:
                     return self._taking_turns(request, request_id, None, session, deadline)
@@ -186,34 +200,30 @@ class VouchGraphQL(GraphQL[Context, None]):
             deadline = self._deadline_from_now()  # the key's statement sets it
         sessions = self._sessions_for(request)
         with contextlib.nullcontext(given) if given else request_session(sessions) as session:
-            try:
-                caller = (
-                    PUBLIC
-                    if header is None
-                    else await self.turns.in_worker(self._caller, session, header, deadline)
-                )
-            except AuthenticationError as error:
-                # Wrong keys count against the address they come from.
-                limited = await self._over_limit(request, None)
-                return limited or graphql_error(401, str(error), "UNAUTHENTICATED")
-            except (OperationalError, DBAPIError) as error:
-                return unavailable(request_id, error)
-            record = observed(request)
-            record.role = caller.role
-            if header is not None:
-                limited = await self._over_limit(request, caller)
-                if limited is not None:
-                    return limited
             context = Context(
                 request=request,
                 response=Response(),
                 session=session,
-                caller=caller,
+                caller=PUBLIC,  # until its key, if any, is read
                 settings=self.settings,
                 request_id=request_id,
                 deadline=deadline or 0.0,  # 0.0: from now
             )
-            response: Response = await super().run(request, context=context)
+            if header is not None:
+                # The key is read, and counted, in the operation's own worker step (one
+                # step, not two: issue 25).
+                request.state.first = lambda: self._admit(context, header, deadline)
+            record = observed(request)
+            try:
+                response: Response = await super().run(request, context=context)
+            except AuthenticationError as error:
+                # Wrong keys count against the address they come from.
+                limited = await self._over_limit(request)
+                return limited or graphql_error(401, str(error), "UNAUTHENTICATED")
+            except KeyLimited as limited:
+                record.role = limited.role
+                return limited.response
+            record.role = context.caller.role
             record.operation = context.operation_name
             record.operation_type = context.operation_type
             record.field = context.root_field
@@ -223,6 +233,16 @@ class VouchGraphQL(GraphQL[Context, None]):
             request.state.cacheable = context.outcome is Outcome.ANSWERED
             request.state.parts = context.shown.parts()
             return response
+
+    def _admit(self, context: Context, header: str, deadline: float | None) -> None:
+        """In the operation's worker step, before it: the caller its key proves (else
+        AuthenticationError), within the key's own rate limit (else KeyLimited)."""
+        caller = self._caller(context.session, header, deadline)
+        if self.limiter is not None:
+            refusal = self.limiter.key_refusal(caller)
+            if refusal is not None:
+                raise KeyLimited(refusal, caller.role)
+        context.act_as(caller)
 
     async def execute_single(
         self,
@@ -240,10 +260,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         included. Every resolver is synchronous, so no event loop is needed there.
         """
         allowed = OperationType.from_http(request_adapter.method)
-        version_first = getattr(request.state, "version_first", False)
+        first = getattr(request.state, "first", None)
         try:
             return await self.turns.in_worker(
-                run_operation, self.schema, request_data, context, allowed, version_first
+                run_operation, self.schema, request_data, context, allowed, first
             )
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
@@ -260,9 +280,10 @@ class VouchGraphQL(GraphQL[Context, None]):
         """Decoded once: request_parts.refusal already did it, with its bounds."""
         return json_body.decoded(data)
 
-    async def _over_limit(self, request: Request, caller: Caller | None) -> Response | None:
-        """None when the caller may go on (or nothing is limited), else the 429 to answer."""
-        return None if self.limiter is None else await self.limiter.refusal(request, caller)
+    async def _over_limit(self, request: Request) -> Response | None:
+        """None when the request may go on (or nothing is limited), else the 429 to answer;
+        counted by address (a key is counted once read: _admit)."""
+        return None if self.limiter is None else await self.limiter.refusal(request)
 
     def _sessions_for(self, request: Request) -> sessionmaker[Session]:
         """Where a request's session comes from: in autocommit if it only reads (on

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +23,6 @@ from strawberry.types.graphql import OperationType
 
 from api.db import statement_deadline
 from api.request_unavailable import close_quietly, lost_connection, reason, roll_back_quietly
-from api.response_cache import current_version
 from api.schema.context import Context, Outcome
 from api.schema.execution import RequestTimedOut
 from api.schema.operation_report import is_unavailable
@@ -46,17 +45,19 @@ def run_operation(
     data: GraphQLRequestData,
     context: Context,
     allowed: set[OperationType],
-    version_first: bool = False,
+    first: Callable[[], None] | None = None,
 ) -> ExecutionResult:
     """The operation, then the end of its transaction; what became of it is context.outcome.
 
-    With `version_first` (a public request nothing kept could answer), the public data
-    version is read first, as the transaction's first statement, into
-    `context.request.state.seen` (api/response_cache.answer_public tags the answer by it).
+    `first`, if given, runs before it in the same worker step, as the request's first
+    statement: a public request's data version (nothing kept could answer it), or a keyed
+    one's key and its rate limit (api/app.py). A database that cannot answer it makes the
+    request unavailable; what else it raises (a wrong key, a limit) leaves with the
+    request unrun, for the app to answer.
     """
-    if version_first:
+    if first is not None:
         try:
-            context.request.state.seen = current_version(context.session, None, context.deadline)
+            first()
         except (OperationalError, DBAPIError) as error:
             roll_back_quietly(context.session)
             result, context.outcome = _unavailable(context, error)

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, event, select, text, update
 
 from api.db import create_db_engine, read_sessions
 from api.models import Partner
-from api.settings import Settings
+from api.request_turns import RequestTurns
+from api.settings import Settings, parse_rate_limit
 from tests.databases import Database
 from tests.server import GraphQLClient, running_server
 
@@ -166,3 +167,44 @@ def test_read_sessions_are_for_postgresql_only(db: Database) -> None:
         pytest.skip("SQLite only")
     with pytest.raises(ValueError, match="SQLite reads in a transaction"):
         read_sessions(db.engine)
+
+
+@pytest.mark.parametrize("who", ["public", "keyed"])
+def test_a_read_is_one_worker_step(
+    db: Database,
+    keys: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    who: str,
+) -> None:
+    """Its first statement (a public request's data version, a keyed one's key, with the
+    key's rate limit) and its operation run in one worker step: each step is a hand-off
+    from the event loop to a thread and back (issue 25)."""
+    steps: list[str] = []
+    in_worker = RequestTurns.in_worker
+
+    async def counted(self: RequestTurns, function: Any, *args: Any) -> Any:
+        steps.append(getattr(function, "__name__", repr(function)))
+        return await in_worker(self, function, *args)
+
+    monkeypatch.setattr(RequestTurns, "in_worker", counted)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=db.url,
+        environment="test",
+        response_cache_mb=0,
+        rate_limit=parse_rate_limit("1000/minute"),
+    )
+    with running_server(settings, db.engine) as url, httpx.Client(timeout=30) as http:
+        api = GraphQLClient(base_url=url, http=http)
+        key = keys["acme"] if who == "keyed" else None
+        answer = api.execute(LIST, key=key)
+        assert answer["data"]["partners"]["totalCount"] == 2
+        # A wrong key is still refused, before the operation runs.
+        refused = api.post(LIST, key="vouch_nope_nope")
+        assert refused.status_code == 401
+    # On SQLite a public request reads its version in a step of its own, which ends that
+    # read before the operation takes its turn (api/response_cache.current_version).
+    first = ["current_version"] if who == "public" and db.backend == "sqlite" else []
+    # The refused one: its key, in its one step, then nothing more.
+    assert steps == [*first, "run_operation", "run_operation"]

@@ -59,6 +59,12 @@ class Context:
         if not self.deadline:
             self.deadline = time.monotonic() + self.settings.request_timeout
 
+    def act_as(self, caller: Caller) -> None:
+        """The caller its key proved, known once the key is read (in the operation's own
+        worker step, api/app.py): the context was made before, as the public caller."""
+        self.caller = caller
+        self.loaders = Loaders(self.session, live=caller.role == "admin")
+
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
 
