@@ -125,10 +125,21 @@ def revoke_key(*, session: Session, prefix: str, actor: str = "cli") -> None:
 
 @cache
 def _key_statement(timeout: bool) -> Select[Any]:
-    """A key by its prefix, with its partner's or vendor's slug (and the request's timeout,
-    api/db.DEADLINE_COLUMN): built once, as every keyed request reads it."""
+    """A key's columns by its prefix, with its partner's or vendor's slug (and the request's
+    timeout, api/db.DEADLINE_COLUMN): built once, as every keyed request reads it. Plain
+    columns, not an ApiKey object: nothing in a request changes its key."""
     return (
-        select(ApiKey, Partner.slug, Vendor.slug, *([DEADLINE_COLUMN] if timeout else []))
+        select(
+            ApiKey.key_hash,
+            ApiKey.revoked_at,
+            ApiKey.role,
+            ApiKey.prefix,
+            ApiKey.partner_id,
+            ApiKey.vendor_id,
+            Partner.slug,
+            Vendor.slug,
+            *([DEADLINE_COLUMN] if timeout else []),
+        )
         .outerjoin(Partner, Partner.id == ApiKey.partner_id)
         .outerjoin(Vendor, Vendor.id == ApiKey.vendor_id)
         .where(ApiKey.prefix == bindparam("prefix"))
@@ -142,21 +153,23 @@ def authenticate(*, session: Session, presented: str, deadline: float | None = N
     if len(parts) != 3 or parts[0] != KEY_SCHEME:
         raise AuthenticationError("the API key is malformed")
     timeout = None if deadline is None else deadline_values(session, deadline)
-    row = session.execute(
-        _key_statement(timeout is not None), {"prefix": parts[1], **(timeout or {})}
-    ).one_or_none()
+    row = (
+        session.connection()
+        .execute(_key_statement(timeout is not None), {"prefix": parts[1], **(timeout or {})})
+        .one_or_none()
+    )
     if row is not None and timeout is not None and deadline is not None:
         deadline_carried(session, deadline)  # a select with no row set nothing
-    if row is None or not hmac.compare_digest(row[0].key_hash, hash_key(presented)):
+    if row is None or not hmac.compare_digest(row[0], hash_key(presented)):
         raise AuthenticationError("the API key is not valid")
-    key, partner_slug, vendor_slug = row[:3]
-    if key.revoked_at is not None:
+    _hash, revoked_at, role, prefix, partner_id, vendor_id, partner_slug, vendor_slug = row[:8]
+    if revoked_at is not None:
         raise AuthenticationError("the API key has been revoked")
     return Caller(
-        role=key.role,
-        key_prefix=key.prefix,
-        partner_id=key.partner_id,
+        role=role,
+        key_prefix=prefix,
+        partner_id=partner_id,
         partner_slug=partner_slug,
-        vendor_id=key.vendor_id,
+        vendor_id=vendor_id,
         vendor_slug=vendor_slug,
     )
