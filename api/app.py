@@ -27,7 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import graphiql, json_body, request_parts, response_cache
-from api.db import create_db_engine, ping, read_sessions, session_factory
+from api.db import create_db_engine, ping, read_engine, read_sessions, session_factory
 from api.errors import AuthenticationError
 from api.ratelimit import RequestLimiter
 from api.request_log import RequestObserver, observed
@@ -80,7 +80,8 @@ class VouchGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
         # On PostgreSQL a request that only reads runs in autocommit: no BEGIN nor COMMIT.
-        self.read_sessions = None if engine.dialect.name == "sqlite" else read_sessions(engine)
+        self.read_engine = None if engine.dialect.name == "sqlite" else read_engine(engine)
+        self.read_sessions = None if self.read_engine is None else read_sessions(self.read_engine)
         self.limiter = RequestLimiter.from_settings(settings)
         self.turns = RequestTurns(engine.dialect.name)
         megabytes = settings.response_cache_mb
@@ -333,6 +334,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         yield
         if graphql.limiter is not None:
             await graphql.limiter.close()
+        if graphql.read_engine is not None:
+            graphql.read_engine.dispose()
         graphql.turns.workers.shutdown(wait=False)
 
     routes = [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from sqlalchemy import (
@@ -197,48 +197,56 @@ def deadline_carried(session: Session, deadline: float) -> None:
     session.info[_TIMEOUT_SET] = (session.get_transaction(), deadline)
 
 
+READS_IN_AUTOCOMMIT = "vouch.reads_in_autocommit"
+
+
+def read_engine(engine: Engine) -> Engine:
+    """An engine of `engine`'s database for requests that only read, on PostgreSQL: its
+    connections in autocommit, so no BEGIN nor COMMIT, two of a read's four round trips
+    (issue 25), and read-only (`default_transaction_read_only`): PostgreSQL refuses a
+    write there, which would otherwise be committed at once, with no rollback.
+
+    Under READ COMMITTED, PostgreSQL's default and Vouch's, every statement of a
+    transaction already reads its own snapshot: a read in autocommit sees the same data.
+    An engine of its own, set once a connection, costs a request nothing; switching one
+    pool's connections back and forth on each checkout cost more than the round trips
+    saved (bench/profile_list.py under callgrind, BENCHMARKS.md 2026-12-07 late).
+    """
+    if engine.dialect.name == "sqlite":
+        raise ValueError("SQLite reads in a transaction of its own (api/request_turns.py)")
+    options = " ".join(
+        part
+        for part in (engine.url.query.get("options"), "-c default_transaction_read_only=on")
+        if isinstance(part, str)
+    )
+    reading = create_db_engine(
+        engine.url.difference_update_query(["options"]),
+        isolation_level=AUTOCOMMIT,
+        connect_args={"options": options},
+    )
+    _PRIMARY[reading] = engine
+    return reading
+
+
+_PRIMARY: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def primary_engine(engine: Engine) -> Engine:
+    """The engine a read_engine reads for, else `engine` itself: what is kept by database
+    in this process (the match index) is kept by it."""
+    return _PRIMARY.get(engine, engine)
+
+
 AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def read_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for requests that only read, on PostgreSQL: their connection in
-    autocommit, so no BEGIN nor COMMIT, two of a read's four round trips (issue 25).
-
-    Under READ COMMITTED, PostgreSQL's default and Vouch's, every statement of a
-    transaction already reads its own snapshot: a read in autocommit sees the same data.
-    Such a session runs only SELECTs (`_reads_only` refuses anything else before it
-    reaches the server): a write there would be committed at once, with no rollback.
-    """
-    if engine.dialect.name == "sqlite":
-        raise ValueError("SQLite reads in a transaction of its own (api/request_turns.py)")
-    reading = engine.execution_options(isolation_level=AUTOCOMMIT)
-    event.listen(reading, "before_cursor_execute", _reads_only)
-    return session_factory(reading)
-
-
-class WriteInRead(RuntimeError):
-    """A statement other than a SELECT in a session that reads in autocommit."""
-
-
-def _reads_only(
-    connection: Connection,
-    _cursor: Any,
-    statement: str,
-    _parameters: Any,
-    _context: Any,
-    _executemany: bool,
-) -> None:
-    head = statement.lstrip()[:6].upper()
-    if head == "SELECT" or (head.startswith("WITH") and not _WRITES.search(statement)):
-        return
-    raise WriteInRead(f"a session that only reads ran: {statement[:60]!r}")
-
-
-_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+    """Sessions of a read_engine: they know they read in autocommit (deadline_values)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={READS_IN_AUTOCOMMIT: True})
 
 
 def reads_in_autocommit(session: Session) -> bool:
-    return session.get_bind().get_execution_options().get("isolation_level") == AUTOCOMMIT
+    return session.info.get(READS_IN_AUTOCOMMIT) is True
 
 
 def ping(engine: Engine) -> None:

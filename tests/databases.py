@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api import migrations
-from api.db import create_db_engine, session_factory
+from api.db import create_db_engine, primary_engine, session_factory
 from api.models import Base
 from api.settings import parse_database_url
 
@@ -108,16 +108,19 @@ TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 @contextmanager
 def count_statements(engine: Engine) -> Iterator[list[str]]:
-    """Collect every SQL statement the engine runs inside the block (not BEGIN and such)."""
+    """Collect every SQL statement the engine runs inside the block (not BEGIN and such),
+    and the engine an app reads through beside it (api/db.read_engine)."""
     statements: list[str] = []
 
-    def collect(*args: object) -> None:
-        statement = str(args[2])
+    def collect(connection: Connection, *args: object) -> None:
+        if primary_engine(connection.engine) is not engine:
+            return
+        statement = str(args[1])
         if statement.split(" ", 1)[0].upper() not in TRANSACTION_CONTROL:
             statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", collect)
+    event.listen(Engine, "before_cursor_execute", collect)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", collect)
+        event.remove(Engine, "before_cursor_execute", collect)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api import metrics
+from api.db import primary_engine
 from api.matching import formulas
 from api.readers import figures
 from api.readers import matching as readers
@@ -301,7 +302,8 @@ _REGISTRY_LOCK = threading.Lock()
 def index_for(session: Session) -> MatchIndex:
     """The index of the session's database, made at first use."""
     bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    # A read_engine's sessions see the index of the engine it reads for: one database.
+    engine = primary_engine(bind if isinstance(bind, Engine) else bind.engine)
     with _REGISTRY_LOCK:
         index = _INDEXES.get(engine)
         if index is None:
