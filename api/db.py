@@ -198,6 +198,7 @@ def deadline_carried(session: Session, deadline: float) -> None:
 
 
 READS_IN_AUTOCOMMIT = "vouch.reads_in_autocommit"
+AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def read_engine(engine: Engine) -> Engine:
@@ -235,9 +236,6 @@ def primary_engine(engine: Engine) -> Engine:
     """The engine a read_engine reads for, else `engine` itself: what is kept by database
     in this process (the match index) is kept by it."""
     return _PRIMARY.get(engine, engine)
-
-
-AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def read_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ import httpx
 import pytest
 from psycopg import pq
 from sqlalchemy import event, select, text, update
-from sqlalchemy.exc import InternalError
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.pool import Pool
 
+from api import response_cache
 from api.db import read_engine, read_sessions
 from api.models import Partner
 from api.request_turns import RequestTurns
@@ -222,3 +224,26 @@ def test_a_read_is_one_worker_step(
     first = ["current_version"] if who == "public" and db.backend == "sqlite" else []
     # The refused one: its key, in its one step, then nothing more.
     assert steps == [*first, "run_operation", "run_operation"]
+
+
+@pytest.mark.parametrize(("left", "expected"), [(0.3, "1s"), (5.0, "5s")])
+def test_a_read_sets_its_timeout_for_the_connection_and_never_below_a_second(
+    postgres: Database, left: float, expected: str
+) -> None:
+    """In autocommit there is no transaction to scope a SET LOCAL: the first statement sets
+    the connection's statement_timeout (what is left, at least a second: the next request's
+    first statement runs under it), and later statements are held to it."""
+    engine = read_engine(postgres.engine)
+    try:
+        with read_sessions(engine)() as session:
+            response_cache.current_version(session, None, time.monotonic() + left)
+            shown = session.execute(text("SHOW statement_timeout")).scalar_one()
+            # 4999 ms shows as "4999ms": allow the milliseconds spent getting here.
+            assert shown == expected or (expected == "5s" and 4900 <= int(shown[:-2]) < 5000)
+            if expected == "1s":
+                started = time.monotonic()
+                with pytest.raises(OperationalError, match="statement timeout"):
+                    session.execute(text("SELECT pg_sleep(3)"))
+                assert 0.9 < time.monotonic() - started < 2.5
+    finally:
+        engine.dispose()
