@@ -63,7 +63,9 @@ class Context:
         """The caller its key proved, known once the key is read (in the operation's own
         worker step, api/app.py): the context was made before, as the public caller."""
         self.caller = caller
-        self.loaders = Loaders(self.session, live=caller.role == "admin")
+        live = caller.role == "admin"
+        if live != self.loaders.live:  # else the public caller's loaders serve as they are
+            self.loaders = Loaders(self.session, live=live)
 
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
